@@ -1,0 +1,150 @@
+//! Dates: the one place that reads and writes calendar dates. ISO `2025-06-21` is canonical;
+//! `21.06.2025` and `21/06/2025` are accepted because spreadsheets in European locales write them;
+//! a file that writes month first (`06/21/2025`) is refused, never guessed.
+
+pub use chrono::NaiveDate as Date;
+use chrono::{Datelike, Months};
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    Invalid {
+        reason: String,
+    },
+    /// The text uses slashes with the month first (`06/21/2025`): refused.
+    MonthFirst,
+}
+
+/// What a slash date says about the file's order: `Some(true)` when it can only be month first
+/// (`06/21/2025`), `Some(false)` when it can only be day first (`21/06/2025`).
+pub fn slash_month_first(text: &str) -> Option<bool> {
+    let parts: Vec<&str> = text.trim().split('/').collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let a: u32 = parts[0].parse().ok()?;
+    let b: u32 = parts[1].parse().ok()?;
+    match (a > 12, b > 12) {
+        (false, true) => Some(true),
+        (true, false) => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a date. `month_first_file` is true when another cell of the same file shows that its slash
+/// dates are month first; then every slash date of the file is refused.
+pub fn parse_date(text: &str, month_first_file: bool) -> Result<Date, DateError> {
+    let t = text.trim();
+    let bad = |reason: String| DateError::Invalid { reason };
+    let (y, m, d) = if let Some(parts) = split3(t, '-') {
+        if parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+            return Err(bad(format!("`{t}` is not of the form YYYY-MM-DD")));
+        }
+        (parts[0], parts[1], parts[2])
+    } else if let Some(parts) = split3(t, '.').or_else(|| split3(t, '/')) {
+        if t.contains('/') && (month_first_file || slash_month_first(t) == Some(true)) {
+            return Err(DateError::MonthFirst);
+        }
+        if parts[2].len() != 4 {
+            return Err(bad(format!("`{t}` needs a four-digit year")));
+        }
+        if !(1..=2).contains(&parts[0].len()) || !(1..=2).contains(&parts[1].len()) {
+            return Err(bad(format!("`{t}` is not of the form DD.MM.YYYY")));
+        }
+        (parts[2], parts[1], parts[0])
+    } else {
+        return Err(bad(format!("`{t}` is not a date such as 2025-06-21")));
+    };
+    let num = |s: &str| -> Result<u32, DateError> {
+        if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+            Err(bad(format!("`{t}` has `{s}` where digits belong")))
+        } else {
+            s.parse::<u32>()
+                .map_err(|_| bad(format!("`{t}` is not a date")))
+        }
+    };
+    let (y, m, d) = (num(y)? as i32, num(m)?, num(d)?);
+    Date::from_ymd_opt(y, m, d).ok_or_else(|| bad(format!("`{t}` is not a day of the calendar")))
+}
+
+fn split3(t: &str, sep: char) -> Option<[&str; 3]> {
+    let mut it = t.split(sep);
+    let parts = [it.next()?, it.next()?, it.next()?];
+    if it.next().is_some() {
+        return None;
+    }
+    Some(parts)
+}
+
+/// Canonical ISO text.
+pub fn format(d: Date) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// `d` plus `months` calendar months (clamped to the month's last day, as `2024-08-31 + 1` = `2024-09-30`).
+pub fn add_months(d: Date, months: u32) -> Date {
+    d.checked_add_months(Months::new(months))
+        .unwrap_or(Date::MAX)
+}
+
+/// The last day of the month of `d`.
+pub fn month_end(d: Date) -> Date {
+    let first_next = if d.month() == 12 {
+        Date::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        Date::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    first_next.and_then(|f| f.pred_opt()).unwrap_or(Date::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> Date {
+        Date::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn reads_iso_and_european_forms() {
+        assert_eq!(parse_date("2025-06-21", false), Ok(ymd(2025, 6, 21)));
+        assert_eq!(parse_date(" 21.06.2025 ", false), Ok(ymd(2025, 6, 21)));
+        assert_eq!(parse_date("21/06/2025", false), Ok(ymd(2025, 6, 21)));
+        assert_eq!(parse_date("1.6.2025", false), Ok(ymd(2025, 6, 1)));
+    }
+
+    #[test]
+    fn refuses_month_first_and_junk() {
+        assert_eq!(parse_date("06/21/2025", false), Err(DateError::MonthFirst));
+        assert_eq!(parse_date("05/06/2025", true), Err(DateError::MonthFirst));
+        for t in [
+            "2025-6-21",
+            "2025-02-30",
+            "21.06.25",
+            "June 2025",
+            "",
+            "2025-06-21T00:00",
+            "45000",
+        ] {
+            assert!(
+                matches!(parse_date(t, false), Err(DateError::Invalid { .. })),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn slash_evidence() {
+        assert_eq!(slash_month_first("06/21/2025"), Some(true));
+        assert_eq!(slash_month_first("21/06/2025"), Some(false));
+        assert_eq!(slash_month_first("05/06/2025"), None);
+    }
+
+    #[test]
+    fn month_arithmetic() {
+        assert_eq!(add_months(ymd(2024, 12, 31), 24), ymd(2026, 12, 31));
+        assert_eq!(add_months(ymd(2025, 8, 31), 1), ymd(2025, 9, 30));
+        assert_eq!(month_end(ymd(2024, 2, 3)), ymd(2024, 2, 29));
+        assert_eq!(month_end(ymd(2025, 12, 3)), ymd(2025, 12, 31));
+    }
+}

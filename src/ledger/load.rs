@@ -1,0 +1,1274 @@
+//! Loading a data folder: read every file, decode it, find its dialect, convert each cell by the
+//! schema, and resolve references between ledgers. Loading never stops at the first problem: it returns
+//! what it could read and a diagnostic for everything else.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use csv::StringRecord;
+
+use crate::date::{self, Date, DateError};
+use crate::diag::{self, did_you_mean, Code, Diagnostic};
+use crate::ledger::facility::{self, Facility};
+use crate::ledger::model::*;
+use crate::ledger::schema::{ColumnType, LedgerFile, TableSpec, ALL_PARTNERS};
+use crate::ledger::source::{self, Decoded, SourceFile, Sources};
+use crate::money::{self, DecimalMark, MoneyError};
+
+/// How to read the files, when detection is not wanted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Force the delimiter instead of detecting it.
+    pub delimiter: Option<u8>,
+    /// Force the decimal mark instead of inferring it from the file.
+    pub decimal_mark: Option<DecimalMark>,
+}
+
+/// The folder could not be read at all (exit code 2), as opposed to findings in its files.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("data folder `{path}` does not exist")]
+    Missing { path: PathBuf },
+    #[error("`{path}` is not a folder")]
+    NotAFolder { path: PathBuf },
+    #[error("cannot read data folder `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What loading produced: the ledger (absent only when facility.toml could not be read) and every finding.
+#[derive(Debug)]
+pub struct Loaded {
+    pub ledger: Option<Ledger>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads every ledger of `dir`.
+pub fn load(dir: &Path, opts: LoadOptions) -> Result<Loaded, LoadError> {
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::Missing { path: dir.into() })
+        }
+        Err(e) => {
+            return Err(LoadError::Io {
+                path: dir.into(),
+                source: e,
+            })
+        }
+        Ok(m) if !m.is_dir() => return Err(LoadError::NotAFolder { path: dir.into() }),
+        Ok(_) => {}
+    }
+    std::fs::read_dir(dir).map_err(|e| LoadError::Io {
+        path: dir.into(),
+        source: e,
+    })?;
+    let mut files = BTreeMap::new();
+    for f in LedgerFile::ALL {
+        let path = dir.join(f.file_name());
+        files.insert(f, (path.display().to_string(), std::fs::read(&path)));
+    }
+    Ok(load_bytes(files, opts))
+}
+
+/// Loads from bytes already read (one entry per file: display path and the read result).
+pub fn load_bytes(
+    files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)>,
+    opts: LoadOptions,
+) -> Loaded {
+    let mut diags = Vec::new();
+    let mut sources = Sources::new();
+    let mut facility = None;
+    let mut tables: BTreeMap<LedgerFile, RawTable> = BTreeMap::new();
+    for (file, (path, read)) in files {
+        let bytes = match read {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                diags.push(
+                    Diagnostic::new(Code::FileMissing, &path, format!("`{}` is missing", file.file_name()))
+                        .hint("`growthplan init DIR` writes every ledger with its header; copy the missing one from there"),
+                );
+                sources.set(
+                    file,
+                    SourceFile {
+                        path,
+                        ..Default::default()
+                    },
+                );
+                continue;
+            }
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    Code::FileUnreadable,
+                    &path,
+                    format!("cannot read the file: {e}"),
+                ));
+                sources.set(
+                    file,
+                    SourceFile {
+                        path,
+                        ..Default::default()
+                    },
+                );
+                continue;
+            }
+        };
+        let Decoded {
+            text,
+            encoding,
+            problem,
+        } = source::decode(&bytes);
+        let mut not_text = false;
+        if let Some((code, msg)) = problem {
+            not_text = code == Code::NotText;
+            diags.push(Diagnostic::new(code, &path, msg));
+        }
+        let mut src = SourceFile {
+            path,
+            text,
+            delimiter: b',',
+            encoding,
+            ..Default::default()
+        };
+        if !not_text {
+            if file == LedgerFile::Facility {
+                match facility::parse(&src.text, &src.path) {
+                    Ok(f) => facility = Some(f),
+                    Err(mut e) => diags.append(&mut e),
+                }
+            } else if let Some(spec) = file.spec() {
+                if let Some(t) = read_table(spec, &mut src, opts, &mut diags) {
+                    tables.insert(file, t);
+                }
+            }
+        }
+        sources.set(file, src);
+    }
+    let mut b = Builder {
+        sources: &sources,
+        diags: &mut diags,
+    };
+    let mut ledger = Ledger {
+        facility: facility.clone().unwrap_or_else(placeholder_facility),
+        partners: b.convert(tables.get(&LedgerFile::Partners), partner),
+        allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
+        commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
+        steps: b.convert(tables.get(&LedgerFile::Steps), step),
+        step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
+        payments: b.convert(tables.get(&LedgerFile::Payments), payment),
+        conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
+        control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
+        sources: Sources::new(),
+    };
+    let read: BTreeSet<LedgerFile> = tables.keys().copied().collect();
+    drop(tables);
+    resolve_references(&ledger, &sources, &read, &mut diags);
+    ledger.sources = sources;
+    diag::sort(&mut diags);
+    Loaded {
+        ledger: facility.map(|_| ledger),
+        diagnostics: diags,
+    }
+}
+
+/// Stands in while facility.toml is unreadable, so the CSV files can still be checked for their own
+/// problems; a ledger built on it is never returned.
+fn placeholder_facility() -> Facility {
+    Facility {
+        name: String::new(),
+        short_name: String::new(),
+        currency: String::new(),
+        legal_basis: String::new(),
+        source: String::new(),
+        start: Date::MIN,
+        end: Date::MAX,
+        payments_until: Date::MAX,
+        grant_envelope: 0,
+        loan_envelope: 0,
+        prefinancing_cap: Default::default(),
+        prefinancing_clearance: Default::default(),
+        min_wbif_share: Default::default(),
+        release_tolerance: 0,
+        max_regular_releases_per_year: 0,
+        grace: Vec::new(),
+        channel_instruments: Vec::new(),
+    }
+}
+
+/// A table as parsed from CSV, before typing.
+struct RawTable {
+    spec: &'static TableSpec,
+    /// Spec column index -> field index in the file.
+    fields: Vec<Option<usize>>,
+    rows: Vec<(Loc, StringRecord)>,
+    mark: Option<DecimalMark>,
+    month_first: bool,
+}
+
+fn read_table(
+    spec: &'static TableSpec,
+    src: &mut SourceFile,
+    opts: LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawTable> {
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let header_line = src.text.split(['\n', '\r']).next().unwrap_or("");
+    src.delimiter = opts
+        .delimiter
+        .unwrap_or_else(|| source::detect_delimiter(header_line, &names));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(src.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(src.text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            diags.push(
+                Diagnostic::new(
+                    Code::NoHeader,
+                    &src.path,
+                    "the file is empty: it has no header row",
+                )
+                .hint(format!(
+                    "the first line must be the header: {}",
+                    spec.header()
+                )),
+            );
+            return None;
+        }
+        Some(Err(e)) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::CsvSyntax,
+                    &src.path,
+                    format!("the header cannot be read: {e}"),
+                )
+                .at_line(1, Some(1)),
+            );
+            return None;
+        }
+        Some(Ok(h)) => h,
+    };
+    src.header = header.iter().map(source::normalise_header).collect();
+    let mut fields = vec![None; spec.columns.len()];
+    let mut ok = true;
+    let header_diag = |code: Code, idx: usize, msg: String| {
+        let col = source::field_start(header_line, src.delimiter, idx)
+            .map(|b| header_line[..b].chars().count() as u64 + 1);
+        let mut d = Diagnostic::new(code, &src.path, msg).at_line(1, col);
+        d.row = Some(header_line.to_string());
+        d
+    };
+    for (idx, name) in src.header.iter().enumerate() {
+        match spec.column(name) {
+            Some(c) if fields[c].is_some() => {
+                diags.push(
+                    header_diag(
+                        Code::DuplicateColumn,
+                        idx,
+                        format!("column `{name}` appears twice"),
+                    )
+                    .hint("delete one of the two columns"),
+                );
+                ok = false;
+            }
+            Some(c) => fields[c] = Some(idx),
+            None if name.is_empty() => {}
+            None => {
+                let mut d = header_diag(
+                    Code::UnknownColumn,
+                    idx,
+                    format!(
+                        "column `{name}` is not part of {}; it is ignored",
+                        spec.file.file_name()
+                    ),
+                );
+                d = match did_you_mean(name, names.iter().copied()) {
+                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                    None => d.hint(format!("the columns are: {}", spec.header())),
+                };
+                diags.push(d);
+            }
+        }
+    }
+    for (c, col) in spec.columns.iter().enumerate() {
+        if fields[c].is_none() && col.column_required {
+            let mut d = Diagnostic::new(
+                Code::MissingColumn,
+                &src.path,
+                format!("column `{}` is missing", col.name),
+            )
+            .at_line(1, None)
+            .hint(format!("the header must be: {}", spec.header()));
+            d.row = Some(header_line.to_string());
+            diags.push(d);
+            ok = false;
+        }
+    }
+    let width = src.header.len();
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                diags.push(
+                    Diagnostic::new(
+                        Code::CsvSyntax,
+                        &src.path,
+                        format!("the row cannot be read: {e}"),
+                    )
+                    .at_line(line, None),
+                );
+                continue;
+            }
+        };
+        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+        let loc = Loc {
+            file: spec.file,
+            line: pos.line(),
+            offset: pos.byte(),
+        };
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let extra_filled = rec.iter().skip(width).any(|f| !f.trim().is_empty());
+        if rec.len() < width || extra_filled {
+            let place = src.place(loc, None);
+            let mut d = Diagnostic::new(
+                Code::RaggedRow,
+                &src.path,
+                format!("the row has {} fields but the header has {width}", rec.len()),
+            )
+            .at_line(loc.line, Some(1))
+            .hint(format!(
+                "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
+                src.delimiter as char
+            ));
+            d.row = Some(place.row);
+            diags.push(d);
+            continue;
+        }
+        rows.push((loc, rec));
+    }
+    src.rows = rows.len();
+    if !ok {
+        return None;
+    }
+    let money_fields: Vec<usize> = spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.ty == ColumnType::Money)
+        .filter_map(|(i, _)| fields[i])
+        .collect();
+    let date_fields: Vec<usize> = spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.ty == ColumnType::Date)
+        .filter_map(|(i, _)| fields[i])
+        .collect();
+    let mark = opts
+        .decimal_mark
+        .or_else(|| file_decimal_mark(src.delimiter, &rows, &money_fields));
+    let month_first = rows.iter().any(|(_, r)| {
+        date_fields
+            .iter()
+            .any(|&f| date::slash_month_first(r.get(f).unwrap_or("")) == Some(true))
+    });
+    Some(RawTable {
+        spec,
+        fields,
+        rows,
+        mark,
+        month_first,
+    })
+}
+
+/// The decimal mark of a file: a point when the delimiter is a comma; otherwise what the unambiguous
+/// cells say, by majority (ties go to the point). `None` when no cell says anything.
+fn file_decimal_mark(
+    delimiter: u8,
+    rows: &[(Loc, StringRecord)],
+    money_fields: &[usize],
+) -> Option<DecimalMark> {
+    if delimiter == b',' {
+        return Some(DecimalMark::Point);
+    }
+    let (mut point, mut comma) = (0usize, 0usize);
+    for (_, r) in rows {
+        for &f in money_fields {
+            match money::mark_evidence(r.get(f).unwrap_or("")) {
+                Some(DecimalMark::Point) => point += 1,
+                Some(DecimalMark::Comma) => comma += 1,
+                None => {}
+            }
+        }
+    }
+    match (point, comma) {
+        (0, 0) => None,
+        (p, c) if c > p => Some(DecimalMark::Comma),
+        _ => Some(DecimalMark::Point),
+    }
+}
+
+struct Builder<'a> {
+    sources: &'a Sources,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    /// Converts every row of a table; rows with errors are left out (their diagnostics stay).
+    fn convert<T>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
+        let Some(table) = table else {
+            return Vec::new();
+        };
+        let src = self.sources.get(table.spec.file);
+        let mut out = Vec::with_capacity(table.rows.len());
+        for (loc, rec) in &table.rows {
+            let mut row = Row {
+                table,
+                src,
+                rec,
+                loc: *loc,
+                diags: self.diags,
+                errors: 0,
+            };
+            let value = f(&mut row);
+            if row.errors == 0 {
+                out.extend(value);
+            }
+        }
+        out
+    }
+}
+
+/// One row being typed: reads cells by column name and records a diagnostic for each bad one.
+struct Row<'a> {
+    table: &'a RawTable,
+    src: &'a SourceFile,
+    rec: &'a StringRecord,
+    loc: Loc,
+    diags: &'a mut Vec<Diagnostic>,
+    errors: usize,
+}
+
+impl Row<'_> {
+    fn raw(&self, name: &str) -> &str {
+        self.table
+            .spec
+            .column(name)
+            .and_then(|c| self.table.fields[c])
+            .and_then(|f| self.rec.get(f))
+            .unwrap_or("")
+            .trim()
+    }
+
+    fn report(&mut self, code: Code, field: &str, message: String, hint: Option<String>) {
+        let place = self.src.place(self.loc, Some(field));
+        let mut d =
+            Diagnostic::new(code, &self.src.path, message).at_line(place.line, place.column);
+        d.field = Some(field.to_string());
+        d.row = Some(place.row);
+        d.hint = hint;
+        if code.severity() == diag::Severity::Error {
+            self.errors += 1;
+        }
+        self.diags.push(d);
+    }
+
+    fn required(&mut self, name: &str) -> Option<String> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            self.report(
+                Code::MissingValue,
+                name,
+                format!("`{name}` is empty"),
+                Some(format!("fill in `{name}`: {}", self.describe(name))),
+            );
+            return None;
+        }
+        Some(v.to_string())
+    }
+
+    fn describe(&self, name: &str) -> &'static str {
+        self.table
+            .spec
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.description)
+            .unwrap_or("")
+    }
+
+    fn text(&mut self, name: &str) -> String {
+        self.required(name).unwrap_or_default()
+    }
+
+    fn optional_text(&self, name: &str) -> String {
+        self.raw(name).to_string()
+    }
+
+    fn id(&mut self, name: &str) -> String {
+        let v = self.required(name).unwrap_or_default();
+        if !v.is_empty() && !is_id(&v) {
+            self.report(
+                Code::MalformedId,
+                name,
+                format!("`{v}` is not a valid identifier"),
+                Some("use letters, digits and . _ / - only, starting with a letter or digit; no spaces".into()),
+            );
+        }
+        v
+    }
+
+    fn date(&mut self, name: &str) -> Option<Date> {
+        self.required(name)?;
+        self.optional_date(name)
+    }
+
+    fn optional_date(&mut self, name: &str) -> Option<Date> {
+        let v = self.raw(name).to_string();
+        if v.is_empty() {
+            return None;
+        }
+        match date::parse_date(&v, self.table.month_first) {
+            Ok(d) => Some(d),
+            Err(DateError::MonthFirst) => {
+                self.report(
+                    Code::MonthFirstDate,
+                    name,
+                    format!("`{v}`: this file writes dates month first, which cannot be told apart from day first"),
+                    Some("write dates as YYYY-MM-DD (e.g. 2025-06-21), or as DD.MM.YYYY".into()),
+                );
+                None
+            }
+            Err(DateError::Invalid { reason }) => {
+                self.report(
+                    Code::NotADate,
+                    name,
+                    reason,
+                    Some("write dates as YYYY-MM-DD, e.g. 2025-06-21".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, name: &str) -> Option<i64> {
+        self.required(name)?;
+        self.optional_money(name)
+    }
+
+    fn optional_money(&mut self, name: &str) -> Option<i64> {
+        let v = self.raw(name).to_string();
+        if v.is_empty() {
+            return None;
+        }
+        let mark = self.table.mark;
+        match money::parse_amount(&v, mark) {
+            Ok(a) => {
+                if a.negative_zero {
+                    self.report(
+                        Code::NegativeZero,
+                        name,
+                        format!("`{v}` is a negative zero; read as 0"),
+                        Some("write 0".into()),
+                    );
+                }
+                Some(a.cents)
+            }
+            Err(e) => {
+                let (code, msg, hint) = money_problem(&v, e, self.src.delimiter);
+                self.report(code, name, msg, Some(hint));
+                None
+            }
+        }
+    }
+
+    fn word<T>(&mut self, name: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
+        let v = self.required(name)?;
+        self.parse_word(name, &v, from, words)
+    }
+
+    fn optional_word<T>(
+        &mut self,
+        name: &str,
+        from: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Option<T> {
+        let v = self.raw(name).to_string();
+        if v.is_empty() {
+            return None;
+        }
+        self.parse_word(name, &v, from, words)
+    }
+
+    fn parse_word<T>(
+        &mut self,
+        name: &str,
+        v: &str,
+        from: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Option<T> {
+        let parsed = from(v);
+        if parsed.is_none() {
+            let hint = match did_you_mean(v, words.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{s}`? `{name}` is one of: {}",
+                    words.join(", ")
+                ),
+                None => format!("`{name}` is one of: {}", words.join(", ")),
+            };
+            self.report(
+                Code::UnknownValue,
+                name,
+                format!("`{v}` is not a valid {name}"),
+                Some(hint),
+            );
+        }
+        parsed
+    }
+
+    fn sign(&mut self, name: &str, amount: i64, ok: bool, rule: &str) {
+        if !ok {
+            self.report(
+                Code::WrongSign,
+                name,
+                format!("{} {rule}", money::format_plain(amount)),
+                None,
+            );
+        }
+    }
+}
+
+/// The diagnostic for an amount that could not be read.
+fn money_problem(v: &str, e: MoneyError, delimiter: u8) -> (Code, String, String) {
+    match e {
+        MoneyError::Invalid { reason, hint } => (Code::NotAnAmount, reason, hint),
+        MoneyError::Ambiguous { text } => {
+            let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
+            (
+                Code::AmbiguousNumber,
+                format!("`{text}` can be read two ways: this file's decimal mark is not known, so its separator may be a decimal mark or a thousands separator"),
+                format!("if you mean {digits} euros, write {digits}.00 (or {digits},00 with decimal commas); otherwise write the cents with two digits; or pass --decimal-mark point|comma"),
+            )
+        }
+        MoneyError::TooManyDecimals => (
+            Code::TooManyDecimals,
+            format!("`{v}` has more than two decimals"),
+            "amounts are in euros and cents; round to two decimals (or check the decimal mark)".into(),
+        ),
+        MoneyError::OutOfRange => (
+            Code::AmountOutOfRange,
+            format!("`{v}` is beyond EUR {}", money::format_grouped(money::MAX_CELL_CENTS as i128)),
+            "check for a misplaced decimal mark or pasted digits".into(),
+        ),
+        MoneyError::WrongMark { file_mark } => (
+            Code::MixedDecimalMarks,
+            format!("`{v}` is written with another decimal mark than the rest of this file, which uses a {}", file_mark.name()),
+            if delimiter == b',' && file_mark == DecimalMark::Point {
+                "this file is comma-separated, so amounts use a decimal point: write e.g. 1234.56".into()
+            } else {
+                format!("write every amount of the file with a {} ({})", file_mark.name(), file_mark.char())
+            },
+        ),
+    }
+}
+
+fn is_id(v: &str) -> bool {
+    let mut chars = v.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+}
+
+fn partner(r: &mut Row) -> Option<Partner> {
+    let code = r.id("code");
+    if code.eq_ignore_ascii_case(ALL_PARTNERS) {
+        r.report(
+            Code::MalformedId,
+            "code",
+            format!("`{code}` is reserved for the whole facility in control totals"),
+            Some("choose another code".into()),
+        );
+    }
+    Some(Partner {
+        at: r.loc,
+        name: r.text("name"),
+        local_name: r.optional_text("local_name"),
+        agenda_approved: r.optional_date("agenda_approved"),
+        facility_agreement_in_force: r.optional_date("facility_agreement_in_force"),
+        loan_agreement_in_force: r.optional_date("loan_agreement_in_force"),
+        source: r.text("source"),
+        note: r.optional_text("note"),
+        code,
+    })
+}
+
+fn allocation(r: &mut Row) -> Option<Allocation> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let amount = r.money("amount_eur");
+    let kind = r.word("kind", AllocationKind::from_word, AllocationKind::WORDS);
+    if let (Some(a), Some(k)) = (amount, kind) {
+        match k {
+            AllocationKind::Initial => r.sign(
+                "amount_eur",
+                a,
+                a >= 0,
+                "is negative, but an `initial` allocation cannot be",
+            ),
+            AllocationKind::Cut => r.sign(
+                "amount_eur",
+                a,
+                a < 0,
+                "must be negative for a `cut` (it reduces the envelope)",
+            ),
+            AllocationKind::Redistribution => r.sign(
+                "amount_eur",
+                a,
+                a != 0,
+                "is zero; a redistribution moves money",
+            ),
+        }
+    }
+    Some(Allocation {
+        at: r.loc,
+        date: date?,
+        partner,
+        instrument: instrument?,
+        amount: amount?,
+        kind: kind?,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn commitment(r: &mut Row) -> Option<Commitment> {
+    let id = r.id("id");
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let channel = r.optional_word("channel", Channel::from_word, Channel::WORDS);
+    let amount = r.money("amount_eur");
+    let kind = r.word("kind", CommitmentKind::from_word, CommitmentKind::WORDS);
+    if let Some(a) = amount {
+        r.sign(
+            "amount_eur",
+            a,
+            a != 0,
+            "is zero; a commitment commits money (negative to de-commit)",
+        );
+    }
+    Some(Commitment {
+        at: r.loc,
+        id,
+        date: date?,
+        partner,
+        instrument: instrument?,
+        channel,
+        amount: amount?,
+        kind: kind?,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn step(r: &mut Row) -> Option<Step> {
+    let id = r.id("id");
+    let partner = r.id("partner");
+    let area = r.text("area");
+    let reform = r.text("reform");
+    let description = r.text("description");
+    let kind = r.word("kind", StepKind::from_word, StepKind::WORDS);
+    let due = r.date("due");
+    let amount = r.money("amount_eur");
+    if let Some(a) = amount {
+        r.sign(
+            "amount_eur",
+            a,
+            a >= 0,
+            "is negative; the money tied to a step cannot be",
+        );
+    }
+    Some(Step {
+        at: r.loc,
+        id,
+        partner,
+        area,
+        reform,
+        description,
+        kind: kind?,
+        due: due?,
+        amount: amount?,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn step_event(r: &mut Row) -> Option<StepEvent> {
+    let date = r.date("date");
+    let step = r.id("step");
+    let status = r.word("status", StepStatus::from_word, StepStatus::WORDS);
+    let amount = r.optional_money("amount_eur");
+    match (status, amount) {
+        (Some(StepStatus::PartiallyFulfilled), None) if r.raw("amount_eur").is_empty() => r.report(
+            Code::EventAmount,
+            "amount_eur",
+            "a `partially_fulfilled` assessment needs the euros found fulfilled".into(),
+            Some("write the gross amount the Commission found fulfilled in `amount_eur`".into()),
+        ),
+        (Some(StepStatus::PartiallyFulfilled), Some(a)) => r.sign(
+            "amount_eur",
+            a,
+            a > 0,
+            "must be positive for a partial fulfilment",
+        ),
+        (Some(s), Some(_)) if s != StepStatus::PartiallyFulfilled => r.report(
+            Code::EventAmount,
+            "amount_eur",
+            format!("a `{}` event carries no amount", s.as_str()),
+            Some("leave `amount_eur` empty; it is only for `partially_fulfilled`".into()),
+        ),
+        _ => {}
+    }
+    Some(StepEvent {
+        at: r.loc,
+        date: date?,
+        step,
+        status: status?,
+        amount,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn payment(r: &mut Row) -> Option<Payment> {
+    let id = r.id("id");
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let kind = r.word("kind", PaymentKind::from_word, PaymentKind::WORDS);
+    let channel = r.word("channel", Channel::from_word, Channel::WORDS);
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let amount = r.money("amount_eur");
+    if let Some(a) = amount {
+        r.sign(
+            "amount_eur",
+            a,
+            a != 0,
+            "is zero; leave out components that moved no money",
+        );
+    }
+    let steps_text = r.optional_text("steps");
+    let mut steps = Vec::new();
+    for s in steps_text
+        .split([' ', '\u{a0}', ',', ';'])
+        .filter(|s| !s.is_empty())
+    {
+        if !is_id(s) {
+            r.report(
+                Code::MalformedId,
+                "steps",
+                format!("`{s}` is not a valid step id"),
+                Some("separate step ids with spaces".into()),
+            );
+        } else if !steps.iter().any(|x| x == s) {
+            steps.push(s.to_string());
+        }
+    }
+    Some(Payment {
+        at: r.loc,
+        id,
+        date: date?,
+        partner,
+        kind: kind?,
+        channel: channel?,
+        instrument: instrument?,
+        amount: amount?,
+        steps,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn condition(r: &mut Row) -> Option<Condition> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let layer = r.word("layer", Layer::from_word, Layer::WORDS);
+    let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
+    Some(Condition {
+        at: r.loc,
+        date: date?,
+        partner,
+        layer: layer?,
+        status: status?,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+fn control_total(r: &mut Row) -> Option<ControlTotal> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let measure = r.word("measure", Measure::from_word, Measure::WORDS);
+    let amount = r.money("amount_eur");
+    let tolerance = r.money("tolerance_eur");
+    if let Some(t) = tolerance {
+        r.sign(
+            "tolerance_eur",
+            t,
+            t >= 0,
+            "is negative; a tolerance is a distance",
+        );
+    }
+    Some(ControlTotal {
+        at: r.loc,
+        date: date?,
+        partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
+        measure: measure?,
+        amount: amount?,
+        tolerance: tolerance?,
+        source: r.text("source"),
+        note: r.optional_text("note"),
+    })
+}
+
+/// Diagnostic at a row of a typed ledger.
+fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> Diagnostic {
+    let place = sources.place(loc, Some(field));
+    let mut d = Diagnostic::new(code, place.path, message).at_line(place.line, place.column);
+    d.field = Some(field.to_string());
+    d.row = Some(place.row);
+    d
+}
+
+/// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
+/// References into a file that could not be read are not checked: that file's own diagnostics say why.
+fn resolve_references(
+    l: &Ledger,
+    sources: &Sources,
+    read: &BTreeSet<LedgerFile>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    for p in &l.partners {
+        if let Some(first) = seen.insert(&p.code, p.at) {
+            diags.push(duplicate(sources, p.at, "code", &p.code, first));
+        }
+    }
+    let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
+    let partners_read = read.contains(&LedgerFile::Partners);
+    let steps_read = read.contains(&LedgerFile::Steps);
+    let partner_ok = |code: &str| !partners_read || codes.contains(&code);
+    let mut unknown_partner = |loc: Loc, code: &str| {
+        let mut d = at(
+            sources,
+            Code::UnknownPartner,
+            loc,
+            "partner",
+            format!("partner `{code}` is not in partners.csv"),
+        );
+        d = match did_you_mean(code, codes.iter().copied()) {
+            Some(s) => d.hint(format!(
+                "did you mean `{s}`? The partners are: {}",
+                codes.join(", ")
+            )),
+            None => d.hint(format!(
+                "the partners are: {}; add a new partner to partners.csv first",
+                codes.join(", ")
+            )),
+        };
+        diags.push(d);
+    };
+    for r in &l.allocations {
+        if !partner_ok(&r.partner) {
+            unknown_partner(r.at, &r.partner);
+        }
+    }
+    for r in &l.commitments {
+        if !partner_ok(&r.partner) {
+            unknown_partner(r.at, &r.partner);
+        }
+    }
+    for r in &l.steps {
+        if !partner_ok(&r.partner) {
+            unknown_partner(r.at, &r.partner);
+        }
+    }
+    for r in &l.payments {
+        if !partner_ok(&r.partner) {
+            unknown_partner(r.at, &r.partner);
+        }
+    }
+    for r in &l.conditions {
+        if !partner_ok(&r.partner) {
+            unknown_partner(r.at, &r.partner);
+        }
+    }
+    for r in &l.control_totals {
+        if let Some(p) = &r.partner {
+            if !partner_ok(p) {
+                unknown_partner(r.at, p);
+            }
+        }
+    }
+
+    let mut step_ids: HashMap<&str, &Step> = HashMap::new();
+    for s in &l.steps {
+        if let Some(first) = step_ids.get(s.id.as_str()) {
+            diags.push(duplicate(sources, s.at, "id", &s.id, first.at));
+        } else {
+            step_ids.insert(&s.id, s);
+        }
+    }
+    let unknown_step = |loc: Loc, field: &str, id: &str| {
+        let d = at(
+            sources,
+            Code::UnknownStep,
+            loc,
+            field,
+            format!("step `{id}` is not in steps.csv"),
+        );
+        match did_you_mean(id, step_ids.keys().copied().collect::<BTreeSet<_>>()) {
+            Some(s) => d.hint(format!("did you mean `{s}`?")),
+            None => d.hint("add the step to steps.csv first, or correct the id"),
+        }
+    };
+    for e in &l.step_events {
+        match step_ids.get(e.step.as_str()) {
+            None if !steps_read => {}
+            None => diags.push(unknown_step(e.at, "step", &e.step)),
+            Some(s) => {
+                if let Some(a) = e.amount {
+                    if a > s.amount {
+                        diags.push(
+                            at(
+                                sources,
+                                Code::EventAmount,
+                                e.at,
+                                "amount_eur",
+                                format!(
+                                    "the partial amount {} exceeds the step's amount {}",
+                                    money::format_grouped(a as i128),
+                                    money::format_grouped(s.amount as i128)
+                                ),
+                            )
+                            .hint(
+                                "a partial fulfilment releases part of the step's money, not more",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for p in &l.payments {
+        for s in &p.steps {
+            if steps_read && !step_ids.contains_key(s.as_str()) {
+                diags.push(unknown_step(p.at, "steps", s));
+            }
+        }
+    }
+
+    let mut commitment_ids: HashMap<&str, Loc> = HashMap::new();
+    for c in &l.commitments {
+        if let Some(first) = commitment_ids.insert(&c.id, c.at) {
+            diags.push(duplicate(sources, c.at, "id", &c.id, first));
+        }
+    }
+
+    let mut components: HashSet<(&str, Channel, Instrument)> = HashSet::new();
+    let mut releases: HashMap<&str, &Payment> = HashMap::new();
+    for p in &l.payments {
+        if !components.insert((&p.id, p.channel, p.instrument)) {
+            diags.push(
+                at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
+                    .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
+            );
+        }
+        match releases.get(p.id.as_str()) {
+            None => {
+                releases.insert(&p.id, p);
+            }
+            Some(first) => {
+                let first_place = sources.place(first.at, None);
+                let mut problems = Vec::new();
+                if first.date != p.date {
+                    problems.push((
+                        "date",
+                        format!(
+                            "date {} differs from {}",
+                            date::format(p.date),
+                            date::format(first.date)
+                        ),
+                    ));
+                }
+                if first.partner != p.partner {
+                    problems.push((
+                        "partner",
+                        format!("partner `{}` differs from `{}`", p.partner, first.partner),
+                    ));
+                }
+                if first.kind != p.kind {
+                    problems.push((
+                        "kind",
+                        format!(
+                            "kind `{}` differs from `{}`",
+                            p.kind.as_str(),
+                            first.kind.as_str()
+                        ),
+                    ));
+                }
+                let (a, b): (BTreeSet<_>, BTreeSet<_>) =
+                    (first.steps.iter().collect(), p.steps.iter().collect());
+                if !a.is_empty() && !b.is_empty() && a != b {
+                    problems.push(("steps", "the steps listed differ".to_string()));
+                }
+                for (field, msg) in problems {
+                    diags.push(
+                        at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
+                            .hint("all components of a release share date, partner, kind and steps; give a different release its own id")
+                            .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {
+    let first_place = sources.place(first, Some(field));
+    at(
+        sources,
+        Code::DuplicateId,
+        loc,
+        field,
+        format!("`{id}` is used twice (first on line {})", first_place.line),
+    )
+    .hint("ids must be unique; give this row its own id")
+    .note(format!(
+        "{}:{}: {}",
+        first_place.path, first_place.line, first_place.row
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(
+        over: &[(LedgerFile, &str)],
+    ) -> BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)> {
+        let mut m = BTreeMap::new();
+        for f in LedgerFile::ALL {
+            let text = match f {
+                LedgerFile::Facility => crate::ledger::facility::tests_sample().to_string(),
+                _ => f.spec().unwrap().header() + "\n",
+            };
+            m.insert(f, (f.file_name().to_string(), Ok(text.into_bytes())));
+        }
+        for (f, t) in over {
+            m.insert(*f, (f.file_name().to_string(), Ok(t.as_bytes().to_vec())));
+        }
+        m
+    }
+
+    const PARTNERS: &str = "code,name,agenda_approved,facility_agreement_in_force,loan_agreement_in_force,source\nRS,Serbia,2024-10-23,2025-01-01,2025-01-01,x\n";
+
+    #[test]
+    fn european_dialect_gives_the_same_cents() {
+        let plain = "date,partner,instrument,amount_eur,kind,source\n2024-05-25,RS,loan,1131000000.00,initial,x\n2025-07-01,RS,loan,-1234.56,cut,x\n";
+        let euro = "\u{feff}partner;date;instrument;amount_eur;kind;source\r\nRS;25.05.2024;loan;1.131.000.000,00;initial;x\r\nRS;01/07/2025;loan;-1 234,56;cut;x\r\n";
+        let a = load_bytes(
+            files(&[
+                (LedgerFile::Partners, PARTNERS),
+                (LedgerFile::Allocations, plain),
+            ]),
+            LoadOptions::default(),
+        );
+        let b = load_bytes(
+            files(&[
+                (LedgerFile::Partners, PARTNERS),
+                (LedgerFile::Allocations, euro),
+            ]),
+            LoadOptions::default(),
+        );
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        let amounts = |l: &Loaded| {
+            l.ledger
+                .as_ref()
+                .unwrap()
+                .allocations
+                .iter()
+                .map(|r| (r.date, r.amount))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(amounts(&a), amounts(&b));
+        assert_eq!(amounts(&a)[1].1, -123_456);
+    }
+
+    #[test]
+    fn every_problem_of_every_row_is_reported() {
+        let bad = "date,partner,instrument,amount_eur,kind,source\n2024-13-01,XX,gant,1.080,initial,x\n2024-01-01,RS,loan,,initial,\n";
+        let l = load_bytes(
+            files(&[
+                (LedgerFile::Partners, PARTNERS),
+                (LedgerFile::Allocations, ""),
+            ]),
+            LoadOptions::default(),
+        );
+        assert_eq!(
+            l.diagnostics
+                .iter()
+                .filter(|d| d.code == Code::NoHeader)
+                .count(),
+            1
+        );
+        let l = load_bytes(
+            files(&[
+                (LedgerFile::Partners, PARTNERS),
+                (LedgerFile::Allocations, bad),
+            ]),
+            LoadOptions::default(),
+        );
+        let codes: Vec<(Code, u64)> = l
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.line.unwrap_or(0)))
+            .collect();
+        assert!(codes.contains(&(Code::NotADate, 2)), "{codes:?}");
+        assert!(codes.contains(&(Code::UnknownValue, 2)));
+        assert!(codes.contains(&(Code::TooManyDecimals, 2)));
+        assert!(codes.contains(&(Code::MissingValue, 3)));
+        let d = l
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::UnknownValue)
+            .unwrap();
+        assert_eq!(d.column, Some(15));
+        assert!(d.hint.as_deref().unwrap().contains("did you mean `grant`"));
+        assert!(l.ledger.unwrap().allocations.is_empty());
+    }
+
+    #[test]
+    fn nothing_panics_on_junk() {
+        for junk in [
+            "\u{0}\u{1}\u{2}",
+            "\"unterminated",
+            ",,,,\n,,,",
+            "a;b\n1;2;3;4;5",
+            &"x".repeat(100_000),
+        ] {
+            let l = load_bytes(
+                files(&[(LedgerFile::Payments, junk)]),
+                LoadOptions::default(),
+            );
+            assert!(!l.diagnostics.is_empty(), "{junk:?}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The ledgers: the data contract (`schema`), the typed rows (`model`), the facility's parameters
+//! (`facility`), decoding and locating source text (`source`), and the loader (`load`).
+
+pub mod facility;
+pub mod load;
+pub mod model;
+pub mod schema;
+pub mod source;
+
+pub use load::{load, LoadError, LoadOptions, Loaded};
+pub use model::Ledger;

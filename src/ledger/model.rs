@@ -1,0 +1,242 @@
+//! The typed ledger: what the loader produces and every later stage reads. Plain data, no IO.
+
+use crate::date::Date;
+use crate::ledger::facility::Facility;
+use crate::ledger::schema::LedgerFile;
+use crate::ledger::source::Sources;
+
+/// Where a row stands in its file: enough to point a diagnostic at it later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: LedgerFile,
+    /// 1-based line of the row's first character.
+    pub line: u64,
+    /// Byte offset of the row in the decoded text.
+    pub offset: u64,
+}
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $word:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const WORDS: &'static [&'static str] = &[$($word),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),* }
+            }
+
+            /// Reads the word, ignoring case and surrounding spaces.
+            pub fn from_word(word: &str) -> Option<Self> {
+                let w = word.trim();
+                $(if w.eq_ignore_ascii_case($word) { return Some($name::$variant); })*
+                None
+            }
+        }
+    };
+}
+
+vocabulary!(Instrument { Grant = "grant", Loan = "loan" });
+vocabulary!(Channel { Budget = "budget", Wbif = "wbif" });
+vocabulary!(AllocationKind { Initial = "initial", Cut = "cut", Redistribution = "redistribution" });
+vocabulary!(CommitmentKind {
+    FacilityAgreement = "facility_agreement",
+    LoanAgreement = "loan_agreement",
+    WbifProject = "wbif_project",
+    Amendment = "amendment",
+});
+vocabulary!(StepKind { Qualitative = "qualitative", Quantitative = "quantitative" });
+vocabulary!(StepStatus {
+    Submitted = "submitted",
+    Fulfilled = "fulfilled",
+    PartiallyFulfilled = "partially_fulfilled",
+    NotFulfilled = "not_fulfilled",
+});
+vocabulary!(PaymentKind { PreFinancing = "pre_financing", Regular = "regular" });
+vocabulary!(Layer { Precondition = "precondition", General = "general" });
+vocabulary!(ConditionStatus { Met = "met", NotMet = "not_met" });
+vocabulary!(Measure {
+    Allocated = "allocated",
+    AllocatedGrant = "allocated_grant",
+    AllocatedLoan = "allocated_loan",
+    Committed = "committed",
+    Paid = "paid",
+    PaidGrant = "paid_grant",
+    PaidLoan = "paid_loan",
+    PaidBudget = "paid_budget",
+    PaidWbif = "paid_wbif",
+    PaidRegular = "paid_regular",
+    Prefinancing = "prefinancing",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub at: Loc,
+    pub code: String,
+    pub name: String,
+    pub local_name: String,
+    pub agenda_approved: Option<Date>,
+    pub facility_agreement_in_force: Option<Date>,
+    pub loan_agreement_in_force: Option<Date>,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    pub at: Loc,
+    pub date: Date,
+    pub partner: String,
+    pub instrument: Instrument,
+    pub amount: i64,
+    pub kind: AllocationKind,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    pub at: Loc,
+    pub id: String,
+    pub date: Date,
+    pub partner: String,
+    pub instrument: Instrument,
+    /// `None`: the commitment covers both channels.
+    pub channel: Option<Channel>,
+    pub amount: i64,
+    pub kind: CommitmentKind,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub at: Loc,
+    pub id: String,
+    pub partner: String,
+    pub area: String,
+    pub reform: String,
+    pub description: String,
+    pub kind: StepKind,
+    pub due: Date,
+    pub amount: i64,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepEvent {
+    pub at: Loc,
+    pub date: Date,
+    pub step: String,
+    pub status: StepStatus,
+    /// Only for a partial fulfilment: the gross euros found fulfilled.
+    pub amount: Option<i64>,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub at: Loc,
+    pub id: String,
+    pub date: Date,
+    pub partner: String,
+    pub kind: PaymentKind,
+    pub channel: Channel,
+    pub instrument: Instrument,
+    pub amount: i64,
+    pub steps: Vec<String>,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub at: Loc,
+    pub date: Date,
+    pub partner: String,
+    pub layer: Layer,
+    pub status: ConditionStatus,
+    pub source: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlTotal {
+    pub at: Loc,
+    pub date: Date,
+    /// A partner code, or `None` for the whole facility (`ALL`).
+    pub partner: Option<String>,
+    pub measure: Measure,
+    pub amount: i64,
+    pub tolerance: i64,
+    pub source: String,
+    pub note: String,
+}
+
+/// Everything in a data folder, typed. Rows that could not be read are not here: they are diagnostics.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub facility: Facility,
+    pub partners: Vec<Partner>,
+    pub allocations: Vec<Allocation>,
+    pub commitments: Vec<Commitment>,
+    pub steps: Vec<Step>,
+    pub step_events: Vec<StepEvent>,
+    pub payments: Vec<Payment>,
+    pub conditions: Vec<Condition>,
+    pub control_totals: Vec<ControlTotal>,
+    /// The decoded text of every file, to point diagnostics at rows and columns.
+    pub sources: Sources,
+}
+
+impl Ledger {
+    pub fn partner(&self, code: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.code == code)
+    }
+
+    /// The latest date any row carries (payments, events, allocations, ...), if any.
+    pub fn latest_date(&self) -> Option<Date> {
+        let dates = self
+            .allocations
+            .iter()
+            .map(|r| r.date)
+            .chain(self.commitments.iter().map(|r| r.date))
+            .chain(self.step_events.iter().map(|r| r.date))
+            .chain(self.payments.iter().map(|r| r.date))
+            .chain(self.conditions.iter().map(|r| r.date));
+        dates.max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_match_the_schema() {
+        use crate::ledger::schema as s;
+        assert_eq!(Instrument::WORDS, s::INSTRUMENTS);
+        assert_eq!(Channel::WORDS, s::CHANNELS);
+        assert_eq!(AllocationKind::WORDS, s::ALLOCATION_KINDS);
+        assert_eq!(CommitmentKind::WORDS, s::COMMITMENT_KINDS);
+        assert_eq!(StepKind::WORDS, s::STEP_KINDS);
+        assert_eq!(StepStatus::WORDS, s::STEP_STATUSES);
+        assert_eq!(PaymentKind::WORDS, s::PAYMENT_KINDS);
+        assert_eq!(Layer::WORDS, s::LAYERS);
+        assert_eq!(ConditionStatus::WORDS, s::CONDITION_STATUSES);
+        assert_eq!(Measure::WORDS, s::MEASURES);
+    }
+
+    #[test]
+    fn words_are_read_case_insensitively() {
+        assert_eq!(
+            StepStatus::from_word(" Fulfilled "),
+            Some(StepStatus::Fulfilled)
+        );
+        assert_eq!(StepStatus::from_word("fulfiled"), None);
+    }
+}

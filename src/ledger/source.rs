@@ -1,0 +1,308 @@
+//! Source texts: decoding the bytes staff produce (UTF-8 with or without BOM, UTF-16, Windows-1252),
+//! detecting the delimiter, and pointing at a row and column of a file for diagnostics.
+
+use crate::diag::Code;
+use crate::ledger::model::Loc;
+use crate::ledger::schema::LedgerFile;
+
+/// One file as read: its display path, decoded text, and how its header was laid out.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFile {
+    /// The path as the user would type it, e.g. `data/payments.csv`.
+    pub path: String,
+    pub text: String,
+    pub delimiter: u8,
+    /// Normalised header names, in file order.
+    pub header: Vec<String>,
+    /// Rows read (without the header).
+    pub rows: usize,
+    /// The raw bytes' SHA-256 is computed where provenance is needed; the loader keeps only the text.
+    pub encoding: &'static str,
+}
+
+/// The texts of all files of a data folder, indexed by [`LedgerFile`].
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+/// A resolved place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub path: String,
+    pub line: u64,
+    pub column: Option<u64>,
+    /// The first line of the row, as in the file.
+    pub row: String,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Sources {
+            files: vec![SourceFile::default(); LedgerFile::ALL.len()],
+        }
+    }
+
+    pub fn set(&mut self, file: LedgerFile, source: SourceFile) {
+        self.files[file.index()] = source;
+    }
+
+    pub fn get(&self, file: LedgerFile) -> &SourceFile {
+        &self.files[file.index()]
+    }
+
+    pub fn path(&self, file: LedgerFile) -> &str {
+        &self.files[file.index()].path
+    }
+
+    /// Resolves a row and, optionally, a column by header name to a line, column and row text.
+    pub fn place(&self, loc: Loc, field: Option<&str>) -> Place {
+        self.get(loc.file).place(loc, field)
+    }
+}
+
+impl SourceFile {
+    /// Resolves a row of this file and, optionally, a column by header name.
+    pub fn place(&self, loc: Loc, field: Option<&str>) -> Place {
+        let start = (loc.offset as usize).min(self.text.len());
+        let start = (0..=start)
+            .rev()
+            .find(|i| self.text.is_char_boundary(*i))
+            .unwrap_or(0);
+        let rest = &self.text[start..];
+        let row_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let row = rest[..row_end].to_string();
+        let column = field
+            .and_then(|f| self.header.iter().position(|h| h == f))
+            .and_then(|idx| field_start(rest, self.delimiter, idx))
+            .map(|byte| {
+                let before = &rest[..byte];
+                match before.rfind('\n') {
+                    Some(nl) => before[nl + 1..].chars().count() as u64 + 1,
+                    None => before.chars().count() as u64 + 1,
+                }
+            });
+        Place {
+            path: self.path.clone(),
+            line: loc.line,
+            column,
+            row,
+        }
+    }
+}
+
+/// Byte offset of field `idx` within a record that starts at the beginning of `text` (quote-aware).
+pub fn field_start(text: &str, delimiter: u8, idx: usize) -> Option<usize> {
+    if idx == 0 {
+        return Some(0);
+    }
+    let bytes = text.as_bytes();
+    let mut field = 0;
+    let mut in_quotes = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if b == b'"' {
+            in_quotes = true;
+        } else if b == delimiter {
+            field += 1;
+            if field == idx {
+                return Some(i + 1);
+            }
+        } else if b == b'\n' || b == b'\r' {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The outcome of decoding a file's bytes.
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+    /// A finding about the encoding (a warning for a fallback, an error for binary content).
+    pub problem: Option<(Code, String)>,
+}
+
+/// Decodes bytes as UTF-8 (BOM optional), UTF-16 with a BOM, or Windows-1252, refusing binary content.
+pub fn decode(bytes: &[u8]) -> Decoded {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return match std::str::from_utf8(rest) {
+            Ok(t) => Decoded {
+                text: t.to_string(),
+                encoding: "UTF-8 with BOM",
+                problem: binary_problem(t),
+            },
+            Err(e) => Decoded {
+                text: String::new(),
+                encoding: "UTF-8 with BOM",
+                problem: Some((
+                    Code::NotText,
+                    format!(
+                        "the file starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
+                        e.valid_up_to() + 3
+                    ),
+                )),
+            },
+        };
+    }
+    for (bom, enc) in [
+        (&[0xFF, 0xFE][..], encoding_rs::UTF_16LE),
+        (&[0xFE, 0xFF][..], encoding_rs::UTF_16BE),
+    ] {
+        if bytes.starts_with(bom) {
+            let (text, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
+            if had_errors {
+                return Decoded {
+                    text: String::new(),
+                    encoding: enc.name(),
+                    problem: Some((
+                        Code::NotText,
+                        format!("the file claims to be {} but is not", enc.name()),
+                    )),
+                };
+            }
+            let text = text.into_owned();
+            let problem = binary_problem(&text).or(Some((
+                Code::NotUtf8,
+                format!(
+                    "the file is {}; it was read, but save it as UTF-8 (CSV UTF-8 in Excel)",
+                    enc.name()
+                ),
+            )));
+            return Decoded {
+                text,
+                encoding: enc.name(),
+                problem,
+            };
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Decoded {
+            text: t.to_string(),
+            encoding: "UTF-8",
+            problem: binary_problem(t),
+        },
+        Err(_) => {
+            if bytes.contains(&0) {
+                return Decoded {
+                    text: String::new(),
+                    encoding: "binary",
+                    problem: Some((
+                        Code::NotText,
+                        "the file contains NUL bytes: it is not a CSV text file".into(),
+                    )),
+                };
+            }
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let text = text.into_owned();
+            let problem = binary_problem(&text).or(Some((
+                Code::NotUtf8,
+                "the file is not UTF-8; it was read as Windows-1252. Check names with accents and save it as UTF-8 (CSV UTF-8 in Excel)".into(),
+            )));
+            Decoded {
+                text,
+                encoding: "windows-1252",
+                problem,
+            }
+        }
+    }
+}
+
+/// Text with NULs or many control characters is binary junk, not a ledger.
+fn binary_problem(text: &str) -> Option<(Code, String)> {
+    let mut control = 0usize;
+    let mut total = 0usize;
+    for c in text.chars() {
+        total += 1;
+        if c == '\0' {
+            return Some((
+                Code::NotText,
+                "the file contains NUL bytes: it is not a CSV text file".into(),
+            ));
+        }
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            control += 1;
+        }
+    }
+    if total > 0 && control * 100 > total {
+        return Some((
+            Code::NotText,
+            format!("{control} of {total} characters are control characters: this is not a CSV text file"),
+        ));
+    }
+    None
+}
+
+/// Normalises a header cell: trimmed, lower case, BOM removed.
+pub fn normalise_header(cell: &str) -> String {
+    cell.trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+}
+
+/// Picks the delimiter among `,`, `;` and tab: the one whose split of the header line matches the most
+/// expected column names (ties: most fields).
+pub fn detect_delimiter(header_line: &str, expected: &[&str]) -> u8 {
+    let mut best = (b',', 0usize, 0usize);
+    for d in [b',', b';', b'\t'] {
+        let cells: Vec<String> = header_line.split(d as char).map(normalise_header).collect();
+        let matches = cells
+            .iter()
+            .filter(|c| expected.contains(&c.as_str()))
+            .count();
+        let n = cells.len();
+        if matches > best.1 || (matches == best.1 && n > best.2) {
+            best = (d, matches, n);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_what_spreadsheets_write() {
+        let d = decode(b"\xEF\xBB\xBFcode;name\r\nAL;Shqip\xC3\xABria\r\n");
+        assert_eq!(d.text, "code;name\r\nAL;Shqipëria\r\n");
+        assert!(d.problem.is_none());
+        let d = decode(b"code;name\nAL;Shqip\xEBria\n");
+        assert_eq!(d.text, "code;name\nAL;Shqipëria\n");
+        assert_eq!(d.problem.unwrap().0, Code::NotUtf8);
+        let d = decode(b"\xFF\xFEa\x00,\x00b\x00");
+        assert_eq!(d.text, "a,b");
+        assert_eq!(
+            decode(b"\x00\x01\x02\xFF").problem.unwrap().0,
+            Code::NotText
+        );
+        assert_eq!(
+            decode(b"\x01\x02\x03\x04abc").problem.unwrap().0,
+            Code::NotText
+        );
+    }
+
+    #[test]
+    fn finds_the_delimiter_and_fields() {
+        let expected = ["date", "partner", "amount_eur"];
+        assert_eq!(detect_delimiter("date;partner;amount_eur", &expected), b';');
+        assert_eq!(detect_delimiter("date,partner,amount_eur", &expected), b',');
+        assert_eq!(
+            detect_delimiter("date\tpartner\tamount_eur", &expected),
+            b'\t'
+        );
+        assert_eq!(field_start("a,\"b,c\",d", b',', 2), Some(8));
+        assert_eq!(field_start("a,b", b',', 5), None);
+    }
+}
