@@ -98,7 +98,7 @@ codes! {
     ControlTotalMismatch = "C019", Error, "control total does not match";
     TooManyReleases = "C020", Warning, "more than the allowed regular releases in a year";
     StepsExceedEnvelope = "C021", Error, "steps are worth more than the envelope";
-    OverCleared = "C022", Error, "clearance exceeds pre-financing";
+    PrefinancingLate = "C022", Error, "pre-financing after a regular release";
     ReleaseSteps = "C023", Error, "release kind and steps disagree";
 }
 

@@ -1,7 +1,13 @@
 //! growthplan: tracks a results-based facility from CSV ledgers. The binary is a thin shell over this
-//! library: `cli` parses arguments into a `Config`, `run` drives the named stages.
+//! library: `cli` is what the user typed, `config` the validated configuration, `run` drives the
+//! named stages: `ledger` (load) -> `check` (rules) -> `render`.
 
+pub mod check;
+pub mod cli;
+pub mod config;
 pub mod date;
 pub mod diag;
 pub mod ledger;
 pub mod money;
+pub mod render;
+pub mod run;

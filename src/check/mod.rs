@@ -1,0 +1,121 @@
+//! `check`: the facility's rules as a registry of small pure functions over the typed ledger, each with a
+//! stable code. The loader's findings and these rules' findings together are what `growthplan check`
+//! reports. No IO here.
+
+pub mod figures;
+mod rules;
+
+use serde::Serialize;
+
+use crate::date::{self, Date};
+use crate::diag::{self, Code, Diagnostic};
+use crate::ledger::model::{Ledger, Loc};
+use crate::money;
+
+/// What a rule sees.
+pub struct Ctx<'a> {
+    pub ledger: &'a Ledger,
+    pub as_of: Date,
+}
+
+impl Ctx<'_> {
+    /// A diagnostic pointing at a row (and column) of a ledger.
+    pub fn at(&self, code: Code, loc: Loc, field: &str, message: impl Into<String>) -> Diagnostic {
+        let place = self.ledger.sources.place(loc, Some(field));
+        let mut d = Diagnostic::new(code, place.path, message).at_line(place.line, place.column);
+        d.field = Some(field.to_string());
+        d.row = Some(place.row);
+        d
+    }
+
+    /// `path:line: row` for a note listing the rows behind a figure.
+    pub fn row_note(&self, loc: Loc) -> String {
+        let place = self.ledger.sources.place(loc, None);
+        format!("{}:{}: {}", place.path, place.line, place.row)
+    }
+}
+
+/// One rule of the registry.
+pub struct Rule {
+    pub code: Code,
+    pub run: fn(&Ctx) -> Vec<Diagnostic>,
+}
+
+/// Every rule `check` runs, in code order.
+pub fn rules() -> &'static [Rule] {
+    rules::RULES
+}
+
+/// Runs every rule on a loaded ledger.
+pub fn run(ledger: &Ledger, as_of: Date) -> Vec<Diagnostic> {
+    let ctx = Ctx { ledger, as_of };
+    let mut out: Vec<Diagnostic> = rules().iter().flat_map(|r| (r.run)(&ctx)).collect();
+    diag::sort(&mut out);
+    out
+}
+
+/// A control total as the ledgers see it, for reports and JSON output.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ControlFigure {
+    pub file: String,
+    pub line: u64,
+    pub date: String,
+    pub partner: String,
+    pub measure: String,
+    pub expected_eur: String,
+    pub computed_eur: String,
+    pub difference_eur: String,
+    pub tolerance_eur: String,
+    pub ok: bool,
+}
+
+/// Every control total with the ledgers' figure beside it.
+pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
+    ledger
+        .control_totals
+        .iter()
+        .map(|c| {
+            let f = figures::measure(ledger, c.partner.as_deref(), c.measure, c.date);
+            let diff = f.value - c.amount as i128;
+            let place = ledger.sources.place(c.at, None);
+            ControlFigure {
+                file: place.path,
+                line: place.line,
+                date: date::format(c.date),
+                partner: c
+                    .partner
+                    .clone()
+                    .unwrap_or_else(|| crate::ledger::schema::ALL_PARTNERS.into()),
+                measure: c.measure.as_str().into(),
+                expected_eur: money::format_plain(c.amount),
+                computed_eur: money::format_grouped(f.value).replace(',', ""),
+                difference_eur: money::format_grouped(diff).replace(',', ""),
+                tolerance_eur: money::format_plain(c.tolerance),
+                ok: diff.abs() <= c.tolerance as i128,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_code_has_exactly_one_rule() {
+        let check_codes: Vec<Code> = Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.id().starts_with('C'))
+            .collect();
+        for c in &check_codes {
+            assert_eq!(
+                rules().iter().filter(|r| r.code == *c).count(),
+                1,
+                "{}",
+                c.id()
+            );
+        }
+        assert_eq!(rules().len(), check_codes.len());
+    }
+}

@@ -1,0 +1,1062 @@
+//! The rules. Each is a pure function from the ledger to findings, registered in [`RULES`] with its
+//! code; `docs/CHECKS.md` explains each and `tests/cases/check/` holds a ledger that breaks it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::figures::{self, assessment_on, events_by_step, fulfilled_value, releases, Release};
+use super::{Ctx, Rule};
+use crate::date::{self, Date};
+use crate::diag::{Code, Diagnostic};
+use crate::ledger::model::*;
+use crate::money::{format_grouped, Rate};
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        code: Code::FacilityEnvelopeExceeded,
+        run: facility_envelope,
+    },
+    Rule {
+        code: Code::NegativeEnvelope,
+        run: negative_envelope,
+    },
+    Rule {
+        code: Code::OverCommitted,
+        run: over_committed,
+    },
+    Rule {
+        code: Code::OverPaid,
+        run: over_paid,
+    },
+    Rule {
+        code: Code::PrefinancingAboveCap,
+        run: prefinancing_cap,
+    },
+    Rule {
+        code: Code::PrefinancingRepeated,
+        run: prefinancing_repeated,
+    },
+    Rule {
+        code: Code::PaidBeforeAgreements,
+        run: paid_before_agreements,
+    },
+    Rule {
+        code: Code::PaidWhileConditionsNotMet,
+        run: paid_while_conditions_not_met,
+    },
+    Rule {
+        code: Code::StepNotFulfilled,
+        run: step_not_fulfilled,
+    },
+    Rule {
+        code: Code::StepOverpaid,
+        run: step_overpaid,
+    },
+    Rule {
+        code: Code::ReleaseUnreconciled,
+        run: release_unreconciled,
+    },
+    Rule {
+        code: Code::ChannelInstrument,
+        run: channel_instrument,
+    },
+    Rule {
+        code: Code::WbifShareLow,
+        run: wbif_share,
+    },
+    Rule {
+        code: Code::PaidAfterGrace,
+        run: paid_after_grace,
+    },
+    Rule {
+        code: Code::OutsidePeriod,
+        run: outside_period,
+    },
+    Rule {
+        code: Code::AfterAsOf,
+        run: after_as_of,
+    },
+    Rule {
+        code: Code::EventBeforeStep,
+        run: event_before_step,
+    },
+    Rule {
+        code: Code::EventAfterFulfilled,
+        run: event_after_fulfilled,
+    },
+    Rule {
+        code: Code::ControlTotalMismatch,
+        run: control_totals,
+    },
+    Rule {
+        code: Code::TooManyReleases,
+        run: too_many_releases,
+    },
+    Rule {
+        code: Code::StepsExceedEnvelope,
+        run: steps_exceed_envelope,
+    },
+    Rule {
+        code: Code::PrefinancingLate,
+        run: prefinancing_late,
+    },
+    Rule {
+        code: Code::ReleaseSteps,
+        run: release_steps,
+    },
+];
+
+fn eur(v: i128) -> String {
+    format!("EUR {}", format_grouped(v))
+}
+
+/// A cumulative sum over dated amounts, answered for any date in O(log n).
+#[derive(Default)]
+struct Series {
+    dates: Vec<Date>,
+    cumulative: Vec<i128>,
+}
+
+impl Series {
+    fn new(mut items: Vec<(Date, i64)>) -> Series {
+        items.sort_by_key(|(d, _)| *d);
+        let mut s = Series::default();
+        let mut total = 0i128;
+        for (d, a) in items {
+            total += a as i128;
+            if s.dates.last() == Some(&d) {
+                *s.cumulative.last_mut().expect("same length") = total;
+            } else {
+                s.dates.push(d);
+                s.cumulative.push(total);
+            }
+        }
+        s
+    }
+
+    /// The sum of all amounts dated on or before `d`.
+    fn at(&self, d: Date) -> i128 {
+        match self.dates.partition_point(|x| *x <= d) {
+            0 => 0,
+            n => self.cumulative[n - 1],
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+}
+
+fn envelope_series(l: &Ledger, partner: &str, instrument: Option<Instrument>) -> Series {
+    Series::new(
+        l.allocations
+            .iter()
+            .filter(|a| a.partner == partner && instrument.is_none_or(|i| i == a.instrument))
+            .map(|a| (a.date, a.amount))
+            .collect(),
+    )
+}
+
+/// Rows sorted as they happened: by date, then by their place in the file.
+fn chronological<T>(rows: impl IntoIterator<Item = T>, key: impl Fn(&T) -> (Date, Loc)) -> Vec<T> {
+    let mut v: Vec<T> = rows.into_iter().collect();
+    v.sort_by_key(|r| key(r));
+    v
+}
+
+/// C001: the grant allocations of all partners stay within the facility's grant envelope; loans likewise.
+fn facility_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    for (instrument, limit) in [
+        (Instrument::Grant, l.facility.grant_envelope),
+        (Instrument::Loan, l.facility.loan_envelope),
+    ] {
+        let rows = chronological(
+            l.allocations.iter().filter(|a| a.instrument == instrument),
+            |a| (a.date, a.at),
+        );
+        let (mut total, mut over) = (0i128, false);
+        for a in rows {
+            total += a.amount as i128;
+            if total > limit as i128 && !over {
+                out.push(
+                    cx.at(
+                        Code::FacilityEnvelopeExceeded,
+                        a.at,
+                        "amount_eur",
+                        format!(
+                            "with this row the {} allocations of all partners reach {} on {}, above the facility's {} envelope of {}",
+                            instrument.as_str(),
+                            eur(total),
+                            date::format(a.date),
+                            instrument.as_str(),
+                            eur(limit as i128)
+                        ),
+                    )
+                    .hint("check the amount and instrument, or the envelope in facility.toml"),
+                );
+            }
+            over = total > limit as i128;
+        }
+    }
+    out
+}
+
+/// C002: no partner's envelope (per instrument) goes below zero.
+fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    let mut running: BTreeMap<(&str, Instrument), i128> = BTreeMap::new();
+    for a in chronological(&l.allocations, |a| (a.date, a.at)) {
+        let t = running.entry((&a.partner, a.instrument)).or_default();
+        let was_negative = *t < 0;
+        *t += a.amount as i128;
+        if *t < 0 && !was_negative {
+            out.push(
+                cx.at(
+                    Code::NegativeEnvelope,
+                    a.at,
+                    "amount_eur",
+                    format!("{}'s {} envelope falls to {} with this row", a.partner, a.instrument.as_str(), eur(*t)),
+                )
+                .hint("a cut cannot take more than the envelope holds; check the amount or the earlier allocations"),
+            );
+        }
+    }
+    out
+}
+
+/// C003: what is committed never exceeds what is allocated, per partner and instrument, on any date.
+fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    let mut keys: BTreeSet<(&str, Instrument)> = BTreeSet::new();
+    for c in &l.commitments {
+        keys.insert((&c.partner, c.instrument));
+    }
+    for (partner, instrument) in keys {
+        let allocated = envelope_series(l, partner, Some(instrument));
+        let rows = chronological(
+            l.commitments
+                .iter()
+                .filter(|c| c.partner == partner && c.instrument == instrument),
+            |c| (c.date, c.at),
+        );
+        let mut committed = 0i128;
+        let mut over = false;
+        for c in rows {
+            committed += c.amount as i128;
+            let limit = allocated.at(c.date);
+            if committed > limit && !over {
+                out.push(
+                    cx.at(
+                        Code::OverCommitted,
+                        c.at,
+                        "amount_eur",
+                        format!(
+                            "{partner}'s {} commitments reach {} on {}, above its {} envelope of {}",
+                            instrument.as_str(),
+                            eur(committed),
+                            date::format(c.date),
+                            instrument.as_str(),
+                            eur(limit)
+                        ),
+                    )
+                    .hint("a commitment must fit in the envelope on its date; check the amount, or record the allocation first"),
+                );
+            }
+            over = committed > limit;
+        }
+        // A later cut can also push the envelope below what is already committed.
+        for a in l
+            .allocations
+            .iter()
+            .filter(|a| a.partner == partner && a.instrument == instrument && a.amount < 0)
+        {
+            let committed_then: i128 = l
+                .commitments
+                .iter()
+                .filter(|c| c.partner == partner && c.instrument == instrument && c.date <= a.date)
+                .map(|c| c.amount as i128)
+                .sum();
+            let envelope_then = allocated.at(a.date);
+            if committed_then > envelope_then
+                && committed_then <= allocated.at(a.date.pred_opt().unwrap_or(a.date))
+            {
+                out.push(
+                    cx.at(
+                        Code::OverCommitted,
+                        a.at,
+                        "amount_eur",
+                        format!(
+                            "this cut leaves {partner}'s {} envelope at {}, below the {} already committed",
+                            instrument.as_str(),
+                            eur(envelope_then),
+                            eur(committed_then)
+                        ),
+                    )
+                    .hint("de-commit first (a negative commitment), then cut"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C004: what is paid never exceeds what is committed (where commitments are recorded for that
+/// instrument, and per channel where channel commitments are recorded), or else what is allocated.
+fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    let mut keys: BTreeSet<(&str, Instrument)> = BTreeSet::new();
+    for p in &l.payments {
+        keys.insert((&p.partner, p.instrument));
+    }
+    for (partner, instrument) in keys {
+        let commitments: Vec<&Commitment> = l
+            .commitments
+            .iter()
+            .filter(|c| c.partner == partner && c.instrument == instrument)
+            .collect();
+        let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
+        if commitments.is_empty() {
+            limits.push((
+                None,
+                envelope_series(l, partner, Some(instrument)),
+                "allocated",
+            ));
+        } else {
+            limits.push((
+                None,
+                Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()),
+                "committed",
+            ));
+            for channel in [Channel::Budget, Channel::Wbif] {
+                if commitments.iter().any(|c| c.channel == Some(channel)) {
+                    let s = Series::new(
+                        commitments
+                            .iter()
+                            .filter(|c| c.channel.is_none_or(|x| x == channel))
+                            .map(|c| (c.date, c.amount))
+                            .collect(),
+                    );
+                    limits.push((Some(channel), s, "committed"));
+                }
+            }
+        }
+        for (channel, limit, what) in limits {
+            let rows = chronological(
+                l.payments.iter().filter(|p| {
+                    p.partner == partner
+                        && p.instrument == instrument
+                        && channel.is_none_or(|c| c == p.channel)
+                }),
+                |p| (p.date, p.at),
+            );
+            let (mut paid, mut over) = (0i128, false);
+            for p in rows {
+                paid += p.amount as i128;
+                let cap = limit.at(p.date);
+                if paid > cap && !over {
+                    let scope = match channel {
+                        Some(c) => format!("{} via {}", instrument.as_str(), c.as_str()),
+                        None => instrument.as_str().to_string(),
+                    };
+                    out.push(
+                        cx.at(
+                            Code::OverPaid,
+                            p.at,
+                            "amount_eur",
+                            format!(
+                                "{partner}'s {scope} payments reach {} on {}, above the {} {what} by then",
+                                eur(paid),
+                                date::format(p.date),
+                                eur(cap)
+                            ),
+                        )
+                        .hint(if limit.is_empty() {
+                            "nothing is recorded to pay from: record the allocation or commitment first".to_string()
+                        } else {
+                            format!("check the amount, or record the {what} amount that covers it")
+                        }),
+                    );
+                }
+                over = paid > cap;
+            }
+        }
+    }
+    out
+}
+
+/// C005: pre-financing per partner is at most the cap (a share of its envelope on the payment date).
+fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let cap_rate = l.facility.prefinancing_cap;
+    let mut out = Vec::new();
+    let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
+    for r in releases(l)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::PreFinancing)
+    {
+        let total = paid.entry(r.partner).or_default();
+        *total += r.net();
+        let envelope = envelope_series(l, r.partner, None).at(r.date);
+        let cap = cap_rate.of(envelope);
+        if *total > cap {
+            out.push(
+                cx.at(
+                    Code::PrefinancingAboveCap,
+                    r.first().at,
+                    "amount_eur",
+                    format!(
+                        "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
+                        r.id,
+                        r.partner,
+                        eur(*total),
+                        cap_rate,
+                        eur(cap),
+                        eur(envelope)
+                    ),
+                )
+                .hint("check the components' amounts, or the partner's allocations up to that date"),
+            );
+        }
+    }
+    out
+}
+
+/// C006: pre-financing is paid at most once per partner.
+fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut first: BTreeMap<&str, Release> = BTreeMap::new();
+    for r in releases(cx.ledger)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::PreFinancing)
+    {
+        match first.get(r.partner) {
+            Some(f) => out.push(
+                cx.at(
+                    Code::PrefinancingRepeated,
+                    r.first().at,
+                    "kind",
+                    format!("{} already received pre-financing in release `{}` on {}", r.partner, f.id, date::format(f.date)),
+                )
+                .hint("give the components of one pre-financing the same id, or record this as a regular release"),
+            ),
+            None => {
+                first.insert(r.partner, r);
+            }
+        }
+    }
+    out
+}
+
+/// C007: nothing is paid before the Reform Agenda is approved and both agreements are in force.
+fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    for r in releases(l) {
+        let Some(p) = l.partner(r.partner) else {
+            continue;
+        };
+        let mut missing = Vec::new();
+        for (what, d) in [
+            ("the Reform Agenda is approved", p.agenda_approved),
+            (
+                "the Facility Agreement is in force",
+                p.facility_agreement_in_force,
+            ),
+            ("the Loan Agreement is in force", p.loan_agreement_in_force),
+        ] {
+            match d {
+                None => missing.push(format!("{what} (no date in partners.csv)")),
+                Some(d) if d > r.date => missing.push(format!("{what} ({})", date::format(d))),
+                Some(_) => {}
+            }
+        }
+        if !missing.is_empty() {
+            out.push(
+                cx.at(
+                    Code::PaidBeforeAgreements,
+                    r.first().at,
+                    "date",
+                    format!(
+                        "release `{}` to {} on {} is paid before {}",
+                        r.id,
+                        r.partner,
+                        date::format(r.date),
+                        missing.join(" and before ")
+                    ),
+                )
+                .hint("check the payment date, or the dates in partners.csv")
+                .note(cx.row_note(p.at)),
+            );
+        }
+    }
+    out
+}
+
+/// C008: nothing is paid while the latest assessment of the preconditions or general conditions is `not_met`.
+fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    for r in releases(l) {
+        for layer in [Layer::Precondition, Layer::General] {
+            let latest = l
+                .conditions
+                .iter()
+                .filter(|c| c.partner == r.partner && c.layer == layer && c.date <= r.date)
+                .max_by_key(|c| (c.date, c.at));
+            if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
+                out.push(
+                    cx.at(
+                        Code::PaidWhileConditionsNotMet,
+                        r.first().at,
+                        "date",
+                        format!(
+                            "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
+                            r.id,
+                            date::format(r.date),
+                            r.partner,
+                            layer.as_str(),
+                            date::format(c.date)
+                        ),
+                    )
+                    .hint("record the assessment that found the conditions met again, or check the payment date")
+                    .note(cx.row_note(c.at)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C009: a regular release pays only steps of its partner found fulfilled (or partially) by its date.
+fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let events = events_by_step(l);
+    let mut out = Vec::new();
+    for r in releases(l)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::Regular)
+    {
+        for id in &r.steps {
+            let Some(step) = steps.get(id) else { continue };
+            if step.partner != r.partner {
+                out.push(
+                    cx.at(
+                        Code::StepNotFulfilled,
+                        r.first().at,
+                        "steps",
+                        format!(
+                            "release `{}` to {} pays step `{id}` of {}",
+                            r.id, r.partner, step.partner
+                        ),
+                    )
+                    .hint("a release pays only its own partner's steps")
+                    .note(cx.row_note(step.at)),
+                );
+                continue;
+            }
+            let ev = events.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            let a = assessment_on(ev, r.date);
+            if fulfilled_value(step, a) == 0 {
+                let state = match a {
+                    Some(e) => format!(
+                        "its latest assessment by then is `{}` ({})",
+                        e.status.as_str(),
+                        date::format(e.date)
+                    ),
+                    None => "it has no assessment by then".into(),
+                };
+                let mut d = cx
+                    .at(
+                        Code::StepNotFulfilled,
+                        r.first().at,
+                        "steps",
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date)),
+                    )
+                    .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
+                if let Some(e) = a {
+                    d = d.note(cx.row_note(e.at));
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// C010: no step is paid twice, or beyond its (partially) fulfilled amount.
+fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let events = events_by_step(l);
+    let mut paid: BTreeMap<&str, (i128, &str)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in releases(l)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::Regular)
+    {
+        for id in &r.steps {
+            let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
+                continue;
+            };
+            let ev = events.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            let worth = fulfilled_value(step, assessment_on(ev, r.date)) as i128;
+            if worth == 0 {
+                continue; // C009 reports it
+            }
+            match paid.get(id) {
+                Some((already, by)) if *already >= worth => out.push(
+                    cx.at(
+                        Code::StepOverpaid,
+                        r.first().at,
+                        "steps",
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(*already), eur(worth)),
+                    )
+                    .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
+                ),
+                _ => {
+                    paid.insert(id, (worth, r.id));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// C011: a regular release's components add up to the gross value of its steps less the clearance of
+/// pre-financing, within the tolerance of facility.toml.
+fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let tolerance = l.facility.release_tolerance as i128;
+    let mut out = Vec::new();
+    for s in figures::settlements(l) {
+        let net = s.release.net();
+        let diff = net - s.expected_net;
+        if diff.abs() > tolerance {
+            let mut d = cx
+                .at(
+                    Code::ReleaseUnreconciled,
+                    s.release.first().at,
+                    "amount_eur",
+                    format!(
+                        "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
+                        s.release.id,
+                        eur(net),
+                        eur(s.gross),
+                        eur(s.clearance),
+                        eur(s.expected_net),
+                        eur(diff),
+                        eur(tolerance)
+                    ),
+                )
+                .hint("check the components' amounts (net of clearance), the steps listed, and the steps' amounts");
+            for (step, v) in &s.paid_steps {
+                d = d.note(format!("step {}: {}", step.id, eur(*v)));
+            }
+            for c in &s.release.components {
+                d = d.note(cx.row_note(c.at));
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// C012: each channel carries only the instruments facility.toml allows (budget support is loan only).
+fn channel_instrument(cx: &Ctx) -> Vec<Diagnostic> {
+    let f = &cx.ledger.facility;
+    cx.ledger
+        .payments
+        .iter()
+        .filter(|p| !f.allows(p.channel, p.instrument))
+        .map(|p| {
+            let allowed: Vec<&str> = f
+                .channel_instruments
+                .iter()
+                .find(|(c, _)| *c == p.channel)
+                .map(|(_, v)| v.iter().map(|i| i.as_str()).collect())
+                .unwrap_or_default();
+            cx.at(
+                Code::ChannelInstrument,
+                p.at,
+                "instrument",
+                format!("`{}` is paid through `{}`, which carries only: {}", p.instrument.as_str(), p.channel.as_str(), allowed.join(", ")),
+            )
+            .hint("budget support is loan only and grants go through the WBIF; check channel and instrument")
+        })
+        .collect()
+}
+
+/// C013: at the facility's end, the WBIF share of all payments is at least the minimum.
+fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let end = l.facility.end;
+    if cx.as_of < end {
+        return Vec::new();
+    }
+    let total = figures::measure(l, None, Measure::Paid, end).value;
+    let wbif = figures::measure(l, None, Measure::PaidWbif, end).value;
+    let share = Rate::ratio(wbif, total);
+    if total > 0 && share < l.facility.min_wbif_share {
+        let path = l
+            .sources
+            .path(crate::ledger::schema::LedgerFile::Payments)
+            .to_string();
+        return vec![Diagnostic::new(
+            Code::WbifShareLow,
+            path,
+            format!(
+                "at the facility's end ({}) the WBIF share of all payments is {} ({} of {}), below the minimum of {}",
+                date::format(end),
+                share.to_percent_1dp(),
+                eur(wbif),
+                eur(total),
+                l.facility.min_wbif_share
+            ),
+        )
+        .hint("the regulation requires at least this share of support to go through the WBIF")];
+    }
+    Vec::new()
+}
+
+/// C014: a step is not paid after its grace period ended (its money was redistributable by then).
+fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut out = Vec::new();
+    for r in releases(l)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::Regular)
+    {
+        for id in &r.steps {
+            let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
+                continue;
+            };
+            let grace_end = l.facility.grace_end(step.due);
+            if r.date > grace_end {
+                out.push(
+                    cx.at(
+                        Code::PaidAfterGrace,
+                        r.first().at,
+                        "steps",
+                        format!(
+                            "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
+                            r.id,
+                            date::format(r.date),
+                            date::format(step.due),
+                            date::format(grace_end)
+                        ),
+                    )
+                    .hint("after the grace period the step's money expires for the partner and can be redistributed")
+                    .note(cx.row_note(step.at)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C015: every date lies in the facility's period (payments up to `payments_until`, steps due by `end`).
+fn outside_period(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let f = &l.facility;
+    let mut out = Vec::new();
+    let mut check = |at: Loc, field: &str, d: Date, last: Date, what: &str| {
+        if d < f.start || d > last {
+            out.push(
+                cx.at(
+                    Code::OutsidePeriod,
+                    at,
+                    field,
+                    format!(
+                        "{what} {} lies outside the facility's period {} to {}",
+                        date::format(d),
+                        date::format(f.start),
+                        date::format(last)
+                    ),
+                )
+                .hint("check the year; the period is set in facility.toml"),
+            );
+        }
+    };
+    for r in &l.allocations {
+        check(r.at, "date", r.date, f.payments_until, "the date");
+    }
+    for r in &l.commitments {
+        check(r.at, "date", r.date, f.payments_until, "the date");
+    }
+    for r in &l.steps {
+        check(r.at, "due", r.due, f.end, "the due date");
+    }
+    for r in &l.step_events {
+        check(r.at, "date", r.date, f.payments_until, "the date");
+    }
+    for r in &l.payments {
+        check(r.at, "date", r.date, f.payments_until, "the payment date");
+    }
+    for r in &l.control_totals {
+        check(r.at, "date", r.date, f.payments_until, "the date");
+    }
+    out
+}
+
+/// C016: no event is dated after the as-of date (a typo in the year, or a payment recorded too early).
+fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut rows: Vec<(Loc, &str, Date)> = Vec::new();
+    rows.extend(l.allocations.iter().map(|r| (r.at, "date", r.date)));
+    rows.extend(l.commitments.iter().map(|r| (r.at, "date", r.date)));
+    rows.extend(l.step_events.iter().map(|r| (r.at, "date", r.date)));
+    rows.extend(l.payments.iter().map(|r| (r.at, "date", r.date)));
+    rows.extend(l.conditions.iter().map(|r| (r.at, "date", r.date)));
+    rows.extend(l.control_totals.iter().map(|r| (r.at, "date", r.date)));
+    for p in &l.partners {
+        for (field, d) in [
+            ("agenda_approved", p.agenda_approved),
+            ("facility_agreement_in_force", p.facility_agreement_in_force),
+            ("loan_agreement_in_force", p.loan_agreement_in_force),
+        ] {
+            if let Some(d) = d {
+                rows.push((p.at, field, d));
+            }
+        }
+    }
+    rows.into_iter()
+        .filter(|(_, _, d)| *d > cx.as_of)
+        .map(|(at, field, d)| {
+            cx.at(
+                Code::AfterAsOf,
+                at,
+                field,
+                format!(
+                    "{} is after the as-of date {}",
+                    date::format(d),
+                    date::format(cx.as_of)
+                ),
+            )
+            .hint("a ledger records what has happened; check the year, or pass --as-of")
+        })
+        .collect()
+}
+
+/// C017: a step is not assessed (or submitted) before it exists, i.e. before its partner's Reform Agenda is approved.
+fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut out = Vec::new();
+    for e in &l.step_events {
+        let Some(step) = steps.get(e.step.as_str()) else {
+            continue;
+        };
+        let Some(p) = l.partner(&step.partner) else {
+            continue;
+        };
+        let problem = match p.agenda_approved {
+            None => Some(format!("{}'s Reform Agenda has no approval date", p.code)),
+            Some(d) if e.date < d => Some(format!(
+                "{}'s Reform Agenda was approved only on {}",
+                p.code,
+                date::format(d)
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            out.push(
+                cx.at(
+                    Code::EventBeforeStep,
+                    e.at,
+                    "date",
+                    format!(
+                        "step `{}` is `{}` on {}, but {problem}",
+                        e.step,
+                        e.status.as_str(),
+                        date::format(e.date)
+                    ),
+                )
+                .hint("check the event's date, or the approval date in partners.csv")
+                .note(cx.row_note(p.at)),
+            );
+        }
+    }
+    out
+}
+
+/// C018: a warning for events after a step was found fulfilled (it should be final).
+fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for events in events_by_step(cx.ledger).values() {
+        if let Some(pos) = events
+            .iter()
+            .position(|e| e.status == StepStatus::Fulfilled)
+        {
+            let f = events[pos];
+            for e in events.iter().skip(pos + 1) {
+                out.push(
+                    cx.at(
+                        Code::EventAfterFulfilled,
+                        e.at,
+                        "status",
+                        format!("step `{}` is `{}` on {} after it was found fulfilled on {}", e.step, e.status.as_str(), date::format(e.date), date::format(f.date)),
+                    )
+                    .hint("a fulfilled step is final; if the assessment was wrong, say so in the note")
+                    .note(cx.row_note(f.at)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C019: every control total matches the ledgers within its tolerance.
+fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    for c in &l.control_totals {
+        let f = figures::measure(l, c.partner.as_deref(), c.measure, c.date);
+        let diff = f.value - c.amount as i128;
+        if diff.abs() > c.tolerance as i128 {
+            let who = c.partner.as_deref().unwrap_or("all partners");
+            let mut d = cx
+                .at(
+                    Code::ControlTotalMismatch,
+                    c.at,
+                    "amount_eur",
+                    format!("`{}` of {who} on {} does not match", c.measure.as_str(), date::format(c.date)),
+                )
+                .hint("find the missing or wrong row among those listed, or check the published figure and its tolerance");
+            d = d
+                .note(format!("expected:   {}", eur(c.amount as i128)))
+                .note(format!("computed:   {}", eur(f.value)))
+                .note(format!(
+                    "difference: {} (tolerance {})",
+                    eur(diff),
+                    eur(c.tolerance as i128)
+                ))
+                .note(format!("made up of {} rows:", f.rows.len()));
+            const SHOWN: usize = 20;
+            for at in f.rows.iter().take(SHOWN) {
+                d = d.note(format!("  {}", cx.row_note(*at)));
+            }
+            if f.rows.len() > SHOWN {
+                d = d.note(format!("  ... and {} more", f.rows.len() - SHOWN));
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// C020: a warning for more regular releases per partner in a calendar year than the facility plans.
+fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
+    use chrono::Datelike;
+    let max = cx.ledger.facility.max_regular_releases_per_year as usize;
+    let mut seen: BTreeMap<(&str, i32), Vec<&str>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in releases(cx.ledger)
+        .into_iter()
+        .filter(|r| r.kind == PaymentKind::Regular)
+    {
+        let ids = seen.entry((r.partner, r.date.year())).or_default();
+        ids.push(r.id);
+        if ids.len() == max + 1 {
+            out.push(
+                cx.at(
+                    Code::TooManyReleases,
+                    r.first().at,
+                    "date",
+                    format!("{} receives its regular release number {} of {} ({}); the facility plans at most {max}", r.partner, ids.len(), r.date.year(), ids.join(", ")),
+                )
+                .hint("check whether two rows are components of one release and should share an id"),
+            );
+        }
+    }
+    out
+}
+
+/// C021: the steps of a partner are together worth no more than its envelope.
+fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    for p in &l.partners {
+        let envelope = envelope_series(l, &p.code, None).at(cx.as_of);
+        let mut total = 0i128;
+        for s in l.steps.iter().filter(|s| s.partner == p.code) {
+            let before = total;
+            total += s.amount as i128;
+            if total > envelope && before <= envelope {
+                out.push(
+                    cx.at(
+                        Code::StepsExceedEnvelope,
+                        s.at,
+                        "amount_eur",
+                        format!("with this step {}'s steps are worth {}, more than its envelope of {} on {}", p.code, eur(total), eur(envelope), date::format(cx.as_of)),
+                    )
+                    .hint("the steps share out the envelope; check the amounts, or record the allocation"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C022: pre-financing comes before a partner's regular releases, not after.
+fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut first_regular: BTreeMap<&str, Release> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in releases(cx.ledger) {
+        match r.kind {
+            PaymentKind::Regular => {
+                first_regular.entry(r.partner).or_insert(r);
+            }
+            PaymentKind::PreFinancing => {
+                if let Some(f) = first_regular.get(r.partner) {
+                    out.push(
+                        cx.at(
+                            Code::PrefinancingLate,
+                            r.first().at,
+                            "kind",
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id, date::format(r.date), r.partner, f.id, date::format(f.date)),
+                        )
+                        .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// C023: a regular release lists the steps it pays; pre-financing lists none.
+fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in releases(cx.ledger) {
+        match (r.kind, r.steps.is_empty()) {
+            (PaymentKind::Regular, true) => out.push(
+                cx.at(
+                    Code::ReleaseSteps,
+                    r.first().at,
+                    "steps",
+                    format!("regular release `{}` lists no steps", r.id),
+                )
+                .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
+            ),
+            (PaymentKind::PreFinancing, false) => out.push(
+                cx.at(
+                    Code::ReleaseSteps,
+                    r.first().at,
+                    "steps",
+                    format!("pre-financing `{}` lists steps", r.id),
+                )
+                .hint(
+                    "pre-financing pays no steps; leave `steps` empty, or record a regular release",
+                ),
+            ),
+            _ => {}
+        }
+    }
+    out
+}

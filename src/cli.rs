@@ -1,0 +1,81 @@
+//! What the user typed: the clap definitions. `config` turns them into a validated `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "growthplan",
+    version,
+    about = "Track a results-based facility (the EU Reform and Growth Facility for the Western Balkans) from CSV ledgers"
+)]
+pub struct Cli {
+    /// The data folder holding facility.toml and the CSV ledgers.
+    #[arg(long, global = true, default_value = "data", value_name = "DIR")]
+    pub data: PathBuf,
+
+    /// Read every ledger with this delimiter instead of detecting it.
+    #[arg(long, global = true, value_enum, value_name = "DELIMITER")]
+    pub delimiter: Option<DelimiterArg>,
+
+    /// Read amounts with this decimal mark instead of inferring it from each file.
+    #[arg(long, global = true, value_enum, value_name = "MARK")]
+    pub decimal_mark: Option<DecimalMarkArg>,
+
+    /// When to colour terminal output.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the ledgers and the facility's rules; exit 1 on findings.
+    ///
+    /// Example: growthplan check --as-of 2026-06-30 --format github
+    Check {
+        /// Check the ledgers as of this date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Output format: text for people, json for programs, github for pull-request annotations.
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the ledgers' Frictionless Data Package (data/datapackage.json).
+    ///
+    /// Example: growthplan schema > data/datapackage.json
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DelimiterArg {
+    Comma,
+    Semicolon,
+    Tab,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DecimalMarkArg {
+    Point,
+    Comma,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}

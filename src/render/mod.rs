@@ -1,0 +1,3 @@
+//! Renderers: plain structs in, text out. No IO and no computation of figures here.
+
+pub mod diagnostics;
