@@ -55,7 +55,6 @@ codes! {
     UnknownColumn = "L007", Warning, "unknown column ignored";
     DuplicateColumn = "L008", Error, "column appears twice";
     RaggedRow = "L009", Error, "row has the wrong number of fields";
-    CsvSyntax = "L010", Error, "CSV syntax error";
     FacilityInvalid = "F001", Error, "facility.toml is invalid";
     // Values
     MissingValue = "V001", Error, "required value missing";

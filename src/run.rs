@@ -44,15 +44,28 @@ fn check_command(
     let loaded = ledger::load(&config.data, config.load)?;
     let mut diags = loaded.diagnostics;
     let mut control = Vec::new();
-    if let Some(l) = &loaded.ledger {
-        diags.extend(check::run(l, as_of));
-        control = check::control_figures(l);
+    let mut skipped = None;
+    match &loaded.ledger {
+        Some(l) if loaded.unread.is_empty() => {
+            diags.extend(check::run(l, as_of));
+            control = check::control_figures(l);
+        }
+        _ => {
+            let names: Vec<&str> = loaded.unread.iter().map(|f| f.file_name()).collect();
+            skipped = Some(format!(
+                "the facility's rules were not checked: {} could not be read",
+                names.join(", ")
+            ));
+        }
     }
     diag::sort(&mut diags);
     let data = config.data.display().to_string();
     let text = match format {
         CheckFormat::Text => {
             let mut t = render::text(&diags, config.color);
+            if let Some(s) = &skipped {
+                t.push_str(&format!("note: {s}\n"));
+            }
             t.push_str(&render::summary(
                 &diags,
                 &format!("check {data} as of {}", date::format(as_of)),
@@ -60,7 +73,13 @@ fn check_command(
             t.push('\n');
             t
         }
-        CheckFormat::Json => render::json(&diags, &date::format(as_of), &data, &control),
+        CheckFormat::Json => render::json(
+            &diags,
+            &date::format(as_of),
+            &data,
+            &control,
+            skipped.as_deref(),
+        ),
         CheckFormat::Github => render::github(&diags),
     };
     out.write_all(text.as_bytes())

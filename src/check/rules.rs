@@ -657,9 +657,6 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
             for (step, v) in &s.paid_steps {
                 d = d.note(format!("step {}: {}", step.id, eur(*v)));
             }
-            for c in &s.release.components {
-                d = d.note(cx.row_note(c.at));
-            }
             out.push(d);
         }
     }

@@ -43,6 +43,9 @@ pub enum LoadError {
 pub struct Loaded {
     pub ledger: Option<Ledger>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files that could not be read at all (missing, unreadable, not text, no header, a missing
+    /// column): figures computed without them would be wrong, so the facility's rules are not run.
+    pub unread: Vec<LedgerFile>,
 }
 
 /// Loads every ledger of `dir`.
@@ -86,8 +89,10 @@ pub fn load_bytes(
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 diags.push(
-                    Diagnostic::new(Code::FileMissing, &path, format!("`{}` is missing", file.file_name()))
-                        .hint("`growthplan init DIR` writes every ledger with its header; copy the missing one from there"),
+                    Diagnostic::new(Code::FileMissing, &path, format!("`{}` is missing", file.file_name())).hint(match file.spec() {
+                        Some(spec) => format!("create it with this header line (and no rows, if there is nothing to record): {}", spec.header()),
+                        None => "copy facility.toml from the shipped data folder and adapt it; docs/DATA.md explains every key".into(),
+                    }),
                 );
                 sources.set(
                     file,
@@ -162,6 +167,11 @@ pub fn load_bytes(
         sources: Sources::new(),
     };
     let read: BTreeSet<LedgerFile> = tables.keys().copied().collect();
+    let unread: Vec<LedgerFile> = LedgerFile::TABLES
+        .into_iter()
+        .filter(|f| !read.contains(f))
+        .chain(facility.is_none().then_some(LedgerFile::Facility))
+        .collect();
     drop(tables);
     resolve_references(&ledger, &sources, &read, &mut diags);
     ledger.sources = sources;
@@ -169,6 +179,7 @@ pub fn load_bytes(
     Loaded {
         ledger: facility.map(|_| ledger),
         diagnostics: diags,
+        unread,
     }
 }
 
@@ -241,7 +252,7 @@ fn read_table(
         Some(Err(e)) => {
             diags.push(
                 Diagnostic::new(
-                    Code::CsvSyntax,
+                    Code::RaggedRow,
                     &src.path,
                     format!("the header cannot be read: {e}"),
                 )
@@ -316,7 +327,7 @@ fn read_table(
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 diags.push(
                     Diagnostic::new(
-                        Code::CsvSyntax,
+                        Code::RaggedRow,
                         &src.path,
                         format!("the row cannot be read: {e}"),
                     )
@@ -467,16 +478,28 @@ impl Row<'_> {
             .trim()
     }
 
+    /// Reports a problem; an error leaves the row out of the ledger.
     fn report(&mut self, code: Code, field: &str, message: String, hint: Option<String>) {
+        if code.severity() == diag::Severity::Error {
+            self.errors += 1;
+        }
+        self.report_keeping_row(code, field, message, hint);
+    }
+
+    /// Reports a problem whose row is still usable (the offending value is ignored).
+    fn report_keeping_row(
+        &mut self,
+        code: Code,
+        field: &str,
+        message: String,
+        hint: Option<String>,
+    ) {
         let place = self.src.place(self.loc, Some(field));
         let mut d =
             Diagnostic::new(code, &self.src.path, message).at_line(place.line, place.column);
         d.field = Some(field.to_string());
         d.row = Some(place.row);
         d.hint = hint;
-        if code.severity() == diag::Severity::Error {
-            self.errors += 1;
-        }
         self.diags.push(d);
     }
 
@@ -635,11 +658,12 @@ impl Row<'_> {
 
     fn sign(&mut self, name: &str, amount: i64, ok: bool, rule: &str) {
         if !ok {
+            let hint = format!("check the sign and the `kind`; {}", self.describe(name));
             self.report(
                 Code::WrongSign,
                 name,
                 format!("{} {rule}", money::format_plain(amount)),
-                None,
+                Some(hint),
             );
         }
     }
@@ -828,14 +852,18 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
             a > 0,
             "must be positive for a partial fulfilment",
         ),
-        (Some(s), Some(_)) if s != StepStatus::PartiallyFulfilled => r.report(
+        (Some(s), Some(_)) if s != StepStatus::PartiallyFulfilled => r.report_keeping_row(
             Code::EventAmount,
             "amount_eur",
-            format!("a `{}` event carries no amount", s.as_str()),
+            format!(
+                "a `{}` event carries no amount; the amount is ignored",
+                s.as_str()
+            ),
             Some("leave `amount_eur` empty; it is only for `partially_fulfilled`".into()),
         ),
         _ => {}
     }
+    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled));
     Some(StepEvent {
         at: r.loc,
         date: date?,

@@ -76,6 +76,9 @@ impl SourceFile {
             .and_then(|f| self.header.iter().position(|h| h == f))
             .and_then(|idx| field_start(rest, self.delimiter, idx))
             .map(|byte| {
+                byte + rest[byte..].len() - rest[byte..].trim_start_matches([' ', '\u{a0}']).len()
+            })
+            .map(|byte| {
                 let before = &rest[..byte];
                 match before.rfind('\n') {
                     Some(nl) => before[nl + 1..].chars().count() as u64 + 1,

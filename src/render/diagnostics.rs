@@ -133,6 +133,8 @@ struct JsonReport<'a> {
     as_of: &'a str,
     data: &'a str,
     summary: JsonSummary,
+    /// Why the facility's rules were not run, when they were not (a ledger could not be read).
+    rules_skipped: Option<&'a str>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     control_totals: &'a [ControlFigure],
 }
@@ -159,13 +161,20 @@ struct JsonDiagnostic<'a> {
 }
 
 /// The JSON document of `check --format json` (documented in docs/CHECKS.md).
-pub fn json(diags: &[Diagnostic], as_of: &str, data: &str, control: &[ControlFigure]) -> String {
+pub fn json(
+    diags: &[Diagnostic],
+    as_of: &str,
+    data: &str,
+    control: &[ControlFigure],
+    rules_skipped: Option<&str>,
+) -> String {
     let (errors, warnings) = counts(diags);
     let doc = JsonReport {
         version: 1,
         as_of,
         data,
         summary: JsonSummary { errors, warnings },
+        rules_skipped,
         diagnostics: diags
             .iter()
             .map(|d| JsonDiagnostic {

@@ -1,0 +1,110 @@
+//! The catalogue of diagnostics: `tests/cases/codes/<CODE>/` holds the files that, laid over the small
+//! valid data folder `tests/cases/base/`, produce that code, and `expected.txt` the exact output of
+//! `growthplan check`. `GROWTHPLAN_BLESS=1 cargo test` rewrites the expectations; review the diff.
+
+use std::path::Path;
+
+use growthplan::diag::{Code, Severity};
+
+use crate::{bless, copy_tree, growthplan, root};
+
+const SPECIAL: [&str; 3] = ["expected.txt", "args", "remove"];
+
+/// Builds the case's data folder in a temporary directory and runs `check` on it.
+fn run_case(case: &Path) -> (i32, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    if let Ok(list) = std::fs::read_to_string(case.join("remove")) {
+        for name in list.lines().filter(|l| !l.trim().is_empty()) {
+            std::fs::remove_file(data.join(name.trim())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(case).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if SPECIAL.contains(&name.as_str()) {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            let _ = std::fs::remove_file(data.join(&name));
+            copy_tree(&entry.path(), &data.join(&name));
+        } else {
+            std::fs::copy(entry.path(), data.join(&name)).unwrap();
+        }
+    }
+    let args_text =
+        std::fs::read_to_string(case.join("args")).unwrap_or_else(|_| "--as-of 2026-11-28".into());
+    let mut args = vec!["check", "--data", "data", "--color", "never"];
+    args.extend(args_text.split_whitespace());
+    let (code, stdout, stderr) = growthplan(tmp.path(), &args);
+    assert!(stderr.is_empty(), "{}: stderr: {stderr}", case.display());
+    (code, stdout)
+}
+
+#[test]
+fn the_base_case_is_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    let (code, out, _) = growthplan(
+        tmp.path(),
+        &["check", "--data", "data", "--as-of", "2026-11-28"],
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "check data as of 2026-11-28: clean\n")
+    );
+}
+
+#[test]
+fn every_code_has_a_case_that_produces_it() {
+    let dir = root().join("tests/cases/codes");
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let case = dir.join(code.id());
+        assert!(
+            case.is_dir(),
+            "no case for {} ({}): add tests/cases/codes/{}/",
+            code.id(),
+            code.title(),
+            code.id()
+        );
+        let (exit, out) = run_case(&case);
+        let got = format!("exit: {exit}\n{out}");
+        let expected_path = case.join("expected.txt");
+        if bless() {
+            std::fs::write(&expected_path, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != expected {
+            failures.push(format!(
+                "{}: output differs from expected.txt\n--- expected\n{expected}\n--- got\n{got}",
+                code.id()
+            ));
+            continue;
+        }
+        if !out.contains(&format!("[{}]", code.id())) {
+            failures.push(format!("{}: the case does not produce its code", code.id()));
+        }
+        let want_exit = if code.severity() == Severity::Error {
+            1
+        } else {
+            0
+        };
+        if exit != want_exit && !out.contains("error[") {
+            failures.push(format!("{}: exit {exit}, expected {want_exit}", code.id()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn no_case_without_a_code() {
+    for entry in std::fs::read_dir(root().join("tests/cases/codes")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            Code::from_id(&name).is_some(),
+            "tests/cases/codes/{name} names no code"
+        );
+    }
+}

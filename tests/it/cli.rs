@@ -1,0 +1,325 @@
+//! The command line on the shipped data: exit codes, formats, dialects, and the documents that must
+//! stay in step with the code (datapackage.json, docs/DATA.md, docs/CHECKS.md).
+
+use std::collections::BTreeMap;
+
+use growthplan::diag::Code;
+use growthplan::ledger::schema::{ColumnType, LedgerFile};
+use growthplan::ledger::{load, Ledger, LoadOptions};
+
+use crate::{copy_tree, growthplan, root};
+
+fn shipped() -> Ledger {
+    let loaded = load(&root().join("data"), LoadOptions::default()).unwrap();
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    loaded.ledger.unwrap()
+}
+
+#[test]
+fn the_shipped_data_passes_check() {
+    let (code, out, err) = growthplan(&root(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "check data as of 2026-11-28: clean\n");
+}
+
+#[test]
+fn the_shipped_data_passes_check_on_every_month_end() {
+    // Before the data's last event, C016 (dated after as-of) applies; from then on it must be clean.
+    let l = shipped();
+    let last = l.latest_date().unwrap();
+    for as_of in ["2026-02-28", "2026-06-30", "2027-06-30"] {
+        let d = growthplan::date::parse_date(as_of, false).unwrap();
+        assert!(d >= last);
+        let diags = growthplan::check::run(&l, d);
+        assert!(diags.is_empty(), "{as_of}: {diags:#?}");
+    }
+}
+
+#[test]
+fn exit_code_two_when_the_folder_cannot_be_read() {
+    let (code, out, err) = growthplan(&root(), &["check", "--data", "no/such/folder"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("data folder `no/such/folder` does not exist"),
+        "{err}"
+    );
+    let (code, _, err) = growthplan(&root(), &["check", "--as-of", "06/21/2026"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--as-of"), "{err}");
+}
+
+#[test]
+fn json_and_github_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    copy_tree(
+        &root().join("tests/cases/codes/C019"),
+        &tmp.path().join("data"),
+    );
+    std::fs::remove_file(tmp.path().join("data/expected.txt")).unwrap();
+    let (code, out, _) = growthplan(
+        tmp.path(),
+        &["check", "--as-of", "2026-11-28", "--format", "json"],
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "C019");
+    assert_eq!(d["file"], "data/control_totals.csv");
+    assert_eq!(d["line"], 3);
+    let ct = v["control_totals"].as_array().unwrap();
+    assert_eq!(ct[1]["expected_eur"], "51000000.00");
+    assert_eq!(ct[1]["computed_eur"], "50000000.00");
+    assert_eq!(ct[1]["ok"], false);
+    let (code, out, _) = growthplan(
+        tmp.path(),
+        &["check", "--as-of", "2026-11-28", "--format", "github"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("::error file=data/control_totals.csv,line=3,col=25,title=C019 control total does not match::"), "{out}");
+    assert_eq!(out.lines().count(), 1);
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    copy_tree(
+        &root().join("tests/cases/codes/C018"),
+        &tmp.path().join("data"),
+    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning[C018]"));
+    let (code, _, _) = growthplan(
+        tmp.path(),
+        &["check", "--as-of", "2026-11-28", "--deny-warnings"],
+    );
+    assert_eq!(code, 1);
+}
+
+/// Rewrites a canonical ledger the way a spreadsheet in a European locale saves it: BOM, CRLF, `;`,
+/// decimal commas with `.` thousands, DD.MM.YYYY dates, and the columns in reverse order.
+fn europeanise(file: LedgerFile, text: &str) -> Vec<u8> {
+    let spec = file.spec().unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record(header.iter().rev()).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut out: Vec<String> = Vec::new();
+        for (name, value) in header.iter().zip(rec.iter()) {
+            let ty = spec.columns.iter().find(|c| c.name == name).map(|c| c.ty);
+            out.push(match ty {
+                Some(ColumnType::Money) if !value.is_empty() => {
+                    let (int, frac) = value.split_once('.').unwrap();
+                    let (sign, digits) =
+                        int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+                    let mut grouped = String::new();
+                    for (i, c) in digits.chars().enumerate() {
+                        if i > 0 && (digits.len() - i) % 3 == 0 {
+                            grouped.push('.');
+                        }
+                        grouped.push(c);
+                    }
+                    format!("{sign}{grouped},{frac}")
+                }
+                Some(ColumnType::Date) if !value.is_empty() => {
+                    let p: Vec<&str> = value.split('-').collect();
+                    format!("{}.{}.{}", p[2], p[1], p[0])
+                }
+                _ => value.to_string(),
+            });
+        }
+        w.write_record(out.iter().rev()).unwrap();
+    }
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(w.into_inner().unwrap());
+    bytes
+}
+
+/// Every figure of a ledger, without positions.
+fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
+    let mut m = BTreeMap::new();
+    m.insert(
+        "partners",
+        l.partners
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {:?} {:?}",
+                    r.code,
+                    r.name,
+                    r.agenda_approved,
+                    r.facility_agreement_in_force,
+                    r.loan_agreement_in_force
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "allocations",
+        l.allocations
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {} {:?} {}",
+                    r.date, r.partner, r.instrument, r.amount, r.kind, r.note
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "commitments",
+        l.commitments
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {:?} {:?} {}",
+                    r.id, r.date, r.partner, r.channel, r.instrument, r.amount
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "steps",
+        l.steps
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {} {:?} {}",
+                    r.id, r.partner, r.area, r.due, r.kind, r.amount
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "events",
+        l.step_events
+            .iter()
+            .map(|r| format!("{} {} {:?} {:?}", r.date, r.step, r.status, r.amount))
+            .collect(),
+    );
+    m.insert(
+        "payments",
+        l.payments
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {:?} {:?} {:?} {} {:?}",
+                    r.id, r.date, r.partner, r.kind, r.channel, r.instrument, r.amount, r.steps
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "conditions",
+        l.conditions
+            .iter()
+            .map(|r| format!("{} {} {:?} {:?}", r.date, r.partner, r.layer, r.status))
+            .collect(),
+    );
+    m.insert(
+        "control",
+        l.control_totals
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {:?} {:?} {} {}",
+                    r.date, r.partner, r.measure, r.amount, r.tolerance
+                )
+            })
+            .collect(),
+    );
+    m
+}
+
+#[test]
+fn a_european_spreadsheet_export_loads_to_the_same_cents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("data"), &data);
+    for f in LedgerFile::TABLES {
+        let text = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
+        std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
+    }
+    let sample = std::fs::read_to_string(data.join("payments.csv")).unwrap();
+    assert!(
+        sample.contains(";56.823.000,00") || sample.contains("26.422.695,00"),
+        "{}",
+        &sample[..300]
+    );
+    let loaded = load(&data, LoadOptions::default()).unwrap();
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    assert_eq!(
+        fingerprint(&loaded.ledger.unwrap()),
+        fingerprint(&shipped())
+    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn datapackage_json_is_generated_from_the_schema() {
+    let (code, out, _) = growthplan(&root(), &["schema"]);
+    assert_eq!(code, 0);
+    let shipped = std::fs::read_to_string(root().join("data/datapackage.json")).unwrap();
+    assert!(
+        out == shipped,
+        "data/datapackage.json is out of date: run `cargo run -- schema > data/datapackage.json`"
+    );
+    let v: serde_json::Value = serde_json::from_str(&shipped).unwrap();
+    let resources = v["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), LedgerFile::TABLES.len());
+    for (r, f) in resources.iter().zip(LedgerFile::TABLES) {
+        assert_eq!(r["path"], f.file_name());
+        // The shipped file's header has exactly the fields the package declares, in order.
+        let header = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
+        let declared: Vec<&str> = r["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            header.lines().next().unwrap(),
+            declared.join(","),
+            "{}",
+            f.file_name()
+        );
+    }
+}
+
+#[test]
+fn the_docs_name_every_code_and_column() {
+    let data_md = std::fs::read_to_string(root().join("docs/DATA.md")).unwrap();
+    let checks_md = std::fs::read_to_string(root().join("docs/CHECKS.md")).unwrap();
+    for code in Code::ALL {
+        let doc = if code.id().starts_with('C') {
+            &checks_md
+        } else {
+            &data_md
+        };
+        assert!(
+            doc.contains(&format!("`{}`", code.id())),
+            "{} is not documented",
+            code.id()
+        );
+    }
+    for f in LedgerFile::TABLES {
+        for c in f.spec().unwrap().columns {
+            assert!(
+                data_md.contains(&format!("`{}`", c.name)),
+                "column {} of {} is not in docs/DATA.md",
+                c.name,
+                f.file_name()
+            );
+        }
+    }
+}

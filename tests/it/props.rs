@@ -1,0 +1,80 @@
+//! Laws: the order of rows in a ledger changes no total and no verdict.
+
+use proptest::prelude::*;
+
+use growthplan::check::{self, figures};
+use growthplan::ledger::model::Measure;
+use growthplan::ledger::schema::LedgerFile;
+use growthplan::ledger::{load, LoadOptions};
+
+use crate::{copy_tree, root};
+
+/// Shuffles the data rows of every CSV (the shipped ledgers have no line breaks inside fields).
+fn shuffled_copy(dir: &std::path::Path, seed: u64) {
+    copy_tree(&root().join("data"), dir);
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for f in LedgerFile::TABLES {
+        let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        for i in (1..lines.len()).rev() {
+            let j = (next() % (i as u64 + 1)) as usize;
+            lines.swap(i, j);
+        }
+        std::fs::write(
+            dir.join(f.file_name()),
+            format!("{header}\n{}\n", lines.join("\n")),
+        )
+        .unwrap();
+    }
+}
+
+fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
+    let loaded = load(dir, LoadOptions::default()).unwrap();
+    let l = loaded.ledger.unwrap();
+    let as_of = growthplan::date::parse_date("2026-11-28", false).unwrap();
+    let mut codes: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .chain(check::run(&l, as_of).iter())
+        .map(|d| d.code.id().to_string())
+        .collect();
+    codes.sort();
+    let mut totals = Vec::new();
+    let mut partners: Vec<Option<String>> =
+        l.partners.iter().map(|p| Some(p.code.clone())).collect();
+    partners.sort();
+    partners.push(None);
+    for p in &partners {
+        for m in Measure::WORDS {
+            totals.push(
+                figures::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value,
+            );
+        }
+    }
+    let settled: Vec<i128> = figures::settlements(&l)
+        .iter()
+        .map(|s| s.expected_net)
+        .collect();
+    let mut settled_sorted = settled.clone();
+    settled_sorted.sort();
+    totals.extend(settled_sorted);
+    (codes, totals)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #[test]
+    fn row_order_changes_no_total_and_no_verdict(seed in any::<u64>()) {
+        let original = verdict_and_totals(&root().join("data"));
+        let tmp = tempfile::tempdir().unwrap();
+        shuffled_copy(tmp.path(), seed);
+        prop_assert_eq!(verdict_and_totals(tmp.path()), original);
+    }
+}
