@@ -78,7 +78,7 @@ fn json_and_github_formats() {
         &["check", "--as-of", "2026-11-28", "--format", "github"],
     );
     assert_eq!(code, 1);
-    assert!(out.starts_with("::error file=data/control_totals.csv,line=3,col=25,title=C019 control total does not match::"), "{out}");
+    assert!(out.starts_with("::error file=data/control_totals.csv,line=3,col=28,title=C019 control total does not match::"), "{out}");
     assert_eq!(out.lines().count(), 1);
 }
 
@@ -322,4 +322,21 @@ fn the_docs_name_every_code_and_column() {
             );
         }
     }
+}
+
+#[test]
+fn the_readme_example_is_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let expected =
+        std::fs::read_to_string(root().join("tests/cases/codes/V003/expected.txt")).unwrap();
+    let block: Vec<&str> = expected
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(
+        readme.contains(&block.join("\n")),
+        "README.md's example differs from tests/cases/codes/V003/expected.txt"
+    );
+    assert!(readme.contains("cargo run --release -- check") && readme.contains("cargo test"));
 }
