@@ -18,11 +18,7 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub enum Task {
-    Check {
-        as_of: Date,
-        format: CheckFormat,
-        deny_warnings: bool,
-    },
+    Check { as_of: Date, format: CheckFormat, deny_warnings: bool },
     Schema,
 }
 
@@ -45,44 +41,32 @@ impl Config {
             }),
         };
         if load.delimiter == Some(b',') && load.decimal_mark == Some(DecimalMark::Comma) {
-            return Err(ConfigError("--delimiter comma and --decimal-mark comma cannot be combined: amounts would split into two fields".into()));
+            return Err(ConfigError(
+                "--delimiter comma and --decimal-mark comma cannot be combined: amounts would split into two fields"
+                    .into(),
+            ));
         }
         let color = match cli.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
             ColorArg::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
             }
         };
         let task = match cli.command {
-            Command::Check {
-                as_of,
-                format,
-                deny_warnings,
-            } => Task::Check {
-                as_of: parse_as_of(as_of.as_deref(), today)?,
-                format,
-                deny_warnings,
-            },
+            Command::Check { as_of, format, deny_warnings } => {
+                Task::Check { as_of: parse_as_of(as_of.as_deref(), today)?, format, deny_warnings }
+            }
             Command::Schema => Task::Schema,
         };
-        Ok(Config {
-            data: cli.data,
-            load,
-            color,
-            task,
-        })
+        Ok(Config { data: cli.data, load, color, task })
     }
 }
 
 fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
     match text {
         None => Ok(today),
-        Some(t) => date::parse_date(t, false).map_err(|_| {
-            ConfigError(format!(
-                "--as-of `{t}` is not a date; write YYYY-MM-DD, e.g. 2026-06-30"
-            ))
-        }),
+        Some(t) => date::parse_date(t, false)
+            .map_err(|_| ConfigError(format!("--as-of `{t}` is not a date; write YYYY-MM-DD, e.g. 2026-06-30"))),
     }
 }

@@ -103,10 +103,7 @@ codes! {
 
 impl Code {
     pub fn from_id(id: &str) -> Option<Code> {
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.id().eq_ignore_ascii_case(id))
+        Code::ALL.iter().copied().find(|c| c.id().eq_ignore_ascii_case(id))
     }
 }
 
@@ -165,13 +162,7 @@ impl Diagnostic {
 
     /// The order findings are reported in: by file, line, column, then code.
     pub fn sort_key(&self) -> (String, u64, u64, Code, String) {
-        (
-            self.file.clone(),
-            self.line.unwrap_or(0),
-            self.column.unwrap_or(0),
-            self.code,
-            self.message.clone(),
-        )
+        (self.file.clone(), self.line.unwrap_or(0), self.column.unwrap_or(0), self.code, self.message.clone())
     }
 }
 
@@ -183,18 +174,12 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
 
 /// Counts of errors and warnings.
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
+    let errors = diags.iter().filter(|d| d.severity() == Severity::Error).count();
     (errors, diags.len() - errors)
 }
 
 /// The closest candidate to `word`, when it is close enough to be what was meant.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = word.trim().to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -244,12 +229,7 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let statuses = [
-            "submitted",
-            "fulfilled",
-            "partially_fulfilled",
-            "not_fulfilled",
-        ];
+        let statuses = ["submitted", "fulfilled", "partially_fulfilled", "not_fulfilled"];
         assert_eq!(did_you_mean("fulfiled", statuses), Some("fulfilled"));
         assert_eq!(did_you_mean("Fullfilled", statuses), Some("fulfilled"));
         assert_eq!(did_you_mean("paid", statuses), None);

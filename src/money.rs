@@ -63,10 +63,7 @@ fn is_space_group(c: char) -> bool {
 /// `1.234,56` and `12,5` say comma; `1,234.56`, `12.5` and `1,234,567` say point; `1.080`, `1234` say nothing.
 pub fn mark_evidence(text: &str) -> Option<DecimalMark> {
     let body = text.trim().trim_start_matches(['-', '+']);
-    if !body
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space_group(c))
-    {
+    if !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space_group(c)) {
         return None;
     }
     let points = body.matches('.').count();
@@ -77,11 +74,7 @@ pub fn mark_evidence(text: &str) -> Option<DecimalMark> {
             // The later one is the decimal mark.
             let last_point = body.rfind('.')?;
             let last_comma = body.rfind(',')?;
-            Some(if last_point > last_comma {
-                DecimalMark::Point
-            } else {
-                DecimalMark::Comma
-            })
+            Some(if last_point > last_comma { DecimalMark::Point } else { DecimalMark::Comma })
         }
         (p, 0) if p > 1 => Some(DecimalMark::Comma),
         (0, c) if c > 1 => Some(DecimalMark::Point),
@@ -91,11 +84,7 @@ pub fn mark_evidence(text: &str) -> Option<DecimalMark> {
     }
 }
 
-fn single_separator_evidence(
-    body: &str,
-    sep: char,
-    as_decimal: DecimalMark,
-) -> Option<DecimalMark> {
+fn single_separator_evidence(body: &str, sep: char, as_decimal: DecimalMark) -> Option<DecimalMark> {
     let after = body.rsplit(sep).next().unwrap_or("");
     let digits_after = after.chars().filter(|c| c.is_ascii_digit()).count();
     let has_space_groups = body.chars().any(is_space_group);
@@ -126,10 +115,7 @@ pub fn parse_amount(text: &str, mark: Option<DecimalMark>) -> Result<Amount, Mon
             "write the amount in euros, e.g. 1234.56 or 1.234,56",
         ));
     }
-    if let Some(bad) = body
-        .chars()
-        .find(|c| !(c.is_ascii_digit() || *c == '.' || *c == ',' || is_space_group(*c)))
-    {
+    if let Some(bad) = body.chars().find(|c| !(c.is_ascii_digit() || *c == '.' || *c == ',' || is_space_group(*c))) {
         return Err(invalid(
             format!("`{t}` contains `{bad}`, which is not part of a number"),
             "write only digits, one decimal mark and optional thousands separators",
@@ -141,9 +127,7 @@ pub fn parse_amount(text: &str, mark: Option<DecimalMark>) -> Result<Amount, Mon
             // No mark known and the cell says nothing: fine if it has no separator at all, or only
             // space-like groups; `1.080` or `1,234` could be read two ways.
             if body.contains(['.', ',']) {
-                return Err(MoneyError::Ambiguous {
-                    text: t.to_string(),
-                });
+                return Err(MoneyError::Ambiguous { text: t.to_string() });
             }
             DecimalMark::Point
         }
@@ -168,10 +152,7 @@ pub fn parse_amount(text: &str, mark: Option<DecimalMark>) -> Result<Amount, Mon
             if f.chars().any(|c| c == '.' || c == ',' || is_space_group(c)) {
                 return Err(MoneyError::WrongMark { file_mark: decimal });
             }
-            return Err(invalid(
-                format!("`{t}` has no digits after the decimal mark"),
-                "write 12.00 or 12",
-            ));
+            return Err(invalid(format!("`{t}` has no digits after the decimal mark"), "write 12.00 or 12"));
         }
         if f.len() > 2 {
             return Err(MoneyError::TooManyDecimals);
@@ -179,28 +160,23 @@ pub fn parse_amount(text: &str, mark: Option<DecimalMark>) -> Result<Amount, Mon
     }
     let euros_digits = strip_groups(int_part, decimal).map_err(|reason| match reason {
         GroupError::OtherMark => MoneyError::WrongMark { file_mark: decimal },
-        GroupError::Bad(msg) => invalid(format!("`{t}`: {msg}"), "group thousands by three digits, e.g. 1.234.567,89 or 1,234,567.89, or write no separators"),
+        GroupError::Bad(msg) => invalid(
+            format!("`{t}`: {msg}"),
+            "group thousands by three digits, e.g. 1.234.567,89 or 1,234,567.89, or write no separators",
+        ),
     })?;
-    let euros: i128 = euros_digits
-        .parse::<i128>()
-        .map_err(|_| MoneyError::OutOfRange)?;
+    let euros: i128 = euros_digits.parse::<i128>().map_err(|_| MoneyError::OutOfRange)?;
     let cents_part: i128 = match frac_part {
         Some(f) if f.len() == 1 => f.parse::<i128>().unwrap_or(0) * 10,
         Some(f) => f.parse::<i128>().unwrap_or(0),
         None => 0,
     };
-    let magnitude = euros
-        .checked_mul(100)
-        .and_then(|e| e.checked_add(cents_part))
-        .ok_or(MoneyError::OutOfRange)?;
+    let magnitude = euros.checked_mul(100).and_then(|e| e.checked_add(cents_part)).ok_or(MoneyError::OutOfRange)?;
     if magnitude > MAX_CELL_CENTS as i128 {
         return Err(MoneyError::OutOfRange);
     }
     let magnitude = magnitude as i64;
-    Ok(Amount {
-        cents: if negative { -magnitude } else { magnitude },
-        negative_zero: negative && magnitude == 0,
-    })
+    Ok(Amount { cents: if negative { -magnitude } else { magnitude }, negative_zero: negative && magnitude == 0 })
 }
 
 enum GroupError {
@@ -220,9 +196,7 @@ fn strip_groups(int_part: &str, decimal: DecimalMark) -> Result<String, GroupErr
     }
     let first = seps[0];
     if seps.iter().any(|c| *c != first) {
-        return Err(GroupError::Bad(
-            "it mixes different thousands separators".into(),
-        ));
+        return Err(GroupError::Bad("it mixes different thousands separators".into()));
     }
     if first == decimal.char() {
         return Err(GroupError::Bad("it has the decimal mark twice".into()));
@@ -240,34 +214,23 @@ fn strip_groups(int_part: &str, decimal: DecimalMark) -> Result<String, GroupErr
         }
     });
     if !ok {
-        return Err(GroupError::Bad(format!(
-            "`{first}` does not separate groups of three digits"
-        )));
+        return Err(GroupError::Bad(format!("`{first}` does not separate groups of three digits")));
     }
     Ok(groups.concat())
 }
 
 fn invalid(reason: String, hint: &str) -> MoneyError {
-    MoneyError::Invalid {
-        reason,
-        hint: hint.to_string(),
-    }
+    MoneyError::Invalid { reason, hint: hint.to_string() }
 }
 
 /// Recognises notations other tools accept and we refuse, to give a precise hint.
 fn foreign_notation(t: &str) -> Option<MoneyError> {
     let lower = t.to_lowercase();
     if lower.contains("nan") {
-        return Some(invalid(
-            format!("`{t}` is not a number"),
-            "write the amount in euros, e.g. 1234.56",
-        ));
+        return Some(invalid(format!("`{t}` is not a number"), "write the amount in euros, e.g. 1234.56"));
     }
     if lower.contains("inf") || t.contains('∞') {
-        return Some(invalid(
-            format!("`{t}` is infinite"),
-            "write a finite amount in euros",
-        ));
+        return Some(invalid(format!("`{t}` is infinite"), "write a finite amount in euros"));
     }
     if t.contains('€') || lower.contains("eur") {
         return Some(invalid(
@@ -282,16 +245,10 @@ fn foreign_notation(t: &str) -> Option<MoneyError> {
         ));
     }
     if t.starts_with('\u{2212}') {
-        return Some(invalid(
-            format!("`{t}` starts with a typographic minus `−`"),
-            "use the ASCII hyphen-minus `-`",
-        ));
+        return Some(invalid(format!("`{t}` starts with a typographic minus `−`"), "use the ASCII hyphen-minus `-`"));
     }
     if t.chars().any(|c| c.is_numeric() && !c.is_ascii_digit()) {
-        return Some(invalid(
-            format!("`{t}` contains non-ASCII digits"),
-            "retype the number with the digits 0-9",
-        ));
+        return Some(invalid(format!("`{t}` contains non-ASCII digits"), "retype the number with the digits 0-9"));
     }
     let body = t.trim_start_matches(['-', '+']);
     if body.starts_with(|c: char| c.is_ascii_digit()) && (lower.contains('e')) {
@@ -301,10 +258,7 @@ fn foreign_notation(t: &str) -> Option<MoneyError> {
         ));
     }
     if t.ends_with('%') {
-        return Some(invalid(
-            format!("`{t}` is a percentage, not an amount"),
-            "write the amount in euros",
-        ));
+        return Some(invalid(format!("`{t}` is a percentage, not an amount"), "write the amount in euros"));
     }
     None
 }
@@ -329,11 +283,7 @@ pub fn format_millions(cents: i128) -> String {
     let m = cents.unsigned_abs();
     // tenths of a million euros = cents / 10^7
     let tenths = (m + 5_000_000) / 10_000_000;
-    format!(
-        "EUR {sign}{}.{}m",
-        group_thousands(tenths / 10),
-        tenths % 10
-    )
+    format!("EUR {sign}{}.{}m", group_thousands(tenths / 10), tenths % 10)
 }
 
 fn group_thousands(n: u128) -> String {
@@ -360,22 +310,13 @@ impl Rate {
     pub fn parse_percent(text: &str) -> Result<Rate, String> {
         let t = text.trim().trim_end_matches('%').trim();
         let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        if int.is_empty()
-            || !int.chars().all(|c| c.is_ascii_digit())
-            || !frac.chars().all(|c| c.is_ascii_digit())
-        {
-            return Err(format!(
-                "`{text}` is not a percentage such as `7%` or `28.7%`"
-            ));
+        if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("`{text}` is not a percentage such as `7%` or `28.7%`"));
         }
         if frac.len() > 6 || int.len() > 3 {
-            return Err(format!(
-                "`{text}`: at most three digits before and six after the decimal point"
-            ));
+            return Err(format!("`{text}`: at most three digits before and six after the decimal point"));
         }
-        let int: i64 = int
-            .parse()
-            .map_err(|_| format!("`{text}` is not a percentage"))?;
+        let int: i64 = int.parse().map_err(|_| format!("`{text}` is not a percentage"))?;
         let frac_scaled: i64 = format!("{frac:0<6}").parse().unwrap_or(0);
         let value = int * 1_000_000 + frac_scaled;
         if value > 100 * 1_000_000 {
@@ -465,29 +406,13 @@ mod tests {
 
     #[test]
     fn refuses_what_depends_on_the_locale() {
-        assert!(matches!(
-            p("1.080", None),
-            Err(MoneyError::Ambiguous { .. })
-        ));
-        assert!(matches!(
-            p("1,234", None),
-            Err(MoneyError::Ambiguous { .. })
-        ));
-        assert_eq!(
-            p("1.080", Some(DecimalMark::Point)),
-            Err(MoneyError::TooManyDecimals)
-        );
-        assert_eq!(
-            p("12,5", Some(DecimalMark::Point)),
-            Err(MoneyError::WrongMark {
-                file_mark: DecimalMark::Point
-            })
-        );
+        assert!(matches!(p("1.080", None), Err(MoneyError::Ambiguous { .. })));
+        assert!(matches!(p("1,234", None), Err(MoneyError::Ambiguous { .. })));
+        assert_eq!(p("1.080", Some(DecimalMark::Point)), Err(MoneyError::TooManyDecimals));
+        assert_eq!(p("12,5", Some(DecimalMark::Point)), Err(MoneyError::WrongMark { file_mark: DecimalMark::Point }));
         assert_eq!(
             p("1.234,56", Some(DecimalMark::Point)),
-            Err(MoneyError::WrongMark {
-                file_mark: DecimalMark::Point
-            })
+            Err(MoneyError::WrongMark { file_mark: DecimalMark::Point })
         );
     }
 
@@ -520,27 +445,15 @@ mod tests {
                 p(t, Some(DecimalMark::Point))
             );
         }
-        assert_eq!(
-            p("1.234", Some(DecimalMark::Point)),
-            Err(MoneyError::TooManyDecimals)
-        );
-        assert_eq!(
-            p("99999999999999999999999", None),
-            Err(MoneyError::OutOfRange)
-        );
+        assert_eq!(p("1.234", Some(DecimalMark::Point)), Err(MoneyError::TooManyDecimals));
+        assert_eq!(p("99999999999999999999999", None), Err(MoneyError::OutOfRange));
         assert_eq!(p("1000000000001", None), Err(MoneyError::OutOfRange));
     }
 
     #[test]
     fn negative_zero_is_flagged() {
         let a = parse_amount("-0,00", Some(DecimalMark::Comma)).unwrap();
-        assert_eq!(
-            a,
-            Amount {
-                cents: 0,
-                negative_zero: true
-            }
-        );
+        assert_eq!(a, Amount { cents: 0, negative_zero: true });
     }
 
     #[test]
@@ -557,10 +470,7 @@ mod tests {
         let seven = Rate::parse_percent("7%").unwrap();
         assert_eq!(seven, Rate(7_000_000));
         assert_eq!(seven.of(1_096_774_194), 76_774_194); // 7% of 10,967,741.94 = 767,741.9358 -> .94
-        assert_eq!(
-            Rate::parse_percent("28.7").unwrap().to_percent_string(),
-            "28.7%"
-        );
+        assert_eq!(Rate::parse_percent("28.7").unwrap().to_percent_string(), "28.7%");
         assert!(Rate::parse_percent("101%").is_err());
         assert!(Rate::parse_percent("seven").is_err());
         assert_eq!(Rate::ratio(1, 3).to_percent_1dp(), "33.3%");

@@ -22,11 +22,7 @@ pub enum Outcome {
 
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &config.task {
-        Task::Check {
-            as_of,
-            format,
-            deny_warnings,
-        } => check_command(config, *as_of, *format, *deny_warnings, out),
+        Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -52,10 +48,7 @@ fn check_command(
         }
         _ => {
             let names: Vec<&str> = loaded.unread.iter().map(|f| f.file_name()).collect();
-            skipped = Some(format!(
-                "the facility's rules were not checked: {} could not be read",
-                names.join(", ")
-            ));
+            skipped = Some(format!("the facility's rules were not checked: {} could not be read", names.join(", ")));
         }
     }
     diag::sort(&mut diags);
@@ -66,30 +59,14 @@ fn check_command(
             if let Some(s) = &skipped {
                 t.push_str(&format!("note: {s}\n"));
             }
-            t.push_str(&render::summary(
-                &diags,
-                &format!("check {data} as of {}", date::format(as_of)),
-            ));
+            t.push_str(&render::summary(&diags, &format!("check {data} as of {}", date::format(as_of))));
             t.push('\n');
             t
         }
-        CheckFormat::Json => render::json(
-            &diags,
-            &date::format(as_of),
-            &data,
-            &control,
-            skipped.as_deref(),
-        ),
+        CheckFormat::Json => render::json(&diags, &date::format(as_of), &data, &control, skipped.as_deref()),
         CheckFormat::Github => render::github(&diags),
     };
-    out.write_all(text.as_bytes())
-        .context("cannot write the report")?;
-    let failing = diags
-        .iter()
-        .any(|d| d.severity() == Severity::Error || deny_warnings);
-    Ok(if failing {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    out.write_all(text.as_bytes()).context("cannot write the report")?;
+    let failing = diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings);
+    Ok(if failing { Outcome::Findings } else { Outcome::Clean })
 }

@@ -30,10 +30,7 @@ pub fn measure(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date) 
                 _ => None,
             };
             for a in &l.allocations {
-                if a.date <= date
-                    && for_partner(&a.partner)
-                    && want.is_none_or(|i| i == a.instrument)
-                {
+                if a.date <= date && for_partner(&a.partner) && want.is_none_or(|i| i == a.instrument) {
                     add(a.amount, a.at);
                 }
             }
@@ -183,20 +180,9 @@ pub fn settlements(l: &Ledger) -> Vec<Settlement<'_>> {
                 }
                 let gross: i128 = paid_steps.iter().map(|(_, v)| v).sum();
                 let remaining = to_clear.entry(r.partner).or_default();
-                let clearance = l
-                    .facility
-                    .prefinancing_clearance
-                    .of(gross)
-                    .min(*remaining)
-                    .max(0);
+                let clearance = l.facility.prefinancing_clearance.of(gross).min(*remaining).max(0);
                 *remaining -= clearance;
-                out.push(Settlement {
-                    expected_net: gross - clearance,
-                    release: r,
-                    paid_steps,
-                    gross,
-                    clearance,
-                });
+                out.push(Settlement { expected_net: gross - clearance, release: r, paid_steps, gross, clearance });
             }
         }
     }

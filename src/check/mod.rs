@@ -82,10 +82,7 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 file: place.path,
                 line: place.line,
                 date: date::format(c.date),
-                partner: c
-                    .partner
-                    .clone()
-                    .unwrap_or_else(|| crate::ledger::schema::ALL_PARTNERS.into()),
+                partner: c.partner.clone().unwrap_or_else(|| crate::ledger::schema::ALL_PARTNERS.into()),
                 measure: c.measure.as_str().into(),
                 expected_eur: money::format_plain(c.amount),
                 computed_eur: money::format_grouped(f.value).replace(',', ""),
@@ -103,18 +100,9 @@ mod tests {
 
     #[test]
     fn every_check_code_has_exactly_one_rule() {
-        let check_codes: Vec<Code> = Code::ALL
-            .iter()
-            .copied()
-            .filter(|c| c.id().starts_with('C'))
-            .collect();
+        let check_codes: Vec<Code> = Code::ALL.iter().copied().filter(|c| c.id().starts_with('C')).collect();
         for c in &check_codes {
-            assert_eq!(
-                rules().iter().filter(|r| r.code == *c).count(),
-                1,
-                "{}",
-                c.id()
-            );
+            assert_eq!(rules().iter().filter(|r| r.code == *c).count(), 1, "{}", c.id());
         }
         assert_eq!(rules().len(), check_codes.len());
     }

@@ -11,98 +11,29 @@ use crate::ledger::model::*;
 use crate::money::{format_grouped, Rate};
 
 pub static RULES: &[Rule] = &[
-    Rule {
-        code: Code::FacilityEnvelopeExceeded,
-        run: facility_envelope,
-    },
-    Rule {
-        code: Code::NegativeEnvelope,
-        run: negative_envelope,
-    },
-    Rule {
-        code: Code::OverCommitted,
-        run: over_committed,
-    },
-    Rule {
-        code: Code::OverPaid,
-        run: over_paid,
-    },
-    Rule {
-        code: Code::PrefinancingAboveCap,
-        run: prefinancing_cap,
-    },
-    Rule {
-        code: Code::PrefinancingRepeated,
-        run: prefinancing_repeated,
-    },
-    Rule {
-        code: Code::PaidBeforeAgreements,
-        run: paid_before_agreements,
-    },
-    Rule {
-        code: Code::PaidWhileConditionsNotMet,
-        run: paid_while_conditions_not_met,
-    },
-    Rule {
-        code: Code::StepNotFulfilled,
-        run: step_not_fulfilled,
-    },
-    Rule {
-        code: Code::StepOverpaid,
-        run: step_overpaid,
-    },
-    Rule {
-        code: Code::ReleaseUnreconciled,
-        run: release_unreconciled,
-    },
-    Rule {
-        code: Code::ChannelInstrument,
-        run: channel_instrument,
-    },
-    Rule {
-        code: Code::WbifShareLow,
-        run: wbif_share,
-    },
-    Rule {
-        code: Code::PaidAfterGrace,
-        run: paid_after_grace,
-    },
-    Rule {
-        code: Code::OutsidePeriod,
-        run: outside_period,
-    },
-    Rule {
-        code: Code::AfterAsOf,
-        run: after_as_of,
-    },
-    Rule {
-        code: Code::EventBeforeStep,
-        run: event_before_step,
-    },
-    Rule {
-        code: Code::EventAfterFulfilled,
-        run: event_after_fulfilled,
-    },
-    Rule {
-        code: Code::ControlTotalMismatch,
-        run: control_totals,
-    },
-    Rule {
-        code: Code::TooManyReleases,
-        run: too_many_releases,
-    },
-    Rule {
-        code: Code::StepsExceedEnvelope,
-        run: steps_exceed_envelope,
-    },
-    Rule {
-        code: Code::PrefinancingLate,
-        run: prefinancing_late,
-    },
-    Rule {
-        code: Code::ReleaseSteps,
-        run: release_steps,
-    },
+    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope },
+    Rule { code: Code::NegativeEnvelope, run: negative_envelope },
+    Rule { code: Code::OverCommitted, run: over_committed },
+    Rule { code: Code::OverPaid, run: over_paid },
+    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap },
+    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated },
+    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements },
+    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met },
+    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled },
+    Rule { code: Code::StepOverpaid, run: step_overpaid },
+    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled },
+    Rule { code: Code::ChannelInstrument, run: channel_instrument },
+    Rule { code: Code::WbifShareLow, run: wbif_share },
+    Rule { code: Code::PaidAfterGrace, run: paid_after_grace },
+    Rule { code: Code::OutsidePeriod, run: outside_period },
+    Rule { code: Code::AfterAsOf, run: after_as_of },
+    Rule { code: Code::EventBeforeStep, run: event_before_step },
+    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled },
+    Rule { code: Code::ControlTotalMismatch, run: control_totals },
+    Rule { code: Code::TooManyReleases, run: too_many_releases },
+    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope },
+    Rule { code: Code::PrefinancingLate, run: prefinancing_late },
+    Rule { code: Code::ReleaseSteps, run: release_steps },
 ];
 
 fn eur(v: i128) -> String {
@@ -167,14 +98,10 @@ fn chronological<T>(rows: impl IntoIterator<Item = T>, key: impl Fn(&T) -> (Date
 fn facility_envelope(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    for (instrument, limit) in [
-        (Instrument::Grant, l.facility.grant_envelope),
-        (Instrument::Loan, l.facility.loan_envelope),
-    ] {
-        let rows = chronological(
-            l.allocations.iter().filter(|a| a.instrument == instrument),
-            |a| (a.date, a.at),
-        );
+    for (instrument, limit) in
+        [(Instrument::Grant, l.facility.grant_envelope), (Instrument::Loan, l.facility.loan_envelope)]
+    {
+        let rows = chronological(l.allocations.iter().filter(|a| a.instrument == instrument), |a| (a.date, a.at));
         let (mut total, mut over) = (0i128, false);
         for a in rows {
             total += a.amount as i128;
@@ -236,12 +163,10 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
     }
     for (partner, instrument) in keys {
         let allocated = envelope_series(l, partner, Some(instrument));
-        let rows = chronological(
-            l.commitments
-                .iter()
-                .filter(|c| c.partner == partner && c.instrument == instrument),
-            |c| (c.date, c.at),
-        );
+        let rows =
+            chronological(l.commitments.iter().filter(|c| c.partner == partner && c.instrument == instrument), |c| {
+                (c.date, c.at)
+            });
         let mut committed = 0i128;
         let mut over = false;
         for c in rows {
@@ -268,11 +193,7 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
             over = committed > limit;
         }
         // A later cut can also push the envelope below what is already committed.
-        for a in l
-            .allocations
-            .iter()
-            .filter(|a| a.partner == partner && a.instrument == instrument && a.amount < 0)
-        {
+        for a in l.allocations.iter().filter(|a| a.partner == partner && a.instrument == instrument && a.amount < 0) {
             let committed_then: i128 = l
                 .commitments
                 .iter()
@@ -280,9 +201,7 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
                 .map(|c| c.amount as i128)
                 .sum();
             let envelope_then = allocated.at(a.date);
-            if committed_then > envelope_then
-                && committed_then <= allocated.at(a.date.pred_opt().unwrap_or(a.date))
-            {
+            if committed_then > envelope_then && committed_then <= allocated.at(a.date.pred_opt().unwrap_or(a.date)) {
                 out.push(
                     cx.at(
                         Code::OverCommitted,
@@ -313,24 +232,13 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
         keys.insert((&p.partner, p.instrument));
     }
     for (partner, instrument) in keys {
-        let commitments: Vec<&Commitment> = l
-            .commitments
-            .iter()
-            .filter(|c| c.partner == partner && c.instrument == instrument)
-            .collect();
+        let commitments: Vec<&Commitment> =
+            l.commitments.iter().filter(|c| c.partner == partner && c.instrument == instrument).collect();
         let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
-            limits.push((
-                None,
-                envelope_series(l, partner, Some(instrument)),
-                "allocated",
-            ));
+            limits.push((None, envelope_series(l, partner, Some(instrument)), "allocated"));
         } else {
-            limits.push((
-                None,
-                Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()),
-                "committed",
-            ));
+            limits.push((None, Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()), "committed"));
             for channel in [Channel::Budget, Channel::Wbif] {
                 if commitments.iter().any(|c| c.channel == Some(channel)) {
                     let s = Series::new(
@@ -347,9 +255,7 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
         for (channel, limit, what) in limits {
             let rows = chronological(
                 l.payments.iter().filter(|p| {
-                    p.partner == partner
-                        && p.instrument == instrument
-                        && channel.is_none_or(|c| c == p.channel)
+                    p.partner == partner && p.instrument == instrument && channel.is_none_or(|c| c == p.channel)
                 }),
                 |p| (p.date, p.at),
             );
@@ -394,10 +300,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let cap_rate = l.facility.prefinancing_cap;
     let mut out = Vec::new();
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
-    for r in releases(l)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::PreFinancing)
-    {
+    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner).or_default();
         *total += r.net();
         let envelope = envelope_series(l, r.partner, None).at(r.date);
@@ -429,17 +332,19 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
 fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut first: BTreeMap<&str, Release> = BTreeMap::new();
-    for r in releases(cx.ledger)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::PreFinancing)
-    {
+    for r in releases(cx.ledger).into_iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         match first.get(r.partner) {
             Some(f) => out.push(
                 cx.at(
                     Code::PrefinancingRepeated,
                     r.first().at,
                     "kind",
-                    format!("{} already received pre-financing in release `{}` on {}", r.partner, f.id, date::format(f.date)),
+                    format!(
+                        "{} already received pre-financing in release `{}` on {}",
+                        r.partner,
+                        f.id,
+                        date::format(f.date)
+                    ),
                 )
                 .hint("give the components of one pre-financing the same id, or record this as a regular release"),
             ),
@@ -462,10 +367,7 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
         let mut missing = Vec::new();
         for (what, d) in [
             ("the Reform Agenda is approved", p.agenda_approved),
-            (
-                "the Facility Agreement is in force",
-                p.facility_agreement_in_force,
-            ),
+            ("the Facility Agreement is in force", p.facility_agreement_in_force),
             ("the Loan Agreement is in force", p.loan_agreement_in_force),
         ] {
             match d {
@@ -537,10 +439,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     let events = events_by_step(l);
     let mut out = Vec::new();
-    for r in releases(l)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::Regular)
-    {
+    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id) else { continue };
             if step.partner != r.partner {
@@ -549,10 +448,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!(
-                            "release `{}` to {} pays step `{id}` of {}",
-                            r.id, r.partner, step.partner
-                        ),
+                        format!("release `{}` to {} pays step `{id}` of {}", r.id, r.partner, step.partner),
                     )
                     .hint("a release pays only its own partner's steps")
                     .note(cx.row_note(step.at)),
@@ -563,11 +459,9 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
             let a = assessment_on(ev, r.date);
             if fulfilled_value(step, a) == 0 {
                 let state = match a {
-                    Some(e) => format!(
-                        "its latest assessment by then is `{}` ({})",
-                        e.status.as_str(),
-                        date::format(e.date)
-                    ),
+                    Some(e) => {
+                        format!("its latest assessment by then is `{}` ({})", e.status.as_str(), date::format(e.date))
+                    }
                     None => "it has no assessment by then".into(),
                 };
                 let mut d = cx
@@ -595,10 +489,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let events = events_by_step(l);
     let mut paid: BTreeMap<&str, (i128, &str)> = BTreeMap::new();
     let mut out = Vec::new();
-    for r in releases(l)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::Regular)
-    {
+    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
                 continue;
@@ -681,7 +572,12 @@ fn channel_instrument(cx: &Ctx) -> Vec<Diagnostic> {
                 Code::ChannelInstrument,
                 p.at,
                 "instrument",
-                format!("`{}` is paid through `{}`, which carries only: {}", p.instrument.as_str(), p.channel.as_str(), allowed.join(", ")),
+                format!(
+                    "`{}` is paid through `{}`, which carries only: {}",
+                    p.instrument.as_str(),
+                    p.channel.as_str(),
+                    allowed.join(", ")
+                ),
             )
             .hint("budget support is loan only and grants go through the WBIF; check channel and instrument")
         })
@@ -699,10 +595,7 @@ fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
     let wbif = figures::measure(l, None, Measure::PaidWbif, end).value;
     let share = Rate::ratio(wbif, total);
     if total > 0 && share < l.facility.min_wbif_share {
-        let path = l
-            .sources
-            .path(crate::ledger::schema::LedgerFile::Payments)
-            .to_string();
+        let path = l.sources.path(crate::ledger::schema::LedgerFile::Payments).to_string();
         return vec![Diagnostic::new(
             Code::WbifShareLow,
             path,
@@ -725,10 +618,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
-    for r in releases(l)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::Regular)
-    {
+    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
                 continue;
@@ -829,11 +719,7 @@ fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
                 Code::AfterAsOf,
                 at,
                 field,
-                format!(
-                    "{} is after the as-of date {}",
-                    date::format(d),
-                    date::format(cx.as_of)
-                ),
+                format!("{} is after the as-of date {}", date::format(d), date::format(cx.as_of)),
             )
             .hint("a ledger records what has happened; check the year, or pass --as-of")
         })
@@ -854,11 +740,9 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
         };
         let problem = match p.agenda_approved {
             None => Some(format!("{}'s Reform Agenda has no approval date", p.code)),
-            Some(d) if e.date < d => Some(format!(
-                "{}'s Reform Agenda was approved only on {}",
-                p.code,
-                date::format(d)
-            )),
+            Some(d) if e.date < d => {
+                Some(format!("{}'s Reform Agenda was approved only on {}", p.code, date::format(d)))
+            }
             _ => None,
         };
         if let Some(problem) = problem {
@@ -867,12 +751,7 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
                     Code::EventBeforeStep,
                     e.at,
                     "date",
-                    format!(
-                        "step `{}` is `{}` on {}, but {problem}",
-                        e.step,
-                        e.status.as_str(),
-                        date::format(e.date)
-                    ),
+                    format!("step `{}` is `{}` on {}, but {problem}", e.step, e.status.as_str(), date::format(e.date)),
                 )
                 .hint("check the event's date, or the approval date in partners.csv")
                 .note(cx.row_note(p.at)),
@@ -886,10 +765,7 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
 fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for events in events_by_step(cx.ledger).values() {
-        if let Some(pos) = events
-            .iter()
-            .position(|e| e.status == StepStatus::Fulfilled)
-        {
+        if let Some(pos) = events.iter().position(|e| e.status == StepStatus::Fulfilled) {
             let f = events[pos];
             for e in events.iter().skip(pos + 1) {
                 out.push(
@@ -897,7 +773,13 @@ fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::EventAfterFulfilled,
                         e.at,
                         "status",
-                        format!("step `{}` is `{}` on {} after it was found fulfilled on {}", e.step, e.status.as_str(), date::format(e.date), date::format(f.date)),
+                        format!(
+                            "step `{}` is `{}` on {} after it was found fulfilled on {}",
+                            e.step,
+                            e.status.as_str(),
+                            date::format(e.date),
+                            date::format(f.date)
+                        ),
                     )
                     .hint("a fulfilled step is final; if the assessment was wrong, say so in the note")
                     .note(cx.row_note(f.at)),
@@ -924,15 +806,13 @@ fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
                     "amount_eur",
                     format!("`{}` of {who} on {} does not match", c.measure.as_str(), date::format(c.date)),
                 )
-                .hint("find the missing or wrong row among those listed, or check the published figure and its tolerance");
+                .hint(
+                    "find the missing or wrong row among those listed, or check the published figure and its tolerance",
+                );
             d = d
                 .note(format!("expected:   {}", eur(c.amount as i128)))
                 .note(format!("computed:   {}", eur(f.value)))
-                .note(format!(
-                    "difference: {} (tolerance {})",
-                    eur(diff),
-                    eur(c.tolerance as i128)
-                ))
+                .note(format!("difference: {} (tolerance {})", eur(diff), eur(c.tolerance as i128)))
                 .note(format!("made up of {} rows:", f.rows.len()));
             const SHOWN: usize = 20;
             for at in f.rows.iter().take(SHOWN) {
@@ -953,10 +833,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     let max = cx.ledger.facility.max_regular_releases_per_year as usize;
     let mut seen: BTreeMap<(&str, i32), Vec<&str>> = BTreeMap::new();
     let mut out = Vec::new();
-    for r in releases(cx.ledger)
-        .into_iter()
-        .filter(|r| r.kind == PaymentKind::Regular)
-    {
+    for r in releases(cx.ledger).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
         let ids = seen.entry((r.partner, r.date.year())).or_default();
         ids.push(r.id);
         if ids.len() == max + 1 {
@@ -965,7 +842,13 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
                     Code::TooManyReleases,
                     r.first().at,
                     "date",
-                    format!("{} receives its regular release number {} of {} ({}); the facility plans at most {max}", r.partner, ids.len(), r.date.year(), ids.join(", ")),
+                    format!(
+                        "{} receives its regular release number {} of {} ({}); the facility plans at most {max}",
+                        r.partner,
+                        ids.len(),
+                        r.date.year(),
+                        ids.join(", ")
+                    ),
                 )
                 .hint("check whether two rows are components of one release and should share an id"),
             );
@@ -990,7 +873,13 @@ fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepsExceedEnvelope,
                         s.at,
                         "amount_eur",
-                        format!("with this step {}'s steps are worth {}, more than its envelope of {} on {}", p.code, eur(total), eur(envelope), date::format(cx.as_of)),
+                        format!(
+                            "with this step {}'s steps are worth {}, more than its envelope of {} on {}",
+                            p.code,
+                            eur(total),
+                            eur(envelope),
+                            date::format(cx.as_of)
+                        ),
                     )
                     .hint("the steps share out the envelope; check the amounts, or record the allocation"),
                 );
@@ -1033,24 +922,12 @@ fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
     for r in releases(cx.ledger) {
         match (r.kind, r.steps.is_empty()) {
             (PaymentKind::Regular, true) => out.push(
-                cx.at(
-                    Code::ReleaseSteps,
-                    r.first().at,
-                    "steps",
-                    format!("regular release `{}` lists no steps", r.id),
-                )
-                .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
+                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("regular release `{}` lists no steps", r.id))
+                    .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
             ),
             (PaymentKind::PreFinancing, false) => out.push(
-                cx.at(
-                    Code::ReleaseSteps,
-                    r.first().at,
-                    "steps",
-                    format!("pre-financing `{}` lists steps", r.id),
-                )
-                .hint(
-                    "pre-financing pays no steps; leave `steps` empty, or record a regular release",
-                ),
+                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("pre-financing `{}` lists steps", r.id))
+                    .hint("pre-financing pays no steps; leave `steps` empty, or record a regular release"),
             ),
             _ => {}
         }

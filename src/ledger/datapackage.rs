@@ -104,8 +104,7 @@ pub fn datapackage() -> Value {
 
 /// The package as the text written to `datapackage.json`.
 pub fn datapackage_text() -> String {
-    let mut s =
-        serde_json::to_string_pretty(&datapackage()).expect("a JSON value always serialises");
+    let mut s = serde_json::to_string_pretty(&datapackage()).expect("a JSON value always serialises");
     s.push('\n');
     s
 }

@@ -43,12 +43,7 @@ pub struct GraceRule {
 impl Facility {
     /// The day a step's grace period ends: after it, withheld money can be redistributed.
     pub fn grace_end(&self, due: Date) -> Date {
-        let months = self
-            .grace
-            .iter()
-            .find(|g| g.due_until.is_none_or(|u| due <= u))
-            .map(|g| g.months)
-            .unwrap_or(0);
+        let months = self.grace.iter().find(|g| g.due_until.is_none_or(|u| due <= u)).map(|g| g.months).unwrap_or(0);
         date::add_months(due, months)
     }
 
@@ -150,10 +145,7 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
         .rules
         .grace
         .iter()
-        .map(|g| GraceRule {
-            due_until: g.due_until.as_ref().map(|d| to_date("due_until", d)),
-            months: g.months,
-        })
+        .map(|g| GraceRule { due_until: g.due_until.as_ref().map(|d| to_date("due_until", d)), months: g.months })
         .collect();
     let mut money = |key: &str, v: &str| -> i64 {
         match money::parse_amount(v, Some(DecimalMark::Point)) {
@@ -163,10 +155,7 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
                 0
             }
             Err(_) => {
-                err(
-                    key,
-                    format!("`{v}` is not an amount such as \"2000000000.00\""),
-                );
+                err(key, format!("`{v}` is not an amount such as \"2000000000.00\""));
                 0
             }
         }
@@ -186,23 +175,14 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
     let mut channel_instruments = Vec::new();
     for (channel, instruments) in &raw.rules.channels {
         let Some(c) = Channel::from_word(channel) else {
-            err(
-                "channels",
-                format!(
-                    "unknown channel `{channel}`; expected one of {}",
-                    Channel::WORDS.join(", ")
-                ),
-            );
+            err("channels", format!("unknown channel `{channel}`; expected one of {}", Channel::WORDS.join(", ")));
             continue;
         };
         let mut list = Vec::new();
         for i in instruments {
             match Instrument::from_word(i) {
                 Some(i) => list.push(i),
-                None => err(
-                    "channels",
-                    format!("unknown instrument `{i}`; expected grant or loan"),
-                ),
+                None => err("channels", format!("unknown instrument `{i}`; expected grant or loan")),
             }
         }
         channel_instruments.push((c, list));
@@ -211,10 +191,7 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
         err("period", "start <= end <= payments_until must hold".into());
     }
     if grace.is_empty() || grace.iter().rev().skip(1).any(|g| g.due_until.is_none()) {
-        err(
-            "grace",
-            "list the grace rules by due date; only the last may omit `due_until`".into(),
-        );
+        err("grace", "list the grace rules by due date; only the last may omit `due_until`".into());
     }
     if !errs.is_empty() {
         return Err(errs);
@@ -241,11 +218,7 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines()
-        .next()
-        .unwrap_or("invalid TOML")
-        .trim()
-        .to_string()
+    s.lines().next().unwrap_or("invalid TOML").trim().to_string()
 }
 
 fn line_col(text: &str, byte: usize) -> (u64, u64) {
@@ -313,17 +286,10 @@ channels = { budget = ["loan"], wbif = ["grant", "loan"] }
 
     #[test]
     fn reports_where_it_is_wrong() {
-        let bad = SAMPLE.replace(
-            "\"7%\"\nprefinancing_clearance",
-            "\"seven\"\nprefinancing_clearance",
-        );
+        let bad = SAMPLE.replace("\"7%\"\nprefinancing_clearance", "\"seven\"\nprefinancing_clearance");
         let errs = parse(&bad, "facility.toml").unwrap_err();
         assert_eq!(errs[0].code, Code::FacilityInvalid);
-        assert!(
-            errs[0].message.contains("prefinancing_cap"),
-            "{:?}",
-            errs[0]
-        );
+        assert!(errs[0].message.contains("prefinancing_cap"), "{:?}", errs[0]);
         assert!(errs[0].line.is_some());
         let errs = parse("name = ", "facility.toml").unwrap_err();
         assert_eq!(errs[0].line, Some(1));

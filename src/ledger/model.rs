@@ -233,10 +233,7 @@ mod tests {
 
     #[test]
     fn words_are_read_case_insensitively() {
-        assert_eq!(
-            StepStatus::from_word(" Fulfilled "),
-            Some(StepStatus::Fulfilled)
-        );
+        assert_eq!(StepStatus::from_word(" Fulfilled "), Some(StepStatus::Fulfilled));
         assert_eq!(StepStatus::from_word("fulfiled"), None);
     }
 }

@@ -113,30 +113,16 @@ impl TableSpec {
     }
 
     pub fn header(&self) -> String {
-        self.columns
-            .iter()
-            .map(|c| c.name)
-            .collect::<Vec<_>>()
-            .join(",")
+        self.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
     }
 }
 
 pub const INSTRUMENTS: &[&str] = &["grant", "loan"];
 pub const CHANNELS: &[&str] = &["budget", "wbif"];
 pub const ALLOCATION_KINDS: &[&str] = &["initial", "cut", "redistribution"];
-pub const COMMITMENT_KINDS: &[&str] = &[
-    "facility_agreement",
-    "loan_agreement",
-    "wbif_project",
-    "amendment",
-];
+pub const COMMITMENT_KINDS: &[&str] = &["facility_agreement", "loan_agreement", "wbif_project", "amendment"];
 pub const STEP_KINDS: &[&str] = &["qualitative", "quantitative"];
-pub const STEP_STATUSES: &[&str] = &[
-    "submitted",
-    "fulfilled",
-    "partially_fulfilled",
-    "not_fulfilled",
-];
+pub const STEP_STATUSES: &[&str] = &["submitted", "fulfilled", "partially_fulfilled", "not_fulfilled"];
 pub const PAYMENT_KINDS: &[&str] = &["pre_financing", "regular"];
 pub const LAYERS: &[&str] = &["precondition", "general"];
 pub const CONDITION_STATUSES: &[&str] = &["met", "not_met"];
@@ -158,34 +144,16 @@ pub const MEASURES: &[&str] = &[
 pub const ALL_PARTNERS: &str = "ALL";
 
 const fn col(name: &'static str, ty: ColumnType, description: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty,
-        column_required: true,
-        value_required: true,
-        description,
-    }
+    ColumnSpec { name, ty, column_required: true, value_required: true, description }
 }
 
 const fn opt(name: &'static str, ty: ColumnType, description: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty,
-        column_required: true,
-        value_required: false,
-        description,
-    }
+    ColumnSpec { name, ty, column_required: true, value_required: false, description }
 }
 
 /// A column the header may leave out.
 const fn extra(name: &'static str, ty: ColumnType, description: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty,
-        column_required: false,
-        value_required: false,
-        description,
-    }
+    ColumnSpec { name, ty, column_required: false, value_required: false, description }
 }
 
 const fn note() -> ColumnSpec {

@@ -38,9 +38,7 @@ pub struct Place {
 
 impl Sources {
     pub fn new() -> Self {
-        Sources {
-            files: vec![SourceFile::default(); LedgerFile::ALL.len()],
-        }
+        Sources { files: vec![SourceFile::default(); LedgerFile::ALL.len()] }
     }
 
     pub fn set(&mut self, file: LedgerFile, source: SourceFile) {
@@ -65,19 +63,14 @@ impl SourceFile {
     /// Resolves a row of this file and, optionally, a column by header name.
     pub fn place(&self, loc: Loc, field: Option<&str>) -> Place {
         let start = (loc.offset as usize).min(self.text.len());
-        let start = (0..=start)
-            .rev()
-            .find(|i| self.text.is_char_boundary(*i))
-            .unwrap_or(0);
+        let start = (0..=start).rev().find(|i| self.text.is_char_boundary(*i)).unwrap_or(0);
         let rest = &self.text[start..];
         let row_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
         let row = rest[..row_end].to_string();
         let column = field
             .and_then(|f| self.header.iter().position(|h| h == f))
             .and_then(|idx| field_start(rest, self.delimiter, idx))
-            .map(|byte| {
-                byte + rest[byte..].len() - rest[byte..].trim_start_matches([' ', '\u{a0}']).len()
-            })
+            .map(|byte| byte + rest[byte..].len() - rest[byte..].trim_start_matches([' ', '\u{a0}']).len())
             .map(|byte| {
                 let before = &rest[..byte];
                 match before.rfind('\n') {
@@ -85,12 +78,7 @@ impl SourceFile {
                     None => before.chars().count() as u64 + 1,
                 }
             });
-        Place {
-            path: self.path.clone(),
-            line: loc.line,
-            column,
-            row,
-        }
+        Place { path: self.path.clone(), line: loc.line, column, row }
     }
 }
 
@@ -140,11 +128,7 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
-            Ok(t) => Decoded {
-                text: t.to_string(),
-                encoding: "UTF-8 with BOM",
-                problem: binary_problem(t),
-            },
+            Ok(t) => Decoded { text: t.to_string(), encoding: "UTF-8 with BOM", problem: binary_problem(t) },
             Err(e) => Decoded {
                 text: String::new(),
                 encoding: "UTF-8 with BOM",
@@ -158,52 +142,32 @@ pub fn decode(bytes: &[u8]) -> Decoded {
             },
         };
     }
-    for (bom, enc) in [
-        (&[0xFF, 0xFE][..], encoding_rs::UTF_16LE),
-        (&[0xFE, 0xFF][..], encoding_rs::UTF_16BE),
-    ] {
+    for (bom, enc) in [(&[0xFF, 0xFE][..], encoding_rs::UTF_16LE), (&[0xFE, 0xFF][..], encoding_rs::UTF_16BE)] {
         if bytes.starts_with(bom) {
             let (text, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
             if had_errors {
                 return Decoded {
                     text: String::new(),
                     encoding: enc.name(),
-                    problem: Some((
-                        Code::NotText,
-                        format!("the file claims to be {} but is not", enc.name()),
-                    )),
+                    problem: Some((Code::NotText, format!("the file claims to be {} but is not", enc.name()))),
                 };
             }
             let text = text.into_owned();
             let problem = binary_problem(&text).or(Some((
                 Code::NotUtf8,
-                format!(
-                    "the file is {}; it was read, but save it as UTF-8 (CSV UTF-8 in Excel)",
-                    enc.name()
-                ),
+                format!("the file is {}; it was read, but save it as UTF-8 (CSV UTF-8 in Excel)", enc.name()),
             )));
-            return Decoded {
-                text,
-                encoding: enc.name(),
-                problem,
-            };
+            return Decoded { text, encoding: enc.name(), problem };
         }
     }
     match std::str::from_utf8(bytes) {
-        Ok(t) => Decoded {
-            text: t.to_string(),
-            encoding: "UTF-8",
-            problem: binary_problem(t),
-        },
+        Ok(t) => Decoded { text: t.to_string(), encoding: "UTF-8", problem: binary_problem(t) },
         Err(_) => {
             if bytes.contains(&0) {
                 return Decoded {
                     text: String::new(),
                     encoding: "binary",
-                    problem: Some((
-                        Code::NotText,
-                        "the file contains NUL bytes: it is not a CSV text file".into(),
-                    )),
+                    problem: Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into())),
                 };
             }
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
@@ -212,11 +176,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                 Code::NotUtf8,
                 "the file is not UTF-8; it was read as Windows-1252. Check names with accents and save it as UTF-8 (CSV UTF-8 in Excel)".into(),
             )));
-            Decoded {
-                text,
-                encoding: "windows-1252",
-                problem,
-            }
+            Decoded { text, encoding: "windows-1252", problem }
         }
     }
 }
@@ -228,10 +188,7 @@ fn binary_problem(text: &str) -> Option<(Code, String)> {
     for c in text.chars() {
         total += 1;
         if c == '\0' {
-            return Some((
-                Code::NotText,
-                "the file contains NUL bytes: it is not a CSV text file".into(),
-            ));
+            return Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into()));
         }
         if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
             control += 1;
@@ -248,10 +205,7 @@ fn binary_problem(text: &str) -> Option<(Code, String)> {
 
 /// Normalises a header cell: trimmed, lower case, BOM removed.
 pub fn normalise_header(cell: &str) -> String {
-    cell.trim()
-        .trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
+    cell.trim().trim_start_matches('\u{feff}').trim().to_lowercase()
 }
 
 /// Picks the delimiter among `,`, `;` and tab: the one whose split of the header line matches the most
@@ -260,10 +214,7 @@ pub fn detect_delimiter(header_line: &str, expected: &[&str]) -> u8 {
     let mut best = (b',', 0usize, 0usize);
     for d in [b',', b';', b'\t'] {
         let cells: Vec<String> = header_line.split(d as char).map(normalise_header).collect();
-        let matches = cells
-            .iter()
-            .filter(|c| expected.contains(&c.as_str()))
-            .count();
+        let matches = cells.iter().filter(|c| expected.contains(&c.as_str())).count();
         let n = cells.len();
         if matches > best.1 || (matches == best.1 && n > best.2) {
             best = (d, matches, n);
@@ -286,14 +237,8 @@ mod tests {
         assert_eq!(d.problem.unwrap().0, Code::NotUtf8);
         let d = decode(b"\xFF\xFEa\x00,\x00b\x00");
         assert_eq!(d.text, "a,b");
-        assert_eq!(
-            decode(b"\x00\x01\x02\xFF").problem.unwrap().0,
-            Code::NotText
-        );
-        assert_eq!(
-            decode(b"\x01\x02\x03\x04abc").problem.unwrap().0,
-            Code::NotText
-        );
+        assert_eq!(decode(b"\x00\x01\x02\xFF").problem.unwrap().0, Code::NotText);
+        assert_eq!(decode(b"\x01\x02\x03\x04abc").problem.unwrap().0, Code::NotText);
     }
 
     #[test]
@@ -301,10 +246,7 @@ mod tests {
         let expected = ["date", "partner", "amount_eur"];
         assert_eq!(detect_delimiter("date;partner;amount_eur", &expected), b';');
         assert_eq!(detect_delimiter("date,partner,amount_eur", &expected), b',');
-        assert_eq!(
-            detect_delimiter("date\tpartner\tamount_eur", &expected),
-            b'\t'
-        );
+        assert_eq!(detect_delimiter("date\tpartner\tamount_eur", &expected), b'\t');
         assert_eq!(field_start("a,\"b,c\",d", b',', 2), Some(8));
         assert_eq!(field_start("a,b", b',', 5), None);
     }

@@ -31,27 +31,13 @@ pub fn text(diags: &[Diagnostic], color: bool) -> String {
         };
         let gutter = d.line.map(|l| l.to_string().len()).unwrap_or(1);
         let pad = " ".repeat(gutter);
-        out.push_str(&format!(
-            "{pad}{} {}\n",
-            paint("1;34", "-->"),
-            inert(&location)
-        ));
+        out.push_str(&format!("{pad}{} {}\n", paint("1;34", "-->"), inert(&location)));
         if let (Some(line), Some(row)) = (d.line, &d.row) {
             let (shown, caret) = window(row, d.column);
             out.push_str(&format!("{pad} {}\n", paint("1;34", "|")));
-            out.push_str(&format!(
-                "{} {} {}\n",
-                paint("1;34", &line.to_string()),
-                paint("1;34", "|"),
-                shown
-            ));
+            out.push_str(&format!("{} {} {}\n", paint("1;34", &line.to_string()), paint("1;34", "|"), shown));
             if let Some(c) = caret {
-                out.push_str(&format!(
-                    "{pad} {} {}{}\n",
-                    paint("1;34", "|"),
-                    " ".repeat(c),
-                    paint(sev_color, "^")
-                ));
+                out.push_str(&format!("{pad} {} {}{}\n", paint("1;34", "|"), " ".repeat(c), paint(sev_color, "^")));
             }
         }
         if let Some(h) = &d.hint {
@@ -105,9 +91,7 @@ fn window(row: &str, column: Option<u64>) -> (String, Option<usize>) {
     if end < chars.len() {
         shown.push('…');
     }
-    let past_end = col
-        .filter(|c| *c >= chars.len())
-        .map(|_| shown.chars().count());
+    let past_end = col.filter(|c| *c >= chars.len()).map(|_| shown.chars().count());
     (shown, caret.or(past_end))
 }
 
@@ -193,8 +177,7 @@ pub fn json(
             .collect(),
         control_totals: control,
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -210,10 +193,7 @@ pub fn github(diags: &[Diagnostic]) -> String {
         if let Some(c) = d.column {
             props.push(format!("col={c}"));
         }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("{} {}", d.code.id(), d.code.title()))
-        ));
+        props.push(format!("title={}", escape_property(&format!("{} {}", d.code.id(), d.code.title()))));
         let mut msg = d.message.clone();
         if let Some(h) = &d.hint {
             msg.push_str("\nhelp: ");
@@ -223,20 +203,13 @@ pub fn github(diags: &[Diagnostic]) -> String {
             msg.push_str("\nnote: ");
             msg.push_str(n);
         }
-        out.push_str(&format!(
-            "::{} {}::{}\n",
-            d.severity().as_str(),
-            props.join(","),
-            escape_data(&msg)
-        ));
+        out.push_str(&format!("::{} {}::{}\n", d.severity().as_str(), props.join(","), escape_data(&msg)));
     }
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -249,12 +222,8 @@ mod tests {
     use crate::diag::Code;
 
     fn sample() -> Diagnostic {
-        let mut d = Diagnostic::new(
-            Code::AmbiguousNumber,
-            "data/payments.csv",
-            "`1.080` can be read two ways",
-        )
-        .at_line(12, Some(5));
+        let mut d = Diagnostic::new(Code::AmbiguousNumber, "data/payments.csv", "`1.080` can be read two ways")
+            .at_line(12, Some(5));
         d.row = Some("a,b,1.080,\x1b[31mred".into());
         d.hint("pass --decimal-mark").note("see docs")
     }

@@ -33,8 +33,7 @@ fn run_case(case: &Path) -> (i32, String) {
             std::fs::copy(entry.path(), data.join(&name)).unwrap();
         }
     }
-    let args_text =
-        std::fs::read_to_string(case.join("args")).unwrap_or_else(|_| "--as-of 2026-11-28".into());
+    let args_text = std::fs::read_to_string(case.join("args")).unwrap_or_else(|_| "--as-of 2026-11-28".into());
     let mut args = vec!["check", "--data", "data", "--color", "never"];
     args.extend(args_text.split_whitespace());
     let (code, stdout, stderr) = growthplan(tmp.path(), &args);
@@ -46,14 +45,8 @@ fn run_case(case: &Path) -> (i32, String) {
 fn the_base_case_is_clean() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    let (code, out, _) = growthplan(
-        tmp.path(),
-        &["check", "--data", "data", "--as-of", "2026-11-28"],
-    );
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "check data as of 2026-11-28: clean\n")
-    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--data", "data", "--as-of", "2026-11-28"]);
+    assert_eq!((code, out.as_str()), (0, "check data as of 2026-11-28: clean\n"));
 }
 
 #[test]
@@ -62,13 +55,7 @@ fn every_code_has_a_case_that_produces_it() {
     let mut failures = Vec::new();
     for code in Code::ALL {
         let case = dir.join(code.id());
-        assert!(
-            case.is_dir(),
-            "no case for {} ({}): add tests/cases/codes/{}/",
-            code.id(),
-            code.title(),
-            code.id()
-        );
+        assert!(case.is_dir(), "no case for {} ({}): add tests/cases/codes/{}/", code.id(), code.title(), code.id());
         let (exit, out) = run_case(&case);
         let got = format!("exit: {exit}\n{out}");
         let expected_path = case.join("expected.txt");
@@ -86,11 +73,7 @@ fn every_code_has_a_case_that_produces_it() {
         if !out.contains(&format!("[{}]", code.id())) {
             failures.push(format!("{}: the case does not produce its code", code.id()));
         }
-        let want_exit = if code.severity() == Severity::Error {
-            1
-        } else {
-            0
-        };
+        let want_exit = if code.severity() == Severity::Error { 1 } else { 0 };
         if exit != want_exit && !out.contains("error[") {
             failures.push(format!("{}: exit {exit}, expected {want_exit}", code.id()));
         }
@@ -102,9 +85,29 @@ fn every_code_has_a_case_that_produces_it() {
 fn no_case_without_a_code() {
     for entry in std::fs::read_dir(root().join("tests/cases/codes")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(
-            Code::from_id(&name).is_some(),
-            "tests/cases/codes/{name} names no code"
-        );
+        assert!(Code::from_id(&name).is_some(), "tests/cases/codes/{name} names no code");
+    }
+}
+
+#[test]
+fn a_ledger_breaking_many_rules_gets_all_of_them_in_one_run() {
+    // Each of these cases changes a different file, so together they break eight rules at once.
+    let codes = ["C002", "C003", "C007", "C008", "C012", "C015", "C018", "C019"];
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    for code in codes {
+        for entry in std::fs::read_dir(root().join("tests/cases/codes").join(code)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !SPECIAL.contains(&name.as_str()) {
+                std::fs::copy(entry.path(), data.join(&name)).unwrap();
+            }
+        }
+    }
+    let (exit, out, _) = growthplan(tmp.path(), &["check", "--data", "data", "--as-of", "2026-11-28"]);
+    assert_eq!(exit, 1);
+    for code in codes {
+        assert!(out.contains(&format!("[{code}]")), "{code} missing from:\n{out}");
     }
 }

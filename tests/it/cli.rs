@@ -39,10 +39,7 @@ fn the_shipped_data_passes_check_on_every_month_end() {
 fn exit_code_two_when_the_folder_cannot_be_read() {
     let (code, out, err) = growthplan(&root(), &["check", "--data", "no/such/folder"]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(
-        err.contains("data folder `no/such/folder` does not exist"),
-        "{err}"
-    );
+    assert!(err.contains("data folder `no/such/folder` does not exist"), "{err}");
     let (code, _, err) = growthplan(&root(), &["check", "--as-of", "06/21/2026"]);
     assert_eq!(code, 2);
     assert!(err.contains("--as-of"), "{err}");
@@ -52,15 +49,9 @@ fn exit_code_two_when_the_folder_cannot_be_read() {
 fn json_and_github_formats() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(
-        &root().join("tests/cases/codes/C019"),
-        &tmp.path().join("data"),
-    );
+    copy_tree(&root().join("tests/cases/codes/C019"), &tmp.path().join("data"));
     std::fs::remove_file(tmp.path().join("data/expected.txt")).unwrap();
-    let (code, out, _) = growthplan(
-        tmp.path(),
-        &["check", "--as-of", "2026-11-28", "--format", "json"],
-    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--format", "json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["version"], 1);
@@ -73,12 +64,12 @@ fn json_and_github_formats() {
     assert_eq!(ct[1]["expected_eur"], "51000000.00");
     assert_eq!(ct[1]["computed_eur"], "50000000.00");
     assert_eq!(ct[1]["ok"], false);
-    let (code, out, _) = growthplan(
-        tmp.path(),
-        &["check", "--as-of", "2026-11-28", "--format", "github"],
-    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--format", "github"]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("::error file=data/control_totals.csv,line=3,col=28,title=C019 control total does not match::"), "{out}");
+    assert!(
+        out.starts_with("::error file=data/control_totals.csv,line=3,col=28,title=C019 control total does not match::"),
+        "{out}"
+    );
     assert_eq!(out.lines().count(), 1);
 }
 
@@ -86,17 +77,11 @@ fn json_and_github_formats() {
 fn warnings_pass_unless_denied() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(
-        &root().join("tests/cases/codes/C018"),
-        &tmp.path().join("data"),
-    );
+    copy_tree(&root().join("tests/cases/codes/C018"), &tmp.path().join("data"));
     let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("warning[C018]"));
-    let (code, _, _) = growthplan(
-        tmp.path(),
-        &["check", "--as-of", "2026-11-28", "--deny-warnings"],
-    );
+    let (code, _, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--deny-warnings"]);
     assert_eq!(code, 1);
 }
 
@@ -106,10 +91,7 @@ fn europeanise(file: LedgerFile, text: &str) -> Vec<u8> {
     let spec = file.spec().unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     w.write_record(header.iter().rev()).unwrap();
     for rec in r.records() {
         let rec = rec.unwrap();
@@ -119,8 +101,7 @@ fn europeanise(file: LedgerFile, text: &str) -> Vec<u8> {
             out.push(match ty {
                 Some(ColumnType::Money) if !value.is_empty() => {
                     let (int, frac) = value.split_once('.').unwrap();
-                    let (sign, digits) =
-                        int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+                    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
                     let mut grouped = String::new();
                     for (i, c) in digits.chars().enumerate() {
                         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -154,11 +135,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
             .map(|r| {
                 format!(
                     "{} {} {:?} {:?} {:?}",
-                    r.code,
-                    r.name,
-                    r.agenda_approved,
-                    r.facility_agreement_in_force,
-                    r.loan_agreement_in_force
+                    r.code, r.name, r.agenda_approved, r.facility_agreement_in_force, r.loan_agreement_in_force
                 )
             })
             .collect(),
@@ -167,44 +144,26 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
         "allocations",
         l.allocations
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {} {:?} {} {:?} {}",
-                    r.date, r.partner, r.instrument, r.amount, r.kind, r.note
-                )
-            })
+            .map(|r| format!("{} {} {:?} {} {:?} {}", r.date, r.partner, r.instrument, r.amount, r.kind, r.note))
             .collect(),
     );
     m.insert(
         "commitments",
         l.commitments
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {} {} {:?} {:?} {}",
-                    r.id, r.date, r.partner, r.channel, r.instrument, r.amount
-                )
-            })
+            .map(|r| format!("{} {} {} {:?} {:?} {}", r.id, r.date, r.partner, r.channel, r.instrument, r.amount))
             .collect(),
     );
     m.insert(
         "steps",
         l.steps
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {} {} {} {:?} {}",
-                    r.id, r.partner, r.area, r.due, r.kind, r.amount
-                )
-            })
+            .map(|r| format!("{} {} {} {} {:?} {}", r.id, r.partner, r.area, r.due, r.kind, r.amount))
             .collect(),
     );
     m.insert(
         "events",
-        l.step_events
-            .iter()
-            .map(|r| format!("{} {} {:?} {:?}", r.date, r.step, r.status, r.amount))
-            .collect(),
+        l.step_events.iter().map(|r| format!("{} {} {:?} {:?}", r.date, r.step, r.status, r.amount)).collect(),
     );
     m.insert(
         "payments",
@@ -220,21 +179,13 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
     );
     m.insert(
         "conditions",
-        l.conditions
-            .iter()
-            .map(|r| format!("{} {} {:?} {:?}", r.date, r.partner, r.layer, r.status))
-            .collect(),
+        l.conditions.iter().map(|r| format!("{} {} {:?} {:?}", r.date, r.partner, r.layer, r.status)).collect(),
     );
     m.insert(
         "control",
         l.control_totals
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {:?} {:?} {} {}",
-                    r.date, r.partner, r.measure, r.amount, r.tolerance
-                )
-            })
+            .map(|r| format!("{} {:?} {:?} {} {}", r.date, r.partner, r.measure, r.amount, r.tolerance))
             .collect(),
     );
     m
@@ -250,17 +201,10 @@ fn a_european_spreadsheet_export_loads_to_the_same_cents() {
         std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
     }
     let sample = std::fs::read_to_string(data.join("payments.csv")).unwrap();
-    assert!(
-        sample.contains(";56.823.000,00") || sample.contains("26.422.695,00"),
-        "{}",
-        &sample[..300]
-    );
+    assert!(sample.contains(";56.823.000,00") || sample.contains("26.422.695,00"), "{}", &sample[..300]);
     let loaded = load(&data, LoadOptions::default()).unwrap();
     assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
-    assert_eq!(
-        fingerprint(&loaded.ledger.unwrap()),
-        fingerprint(&shipped())
-    );
+    assert_eq!(fingerprint(&loaded.ledger.unwrap()), fingerprint(&shipped()));
     let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{out}");
 }
@@ -270,10 +214,7 @@ fn datapackage_json_is_generated_from_the_schema() {
     let (code, out, _) = growthplan(&root(), &["schema"]);
     assert_eq!(code, 0);
     let shipped = std::fs::read_to_string(root().join("data/datapackage.json")).unwrap();
-    assert!(
-        out == shipped,
-        "data/datapackage.json is out of date: run `cargo run -- schema > data/datapackage.json`"
-    );
+    assert!(out == shipped, "data/datapackage.json is out of date: run `cargo run -- schema > data/datapackage.json`");
     let v: serde_json::Value = serde_json::from_str(&shipped).unwrap();
     let resources = v["resources"].as_array().unwrap();
     assert_eq!(resources.len(), LedgerFile::TABLES.len());
@@ -281,18 +222,9 @@ fn datapackage_json_is_generated_from_the_schema() {
         assert_eq!(r["path"], f.file_name());
         // The shipped file's header has exactly the fields the package declares, in order.
         let header = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
-        let declared: Vec<&str> = r["schema"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            header.lines().next().unwrap(),
-            declared.join(","),
-            "{}",
-            f.file_name()
-        );
+        let declared: Vec<&str> =
+            r["schema"]["fields"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert_eq!(header.lines().next().unwrap(), declared.join(","), "{}", f.file_name());
     }
 }
 
@@ -301,16 +233,8 @@ fn the_docs_name_every_code_and_column() {
     let data_md = std::fs::read_to_string(root().join("docs/DATA.md")).unwrap();
     let checks_md = std::fs::read_to_string(root().join("docs/CHECKS.md")).unwrap();
     for code in Code::ALL {
-        let doc = if code.id().starts_with('C') {
-            &checks_md
-        } else {
-            &data_md
-        };
-        assert!(
-            doc.contains(&format!("`{}`", code.id())),
-            "{} is not documented",
-            code.id()
-        );
+        let doc = if code.id().starts_with('C') { &checks_md } else { &data_md };
+        assert!(doc.contains(&format!("`{}`", code.id())), "{} is not documented", code.id());
     }
     for f in LedgerFile::TABLES {
         for c in f.spec().unwrap().columns {
@@ -327,16 +251,8 @@ fn the_docs_name_every_code_and_column() {
 #[test]
 fn the_readme_example_is_real_output() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let expected =
-        std::fs::read_to_string(root().join("tests/cases/codes/V003/expected.txt")).unwrap();
-    let block: Vec<&str> = expected
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.is_empty())
-        .collect();
-    assert!(
-        readme.contains(&block.join("\n")),
-        "README.md's example differs from tests/cases/codes/V003/expected.txt"
-    );
+    let expected = std::fs::read_to_string(root().join("tests/cases/codes/V003/expected.txt")).unwrap();
+    let block: Vec<&str> = expected.lines().skip(1).take_while(|l| !l.is_empty()).collect();
+    assert!(readme.contains(&block.join("\n")), "README.md's example differs from tests/cases/codes/V003/expected.txt");
     assert!(readme.contains("cargo run --release -- check") && readme.contains("cargo test"));
 }

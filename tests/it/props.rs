@@ -27,11 +27,7 @@ fn shuffled_copy(dir: &std::path::Path, seed: u64) {
             let j = (next() % (i as u64 + 1)) as usize;
             lines.swap(i, j);
         }
-        std::fs::write(
-            dir.join(f.file_name()),
-            format!("{header}\n{}\n", lines.join("\n")),
-        )
-        .unwrap();
+        std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
     }
 }
 
@@ -39,29 +35,19 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     let loaded = load(dir, LoadOptions::default()).unwrap();
     let l = loaded.ledger.unwrap();
     let as_of = growthplan::date::parse_date("2026-11-28", false).unwrap();
-    let mut codes: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .chain(check::run(&l, as_of).iter())
-        .map(|d| d.code.id().to_string())
-        .collect();
+    let mut codes: Vec<String> =
+        loaded.diagnostics.iter().chain(check::run(&l, as_of).iter()).map(|d| d.code.id().to_string()).collect();
     codes.sort();
     let mut totals = Vec::new();
-    let mut partners: Vec<Option<String>> =
-        l.partners.iter().map(|p| Some(p.code.clone())).collect();
+    let mut partners: Vec<Option<String>> = l.partners.iter().map(|p| Some(p.code.clone())).collect();
     partners.sort();
     partners.push(None);
     for p in &partners {
         for m in Measure::WORDS {
-            totals.push(
-                figures::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value,
-            );
+            totals.push(figures::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value);
         }
     }
-    let settled: Vec<i128> = figures::settlements(&l)
-        .iter()
-        .map(|s| s.expected_net)
-        .collect();
+    let settled: Vec<i128> = figures::settlements(&l).iter().map(|s| s.expected_net).collect();
     let mut settled_sorted = settled.clone();
     settled_sorted.sort();
     totals.extend(settled_sorted);
