@@ -47,6 +47,33 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Where every partner stands on a date: envelope, committed, paid, steps and money at stake.
+    ///
+    /// Example: growthplan status --as-of 2026-06-30 --partner RS
+    Status {
+        /// The date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only this partner (by code).
+        #[arg(long, value_name = "CODE")]
+        partner: Option<String>,
+        /// table for people, json (the contract in docs/OUTPUT.md) or csv for machines.
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatusFormat,
+    },
+    /// Write every computed table (partners, areas, steps, timeline, deadlines) to a folder.
+    ///
+    /// Example: growthplan export --as-of 2026-06-30 --out out/ --format csv
+    Export {
+        /// The date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The folder to write to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
     /// Print the ledgers' Frictionless Data Package (data/datapackage.json).
     ///
     /// Example: growthplan schema > data/datapackage.json
@@ -58,6 +85,20 @@ pub enum CheckFormat {
     Text,
     Json,
     Github,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

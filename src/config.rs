@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg};
+use crate::cli::{CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg, ExportFormat, StatusFormat};
 use crate::date::{self, Date};
 use crate::ledger::LoadOptions;
 use crate::money::DecimalMark;
@@ -19,6 +19,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub enum Task {
     Check { as_of: Date, format: CheckFormat, deny_warnings: bool },
+    Status { as_of: Date, partner: Option<String>, format: StatusFormat },
+    Export { as_of: Date, out: PathBuf, format: ExportFormat },
     Schema,
 }
 
@@ -56,6 +58,12 @@ impl Config {
         let task = match cli.command {
             Command::Check { as_of, format, deny_warnings } => {
                 Task::Check { as_of: parse_as_of(as_of.as_deref(), today)?, format, deny_warnings }
+            }
+            Command::Status { as_of, partner, format } => {
+                Task::Status { as_of: parse_as_of(as_of.as_deref(), today)?, partner, format }
+            }
+            Command::Export { as_of, out, format } => {
+                Task::Export { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
             }
             Command::Schema => Task::Schema,
         };

@@ -4,10 +4,13 @@
 
 pub mod check;
 pub mod cli;
+pub mod compute;
 pub mod config;
 pub mod date;
 pub mod diag;
 pub mod ledger;
 pub mod money;
+pub mod progress;
 pub mod render;
 pub mod run;
+pub mod write;

@@ -23,6 +23,8 @@ pub enum Outcome {
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &config.task {
         Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
+        Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
+        Task::Export { as_of, out: dir, format } => export_command(config, *as_of, dir, *format, out),
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -69,4 +71,96 @@ fn check_command(
     out.write_all(text.as_bytes()).context("cannot write the report")?;
     let failing = diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings);
     Ok(if failing { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// Loads the ledgers for a computation: findings that make figures wrong (a file that cannot be read,
+/// a row left out) stop here, with the diagnostics on stderr and exit code 1.
+fn load_for_figures(config: &Config) -> anyhow::Result<Result<ledger::Ledger, String>> {
+    let loaded = ledger::load(&config.data, config.load)?;
+    let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.severity() == Severity::Error).cloned().collect();
+    match loaded.ledger {
+        Some(l) if errors.is_empty() && loaded.unread.is_empty() => Ok(Ok(l)),
+        _ => {
+            let mut t = render::text(&errors, false);
+            t.push_str(&format!(
+                "{}: the ledgers cannot be read without errors; fix them first (growthplan check lists every finding)\n",
+                config.data.display()
+            ));
+            Ok(Err(t))
+        }
+    }
+}
+
+fn status_command(
+    config: &Config,
+    as_of: date::Date,
+    partner: Option<&str>,
+    format: crate::cli::StatusFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::cli::StatusFormat;
+    use crate::render::status;
+    let l = match load_for_figures(config)? {
+        Ok(l) => l,
+        Err(msg) => {
+            eprint!("{msg}");
+            return Ok(Outcome::Findings);
+        }
+    };
+    if let Some(code) = partner {
+        if l.partner(code).is_none() {
+            let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
+            anyhow::bail!("--partner `{code}` is not in partners.csv; the partners are: {}", codes.join(", "));
+        }
+    }
+    let p = crate::compute::progress(&l, as_of)?;
+    let text = match format {
+        StatusFormat::Table => status::table(&p, partner),
+        StatusFormat::Json => status::json(&p, partner),
+        StatusFormat::Csv => {
+            let mut t = status::tables(&p).into_iter().next().expect("the partners table");
+            if let Some(code) = partner {
+                t.rows.retain(|r| r[0] == serde_json::json!(code));
+            }
+            status::csv(&t)
+        }
+    };
+    out.write_all(text.as_bytes()).context("cannot write the status")?;
+    Ok(Outcome::Clean)
+}
+
+fn export_command(
+    config: &Config,
+    as_of: date::Date,
+    dir: &std::path::Path,
+    format: crate::cli::ExportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::cli::ExportFormat;
+    use crate::render::status;
+    let l = match load_for_figures(config)? {
+        Ok(l) => l,
+        Err(msg) => {
+            eprint!("{msg}");
+            return Ok(Outcome::Findings);
+        }
+    };
+    let p = crate::compute::progress(&l, as_of)?;
+    let tables = status::tables(&p);
+    // Render everything before writing anything.
+    let mut files = Vec::new();
+    for t in &tables {
+        let (ext, bytes): (&str, Vec<u8>) = match format {
+            ExportFormat::Csv => ("csv", status::csv(t).into_bytes()),
+            ExportFormat::Json => ("json", status::table_json(t).into_bytes()),
+            ExportFormat::Parquet => ("parquet", crate::compute::parquet(t)?),
+        };
+        files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for (path, bytes) in &files {
+        crate::write::write_atomic(path, bytes)?;
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(Outcome::Clean)
 }

@@ -1,3 +1,4 @@
 //! Renderers: plain structs in, text out. No IO and no computation of figures here.
 
 pub mod diagnostics;
+pub mod status;

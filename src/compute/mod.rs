@@ -1,0 +1,514 @@
+//! The progress pipeline: the facility's state as of a date, computed with polars lazy queries. This is
+//! the only module that imports polars; it takes the typed `Ledger` and returns the plain `Progress`
+//! model. Amounts stay integer cents (Int64) throughout; dates are day numbers (Int32).
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use polars::prelude::*;
+
+use crate::check::figures;
+use crate::date::{self, Date};
+use crate::ledger::model::{Ledger, StepStatus};
+use crate::progress::*;
+
+/// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
+#[derive(Debug, thiserror::Error)]
+pub enum ComputeError {
+    #[error("progress computation failed: {0}")]
+    Polars(#[from] PolarsError),
+    #[error("the ledgers' amounts add up to more than a 64-bit total can hold")]
+    Overflow,
+}
+
+/// How far ahead "next deadlines" look.
+const LOOKAHEAD_MONTHS: u32 = 6;
+
+fn day(d: Date) -> i32 {
+    (d - Date::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+fn frame(columns: Vec<Column>) -> PolarsResult<LazyFrame> {
+    Ok(DataFrame::new_infer_height(columns)?.lazy())
+}
+
+fn s(name: &str) -> PlSmallStr {
+    name.into()
+}
+
+/// `sum(value)` over the rows where `cond` holds.
+fn sum_if(value: &str, cond: Expr, name: &str) -> Expr {
+    when(cond).then(col(value)).otherwise(lit(0i64)).cast(DataType::Int64).sum().cast(DataType::Int64).alias(name)
+}
+
+fn count_if(cond: Expr, name: &str) -> Expr {
+    when(cond).then(lit(1i64)).otherwise(lit(0i64)).cast(DataType::Int64).sum().cast(DataType::Int64).alias(name)
+}
+
+/// Aggregates `aggs` per partner (`by`) and, separately, for all rows together (the facility), so that
+/// the facility row is computed on its own, not as the sum of the partner rows.
+fn per_partner_and_total(lf: LazyFrame, by: &[&str], aggs: Vec<Expr>) -> PolarsResult<(DataFrame, DataFrame)> {
+    let keys: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
+    let grouped = lf
+        .clone()
+        .group_by(keys)
+        .agg(aggs.clone())
+        .sort(by.iter().map(|k| s(k)).collect::<Vec<_>>(), SortMultipleOptions::default())
+        .collect()?;
+    let total = lf.select(aggs).collect()?;
+    Ok((grouped, total))
+}
+
+/// Reads an Int64 cell (null as 0).
+fn get_i64(df: &DataFrame, name: &str, row: usize) -> PolarsResult<i64> {
+    Ok(df.column(name)?.i64()?.get(row).unwrap_or(0))
+}
+
+fn get_str(df: &DataFrame, name: &str, row: usize) -> PolarsResult<String> {
+    Ok(df.column(name)?.str()?.get(row).unwrap_or("").to_string())
+}
+
+/// Rows of a grouped frame keyed by their group columns joined with a NUL.
+fn index(df: &DataFrame, by: &[&str]) -> PolarsResult<BTreeMap<String, usize>> {
+    let mut m = BTreeMap::new();
+    for row in 0..df.height() {
+        let mut key = Vec::new();
+        for k in by {
+            key.push(get_str(df, k, row)?);
+        }
+        m.insert(key.join("\u{0}"), row);
+    }
+    Ok(m)
+}
+
+/// Fills the fields of `f` that `df` (row `row`) carries.
+fn fill(f: &mut Figures, df: &DataFrame, row: usize) -> PolarsResult<()> {
+    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    for name in names {
+        let v = match df.column(&name)?.dtype() {
+            DataType::Int64 => get_i64(df, &name, row)?,
+            _ => continue,
+        };
+        let slot = match name.as_str() {
+            "envelope" => &mut f.envelope,
+            "envelope_grant" => &mut f.envelope_grant,
+            "envelope_loan" => &mut f.envelope_loan,
+            "envelope_changes" => &mut f.envelope_changes,
+            "committed" => &mut f.committed,
+            "committed_grant" => &mut f.committed_grant,
+            "committed_loan" => &mut f.committed_loan,
+            "paid" => &mut f.paid,
+            "paid_grant" => &mut f.paid_grant,
+            "paid_loan" => &mut f.paid_loan,
+            "paid_budget" => &mut f.paid_budget,
+            "paid_wbif" => &mut f.paid_wbif,
+            "paid_prefinancing" => &mut f.paid_prefinancing,
+            "paid_regular" => &mut f.paid_regular,
+            "prefinancing_cleared" => &mut f.prefinancing_cleared,
+            "steps_total" => &mut f.steps_total,
+            "steps_due" => &mut f.steps_due,
+            "steps_fulfilled" => &mut f.steps_fulfilled,
+            "steps_partially_fulfilled" => &mut f.steps_partially_fulfilled,
+            "steps_not_fulfilled" => &mut f.steps_not_fulfilled,
+            "steps_overdue" => &mut f.steps_overdue,
+            "steps_in_grace" => &mut f.steps_in_grace,
+            "steps_expired" => &mut f.steps_expired,
+            "steps_not_yet_due" => &mut f.steps_not_yet_due,
+            "value_steps" => &mut f.value_steps,
+            "value_paid" => &mut f.value_paid,
+            "value_fulfilled_unpaid" => &mut f.value_fulfilled_unpaid,
+            "value_withheld" => &mut f.value_withheld,
+            "value_expired" => &mut f.value_expired,
+            "value_ahead" => &mut f.value_ahead,
+            _ => continue,
+        };
+        *slot = v;
+    }
+    Ok(())
+}
+
+/// Refuses ledgers whose amounts could overflow an Int64 sum (each cell is bounded, but not their count).
+fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
+    let total: i128 = l
+        .allocations
+        .iter()
+        .map(|r| (r.amount as i128).abs())
+        .chain(l.commitments.iter().map(|r| (r.amount as i128).abs()))
+        .chain(l.payments.iter().map(|r| (r.amount as i128).abs()))
+        .chain(l.steps.iter().map(|r| (r.amount as i128).abs()))
+        .sum();
+    if total > i64::MAX as i128 {
+        return Err(ComputeError::Overflow);
+    }
+    Ok(())
+}
+
+/// The facility's state as of the end of `as_of`.
+pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
+    guard_overflow(l)?;
+    let d = day(as_of);
+
+    // Envelopes.
+    let alloc = frame(vec![
+        Column::new(s("partner"), l.allocations.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("instrument"), l.allocations.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
+        Column::new(s("kind"), l.allocations.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
+        Column::new(s("day"), l.allocations.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
+        Column::new(s("amount"), l.allocations.iter().map(|r| r.amount).collect::<Vec<_>>()),
+    ])?
+    .filter(col("day").lt_eq(lit(d)));
+    let alloc_aggs = vec![
+        col("amount").sum().alias("envelope"),
+        sum_if("amount", col("instrument").eq(lit("grant")), "envelope_grant"),
+        sum_if("amount", col("instrument").eq(lit("loan")), "envelope_loan"),
+        sum_if("amount", col("kind").neq(lit("initial")), "envelope_changes"),
+    ];
+    let (alloc_p, alloc_t) = per_partner_and_total(alloc, &["partner"], alloc_aggs)?;
+
+    // Commitments.
+    let commit = frame(vec![
+        Column::new(s("partner"), l.commitments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("instrument"), l.commitments.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
+        Column::new(s("day"), l.commitments.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
+        Column::new(s("amount"), l.commitments.iter().map(|r| r.amount).collect::<Vec<_>>()),
+    ])?
+    .filter(col("day").lt_eq(lit(d)));
+    let commit_aggs = vec![
+        col("amount").sum().alias("committed"),
+        sum_if("amount", col("instrument").eq(lit("grant")), "committed_grant"),
+        sum_if("amount", col("instrument").eq(lit("loan")), "committed_loan"),
+    ];
+    let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs)?;
+
+    // Payments.
+    let pay = frame(vec![
+        Column::new(s("partner"), l.payments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("kind"), l.payments.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
+        Column::new(s("channel"), l.payments.iter().map(|r| r.channel.as_str()).collect::<Vec<_>>()),
+        Column::new(s("instrument"), l.payments.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
+        Column::new(s("day"), l.payments.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
+        // Month numbers come from chrono, the project's one calendar.
+        Column::new(s("month"), l.payments.iter().map(|r| month_number(r.date)).collect::<Vec<_>>()),
+        Column::new(s("amount"), l.payments.iter().map(|r| r.amount).collect::<Vec<_>>()),
+    ])?;
+    let pay_aggs = vec![
+        col("amount").sum().alias("paid"),
+        sum_if("amount", col("instrument").eq(lit("grant")), "paid_grant"),
+        sum_if("amount", col("instrument").eq(lit("loan")), "paid_loan"),
+        sum_if("amount", col("channel").eq(lit("budget")), "paid_budget"),
+        sum_if("amount", col("channel").eq(lit("wbif")), "paid_wbif"),
+        sum_if("amount", col("kind").eq(lit("pre_financing")), "paid_prefinancing"),
+        sum_if("amount", col("kind").eq(lit("regular")), "paid_regular"),
+    ];
+    let (pay_p, pay_t) = per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs)?;
+
+    // What each regular release paid per step, and the clearance it made: the sequential replay of
+    // `check::figures`, whose rules `check` enforces; aggregated here.
+    let settlements: Vec<_> = figures::settlements(l).into_iter().filter(|st| st.release.date <= as_of).collect();
+    let mut paid_step_ids = Vec::new();
+    let mut paid_step_values = Vec::new();
+    for st in &settlements {
+        for (step, v) in &st.paid_steps {
+            paid_step_ids.push(step.id.as_str());
+            paid_step_values.push(i64::try_from(*v).map_err(|_| ComputeError::Overflow)?);
+        }
+    }
+    let clear = frame(vec![
+        Column::new(s("partner"), settlements.iter().map(|st| st.release.partner).collect::<Vec<_>>()),
+        Column::new(
+            s("cleared"),
+            settlements.iter().map(|st| i64::try_from(st.clearance).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
+        ),
+    ])?;
+    let (clear_p, clear_t) =
+        per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")])?;
+    let paid_per_step =
+        frame(vec![Column::new(s("step"), paid_step_ids), Column::new(s("step_paid"), paid_step_values)])?
+            .group_by([col("step")])
+            .agg([col("step_paid").sum()]);
+
+    // Each step's latest assessment on or before the date.
+    let events: Vec<_> =
+        l.step_events.iter().filter(|e| e.date <= as_of && e.status != StepStatus::Submitted).collect();
+    let assessments = frame(vec![
+        Column::new(s("step"), events.iter().map(|e| e.step.as_str()).collect::<Vec<_>>()),
+        Column::new(s("status"), events.iter().map(|e| e.status.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partial"), events.iter().map(|e| e.amount).collect::<Vec<Option<i64>>>()),
+        Column::new(s("day"), events.iter().map(|e| day(e.date)).collect::<Vec<_>>()),
+        Column::new(s("line"), events.iter().map(|e| e.at.line as i64).collect::<Vec<_>>()),
+    ])?
+    .group_by([col("step")])
+    .agg([
+        col("status").sort_by([col("day"), col("line")], SortMultipleOptions::default()).last().alias("status"),
+        col("partial").sort_by([col("day"), col("line")], SortMultipleOptions::default()).last().alias("partial"),
+    ]);
+
+    let steps = frame(vec![
+        Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("area"), l.steps.iter().map(|r| r.area.as_str()).collect::<Vec<_>>()),
+        Column::new(s("due"), l.steps.iter().map(|r| day(r.due)).collect::<Vec<_>>()),
+        Column::new(s("grace"), l.steps.iter().map(|r| day(l.facility.grace_end(r.due))).collect::<Vec<_>>()),
+        Column::new(s("amount"), l.steps.iter().map(|r| r.amount).collect::<Vec<_>>()),
+    ])?;
+    let status = col("status");
+    let is_due = col("due").lt_eq(lit(d));
+    let in_grace = lit(d).lt_eq(col("grace"));
+    let fulfilled = status.clone().eq(lit("fulfilled"));
+    let partial = status.clone().eq(lit("partially_fulfilled"));
+    let state = steps
+        .left_join(assessments, col("id"), col("step"))
+        .left_join(paid_per_step, col("id"), col("step"))
+        .with_columns([
+            col("status").fill_null(lit("none")),
+            col("step_paid").fill_null(lit(0i64)),
+            when(fulfilled.clone())
+                .then(col("amount"))
+                .when(partial.clone())
+                .then(
+                    when(col("partial").gt(col("amount")))
+                        .then(col("amount"))
+                        .otherwise(col("partial").fill_null(lit(0i64))),
+                )
+                .otherwise(lit(0i64))
+                .alias("worth"),
+        ])
+        .with_columns([(col("amount") - col("worth")).alias("unmet")])
+        .with_columns([
+            col("step_paid").alias("value_paid"),
+            when(col("worth").gt(col("step_paid")))
+                .then(col("worth") - col("step_paid"))
+                .otherwise(lit(0i64))
+                .alias("value_fulfilled_unpaid"),
+            when(is_due.clone().and(in_grace.clone())).then(col("unmet")).otherwise(lit(0i64)).alias("value_withheld"),
+            when(is_due.clone().and(in_grace.clone().not()))
+                .then(col("unmet"))
+                .otherwise(lit(0i64))
+                .alias("value_expired"),
+            when(is_due.clone().not()).then(col("unmet")).otherwise(lit(0i64)).alias("value_ahead"),
+            when(fulfilled.clone())
+                .then(lit("fulfilled"))
+                .when(is_due.clone().not())
+                .then(lit("not_yet_due"))
+                .when(partial.clone().and(in_grace.clone()))
+                .then(lit("partially_fulfilled"))
+                .when(in_grace.clone())
+                .then(lit("in_grace"))
+                .otherwise(lit("expired"))
+                .alias("stage"),
+        ]);
+    let overdue = is_due.clone().and(fulfilled.clone().not());
+    let step_aggs = vec![
+        col("amount").len().cast(DataType::Int64).alias("steps_total"),
+        count_if(is_due.clone(), "steps_due"),
+        count_if(fulfilled.clone(), "steps_fulfilled"),
+        count_if(partial.clone(), "steps_partially_fulfilled"),
+        count_if(status.clone().eq(lit("not_fulfilled")), "steps_not_fulfilled"),
+        count_if(overdue.clone(), "steps_overdue"),
+        count_if(overdue.clone().and(in_grace.clone()), "steps_in_grace"),
+        count_if(overdue.clone().and(in_grace.clone().not()), "steps_expired"),
+        count_if(is_due.clone().not(), "steps_not_yet_due"),
+        col("amount").sum().alias("value_steps"),
+        col("value_paid").sum(),
+        col("value_fulfilled_unpaid").sum(),
+        col("value_withheld").sum(),
+        col("value_expired").sum(),
+        col("value_ahead").sum(),
+    ];
+    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
+    let (area_df, _) = per_partner_and_total(state.clone(), &["partner", "area"], step_aggs)?;
+    let step_rows = state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?;
+
+    // Assemble the per-partner rows, every partner present even without any row.
+    let tables =
+        [(&alloc_p, &alloc_t), (&commit_p, &commit_t), (&pay_p, &pay_t), (&clear_p, &clear_t), (&step_p, &step_t)];
+    let mut facility = Figures::default();
+    for (_, total) in tables {
+        if total.height() > 0 {
+            fill(&mut facility, total, 0)?;
+        }
+    }
+    let mut codes: Vec<(&str, &str)> = l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str())).collect();
+    codes.sort();
+    let mut partners = Vec::new();
+    for (code, name) in &codes {
+        let mut f = Figures::default();
+        for (grouped, _) in tables {
+            if let Some(row) = index(grouped, &["partner"])?.get(*code) {
+                fill(&mut f, grouped, *row)?;
+            }
+        }
+        partners.push(PartnerProgress { code: code.to_string(), name: name.to_string(), figures: f });
+    }
+    let mut areas = Vec::new();
+    for row in 0..area_df.height() {
+        let mut f = Figures::default();
+        fill(&mut f, &area_df, row)?;
+        areas.push(AreaProgress {
+            partner: get_str(&area_df, "partner", row)?,
+            area: get_str(&area_df, "area", row)?,
+            figures: f,
+        });
+    }
+
+    let mut step_states = Vec::with_capacity(step_rows.height());
+    let by_id: BTreeMap<&str, &crate::ledger::model::Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    for row in 0..step_rows.height() {
+        let id = get_str(&step_rows, "id", row)?;
+        let Some(step) = by_id.get(id.as_str()) else { continue };
+        step_states.push(StepState {
+            partner: step.partner.clone(),
+            area: step.area.clone(),
+            due: step.due,
+            grace_end: l.facility.grace_end(step.due),
+            amount: step.amount,
+            stage: stage_word(&get_str(&step_rows, "stage", row)?),
+            assessment: assessment_word(&get_str(&step_rows, "status", row)?),
+            value_paid: get_i64(&step_rows, "value_paid", row)?,
+            value_fulfilled_unpaid: get_i64(&step_rows, "value_fulfilled_unpaid", row)?,
+            value_withheld: get_i64(&step_rows, "value_withheld", row)?,
+            value_expired: get_i64(&step_rows, "value_expired", row)?,
+            value_ahead: get_i64(&step_rows, "value_ahead", row)?,
+            id,
+        });
+    }
+
+    let timeline = timeline(l, as_of, pay)?;
+    let deadlines = deadlines(&step_states, as_of);
+    Ok(Progress { as_of, facility, partners, areas, steps: step_states, timeline, deadlines })
+}
+
+fn stage_word(s: &str) -> &'static str {
+    ["fulfilled", "partially_fulfilled", "in_grace", "expired", "not_yet_due"]
+        .into_iter()
+        .find(|w| *w == s)
+        .unwrap_or("unknown")
+}
+
+fn assessment_word(s: &str) -> &'static str {
+    StepStatus::WORDS.iter().copied().find(|w| *w == s).unwrap_or("none")
+}
+
+/// `YYYY-MM` key as a month number.
+fn month_number(d: Date) -> i32 {
+    d.year() * 12 + d.month0() as i32
+}
+
+fn month_label(n: i32) -> String {
+    format!("{:04}-{:02}", n.div_euclid(12), n.rem_euclid(12) + 1)
+}
+
+/// Cumulative paid (by payment month) and planned (step amounts by due month) per partner, for every
+/// month from the facility's start to the as-of month.
+fn timeline(l: &Ledger, as_of: Date, pay: LazyFrame) -> Result<Vec<TimelinePoint>, ComputeError> {
+    let paid = pay.filter(col("day").lt_eq(lit(day(as_of))));
+    let paid = paid.group_by([col("partner"), col("month")]).agg([col("amount").sum()]).collect()?;
+
+    let planned = frame(vec![
+        Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("month"), l.steps.iter().map(|r| month_number(r.due)).collect::<Vec<_>>()),
+        Column::new(s("amount"), l.steps.iter().map(|r| r.amount).collect::<Vec<_>>()),
+    ])?
+    .group_by([col("partner"), col("month")])
+    .agg([col("amount").sum()])
+    .collect()?;
+
+    let to_map = |df: &DataFrame| -> PolarsResult<BTreeMap<(String, i32), i64>> {
+        let mut m = BTreeMap::new();
+        for row in 0..df.height() {
+            let month = df.column("month")?.i32()?.get(row).unwrap_or(0);
+            m.insert((get_str(df, "partner", row)?, month), get_i64(df, "amount", row)?);
+        }
+        Ok(m)
+    };
+    let paid = to_map(&paid)?;
+    let planned = to_map(&planned)?;
+    let first = month_number(l.facility.start);
+    let last = month_number(as_of).max(first);
+    let mut codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
+    codes.sort();
+    let mut out = Vec::new();
+    for code in codes {
+        let (mut p, mut q) = (0i64, 0i64);
+        // Planned money due before the first month counts from the start.
+        q += planned.iter().filter(|((c, m), _)| c == code && *m < first).map(|(_, v)| v).sum::<i64>();
+        p += paid.iter().filter(|((c, m), _)| c == code && *m < first).map(|(_, v)| v).sum::<i64>();
+        for m in first..=last {
+            p += paid.get(&(code.to_string(), m)).copied().unwrap_or(0);
+            q += planned.get(&(code.to_string(), m)).copied().unwrap_or(0);
+            out.push(TimelinePoint {
+                partner: code.to_string(),
+                month: month_label(m),
+                paid_cumulative: p,
+                planned_cumulative: q,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Steps falling due, and grace periods ending, within the next six months.
+fn deadlines(steps: &[StepState], as_of: Date) -> Vec<Deadline> {
+    let horizon = date::add_months(as_of, LOOKAHEAD_MONTHS);
+    let mut out = Vec::new();
+    for st in steps {
+        let open = st.stage != "fulfilled";
+        if open && st.due > as_of && st.due <= horizon {
+            out.push(Deadline {
+                date: st.due,
+                partner: st.partner.clone(),
+                step: st.id.clone(),
+                kind: "due",
+                amount: st.amount,
+            });
+        }
+        let unmet = st.value_withheld;
+        if open && st.due <= as_of && st.grace_end > as_of && st.grace_end <= horizon && unmet > 0 {
+            out.push(Deadline {
+                date: st.grace_end,
+                partner: st.partner.clone(),
+                step: st.id.clone(),
+                kind: "grace_ends",
+                amount: unmet,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.date, &a.partner, &a.step, a.kind).cmp(&(b.date, &b.partner, &b.step, b.kind)));
+    out
+}
+
+/// A computed table as Parquet: `_eur` columns become Int64 cents named `_cents`, integers stay Int64,
+/// text is UTF-8. Exact: no amount passes through a float.
+pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
+    use serde_json::Value;
+    let mut columns = Vec::new();
+    for (i, name) in t.header.iter().enumerate() {
+        let cells: Vec<&Value> = t.rows.iter().map(|r| &r[i]).collect();
+        let column = if let Some(base) = name.strip_suffix("_eur") {
+            let cents: Vec<Option<i64>> = cells
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .and_then(|s| crate::money::parse_amount(s, Some(crate::money::DecimalMark::Point)).ok())
+                        .map(|a| a.cents)
+                })
+                .collect();
+            Column::new(s(&format!("{base}_cents")), cents)
+        } else if cells.iter().all(|v| v.is_i64() || v.is_null()) && !cells.is_empty() {
+            Column::new(s(name), cells.iter().map(|v| v.as_i64()).collect::<Vec<Option<i64>>>())
+        } else {
+            Column::new(
+                s(name),
+                cells
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string).or_else(|| (!v.is_null()).then(|| v.to_string())))
+                    .collect::<Vec<Option<String>>>(),
+            )
+        };
+        columns.push(column);
+    }
+    let mut df = DataFrame::new(t.rows.len(), columns)?;
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf).finish(&mut df)?;
+    Ok(buf)
+}

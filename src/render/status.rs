@@ -1,0 +1,330 @@
+//! The progress model as the `status` JSON contract (docs/OUTPUT.md), an aligned terminal table, CSV,
+//! and the tables `export` writes. Input is the plain `Progress`; no computation of figures here.
+
+use serde_json::{json, Map, Value};
+
+use crate::date;
+use crate::money::{format_millions, format_plain, Rate};
+use crate::progress::{Figures, Progress, Table};
+use crate::render::diagnostics::inert;
+
+/// The version of the status JSON contract.
+pub const STATUS_VERSION: u32 = 1;
+
+fn pct(part: i64, whole: i64) -> Value {
+    if whole == 0 {
+        Value::Null
+    } else {
+        let r = Rate::ratio(part as i128, whole as i128);
+        // Two decimals of a percent: rate is parts per 10^8.
+        let hundredths = crate::money::div_round(r.0 as i128, 10_000);
+        json!(format!("{}.{:02}", hundredths / 100, (hundredths % 100).abs()))
+    }
+}
+
+/// The figures as JSON fields: amounts as decimal strings in `_eur` fields, counts as integers.
+pub fn figures_json(f: &Figures) -> Map<String, Value> {
+    let mut m = Map::new();
+    let mut eur = |k: &str, v: i64| {
+        m.insert(format!("{k}_eur"), json!(format_plain(v)));
+    };
+    eur("envelope", f.envelope);
+    eur("envelope_grant", f.envelope_grant);
+    eur("envelope_loan", f.envelope_loan);
+    eur("envelope_changes", f.envelope_changes);
+    eur("committed", f.committed);
+    eur("committed_grant", f.committed_grant);
+    eur("committed_loan", f.committed_loan);
+    eur("paid", f.paid);
+    eur("paid_grant", f.paid_grant);
+    eur("paid_loan", f.paid_loan);
+    eur("paid_budget", f.paid_budget);
+    eur("paid_wbif", f.paid_wbif);
+    eur("prefinancing", f.paid_prefinancing);
+    eur("paid_regular", f.paid_regular);
+    eur("prefinancing_cleared", f.prefinancing_cleared);
+    eur("prefinancing_to_clear", f.prefinancing_to_clear());
+    eur("value_steps", f.value_steps);
+    eur("value_paid", f.value_paid);
+    eur("value_fulfilled_unpaid", f.value_fulfilled_unpaid);
+    eur("value_withheld", f.value_withheld);
+    eur("value_expired", f.value_expired);
+    eur("value_ahead", f.value_ahead);
+    for (k, v) in [
+        ("steps_total", f.steps_total),
+        ("steps_due", f.steps_due),
+        ("steps_fulfilled", f.steps_fulfilled),
+        ("steps_partially_fulfilled", f.steps_partially_fulfilled),
+        ("steps_not_fulfilled", f.steps_not_fulfilled),
+        ("steps_overdue", f.steps_overdue),
+        ("steps_in_grace", f.steps_in_grace),
+        ("steps_expired", f.steps_expired),
+        ("steps_not_yet_due", f.steps_not_yet_due),
+    ] {
+        m.insert(k.into(), json!(v));
+    }
+    m.insert("paid_share_of_envelope_pct".into(), pct(f.paid, f.envelope));
+    m.insert("paid_share_of_committed_pct".into(), pct(f.paid, f.committed));
+    m.insert("committed_share_of_envelope_pct".into(), pct(f.committed, f.envelope));
+    m
+}
+
+/// The `status --format json` document.
+pub fn json(p: &Progress, partner: Option<&str>) -> String {
+    let partners: Vec<Value> = p
+        .partners
+        .iter()
+        .filter(|x| partner.is_none_or(|c| c == x.code))
+        .map(|x| {
+            let mut m = Map::new();
+            m.insert("code".into(), json!(x.code));
+            m.insert("name".into(), json!(x.name));
+            m.extend(figures_json(&x.figures));
+            Value::Object(m)
+        })
+        .collect();
+    let doc = json!({
+        "version": STATUS_VERSION,
+        "as_of": date::format(p.as_of),
+        "currency": "EUR",
+        "facility": Value::Object(figures_json(&p.facility)),
+        "partners": partners,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
+    s.push('\n');
+    s
+}
+
+/// The terminal table: one row per partner and the facility, aligned.
+pub fn table(p: &Progress, partner: Option<&str>) -> String {
+    let header = [
+        "partner",
+        "envelope",
+        "committed",
+        "paid",
+        "grant",
+        "loan",
+        "budget",
+        "WBIF",
+        "paid %",
+        "steps met",
+        "overdue",
+        "withheld",
+        "expired",
+    ];
+    let row = |name: &str, f: &Figures| -> Vec<String> {
+        vec![
+            inert(name),
+            format_millions(f.envelope as i128),
+            format_millions(f.committed as i128),
+            format_millions(f.paid as i128),
+            format_millions(f.paid_grant as i128),
+            format_millions(f.paid_loan as i128),
+            format_millions(f.paid_budget as i128),
+            format_millions(f.paid_wbif as i128),
+            Rate::ratio(f.paid as i128, f.envelope as i128).to_percent_1dp(),
+            format!("{}/{}", f.steps_fulfilled, f.steps_due),
+            f.steps_overdue.to_string(),
+            format_millions(f.value_withheld as i128),
+            format_millions(f.value_expired as i128),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for x in p.partners.iter().filter(|x| partner.is_none_or(|c| c == x.code)) {
+        rows.push(row(&x.code, &x.figures));
+    }
+    if partner.is_none() {
+        rows.push(row("all", &p.facility));
+    }
+    let widths: Vec<usize> =
+        (0..header.len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = format!("as of {}\n", date::format(p.as_of));
+    for (n, r) in rows.iter().enumerate() {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = widths[i] - c.chars().count();
+                if i == 0 {
+                    format!("{c}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{c}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if n == 0 {
+            out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Every table `export` writes, and the one `status --format csv` prints (`partners`).
+pub fn tables(p: &Progress) -> Vec<Table> {
+    let fig_header = |first: &[&str]| -> Vec<String> {
+        let mut h: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+        h.extend(figures_json(&Figures::default()).keys().cloned());
+        h
+    };
+    let fig_row = |first: Vec<Value>, f: &Figures| -> Vec<Value> {
+        let mut r = first;
+        r.extend(figures_json(f).into_iter().map(|(_, v)| v));
+        r
+    };
+    let mut partners: Vec<Vec<Value>> =
+        p.partners.iter().map(|x| fig_row(vec![json!(x.code), json!(x.name)], &x.figures)).collect();
+    partners.push(fig_row(vec![json!("ALL"), json!("all partners")], &p.facility));
+    vec![
+        Table { name: "partners", header: fig_header(&["partner", "name"]), rows: partners },
+        Table {
+            name: "areas",
+            header: fig_header(&["partner", "area"]),
+            rows: p.areas.iter().map(|a| fig_row(vec![json!(a.partner), json!(a.area)], &a.figures)).collect(),
+        },
+        Table {
+            name: "steps",
+            header: [
+                "step",
+                "partner",
+                "area",
+                "due",
+                "grace_end",
+                "amount_eur",
+                "stage",
+                "assessment",
+                "value_paid_eur",
+                "value_fulfilled_unpaid_eur",
+                "value_withheld_eur",
+                "value_expired_eur",
+                "value_ahead_eur",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: p
+                .steps
+                .iter()
+                .map(|s| {
+                    vec![
+                        json!(s.id),
+                        json!(s.partner),
+                        json!(s.area),
+                        json!(date::format(s.due)),
+                        json!(date::format(s.grace_end)),
+                        json!(format_plain(s.amount)),
+                        json!(s.stage),
+                        json!(s.assessment),
+                        json!(format_plain(s.value_paid)),
+                        json!(format_plain(s.value_fulfilled_unpaid)),
+                        json!(format_plain(s.value_withheld)),
+                        json!(format_plain(s.value_expired)),
+                        json!(format_plain(s.value_ahead)),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            name: "timeline",
+            header: ["partner", "month", "paid_cumulative_eur", "planned_cumulative_eur"].map(String::from).to_vec(),
+            rows: p
+                .timeline
+                .iter()
+                .map(|t| {
+                    vec![
+                        json!(t.partner),
+                        json!(t.month),
+                        json!(format_plain(t.paid_cumulative)),
+                        json!(format_plain(t.planned_cumulative)),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            name: "deadlines",
+            header: ["date", "partner", "step", "kind", "amount_eur"].map(String::from).to_vec(),
+            rows: p
+                .deadlines
+                .iter()
+                .map(|d| {
+                    vec![
+                        json!(date::format(d.date)),
+                        json!(d.partner),
+                        json!(d.step),
+                        json!(d.kind),
+                        json!(format_plain(d.amount)),
+                    ]
+                })
+                .collect(),
+        },
+    ]
+}
+
+/// A table as CSV. Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the
+/// start) is prefixed with `'`; amounts and numbers are written as they are.
+pub fn csv(t: &Table) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(&t.header);
+    for r in &t.rows {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|v| match v {
+                Value::String(s) if is_number(s) => s.clone(),
+                Value::String(s) => neutralise(s),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        let _ = w.write_record(&cells);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn is_number(s: &str) -> bool {
+    let t = s.strip_prefix('-').unwrap_or(s);
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') && t.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Prefixes text a spreadsheet would evaluate with an apostrophe.
+pub fn neutralise(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A table as a JSON array of objects (for `export --format json`).
+pub fn table_json(t: &Table) -> String {
+    let rows: Vec<Value> = t
+        .rows
+        .iter()
+        .map(|r| Value::Object(t.header.iter().cloned().zip(r.iter().cloned()).collect::<Map<String, Value>>()))
+        .collect();
+    let mut s = serde_json::to_string_pretty(&rows).expect("a JSON value always serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        let t = Table {
+            name: "t",
+            header: vec!["a".into(), "b".into()],
+            rows: vec![vec![json!("=HYPERLINK(\"x\")"), json!("-12.50")], vec![json!("@SUM(A1)"), json!("+1")]],
+        };
+        assert_eq!(csv(&t), "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-12.50\n'@SUM(A1),'+1\n");
+    }
+
+    #[test]
+    fn percentages_have_two_decimals() {
+        assert_eq!(pct(1, 3), json!("33.33"));
+        assert_eq!(pct(0, 0), Value::Null);
+        assert_eq!(pct(5, 5), json!("100.00"));
+    }
+}
