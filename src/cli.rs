@@ -68,6 +68,10 @@ pub enum Command {
         /// The date (YYYY-MM-DD); default: today.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// The `changes` table covers what happened after this date, up to --as-of; default: the last day
+        /// of the month before the as-of month.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
         /// The folder to write to (created if missing).
         #[arg(long, value_name = "DIR")]
         out: std::path::PathBuf,

@@ -4,6 +4,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg, ExportFormat, StatusFormat};
+use chrono::Datelike;
+
 use crate::date::{self, Date};
 use crate::ledger::LoadOptions;
 use crate::money::DecimalMark;
@@ -20,7 +22,7 @@ pub struct Config {
 pub enum Task {
     Check { as_of: Date, format: CheckFormat, deny_warnings: bool },
     Status { as_of: Date, partner: Option<String>, format: StatusFormat },
-    Export { as_of: Date, out: PathBuf, format: ExportFormat },
+    Export { as_of: Date, since: Date, out: PathBuf, format: ExportFormat },
     Schema,
 }
 
@@ -62,8 +64,21 @@ impl Config {
             Command::Status { as_of, partner, format } => {
                 Task::Status { as_of: parse_as_of(as_of.as_deref(), today)?, partner, format }
             }
-            Command::Export { as_of, out, format } => {
-                Task::Export { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
+            Command::Export { as_of, since, out, format } => {
+                let as_of = parse_as_of(as_of.as_deref(), today)?;
+                let since = match since {
+                    None => as_of.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(as_of),
+                    Some(s) => date::parse_date(&s, false)
+                        .map_err(|_| ConfigError(format!("--since `{s}` is not a date; write YYYY-MM-DD")))?,
+                };
+                if since > as_of {
+                    return Err(ConfigError(format!(
+                        "--since {} is after --as-of {}",
+                        date::format(since),
+                        date::format(as_of)
+                    )));
+                }
+                Task::Export { as_of, since, out, format }
             }
             Command::Schema => Task::Schema,
         };

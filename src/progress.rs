@@ -134,3 +134,18 @@ pub struct Table {
     pub header: Vec<String>,
     pub rows: Vec<Vec<Value>>,
 }
+
+/// Something that happened between two dates (`from` exclusive, `to` inclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub date: Date,
+    pub partner: String,
+    /// `pre_financing`, `regular` (a release), `fulfilled`, `partially_fulfilled` (an assessment),
+    /// `overdue` (a step fell due unmet), `expired` (a grace period ended unmet), or `allocation_initial`,
+    /// `allocation_cut`, `allocation_redistribution` (an envelope change).
+    pub what: &'static str,
+    /// The release id, step id or instrument concerned.
+    pub reference: String,
+    /// Euros: transferred, found fulfilled, unmet, or the allocation.
+    pub amount: i64,
+}

@@ -24,7 +24,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &config.task {
         Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
         Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
-        Task::Export { as_of, out: dir, format } => export_command(config, *as_of, dir, *format, out),
+        Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -132,6 +132,7 @@ fn status_command(
 fn export_command(
     config: &Config,
     as_of: date::Date,
+    since: date::Date,
     dir: &std::path::Path,
     format: crate::cli::ExportFormat,
     out: &mut dyn Write,
@@ -146,7 +147,8 @@ fn export_command(
         }
     };
     let p = crate::compute::progress(&l, as_of)?;
-    let tables = status::tables(&p);
+    let mut tables = status::tables(&p);
+    tables.push(status::changes_table(&crate::compute::changes(&l, since, as_of)?));
     // Render everything before writing anything.
     let mut files = Vec::new();
     for t in &tables {

@@ -512,3 +512,79 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
     ParquetWriter::new(&mut buf).finish(&mut df)?;
     Ok(buf)
 }
+
+/// What changed after `from` up to and including `to`: releases paid, steps found fulfilled, steps that
+/// fell due unmet, grace periods that ended unmet, and envelope changes. Sorted by date, partner, kind
+/// and reference.
+pub fn changes(l: &Ledger, from: Date, to: Date) -> Result<Vec<Change>, ComputeError> {
+    let within = |d: Date| d > from && d <= to;
+    let mut out = Vec::new();
+    for r in figures::releases(l).into_iter().filter(|r| within(r.date)) {
+        let net = i64::try_from(r.net()).map_err(|_| ComputeError::Overflow)?;
+        out.push(Change {
+            date: r.date,
+            partner: r.partner.to_string(),
+            what: r.kind.as_str(),
+            reference: r.id.to_string(),
+            amount: net,
+        });
+    }
+    let steps: BTreeMap<&str, &crate::ledger::model::Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    for e in l.step_events.iter().filter(|e| within(e.date)) {
+        let Some(step) = steps.get(e.step.as_str()) else { continue };
+        let amount = match e.status {
+            StepStatus::Fulfilled => step.amount,
+            StepStatus::PartiallyFulfilled => e.amount.unwrap_or(0).min(step.amount),
+            _ => continue,
+        };
+        out.push(Change {
+            date: e.date,
+            partner: step.partner.clone(),
+            what: e.status.as_str(),
+            reference: e.step.clone(),
+            amount,
+        });
+    }
+    let now = progress(l, to)?;
+    for st in &now.steps {
+        if st.stage == "fulfilled" {
+            continue;
+        }
+        if within(st.due) {
+            out.push(Change {
+                date: st.due,
+                partner: st.partner.clone(),
+                what: "overdue",
+                reference: st.id.clone(),
+                amount: st.value_withheld + st.value_expired,
+            });
+        }
+        // The grace period includes `grace_end`: the money expires the day after.
+        let expires = st.grace_end.succ_opt().unwrap_or(st.grace_end);
+        if within(expires) && st.value_expired > 0 {
+            out.push(Change {
+                date: expires,
+                partner: st.partner.clone(),
+                what: "expired",
+                reference: st.id.clone(),
+                amount: st.value_expired,
+            });
+        }
+    }
+    for a in l.allocations.iter().filter(|a| within(a.date)) {
+        let what = match a.kind {
+            crate::ledger::model::AllocationKind::Initial => "allocation_initial",
+            crate::ledger::model::AllocationKind::Cut => "allocation_cut",
+            crate::ledger::model::AllocationKind::Redistribution => "allocation_redistribution",
+        };
+        out.push(Change {
+            date: a.date,
+            partner: a.partner.clone(),
+            what,
+            reference: a.instrument.as_str().to_string(),
+            amount: a.amount,
+        });
+    }
+    out.sort_by(|a, b| (a.date, &a.partner, a.what, &a.reference).cmp(&(b.date, &b.partner, b.what, &b.reference)));
+    Ok(out)
+}

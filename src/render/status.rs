@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::date;
 use crate::money::{format_millions, format_plain, Rate};
-use crate::progress::{Figures, Progress, Table};
+use crate::progress::{Change, Figures, Progress, Table};
 use crate::render::diagnostics::inert;
 
 /// The version of the status JSON contract.
@@ -13,13 +13,13 @@ pub const STATUS_VERSION: u32 = 1;
 
 fn pct(part: i64, whole: i64) -> Value {
     if whole == 0 {
-        Value::Null
-    } else {
-        let r = Rate::ratio(part as i128, whole as i128);
-        // Two decimals of a percent: rate is parts per 10^8.
-        let hundredths = crate::money::div_round(r.0 as i128, 10_000);
-        json!(format!("{}.{:02}", hundredths / 100, (hundredths % 100).abs()))
+        return Value::Null;
     }
+    // Hundredths of a percent, rounded once, half away from zero.
+    let (part, whole) = if whole < 0 { (-(part as i128), -(whole as i128)) } else { (part as i128, whole as i128) };
+    let h = crate::money::div_round(part * 10_000, whole);
+    let sign = if h < 0 { "-" } else { "" };
+    json!(format!("{sign}{}.{:02}", h.abs() / 100, h.abs() % 100))
 }
 
 /// The figures as JSON fields: amounts as decimal strings in `_eur` fields, counts as integers.
@@ -160,6 +160,26 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
         }
     }
     out
+}
+
+/// The `changes` table of `export`.
+pub fn changes_table(changes: &[Change]) -> Table {
+    Table {
+        name: "changes",
+        header: ["date", "partner", "what", "reference", "amount_eur"].map(String::from).to_vec(),
+        rows: changes
+            .iter()
+            .map(|c| {
+                vec![
+                    json!(date::format(c.date)),
+                    json!(c.partner),
+                    json!(c.what),
+                    json!(c.reference),
+                    json!(format_plain(c.amount)),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// Every table `export` writes, and the one `status --format csv` prints (`partners`).

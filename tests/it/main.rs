@@ -3,6 +3,7 @@
 mod cases;
 mod cli;
 mod props;
+mod status;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

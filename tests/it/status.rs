@@ -1,0 +1,230 @@
+//! `status` and `export`: golden figures computed independently, totals that add up, and results that do
+//! not depend on row order or the number of polars threads.
+
+use std::process::Command;
+
+use growthplan::compute::progress;
+use growthplan::date::parse_date;
+use growthplan::ledger::{load, LoadOptions};
+use growthplan::progress::Figures;
+
+use crate::{copy_tree, growthplan, root};
+
+fn goldens() -> Vec<(String, std::path::PathBuf)> {
+    let mut v: Vec<_> = std::fs::read_dir(root().join("tests/golden/status"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn status_matches_the_independent_computation() {
+    let g = goldens();
+    assert_eq!(g.len(), 3, "before any payment, mid-2025 and the latest month");
+    for (as_of, path) in g {
+        let (code, out, err) = growthplan(&root(), &["status", "--as-of", &as_of, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let expected = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            out == expected,
+            "status on {as_of} differs from {} (written by tools/expected_status.py, an independent computation)\n--- got\n{out}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_golden_files_are_what_the_independent_script_computes_today() {
+    // Guards against data changes that were not carried into the goldens.
+    let probe = Command::new("python3").arg("-c").arg("import tomllib").output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        eprintln!("skipped: python3 >= 3.11 is not available to rerun tools/expected_status.py");
+        return;
+    }
+    for (as_of, path) in goldens() {
+        let out = Command::new("python3")
+            .current_dir(root())
+            .args(["tools/expected_status.py", "data", &as_of])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(path).unwrap(), "{as_of}");
+    }
+}
+
+fn money(f: &Figures) -> Vec<i64> {
+    vec![
+        f.envelope,
+        f.envelope_grant,
+        f.envelope_loan,
+        f.envelope_changes,
+        f.committed,
+        f.committed_grant,
+        f.committed_loan,
+        f.paid,
+        f.paid_grant,
+        f.paid_loan,
+        f.paid_budget,
+        f.paid_wbif,
+        f.paid_prefinancing,
+        f.paid_regular,
+        f.prefinancing_cleared,
+        f.steps_total,
+        f.steps_due,
+        f.steps_fulfilled,
+        f.steps_partially_fulfilled,
+        f.steps_not_fulfilled,
+        f.steps_overdue,
+        f.steps_in_grace,
+        f.steps_expired,
+        f.steps_not_yet_due,
+        f.value_steps,
+        f.value_paid,
+        f.value_fulfilled_unpaid,
+        f.value_withheld,
+        f.value_expired,
+        f.value_ahead,
+    ]
+}
+
+#[test]
+fn the_facility_row_is_the_sum_of_the_partner_rows() {
+    let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
+    for as_of in ["2024-12-31", "2025-06-30", "2025-10-17", "2026-02-28", "2026-11-28", "2028-12-31"] {
+        let p = progress(&l, parse_date(as_of, false).unwrap()).unwrap();
+        let mut sum = vec![0i64; money(&p.facility).len()];
+        for x in &p.partners {
+            for (s, v) in sum.iter_mut().zip(money(&x.figures)) {
+                *s += v;
+            }
+            // Every step's money is in exactly one bucket.
+            let f = &x.figures;
+            assert_eq!(
+                f.value_paid + f.value_fulfilled_unpaid + f.value_withheld + f.value_expired + f.value_ahead,
+                f.value_steps,
+                "{as_of} {}",
+                x.code
+            );
+        }
+        assert_eq!(sum, money(&p.facility), "{as_of}");
+    }
+}
+
+/// Rewrites the shipped ledgers with their rows in another order.
+fn shuffled(dir: &std::path::Path, seed: u64) {
+    copy_tree(&root().join("data"), dir);
+    let mut state = seed | 1;
+    for f in growthplan::ledger::schema::LedgerFile::TABLES {
+        let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        for i in (1..lines.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            lines.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..Default::default() })]
+    /// Any order of the rows of every ledger, with 1 to 4 polars threads, gives the same JSON to the byte.
+    #[test]
+    fn totals_do_not_depend_on_row_order_or_threads(seed in proptest::prelude::any::<u64>(), threads in 1u32..=4) {
+        let golden = std::fs::read_to_string(root().join("tests/golden/status/2026-02-28.json")).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        shuffled(&tmp.path().join("data"), seed);
+        let out = Command::new(env!("CARGO_BIN_EXE_growthplan"))
+            .current_dir(tmp.path())
+            .env("POLARS_MAX_THREADS", threads.to_string())
+            .args(["status", "--as-of", "2026-02-28", "--format", "json"])
+            .output()
+            .unwrap();
+        proptest::prop_assert_eq!(String::from_utf8(out.stdout).unwrap(), golden);
+    }
+}
+
+#[test]
+fn status_table_csv_and_partner_filter() {
+    let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--partner", "RS"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("as of 2026-02-28\npartner"), "{out}");
+    assert!(out.contains("RS       EUR 1,586.0m  EUR 1,130.0m  EUR 167.5m"), "{out}");
+    assert!(!out.contains("\nAL "));
+    let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--format", "csv"]);
+    assert_eq!(code, 0);
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 7, "six partners and ALL");
+    let paid = header.iter().position(|h| h == "paid_eur").unwrap();
+    assert_eq!(&rows[6][0], "ALL");
+    assert_eq!(&rows[6][paid], "452783000.00");
+    let (code, _, err) = growthplan(&root(), &["status", "--partner", "RSS"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--partner `RSS` is not in partners.csv"), "{err}");
+}
+
+#[test]
+fn status_refuses_ledgers_with_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    copy_tree(&root().join("tests/cases/codes/V004"), &tmp.path().join("data"));
+    let (code, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("error[V004]"), "{err}");
+}
+
+#[test]
+fn export_writes_every_table_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["csv", "json", "parquet"] {
+        let out_dir = tmp.path().join(format);
+        let dir = out_dir.to_str().unwrap();
+        let (code, out, err) = growthplan(
+            &root(),
+            &["export", "--as-of", "2026-02-28", "--since", "2025-12-31", "--out", dir, "--format", format],
+        );
+        assert_eq!(code, 0, "{err}");
+        for table in ["partners", "areas", "steps", "timeline", "deadlines", "changes"] {
+            let path = out_dir.join(format!("{table}.{format}"));
+            assert!(out.contains(&path.display().to_string()), "{out}");
+            let bytes = std::fs::read(&path).unwrap();
+            match format {
+                "parquet" => assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "{table}"),
+                "json" => assert!(serde_json::from_slice::<serde_json::Value>(&bytes).unwrap().is_array()),
+                _ => assert!(String::from_utf8(bytes).unwrap().lines().count() > 1, "{table}"),
+            }
+        }
+        // Only the tables: no temporary files left behind.
+        assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 6);
+    }
+    let steps = std::fs::read_to_string(tmp.path().join("csv/steps.csv")).unwrap();
+    assert!(steps.lines().any(|l| l.starts_with("RS-24H2-02,RS,") && l.contains(",fulfilled,fulfilled,")), "{steps}");
+}
+
+#[test]
+fn changes_between_two_dates() {
+    let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
+    let d = |s: &str| parse_date(s, false).unwrap();
+    let c = growthplan::compute::changes(&l, d("2025-09-30"), d("2025-10-31")).unwrap();
+    let releases: Vec<&str> = c.iter().filter(|x| x.what == "regular").map(|x| x.reference.as_str()).collect();
+    assert_eq!(releases, ["AL-R1", "ME-R2", "MK-R2"]);
+    // Grace for steps due 2025-06-30 ends on 2026-06-30: their unmet money expires on 1 July 2026.
+    let c = growthplan::compute::changes(&l, d("2026-06-30"), d("2026-07-31")).unwrap();
+    let expired: Vec<&str> = c.iter().filter(|x| x.what == "expired").map(|x| x.partner.as_str()).collect();
+    assert_eq!(expired.iter().filter(|p| **p == "AL").count(), 26 - 12);
+    assert_eq!(expired.iter().filter(|p| **p == "ME").count(), 15 - 5);
+    assert_eq!(expired.iter().filter(|p| **p == "MK").count(), 10 - 4);
+    assert!(c.iter().filter(|x| x.what == "expired").all(|x| x.date == d("2026-07-01")));
+    let overdue = c.iter().filter(|x| x.what == "overdue").count();
+    assert_eq!(overdue, 0, "nothing falls due in July 2026");
+    // The assessments of 30 September 2025 found 21 + 5 + 4 steps fulfilled.
+    let c = growthplan::compute::changes(&l, d("2025-09-01"), d("2025-09-30")).unwrap();
+    assert_eq!(c.iter().filter(|x| x.what == "fulfilled").count(), 21 + 5 + 4);
+}
