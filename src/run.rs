@@ -73,20 +73,20 @@ fn check_command(
     Ok(if failing { Outcome::Findings } else { Outcome::Clean })
 }
 
-/// Loads the ledgers for a computation: findings that make figures wrong (a file that cannot be read,
-/// a row left out) stop here, with the diagnostics on stderr and exit code 1.
-fn load_for_figures(config: &Config) -> anyhow::Result<Result<ledger::Ledger, String>> {
+/// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
+/// row left out) stop here: the errors go to stderr and the caller exits with code 1.
+fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
     let loaded = ledger::load(&config.data, config.load)?;
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.severity() == Severity::Error).cloned().collect();
     match loaded.ledger {
-        Some(l) if errors.is_empty() && loaded.unread.is_empty() => Ok(Ok(l)),
+        Some(l) if errors.is_empty() && loaded.unread.is_empty() => Ok(Some(l)),
         _ => {
-            let mut t = render::text(&errors, false);
-            t.push_str(&format!(
-                "{}: the ledgers cannot be read without errors; fix them first (growthplan check lists every finding)\n",
+            eprint!("{}", render::text(&errors, false));
+            eprintln!(
+                "{}: the ledgers cannot be read without errors; fix them first (growthplan check lists every finding)",
                 config.data.display()
-            ));
-            Ok(Err(t))
+            );
+            Ok(None)
         }
     }
 }
@@ -100,13 +100,7 @@ fn status_command(
 ) -> anyhow::Result<Outcome> {
     use crate::cli::StatusFormat;
     use crate::render::status;
-    let l = match load_for_figures(config)? {
-        Ok(l) => l,
-        Err(msg) => {
-            eprint!("{msg}");
-            return Ok(Outcome::Findings);
-        }
-    };
+    let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
     if let Some(code) = partner {
         if l.partner(code).is_none() {
             let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
@@ -139,13 +133,7 @@ fn export_command(
 ) -> anyhow::Result<Outcome> {
     use crate::cli::ExportFormat;
     use crate::render::status;
-    let l = match load_for_figures(config)? {
-        Ok(l) => l,
-        Err(msg) => {
-            eprint!("{msg}");
-            return Ok(Outcome::Findings);
-        }
-    };
+    let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
     let p = crate::compute::progress(&l, as_of)?;
     let mut tables = status::tables(&p);
     tables.push(status::changes_table(&crate::compute::changes(&l, since, as_of)?));

@@ -815,36 +815,18 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         };
         diags.push(d);
     };
-    for r in &l.allocations {
-        if !partner_ok(&r.partner) {
-            unknown_partner(r.at, &r.partner);
-        }
-    }
-    for r in &l.commitments {
-        if !partner_ok(&r.partner) {
-            unknown_partner(r.at, &r.partner);
-        }
-    }
-    for r in &l.steps {
-        if !partner_ok(&r.partner) {
-            unknown_partner(r.at, &r.partner);
-        }
-    }
-    for r in &l.payments {
-        if !partner_ok(&r.partner) {
-            unknown_partner(r.at, &r.partner);
-        }
-    }
-    for r in &l.conditions {
-        if !partner_ok(&r.partner) {
-            unknown_partner(r.at, &r.partner);
-        }
-    }
-    for r in &l.control_totals {
-        if let Some(p) = &r.partner {
-            if !partner_ok(p) {
-                unknown_partner(r.at, p);
-            }
+    let references = l
+        .allocations
+        .iter()
+        .map(|r| (r.at, &r.partner))
+        .chain(l.commitments.iter().map(|r| (r.at, &r.partner)))
+        .chain(l.steps.iter().map(|r| (r.at, &r.partner)))
+        .chain(l.payments.iter().map(|r| (r.at, &r.partner)))
+        .chain(l.conditions.iter().map(|r| (r.at, &r.partner)))
+        .chain(l.control_totals.iter().filter_map(|r| r.partner.as_ref().map(|p| (r.at, p))));
+    for (at, code) in references {
+        if !partner_ok(code) {
+            unknown_partner(at, code);
         }
     }
 

@@ -46,3 +46,22 @@ pub fn copy_tree(from: &Path, to: &Path) {
 pub fn bless() -> bool {
     std::env::var_os("GROWTHPLAN_BLESS").is_some_and(|v| v == "1")
 }
+
+/// Copies the shipped data folder to `dir` with the data rows of every ledger in another order, chosen by
+/// `seed` (the shipped ledgers have no line breaks inside fields).
+pub fn shuffled_copy(dir: &Path, seed: u64) {
+    copy_tree(&root().join("data"), dir);
+    let mut state = seed | 1;
+    for f in growthplan::ledger::schema::LedgerFile::TABLES {
+        let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        for i in (1..lines.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            lines.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    }
+}

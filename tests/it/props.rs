@@ -4,32 +4,9 @@ use proptest::prelude::*;
 
 use growthplan::check::{self, figures};
 use growthplan::ledger::model::Measure;
-use growthplan::ledger::schema::LedgerFile;
 use growthplan::ledger::{load, LoadOptions};
 
-use crate::{copy_tree, root};
-
-/// Shuffles the data rows of every CSV (the shipped ledgers have no line breaks inside fields).
-fn shuffled_copy(dir: &std::path::Path, seed: u64) {
-    copy_tree(&root().join("data"), dir);
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    for f in LedgerFile::TABLES {
-        let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();
-        let mut lines: Vec<&str> = text.lines().collect();
-        let header = lines.remove(0);
-        for i in (1..lines.len()).rev() {
-            let j = (next() % (i as u64 + 1)) as usize;
-            lines.swap(i, j);
-        }
-        std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
-    }
-}
+use crate::{root, shuffled_copy};
 
 fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     let loaded = load(dir, LoadOptions::default()).unwrap();

@@ -8,7 +8,7 @@ use growthplan::date::parse_date;
 use growthplan::ledger::{load, LoadOptions};
 use growthplan::progress::Figures;
 
-use crate::{copy_tree, growthplan, root};
+use crate::{copy_tree, growthplan, root, shuffled_copy};
 
 fn goldens() -> Vec<(String, std::path::PathBuf)> {
     let mut v: Vec<_> = std::fs::read_dir(root().join("tests/golden/status"))
@@ -113,24 +113,6 @@ fn the_facility_row_is_the_sum_of_the_partner_rows() {
     }
 }
 
-/// Rewrites the shipped ledgers with their rows in another order.
-fn shuffled(dir: &std::path::Path, seed: u64) {
-    copy_tree(&root().join("data"), dir);
-    let mut state = seed | 1;
-    for f in growthplan::ledger::schema::LedgerFile::TABLES {
-        let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();
-        let mut lines: Vec<&str> = text.lines().collect();
-        let header = lines.remove(0);
-        for i in (1..lines.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            lines.swap(i, (state % (i as u64 + 1)) as usize);
-        }
-        std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
-    }
-}
-
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..Default::default() })]
     /// Any order of the rows of every ledger, with 1 to 4 polars threads, gives the same JSON to the byte.
@@ -138,7 +120,7 @@ proptest::proptest! {
     fn totals_do_not_depend_on_row_order_or_threads(seed in proptest::prelude::any::<u64>(), threads in 1u32..=4) {
         let golden = std::fs::read_to_string(root().join("tests/golden/status/2026-02-28.json")).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        shuffled(&tmp.path().join("data"), seed);
+        shuffled_copy(&tmp.path().join("data"), seed);
         let out = Command::new(env!("CARGO_BIN_EXE_growthplan"))
             .current_dir(tmp.path())
             .env("POLARS_MAX_THREADS", threads.to_string())
