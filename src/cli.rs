@@ -78,6 +78,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
     },
+    /// Draw the charts (SVG and PNG) of the facility and of each partner.
+    ///
+    /// Example: growthplan charts --as-of 2026-06-30 --out charts/ --format both
+    Charts {
+        /// The date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The folder to write to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "both")]
+        format: ChartFormat,
+    },
     /// Print the ledgers' Frictionless Data Package (data/datapackage.json).
     ///
     /// Example: growthplan schema > data/datapackage.json
@@ -103,6 +116,13 @@ pub enum ExportFormat {
     Csv,
     Json,
     Parquet,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ChartFormat {
+    Svg,
+    Png,
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

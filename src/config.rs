@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg, ExportFormat, StatusFormat};
+use crate::cli::{
+    ChartFormat, CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg, ExportFormat, StatusFormat,
+};
 use chrono::Datelike;
 
 use crate::date::{self, Date};
@@ -23,6 +25,7 @@ pub enum Task {
     Check { as_of: Date, format: CheckFormat, deny_warnings: bool },
     Status { as_of: Date, partner: Option<String>, format: StatusFormat },
     Export { as_of: Date, since: Date, out: PathBuf, format: ExportFormat },
+    Charts { as_of: Date, out: PathBuf, format: ChartFormat },
     Schema,
 }
 
@@ -79,6 +82,9 @@ impl Config {
                     )));
                 }
                 Task::Export { as_of, since, out, format }
+            }
+            Command::Charts { as_of, out, format } => {
+                Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
             }
             Command::Schema => Task::Schema,
         };

@@ -2,6 +2,7 @@
 //! library: `cli` is what the user typed, `config` the validated configuration, `run` drives the
 //! named stages: `ledger` (load) -> `check` (rules) -> `render`.
 
+pub mod charts;
 pub mod check;
 pub mod cli;
 pub mod compute;

@@ -58,6 +58,8 @@ impl Figures {
 pub struct PartnerProgress {
     pub code: String,
     pub name: String,
+    /// The name in the partner's own language(s), as in partners.csv (may be empty).
+    pub local_name: String,
     pub figures: Figures,
 }
 

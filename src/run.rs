@@ -25,6 +25,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
         Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
+        Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -150,6 +151,32 @@ fn export_command(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     for (path, bytes) in &files {
         crate::write::write_atomic(path, bytes)?;
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(Outcome::Clean)
+}
+
+fn charts_command(
+    config: &Config,
+    as_of: date::Date,
+    dir: &std::path::Path,
+    format: crate::cli::ChartFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::charts::{render_all, Format};
+    use crate::cli::ChartFormat;
+    let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
+    let p = crate::compute::progress(&l, as_of)?;
+    let format = match format {
+        ChartFormat::Svg => Format::Svg,
+        ChartFormat::Png => Format::Png,
+        ChartFormat::Both => Format::Both,
+    };
+    let files = render_all(&p, format)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for f in &files {
+        let path = dir.join(&f.name);
+        crate::write::write_atomic(&path, &f.bytes)?;
         writeln!(out, "wrote {}", path.display())?;
     }
     Ok(Outcome::Clean)

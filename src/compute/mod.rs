@@ -328,17 +328,23 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
             fill(&mut facility, total, 0)?;
         }
     }
-    let mut codes: Vec<(&str, &str)> = l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str())).collect();
+    let mut codes: Vec<(&str, &str, &str)> =
+        l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
     codes.sort();
     let mut partners = Vec::new();
-    for (code, name) in &codes {
+    for (code, name, local_name) in &codes {
         let mut f = Figures::default();
         for (grouped, _) in tables {
             if let Some(row) = index(grouped, &["partner"])?.get(*code) {
                 fill(&mut f, grouped, *row)?;
             }
         }
-        partners.push(PartnerProgress { code: code.to_string(), name: name.to_string(), figures: f });
+        partners.push(PartnerProgress {
+            code: code.to_string(),
+            name: name.to_string(),
+            local_name: local_name.to_string(),
+            figures: f,
+        });
     }
     let mut areas = Vec::new();
     for row in 0..area_df.height() {

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (see Cargo.toml), one module per area.
 
 mod cases;
+mod charts;
 mod cli;
 mod props;
 mod status;
