@@ -78,6 +78,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
     },
+    /// Write the monthly report (Markdown, self-contained HTML, charts, summary.json) to reports/YYYY-MM/.
+    ///
+    /// Example: growthplan report --month 2026-02
+    Report {
+        /// The reporting month (YYYY-MM); default: the latest month with a dated event in the ledgers.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        /// The folder that holds the reports.
+        #[arg(long, value_name = "DIR", default_value = "reports")]
+        out: std::path::PathBuf,
+        /// Refuse to write a report when `check` finds errors (by default the report shows them at the top).
+        #[arg(long)]
+        strict: bool,
+    },
     /// Draw the charts (SVG and PNG) of the facility and of each partner.
     ///
     /// Example: growthplan charts --as-of 2026-06-30 --out charts/ --format both

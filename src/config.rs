@@ -22,10 +22,33 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub enum Task {
-    Check { as_of: Date, format: CheckFormat, deny_warnings: bool },
-    Status { as_of: Date, partner: Option<String>, format: StatusFormat },
-    Export { as_of: Date, since: Date, out: PathBuf, format: ExportFormat },
-    Charts { as_of: Date, out: PathBuf, format: ChartFormat },
+    Check {
+        as_of: Date,
+        format: CheckFormat,
+        deny_warnings: bool,
+    },
+    Status {
+        as_of: Date,
+        partner: Option<String>,
+        format: StatusFormat,
+    },
+    Export {
+        as_of: Date,
+        since: Date,
+        out: PathBuf,
+        format: ExportFormat,
+    },
+    Charts {
+        as_of: Date,
+        out: PathBuf,
+        format: ChartFormat,
+    },
+    /// `month` is checked here; `None` means the latest month with an event, known only after loading.
+    Report {
+        month: Option<String>,
+        out: PathBuf,
+        strict: bool,
+    },
     Schema,
 }
 
@@ -85,6 +108,12 @@ impl Config {
             }
             Command::Charts { as_of, out, format } => {
                 Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
+            }
+            Command::Report { month, out, strict } => {
+                if let Some(m) = &month {
+                    crate::report::month_end(m).map_err(|e| ConfigError(format!("--month {e}")))?;
+                }
+                Task::Report { month, out, strict }
             }
             Command::Schema => Task::Schema,
         };

@@ -13,5 +13,6 @@ pub mod ledger;
 pub mod money;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod run;
 pub mod write;

@@ -144,7 +144,8 @@ pub struct Change {
     pub partner: String,
     /// `pre_financing`, `regular` (a release), `fulfilled`, `partially_fulfilled` (an assessment),
     /// `overdue` (a step fell due unmet), `expired` (a grace period ended unmet), or `allocation_initial`,
-    /// `allocation_cut`, `allocation_redistribution` (an envelope change).
+    /// `allocation_cut`, `allocation_redistribution` (an envelope change), or `agenda_approved`,
+    /// `facility_agreement_in_force`, `loan_agreement_in_force` (from partners.csv; amount 0).
     pub what: &'static str,
     /// The release id, step id or instrument concerned.
     pub reference: String,

@@ -26,6 +26,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
+        Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -180,4 +181,121 @@ fn charts_command(
         writeln!(out, "wrote {}", path.display())?;
     }
     Ok(Outcome::Clean)
+}
+
+fn report_command(
+    config: &Config,
+    month: Option<&str>,
+    reports: &std::path::Path,
+    strict: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::ledger::schema::LedgerFile;
+    use crate::report::{self, Input, ReportInput};
+    use chrono::Datelike;
+
+    // Load: a report can show row-level findings, but not stand on a file that could not be read.
+    let loaded = ledger::load(&config.data, config.load)?;
+    let l = match loaded.ledger {
+        Some(l) if loaded.unread.is_empty() => l,
+        _ => {
+            eprint!("{}", render::text(&loaded.diagnostics, false));
+            eprintln!("{}: no report: a ledger could not be read", config.data.display());
+            return Ok(Outcome::Findings);
+        }
+    };
+    let month = match month {
+        Some(m) => m.to_string(),
+        None => match l.latest_date() {
+            Some(d) => format!("{:04}-{:02}", d.year(), d.month()),
+            None => anyhow::bail!("the ledgers hold no dated event; pass --month YYYY-MM"),
+        },
+    };
+    let as_of = report::month_end(&month).map_err(|e| anyhow::anyhow!("--month {e}"))?;
+    let previous = as_of.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(as_of);
+
+    // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
+    // (C016) belong to later reports and are not findings of this one.
+    let mut findings = loaded.diagnostics.clone();
+    findings.extend(check::run(&l, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    diag::sort(&mut findings);
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
+    if strict && errors > 0 {
+        eprint!("{}", render::text(&findings, false));
+        eprintln!("no report for {month}: --strict and `check` finds {errors} errors");
+        return Ok(Outcome::Findings);
+    }
+
+    // Compute, chart, render.
+    let now = crate::compute::progress(&l, as_of)?;
+    let before = crate::compute::progress(&l, previous)?;
+    let changes = crate::compute::changes(&l, previous, as_of)?;
+    let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
+    let inputs: Vec<Input> = LedgerFile::ALL
+        .iter()
+        .map(|f| {
+            let src = l.sources.get(*f);
+            Input {
+                file: f.file_name().to_string(),
+                sha256: src.sha256.clone(),
+                rows: (*f != LedgerFile::Facility).then_some(src.rows),
+            }
+        })
+        .collect();
+    let commit = data_commit(&config.data);
+    let summary = crate::render::status::json(&now, None);
+    let control = check::control_figures(&l);
+    let files = report::build(&ReportInput {
+        facility: &l.facility.name,
+        month: &month,
+        now: &now,
+        before: &before,
+        changes: &changes,
+        findings: &findings,
+        control: &control,
+        inputs: &inputs,
+        data_commit: commit.as_deref(),
+        charts: &charts,
+        summary_json: &summary,
+    })?;
+
+    // Write: the month's folder whole, then the index of the reports present.
+    let target = reports.join(&month);
+    let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    crate::write::replace_folder(&target, &files)?;
+    let mut months = Vec::new();
+    for entry in std::fs::read_dir(reports).with_context(|| format!("cannot list `{}`", reports.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if report::month_end(&name).is_ok() && entry.path().join("report.html").is_file() {
+            months.push(name);
+        }
+    }
+    for f in report::index(&l.facility.name, &months)? {
+        crate::write::write_atomic(&reports.join(&f.path), &f.bytes)?;
+    }
+    writeln!(
+        out,
+        "wrote {} ({} files){}",
+        target.display(),
+        files.len(),
+        if errors > 0 {
+            format!("; check finds {errors} errors, shown at the top of the report")
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(Outcome::Clean)
+}
+
+/// The last commit that changed the data folder, when it is in a git repository (and whether it has
+/// uncommitted changes since). `None` when git or the repository is absent.
+fn data_commit(data: &std::path::Path) -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").arg("-C").arg(data).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let commit = git(&["log", "-1", "--format=%H", "--", "."]).filter(|c| !c.is_empty())?;
+    let dirty = git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
+    Some(if dirty { format!("{commit} (with uncommitted changes)") } else { commit })
 }

@@ -27,6 +27,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
+/// Replaces the folder `target` with one holding exactly `files` (paths relative to it). The new folder is
+/// built beside the target and renamed into place only when complete, so the previous folder stays
+/// intact until then and a failure never leaves half a folder.
+pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().with_context(|| format!("`{}` names no folder", target.display()))?.to_string_lossy();
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let build = || -> anyhow::Result<()> {
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir_all(&tmp)?;
+        for (rel, bytes) in files {
+            let rel_path = Path::new(rel);
+            anyhow::ensure!(
+                rel_path.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+                "refusing to write `{rel}` outside the report folder"
+            );
+            let path = tmp.join(rel_path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut f = std::fs::File::create(&path).with_context(|| format!("cannot write `{}`", path.display()))?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        if target.exists() {
+            std::fs::rename(target, &old).with_context(|| format!("cannot move `{}` aside", target.display()))?;
+            std::fs::rename(&tmp, target)
+                .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
+            std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove `{}`", old.display()))?;
+        } else {
+            std::fs::rename(&tmp, target)
+                .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
+        }
+        if let Ok(d) = std::fs::File::open(parent) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    };
+    let result = build();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if old.exists() && !target.exists() {
+            let _ = std::fs::rename(&old, target);
+        }
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +92,20 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/a.csv"), b"x").is_err());
+    }
+
+    #[test]
+    fn folders_are_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("2026-02");
+        replace_folder(&target, &[("a.md".into(), b"1".to_vec()), ("charts/x.svg".into(), b"2".to_vec())]).unwrap();
+        replace_folder(&target, &[("a.md".into(), b"3".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(target.join("a.md")).unwrap(), b"3");
+        assert!(!target.join("charts").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary folder left");
+        // A path that would leave the folder is refused, and the previous folder stays.
+        assert!(replace_folder(&target, &[("../evil".into(), b"x".to_vec())]).is_err());
+        assert_eq!(std::fs::read(target.join("a.md")).unwrap(), b"3");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

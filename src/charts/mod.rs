@@ -95,7 +95,7 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
     ];
     for x in &p.partners {
         let areas = p.areas.iter().filter(|a| a.partner == x.code).count();
-        jobs.push((format!("partner-{}", x.code), bar_height(areas), Kind::Partner, Some(x.code.clone())));
+        jobs.push((partner_chart_name(p, &x.code), bar_height(areas), Kind::Partner, Some(x.code.clone())));
     }
     let mut out = Vec::new();
     for (name, height, kind, partner) in jobs {
@@ -125,6 +125,22 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
         }
     }
     Ok(out)
+}
+
+/// The file name (without extension) of a partner's chart. Partner codes are ledger text: only letters,
+/// digits, `-` and `_` reach a file name, and two codes that would clash get their position appended.
+pub fn partner_chart_name(p: &Progress, code: &str) -> String {
+    let clean = |c: &str| -> String {
+        c.chars().map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' { ch } else { '_' }).collect()
+    };
+    let mine = clean(code);
+    let position = p.partners.iter().position(|x| x.code == code).unwrap_or(0);
+    let clash = p.partners.iter().enumerate().any(|(i, x)| i < position && clean(&x.code) == mine);
+    if clash {
+        format!("partner-{mine}-{}", position + 1)
+    } else {
+        format!("partner-{mine}")
+    }
 }
 
 fn bar_height(rows: usize) -> u32 {

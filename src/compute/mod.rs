@@ -577,6 +577,17 @@ pub fn changes(l: &Ledger, from: Date, to: Date) -> Result<Vec<Change>, ComputeE
             });
         }
     }
+    for p in &l.partners {
+        for (what, d) in [
+            ("agenda_approved", p.agenda_approved),
+            ("facility_agreement_in_force", p.facility_agreement_in_force),
+            ("loan_agreement_in_force", p.loan_agreement_in_force),
+        ] {
+            if let Some(d) = d.filter(|d| within(*d)) {
+                out.push(Change { date: d, partner: p.code.clone(), what, reference: String::new(), amount: 0 });
+            }
+        }
+    }
     for a in l.allocations.iter().filter(|a| within(a.date)) {
         let what = match a.kind {
             crate::ledger::model::AllocationKind::Initial => "allocation_initial",

@@ -93,7 +93,8 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
             not_text = code == Code::NotText;
             diags.push(Diagnostic::new(code, &path, msg));
         }
-        let mut src = SourceFile { path, text, delimiter: b',', encoding, ..Default::default() };
+        let sha256 = sha256_hex(&bytes);
+        let mut src = SourceFile { path, text, delimiter: b',', encoding, sha256, ..Default::default() };
         if !not_text {
             if file == LedgerFile::Facility {
                 match facility::parse(&src.text, &src.path) {
@@ -132,6 +133,11 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
     ledger.sources = sources;
     diag::sort(&mut diags);
     Loaded { ledger: facility.map(|_| ledger), diagnostics: diags, unread }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Stands in while facility.toml is unreadable, so the CSV files can still be checked for their own

@@ -198,7 +198,8 @@ impl Ledger {
         self.partners.iter().find(|p| p.code == code)
     }
 
-    /// The latest date any row carries (payments, events, allocations, ...), if any.
+    /// The latest date of an event: allocations, commitments, step events, payments, conditions, and the
+    /// approvals and agreements of partners.
     pub fn latest_date(&self) -> Option<Date> {
         let dates = self
             .allocations
@@ -207,7 +208,10 @@ impl Ledger {
             .chain(self.commitments.iter().map(|r| r.date))
             .chain(self.step_events.iter().map(|r| r.date))
             .chain(self.payments.iter().map(|r| r.date))
-            .chain(self.conditions.iter().map(|r| r.date));
+            .chain(self.conditions.iter().map(|r| r.date))
+            .chain(self.partners.iter().flat_map(|p| {
+                [p.agenda_approved, p.facility_agreement_in_force, p.loan_agreement_in_force].into_iter().flatten()
+            }));
         dates.max()
     }
 }

@@ -16,8 +16,9 @@ pub struct SourceFile {
     pub header: Vec<String>,
     /// Rows read (without the header).
     pub rows: usize,
-    /// The raw bytes' SHA-256 is computed where provenance is needed; the loader keeps only the text.
     pub encoding: &'static str,
+    /// SHA-256 of the file's bytes as read (hex), for provenance.
+    pub sha256: String,
 }
 
 /// The texts of all files of a data folder, indexed by [`LedgerFile`].

@@ -4,6 +4,7 @@ mod cases;
 mod charts;
 mod cli;
 mod props;
+mod report;
 mod status;
 
 use std::path::{Path, PathBuf};

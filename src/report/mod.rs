@@ -1,0 +1,457 @@
+//! The monthly report: turns the progress of two month ends, the month's changes, the check findings,
+//! the provenance of the inputs and the charts into the files of `reports/YYYY-MM/` (Markdown, a
+//! self-contained HTML page, the charts, `summary.json`). Pure: it returns the files; `run` writes them.
+//! HTML comes from a minijinja template with automatic escaping: ledger text is untrusted.
+
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use crate::charts::ChartFile;
+use crate::date::{self, Date};
+use crate::diag::{Diagnostic, Severity};
+use crate::money::{format_grouped, format_millions, Rate};
+use crate::progress::{Change, Figures, Progress};
+
+const HTML: &str = include_str!("../../templates/report.html");
+const MARKDOWN: &str = include_str!("../../templates/report.md");
+const INDEX_HTML: &str = include_str!("../../templates/index.html");
+const INDEX_MD: &str = include_str!("../../templates/index.md");
+
+/// One input file, for provenance.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Input {
+    pub file: String,
+    pub sha256: String,
+    /// Data rows of a CSV ledger; `None` for facility.toml.
+    pub rows: Option<usize>,
+}
+
+/// Everything a report is made of.
+pub struct ReportInput<'a> {
+    pub facility: &'a str,
+    pub month: &'a str,
+    pub now: &'a Progress,
+    pub before: &'a Progress,
+    pub changes: &'a [Change],
+    pub findings: &'a [Diagnostic],
+    pub control: &'a [crate::check::ControlFigure],
+    pub inputs: &'a [Input],
+    pub data_commit: Option<&'a str>,
+    pub charts: &'a [ChartFile],
+    pub summary_json: &'a str,
+}
+
+/// A file of the report folder: its path inside the folder and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct Headline {
+    label: &'static str,
+    value: String,
+    change: String,
+}
+
+#[derive(Serialize)]
+struct PartnerRow {
+    code: String,
+    name: String,
+    local_name: String,
+    envelope: String,
+    committed: String,
+    paid: String,
+    paid_grant: String,
+    paid_loan: String,
+    paid_share: String,
+    steps: String,
+    overdue: i64,
+    withheld: String,
+    expired: String,
+    areas: Vec<AreaRow>,
+    deadlines: Vec<DeadlineRow>,
+    chart: String,
+}
+
+#[derive(Serialize)]
+struct AreaRow {
+    area: String,
+    total: i64,
+    fulfilled: i64,
+    partially: i64,
+    in_grace: i64,
+    expired: i64,
+    not_yet_due: i64,
+    value_withheld: String,
+}
+
+#[derive(Serialize)]
+struct DeadlineRow {
+    date: String,
+    partner: String,
+    step: String,
+    kind: &'static str,
+    amount: String,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    date: String,
+    partner: String,
+    what: &'static str,
+    reference: String,
+    amount: String,
+}
+
+#[derive(Serialize)]
+struct FindingRow {
+    severity: &'static str,
+    code: &'static str,
+    place: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ChartRow {
+    file: String,
+    title: String,
+    svg: String,
+}
+
+fn m(cents: i64) -> String {
+    format_millions(cents as i128)
+}
+
+fn delta(now: i64, before: i64) -> String {
+    let d = now - before;
+    match d {
+        0 => "no change".into(),
+        d if d > 0 => format!("+{}", m(d)),
+        d => m(d),
+    }
+}
+
+fn count_delta(now: i64, before: i64) -> String {
+    match now - before {
+        d if d > 0 => format!("+{d}"),
+        d => d.to_string(),
+    }
+}
+
+fn headlines(now: &Figures, before: &Figures) -> Vec<Headline> {
+    let share = |f: &Figures| Rate::ratio(f.paid as i128, f.envelope as i128);
+    let share_change = {
+        let d = share(now).0 - share(before).0;
+        if d == 0 {
+            "no change".to_string()
+        } else {
+            let r = Rate(d.abs()).to_percent_1dp();
+            format!("{}{} points", if d > 0 { "+" } else { "-" }, r.trim_end_matches('%'))
+        }
+    };
+    vec![
+        Headline { label: "Envelope", value: m(now.envelope), change: delta(now.envelope, before.envelope) },
+        Headline { label: "Committed", value: m(now.committed), change: delta(now.committed, before.committed) },
+        Headline { label: "Paid", value: m(now.paid), change: delta(now.paid, before.paid) },
+        Headline {
+            label: "Paid as grants",
+            value: m(now.paid_grant),
+            change: delta(now.paid_grant, before.paid_grant),
+        },
+        Headline { label: "Paid as loans", value: m(now.paid_loan), change: delta(now.paid_loan, before.paid_loan) },
+        Headline {
+            label: "Paid to budgets",
+            value: m(now.paid_budget),
+            change: delta(now.paid_budget, before.paid_budget),
+        },
+        Headline {
+            label: "Paid through the WBIF",
+            value: m(now.paid_wbif),
+            change: delta(now.paid_wbif, before.paid_wbif),
+        },
+        Headline { label: "Share of the envelope paid", value: share(now).to_percent_1dp(), change: share_change },
+        Headline {
+            label: "Pre-financing paid",
+            value: m(now.paid_prefinancing),
+            change: delta(now.paid_prefinancing, before.paid_prefinancing),
+        },
+        Headline {
+            label: "Steps fulfilled of due",
+            value: format!("{} of {}", now.steps_fulfilled, now.steps_due),
+            change: format!(
+                "{} fulfilled, {} due",
+                count_delta(now.steps_fulfilled, before.steps_fulfilled),
+                count_delta(now.steps_due, before.steps_due)
+            ),
+        },
+        Headline {
+            label: "Money withheld (in grace)",
+            value: m(now.value_withheld),
+            change: delta(now.value_withheld, before.value_withheld),
+        },
+        Headline {
+            label: "Money expired",
+            value: m(now.value_expired),
+            change: delta(now.value_expired, before.value_expired),
+        },
+    ]
+}
+
+fn what(w: &str) -> &'static str {
+    match w {
+        "pre_financing" => "pre-financing paid",
+        "regular" => "release paid",
+        "fulfilled" => "step fulfilled",
+        "partially_fulfilled" => "step partially fulfilled",
+        "overdue" => "step fell due unmet",
+        "expired" => "grace period ended: money expired",
+        "allocation_initial" => "envelope allocated",
+        "allocation_cut" => "envelope cut",
+        "allocation_redistribution" => "envelope redistribution",
+        "agenda_approved" => "Reform Agenda approved",
+        "facility_agreement_in_force" => "Facility Agreement in force",
+        "loan_agreement_in_force" => "Loan Agreement in force",
+        "due" => "step due",
+        "grace_ends" => "grace period ends",
+        _ => "change",
+    }
+}
+
+const CHART_TITLES: [(&str, &str); 4] = [
+    ("funnel", "Envelope, committed and paid per partner"),
+    ("cumulative", "Cumulative payments against planned step values"),
+    ("steps", "Reform steps per partner by status"),
+    ("money", "Money at stake in reform steps"),
+];
+
+/// The files of one month's report folder.
+pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
+    let now = r.now;
+    let partner_rows: Vec<PartnerRow> = now
+        .partners
+        .iter()
+        .map(|x| {
+            let f = &x.figures;
+            PartnerRow {
+                code: x.code.clone(),
+                name: x.name.clone(),
+                local_name: x.local_name.clone(),
+                envelope: m(f.envelope),
+                committed: m(f.committed),
+                paid: m(f.paid),
+                paid_grant: m(f.paid_grant),
+                paid_loan: m(f.paid_loan),
+                paid_share: Rate::ratio(f.paid as i128, f.envelope as i128).to_percent_1dp(),
+                steps: format!("{} of {}", f.steps_fulfilled, f.steps_due),
+                overdue: f.steps_overdue,
+                withheld: m(f.value_withheld),
+                expired: m(f.value_expired),
+                areas: now
+                    .areas
+                    .iter()
+                    .filter(|a| a.partner == x.code)
+                    .map(|a| {
+                        let count = |stage: &str| {
+                            now.steps
+                                .iter()
+                                .filter(|s| s.partner == x.code && s.area == a.area && s.stage == stage)
+                                .count() as i64
+                        };
+                        AreaRow {
+                            area: a.area.clone(),
+                            total: a.figures.steps_total,
+                            fulfilled: count("fulfilled"),
+                            partially: count("partially_fulfilled"),
+                            in_grace: count("in_grace"),
+                            expired: count("expired"),
+                            not_yet_due: count("not_yet_due"),
+                            value_withheld: m(a.figures.value_withheld),
+                        }
+                    })
+                    .collect(),
+                deadlines: now.deadlines.iter().filter(|d| d.partner == x.code).map(deadline_row).collect(),
+                chart: crate::charts::partner_chart_name(now, &x.code),
+            }
+        })
+        .collect();
+    let changes: Vec<ChangeRow> = r
+        .changes
+        .iter()
+        .map(|c| ChangeRow {
+            date: date::format(c.date),
+            partner: c.partner.clone(),
+            what: what(c.what),
+            reference: c.reference.clone(),
+            amount: if c.amount == 0 && c.what.contains("agree") || c.what == "agenda_approved" {
+                String::new()
+            } else {
+                format!("EUR {}", format_grouped(c.amount as i128))
+            },
+        })
+        .collect();
+    let findings: Vec<FindingRow> = r
+        .findings
+        .iter()
+        .map(|d| FindingRow {
+            severity: d.severity().as_str(),
+            code: d.code.id(),
+            place: match d.line {
+                Some(l) => format!("{}:{l}", d.file),
+                None => d.file.clone(),
+            },
+            message: d.message.clone(),
+        })
+        .collect();
+    let errors = r.findings.iter().filter(|d| d.severity() == Severity::Error).count();
+    let svg = |name: &str| -> String {
+        r.charts
+            .iter()
+            .find(|c| c.name == format!("{name}.svg"))
+            .map(|c| String::from_utf8_lossy(&c.bytes).into_owned())
+            .unwrap_or_default()
+    };
+    let charts: Vec<ChartRow> = CHART_TITLES
+        .iter()
+        .map(|(name, title)| ChartRow {
+            file: format!("charts/{name}.svg"),
+            title: title.to_string(),
+            svg: strip_xml_declaration(&svg(name)),
+        })
+        .collect();
+    let partner_charts: Vec<ChartRow> = partner_rows
+        .iter()
+        .map(|p| ChartRow {
+            file: format!("charts/{}.svg", p.chart),
+            title: format!("{} {}: steps by policy area", p.code, p.name),
+            svg: strip_xml_declaration(&svg(&p.chart)),
+        })
+        .collect();
+    let ctx = context! {
+        facility => r.facility,
+        month => r.month,
+        as_of => date::format(now.as_of),
+        previous => date::format(r.before.as_of),
+        version => env!("CARGO_PKG_VERSION"),
+        inputs => r.inputs,
+        data_commit => r.data_commit,
+        findings => findings,
+        errors => errors,
+        warnings => r.findings.len() - errors,
+        headlines => headlines(&now.facility, &r.before.facility),
+        changes => changes,
+        partners => partner_rows,
+        deadlines => now.deadlines.iter().map(deadline_row).collect::<Vec<_>>(),
+        control => r.control,
+        charts => charts,
+        partner_charts => partner_charts,
+    };
+    let env = environment()?;
+    let html = env.get_template("report.html")?.render(&ctx)?;
+    let md = env.get_template("report.md")?.render(&ctx)?;
+    let mut files = vec![
+        ReportFile { path: "report.md".into(), bytes: md.into_bytes() },
+        ReportFile { path: "report.html".into(), bytes: html.into_bytes() },
+        ReportFile { path: "summary.json".into(), bytes: r.summary_json.as_bytes().to_vec() },
+    ];
+    for c in r.charts {
+        files.push(ReportFile { path: format!("charts/{}", c.name), bytes: c.bytes.clone() });
+    }
+    Ok(files)
+}
+
+fn deadline_row(d: &crate::progress::Deadline) -> DeadlineRow {
+    DeadlineRow {
+        date: date::format(d.date),
+        partner: d.partner.clone(),
+        step: d.step.clone(),
+        kind: what(d.kind),
+        amount: format!("EUR {}", format_grouped(d.amount as i128)),
+    }
+}
+
+fn strip_xml_declaration(svg: &str) -> String {
+    match svg.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map(|(_, r)| r.trim_start().to_string()).unwrap_or_default(),
+        None => svg.to_string(),
+    }
+}
+
+/// Escapes text for a Markdown table cell: no HTML, no table breaks, no line breaks, no links or emphasis.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    // report.html and index.html escape every value as HTML unless marked safe (only our SVGs are);
+    // the Markdown templates escape through the `md` filter.
+    env.add_filter("md", |s: String| md_escape(&s));
+    env.add_template("report.html", HTML)?;
+    env.add_template("report.md", MARKDOWN)?;
+    env.add_template("index.html", INDEX_HTML)?;
+    env.add_template("index.md", INDEX_MD)?;
+    Ok(env)
+}
+
+/// `reports/index.md` and `reports/index.html`: the reports present, newest first.
+pub fn index(facility: &str, months: &[String]) -> Result<Vec<ReportFile>, minijinja::Error> {
+    let env = environment()?;
+    let mut months = months.to_vec();
+    months.sort();
+    months.reverse();
+    let ctx = context! { facility => facility, months => months };
+    Ok(vec![
+        ReportFile { path: "index.md".into(), bytes: env.get_template("index.md")?.render(&ctx)?.into_bytes() },
+        ReportFile { path: "index.html".into(), bytes: env.get_template("index.html")?.render(&ctx)?.into_bytes() },
+    ])
+}
+
+/// The last day of a `YYYY-MM` month, or why it is not one.
+pub fn month_end(month: &str) -> Result<Date, String> {
+    let (y, mo) = month.split_once('-').ok_or_else(|| format!("`{month}` is not a month such as 2026-02"))?;
+    let y: i32 = y.parse().map_err(|_| format!("`{month}` is not a month such as 2026-02"))?;
+    let mo: u32 = mo.parse().map_err(|_| format!("`{month}` is not a month such as 2026-02"))?;
+    if month.len() != 7 {
+        return Err(format!("`{month}` is not a month such as 2026-02"));
+    }
+    Date::from_ymd_opt(y, mo, 1).map(date::month_end).ok_or_else(|| format!("`{month}` is not a month such as 2026-02"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_are_inert() {
+        assert_eq!(
+            md_escape("a|b\n<script>x</script> [l](u) `c`"),
+            "a\\|b &lt;script&gt;x&lt;/script&gt; \\[l\\](u) \\`c\\`"
+        );
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(month_end("2026-02").unwrap(), Date::from_ymd_opt(2026, 2, 28).unwrap());
+        assert!(month_end("2026-13").is_err());
+        assert!(month_end("26-02").is_err());
+        assert!(month_end("2026-2").is_err());
+    }
+}
