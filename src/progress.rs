@@ -16,6 +16,10 @@ pub struct Figures {
     pub committed: i64,
     pub committed_grant: i64,
     pub committed_loan: i64,
+    pub committed_budget: i64,
+    pub committed_wbif: i64,
+    /// Commitments that name no channel (they cover both).
+    pub committed_any_channel: i64,
     pub paid: i64,
     pub paid_grant: i64,
     pub paid_loan: i64,

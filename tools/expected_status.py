@@ -101,6 +101,7 @@ def main(data, as_of_text):
             a = cents(r["amount_eur"])
             add(r["partner"], "committed", a)
             add(r["partner"], f"committed_{r['instrument']}", a)
+            add(r["partner"], f"committed_{r['channel'] or 'any_channel'}", a)
     payments = rows(data, "payments.csv")
     for r in payments:
         if day(r["date"]) <= as_of:
@@ -187,7 +188,7 @@ def main(data, as_of_text):
         add(p, "value_ahead", unmet if not is_due else 0)
 
     money = ["envelope", "envelope_grant", "envelope_loan", "envelope_changes", "committed", "committed_grant",
-             "committed_loan", "paid", "paid_grant", "paid_loan", "paid_budget", "paid_wbif", "prefinancing",
+             "committed_loan", "committed_budget", "committed_wbif", "committed_any_channel", "paid", "paid_grant", "paid_loan", "paid_budget", "paid_wbif", "prefinancing",
              "paid_regular", "prefinancing_cleared", "value_steps", "value_paid", "value_fulfilled_unpaid",
              "value_withheld", "value_expired", "value_ahead"]
     counts = ["steps_total", "steps_due", "steps_fulfilled", "steps_partially_fulfilled", "steps_not_fulfilled",

@@ -97,6 +97,9 @@ fn fill(f: &mut Figures, df: &DataFrame, row: usize) -> PolarsResult<()> {
             "committed" => &mut f.committed,
             "committed_grant" => &mut f.committed_grant,
             "committed_loan" => &mut f.committed_loan,
+            "committed_budget" => &mut f.committed_budget,
+            "committed_wbif" => &mut f.committed_wbif,
+            "committed_any_channel" => &mut f.committed_any_channel,
             "paid" => &mut f.paid,
             "paid_grant" => &mut f.paid_grant,
             "paid_loan" => &mut f.paid_loan,
@@ -169,6 +172,10 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     let commit = frame(vec![
         Column::new(s("partner"), l.commitments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
         Column::new(s("instrument"), l.commitments.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
+        Column::new(
+            s("channel"),
+            l.commitments.iter().map(|r| r.channel.map_or("any", |c| c.as_str())).collect::<Vec<_>>(),
+        ),
         Column::new(s("day"), l.commitments.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
         Column::new(s("amount"), l.commitments.iter().map(|r| r.amount).collect::<Vec<_>>()),
     ])?
@@ -177,6 +184,9 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
         col("amount").sum().alias("committed"),
         sum_if("amount", col("instrument").eq(lit("grant")), "committed_grant"),
         sum_if("amount", col("instrument").eq(lit("loan")), "committed_loan"),
+        sum_if("amount", col("channel").eq(lit("budget")), "committed_budget"),
+        sum_if("amount", col("channel").eq(lit("wbif")), "committed_wbif"),
+        sum_if("amount", col("channel").eq(lit("any")), "committed_any_channel"),
     ];
     let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs)?;
 

@@ -35,6 +35,9 @@ pub fn figures_json(f: &Figures) -> Map<String, Value> {
     eur("committed", f.committed);
     eur("committed_grant", f.committed_grant);
     eur("committed_loan", f.committed_loan);
+    eur("committed_budget", f.committed_budget);
+    eur("committed_wbif", f.committed_wbif);
+    eur("committed_any_channel", f.committed_any_channel);
     eur("paid", f.paid);
     eur("paid_grant", f.paid_grant);
     eur("paid_loan", f.paid_loan);
