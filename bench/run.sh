@@ -32,3 +32,6 @@ measure() {
 printf '| command | data | rows | runs | min ms | median ms | peak RSS MB |\n|---|---|---|---|---|---|---|\n'
 measure "check" check --data "$data" --as-of 2026-11-28
 measure "status --format json" status --data "$data" --as-of 2026-11-28 --format json
+out=$(mktemp -d)
+measure "report (charts as SVG and PNG)" report --data "$data" --month 2026-02 --out "$out"
+rm -rf "$out"

@@ -359,34 +359,39 @@ const STAGES: [(&str, &str, RGBColor); 5] = [
     ("not_yet_due", "not yet due", WHITE),
 ];
 
+/// Step counts by stage, over the steps `keep` selects, as bar segments.
+fn stage_segments(p: &Progress, keep: impl Fn(&crate::progress::StepState) -> bool) -> Vec<(f64, RGBColor)> {
+    STAGES
+        .iter()
+        .map(|(stage, _, colour)| (p.steps.iter().filter(|s| keep(s) && s.stage == *stage).count() as f64, *colour))
+        .collect()
+}
+
+/// A bar chart of step counts by stage.
+fn step_bars(title: String, rows: Vec<BarRow>) -> Bars<'static> {
+    Bars {
+        title,
+        x_desc: "steps",
+        rows,
+        background: Vec::new(),
+        markers: Vec::new(),
+        legend: STAGES.iter().map(|(_, l, c)| (*l, *c)).collect(),
+        integer_axis: true,
+    }
+}
+
 /// Chart 3: Reform steps per partner by stage.
 fn steps_by_stage<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -> Result<(), String> {
     let rows = p
         .partners
         .iter()
         .map(|x| {
-            let segs = STAGES
-                .iter()
-                .map(|(stage, _, colour)| {
-                    (p.steps.iter().filter(|s| s.partner == x.code && s.stage == *stage).count() as f64, *colour)
-                })
-                .collect();
+            let segs = stage_segments(p, |s| s.partner == x.code);
             let (label, sub) = partner_label(p, &x.code);
             (label, sub, segs, Some(format!("{} of {} due met", x.figures.steps_fulfilled, x.figures.steps_due)))
         })
         .collect();
-    draw_bars(
-        root,
-        Bars {
-            title: format!("Reform steps per partner by status, as of {}", date::format(p.as_of)),
-            x_desc: "steps",
-            rows,
-            background: Vec::new(),
-            markers: Vec::new(),
-            legend: STAGES.iter().map(|(_, l, c)| (*l, *c)).collect(),
-            integer_axis: true,
-        },
-    )
+    draw_bars(root, step_bars(format!("Reform steps per partner by status, as of {}", date::format(p.as_of)), rows))
 }
 
 /// Chart 4: Money at stake per partner: paid, fulfilled not paid, withheld in grace, expired, ahead.
@@ -438,16 +443,7 @@ fn partner_areas<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress
         .iter()
         .filter(|a| a.partner == code)
         .map(|a| {
-            let segs = STAGES
-                .iter()
-                .map(|(stage, _, colour)| {
-                    (
-                        p.steps.iter().filter(|s| s.partner == code && s.area == a.area && s.stage == *stage).count()
-                            as f64,
-                        *colour,
-                    )
-                })
-                .collect();
+            let segs = stage_segments(p, |s| s.partner == code && s.area == a.area);
             let label: String = if a.area.chars().count() > 40 {
                 a.area.chars().take(39).collect::<String>() + "…"
             } else {
@@ -456,18 +452,8 @@ fn partner_areas<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress
             (label, String::new(), segs, Some(format!("{} of {}", a.figures.steps_fulfilled, a.figures.steps_total)))
         })
         .collect();
-    draw_bars(
-        root,
-        Bars {
-            title: format!("{}: steps by policy area, as of {}", partner_label(p, code).0, date::format(p.as_of)),
-            x_desc: "steps",
-            rows,
-            background: Vec::new(),
-            markers: Vec::new(),
-            legend: STAGES.iter().map(|(_, l, c)| (*l, *c)).collect(),
-            integer_axis: true,
-        },
-    )
+    let title = format!("{}: steps by policy area, as of {}", partner_label(p, code).0, date::format(p.as_of));
+    draw_bars(root, step_bars(title, rows))
 }
 
 /// Chart 2: Cumulative payments per partner over time (solid, a dot per release month), against the
