@@ -105,6 +105,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "both")]
         format: ChartFormat,
     },
+    /// Create a new data folder: facility.toml, every ledger with its header, and a README for staff.
+    ///
+    /// Example: growthplan init my-facility
+    Init {
+        /// The folder to create; it must not exist yet, or be empty.
+        dir: std::path::PathBuf,
+    },
+    /// Print a shell completion script.
+    ///
+    /// Example: growthplan completions bash > /etc/bash_completion.d/growthplan
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    ///
+    /// Example: growthplan man > growthplan.1 && man ./growthplan.1
+    Man,
     /// Print the ledgers' Frictionless Data Package (data/datapackage.json).
     ///
     /// Example: growthplan schema > data/datapackage.json

@@ -49,6 +49,13 @@ pub enum Task {
         out: PathBuf,
         strict: bool,
     },
+    Init {
+        dir: PathBuf,
+    },
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man,
     Schema,
 }
 
@@ -115,6 +122,9 @@ impl Config {
                 }
                 Task::Report { month, out, strict }
             }
+            Command::Init { dir } => Task::Init { dir },
+            Command::Completions { shell } => Task::Completions { shell },
+            Command::Man => Task::Man,
             Command::Schema => Task::Schema,
         };
         Ok(Config { data: cli.data, load, color, task })

@@ -27,6 +27,17 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
+        Task::Init { dir } => init_command(dir, out),
+        Task::Completions { shell } => {
+            let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "growthplan", out);
+            Ok(Outcome::Clean)
+        }
+        Task::Man => {
+            let cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(out).context("cannot write the manual page")?;
+            Ok(Outcome::Clean)
+        }
         Task::Schema => {
             out.write_all(datapackage::datapackage_text().as_bytes())?;
             Ok(Outcome::Clean)
@@ -299,3 +310,60 @@ fn data_commit(data: &std::path::Path) -> Option<String> {
     let dirty = git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
     Some(if dirty { format!("{commit} (with uncommitted changes)") } else { commit })
 }
+
+/// `init`: a new data folder whose ledgers are empty but for their headers, written whole.
+fn init_command(dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    use crate::ledger::schema::LedgerFile;
+    if let Ok(mut entries) = std::fs::read_dir(dir) {
+        anyhow::ensure!(
+            entries.next().is_none(),
+            "`{}` already exists and is not empty; init never overwrites data",
+            dir.display()
+        );
+    } else if dir.exists() {
+        anyhow::bail!("`{}` exists and is not a folder", dir.display());
+    }
+    let mut files = vec![
+        ("facility.toml".to_string(), crate::ledger::facility::TEMPLATE.as_bytes().to_vec()),
+        ("README.md".to_string(), STAFF_README.as_bytes().to_vec()),
+        ("datapackage.json".to_string(), datapackage::datapackage_text().into_bytes()),
+    ];
+    for f in LedgerFile::TABLES {
+        let spec = f.spec().expect("every table has a spec");
+        files.push((f.file_name().to_string(), format!("{}\n", spec.header()).into_bytes()));
+    }
+    crate::write::replace_folder(dir, &files)?;
+    writeln!(
+        out,
+        "created {} ({} files); next: fill in facility.toml and partners.csv, then run `growthplan check --data {}`",
+        dir.display(),
+        files.len(),
+        dir.display()
+    )?;
+    Ok(Outcome::Clean)
+}
+
+const STAFF_README: &str = "# Ledgers
+
+This folder holds the ledgers growthplan reads. Edit them in a spreadsheet and save as CSV (UTF-8 is best;
+`;` separators and decimal commas are fine). After every change run
+
+    growthplan check --data <this folder>
+
+which lists every problem with its file, line and column, and how to fix it.
+
+| file | what it records |
+|---|---|
+| facility.toml | the facility's parameters: envelopes, pre-financing cap and clearance, grace periods |
+| partners.csv | the beneficiaries, with the dates their Reform Agenda and agreements took effect |
+| allocations.csv | envelopes and their changes (append only) |
+| commitments.csv | legal commitments within the envelopes (append only) |
+| steps.csv | the reform steps (payment conditions), their deadlines and amounts |
+| step_events.csv | submissions and assessments of steps (append only) |
+| payments.csv | money transferred, one row per component of a release (append only) |
+| conditions.csv | assessments of the preconditions and general conditions (append only) |
+| control_totals.csv | published figures the ledgers must agree with |
+
+Append-only ledgers are never edited in place: a correction is a new row. The columns are explained in
+growthplan's docs/DATA.md; datapackage.json describes them for other data tools.
+";

@@ -8,6 +8,36 @@ use crate::diag::{Code, Diagnostic};
 use crate::ledger::model::{Channel, Instrument};
 use crate::money::{self, DecimalMark, Rate};
 
+/// The facility.toml `growthplan init` writes: the Reform and Growth Facility's parameters, to adapt.
+pub const TEMPLATE: &str = r#"# The facility's parameters: every number growthplan's rules use. Adapt them to your facility.
+name = "Reform and Growth Facility for the Western Balkans"
+short_name = "Growth Plan"
+currency = "EUR"
+legal_basis = "Regulation (EU) 2024/1449"
+source = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX%3A32024R1449"
+
+[period]
+start = 2024-01-01
+end = 2027-12-31
+payments_until = 2028-12-31
+
+[envelopes]
+grant_eur = "2000000000.00"
+loan_eur = "4000000000.00"
+
+[rules]
+prefinancing_cap = "7%"
+prefinancing_clearance = "7%"
+min_wbif_share = "50%"
+release_tolerance_eur = "1.00"
+max_regular_releases_per_year = 2
+grace = [
+  { due_until = 2024-12-31, months = 24 },
+  { months = 12 },
+]
+channels = { budget = ["loan"], wbif = ["grant", "loan"] }
+"#;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facility {
     pub name: String,
@@ -272,6 +302,12 @@ channels = { budget = ["loan"], wbif = ["grant", "loan"] }
 
     fn ymd(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_init_template_parses() {
+        let f = parse(TEMPLATE, "facility.toml").unwrap();
+        assert_eq!(f.envelope(), 600_000_000_000);
     }
 
     #[test]

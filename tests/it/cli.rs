@@ -256,3 +256,34 @@ fn the_readme_example_is_real_output() {
     assert!(readme.contains(&block.join("\n")), "README.md's example differs from tests/cases/codes/V003/expected.txt");
     assert!(readme.contains("cargo run --release -- check") && readme.contains("cargo test"));
 }
+
+#[test]
+fn init_creates_a_folder_that_passes_check_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = growthplan(tmp.path(), &["init", "new-data"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("created new-data (11 files)"), "{out}");
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--data", "new-data", "--as-of", "2026-11-28"]);
+    assert_eq!((code, out.as_str()), (0, "check new-data as of 2026-11-28: clean\n"));
+    std::fs::write(tmp.path().join("new-data/partners.csv"), "kept").unwrap();
+    let (code, _, err) = growthplan(tmp.path(), &["init", "new-data"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists and is not empty"), "{err}");
+    assert_eq!(std::fs::read_to_string(tmp.path().join("new-data/partners.csv")).unwrap(), "kept");
+}
+
+#[test]
+fn completions_and_man_page() {
+    let (code, out, _) = growthplan(&root(), &["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("_growthplan()") && out.contains("report"), "{}", &out[..200.min(out.len())]);
+    let (code, out, _) = growthplan(&root(), &["man"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(".ie") || out.contains(".TH growthplan"), "{}", &out[..200.min(out.len())]);
+    // Every command's help has an example.
+    for cmd in ["check", "status", "export", "charts", "report", "init", "schema", "completions", "man"] {
+        let (code, out, _) = growthplan(&root(), &[cmd, "--help"]);
+        assert_eq!(code, 0, "{cmd}");
+        assert!(out.contains("Example: growthplan"), "{cmd} --help has no example");
+    }
+}
