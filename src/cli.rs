@@ -105,6 +105,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "both")]
         format: ChartFormat,
     },
+    /// Rewrite the ledgers in canonical form (UTF-8, comma, decimal point, ISO dates, schema column order,
+    /// rows by date or id) without changing a cent; with --check, only report files that are not canonical.
+    ///
+    /// Example: growthplan fmt --check
+    Fmt {
+        /// Change nothing; exit 1 when a ledger is not in canonical form (for CI).
+        #[arg(long)]
+        check: bool,
+    },
     /// Create a new data folder: facility.toml, every ledger with its header, and a README for staff.
     ///
     /// Example: growthplan init my-facility

@@ -49,6 +49,9 @@ pub enum Task {
         out: PathBuf,
         strict: bool,
     },
+    Fmt {
+        check: bool,
+    },
     Init {
         dir: PathBuf,
     },
@@ -122,6 +125,7 @@ impl Config {
                 }
                 Task::Report { month, out, strict }
             }
+            Command::Fmt { check } => Task::Fmt { check },
             Command::Init { dir } => Task::Init { dir },
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man => Task::Man,

@@ -27,6 +27,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
+        Task::Fmt { check } => fmt_command(config, *check, out),
         Task::Init { dir } => init_command(dir, out),
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
@@ -367,3 +368,45 @@ which lists every problem with its file, line and column, and how to fix it.
 Append-only ledgers are never edited in place: a correction is a new row. The columns are explained in
 growthplan's docs/DATA.md; datapackage.json describes them for other data tools.
 ";
+
+/// `fmt`: every ledger in canonical form. It refuses ledgers with errors or unknown columns: rewriting them
+/// would lose what could not be read.
+fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    use crate::ledger::canonical::canonical;
+    use crate::ledger::schema::LedgerFile;
+    let loaded = ledger::load(&config.data, config.load)?;
+    let blocking: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error || d.code == crate::diag::Code::UnknownColumn)
+        .cloned()
+        .collect();
+    let l = match loaded.ledger {
+        Some(l) if blocking.is_empty() && loaded.unread.is_empty() => l,
+        _ => {
+            eprint!("{}", render::text(&blocking, false));
+            eprintln!("{}: not formatted: fix these first, so that no value is lost", config.data.display());
+            return Ok(Outcome::Findings);
+        }
+    };
+    let mut changed = Vec::new();
+    for f in LedgerFile::TABLES {
+        let text = canonical(&l, f);
+        let path = config.data.join(f.file_name());
+        let current = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        if current != text.as_bytes() {
+            changed.push((path, text));
+        }
+    }
+    if check_only {
+        for (path, _) in &changed {
+            writeln!(out, "not canonical: {}", path.display())?;
+        }
+        return Ok(if changed.is_empty() { Outcome::Clean } else { Outcome::Findings });
+    }
+    for (path, text) in &changed {
+        crate::write::write_atomic(path, text.as_bytes())?;
+        writeln!(out, "formatted {}", path.display())?;
+    }
+    Ok(Outcome::Clean)
+}

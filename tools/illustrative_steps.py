@@ -166,6 +166,7 @@ def main():
         w.writerows(rows)
         open(path, "w", encoding="utf-8").write(out.getvalue())
 
+    steps.sort(key=lambda x: x[0])  # the canonical order of `growthplan fmt`
     write("data/steps.csv", ["id", "partner", "area", "reform", "description", "kind", "due", "amount_eur", "source", "note"], steps)
     events.sort(key=lambda e: (e[0], e[1], e[2] != "submitted"))
     write("data/step_events.csv", ["date", "step", "status", "amount_eur", "source", "note"],

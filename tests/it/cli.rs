@@ -287,3 +287,45 @@ fn completions_and_man_page() {
         assert!(out.contains("Example: growthplan"), "{cmd} --help has no example");
     }
 }
+
+#[test]
+fn the_shipped_ledgers_are_canonical() {
+    let (code, out, err) = growthplan(&root(), &["fmt", "--check"]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}
+
+#[test]
+fn fmt_turns_a_european_export_back_into_the_shipped_files_without_changing_a_cent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("data"), &data);
+    for f in LedgerFile::TABLES {
+        let text = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
+        std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
+    }
+    let (code, _, _) = growthplan(tmp.path(), &["fmt", "--check"]);
+    assert_eq!(code, 1, "a European export is not canonical");
+    let (code, out, err) = growthplan(tmp.path(), &["fmt"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), LedgerFile::TABLES.len(), "{out}");
+    for f in LedgerFile::TABLES {
+        let got = std::fs::read(data.join(f.file_name())).unwrap();
+        assert!(got == std::fs::read(root().join("data").join(f.file_name())).unwrap(), "{}", f.file_name());
+    }
+    let (code, _, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn fmt_refuses_ledgers_with_errors_and_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    copy_tree(&root().join("tests/cases/codes/V004"), &data);
+    std::fs::remove_file(data.join("expected.txt")).unwrap();
+    let before = std::fs::read(data.join("control_totals.csv")).unwrap();
+    let (code, out, err) = growthplan(tmp.path(), &["fmt"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("error[V004]") && err.contains("not formatted"), "{err}");
+    assert_eq!(std::fs::read(data.join("control_totals.csv")).unwrap(), before);
+}

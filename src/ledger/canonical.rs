@@ -1,0 +1,192 @@
+//! The canonical form of each ledger: UTF-8 without BOM, LF, comma, the schema's column order, amounts
+//! with a decimal point and two decimals, ISO dates, rows in a stable order (by date, then as recorded;
+//! tables without a date by their key). `growthplan fmt` writes it; `fmt --check` compares with it.
+
+use crate::date;
+use crate::ledger::model::Ledger;
+use crate::ledger::schema::{LedgerFile, ALL_PARTNERS};
+use crate::money::format_plain;
+
+fn opt_date(d: Option<date::Date>) -> String {
+    d.map(date::format).unwrap_or_default()
+}
+
+fn opt_money(a: Option<i64>) -> String {
+    a.map(format_plain).unwrap_or_default()
+}
+
+/// The canonical text of one ledger table.
+pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
+    let spec = file.spec().expect("a table");
+    let mut rows: Vec<(String, u64, Vec<String>)> = match file {
+        LedgerFile::Facility => Vec::new(),
+        LedgerFile::Partners => l
+            .partners
+            .iter()
+            .map(|r| {
+                (
+                    r.code.clone(),
+                    r.at.line,
+                    vec![
+                        r.code.clone(),
+                        r.name.clone(),
+                        r.local_name.clone(),
+                        opt_date(r.agenda_approved),
+                        opt_date(r.facility_agreement_in_force),
+                        opt_date(r.loan_agreement_in_force),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Allocations => l
+            .allocations
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        date::format(r.date),
+                        r.partner.clone(),
+                        r.instrument.as_str().into(),
+                        format_plain(r.amount),
+                        r.kind.as_str().into(),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Commitments => l
+            .commitments
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        r.id.clone(),
+                        date::format(r.date),
+                        r.partner.clone(),
+                        r.instrument.as_str().into(),
+                        r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
+                        format_plain(r.amount),
+                        r.kind.as_str().into(),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Steps => l
+            .steps
+            .iter()
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    r.at.line,
+                    vec![
+                        r.id.clone(),
+                        r.partner.clone(),
+                        r.area.clone(),
+                        r.reform.clone(),
+                        r.description.clone(),
+                        r.kind.as_str().into(),
+                        date::format(r.due),
+                        format_plain(r.amount),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::StepEvents => l
+            .step_events
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        date::format(r.date),
+                        r.step.clone(),
+                        r.status.as_str().into(),
+                        opt_money(r.amount),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Payments => l
+            .payments
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        r.id.clone(),
+                        date::format(r.date),
+                        r.partner.clone(),
+                        r.kind.as_str().into(),
+                        r.channel.as_str().into(),
+                        r.instrument.as_str().into(),
+                        format_plain(r.amount),
+                        r.steps.join(" "),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Conditions => l
+            .conditions
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        date::format(r.date),
+                        r.partner.clone(),
+                        r.layer.as_str().into(),
+                        r.status.as_str().into(),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::ControlTotals => l
+            .control_totals
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at.line,
+                    vec![
+                        date::format(r.date),
+                        r.partner.clone().unwrap_or_else(|| ALL_PARTNERS.into()),
+                        r.measure.as_str().into(),
+                        format_plain(r.amount),
+                        format_plain(r.tolerance),
+                        r.source.clone(),
+                        r.note.clone(),
+                    ],
+                )
+            })
+            .collect(),
+    };
+    // Stable: rows of one day keep the order they were recorded in (it breaks ties between same-day events).
+    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let _ = w.write_record(&header);
+    for (_, _, cells) in &rows {
+        let _ = w.write_record(cells);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
