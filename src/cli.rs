@@ -105,6 +105,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "both")]
         format: ChartFormat,
     },
+    /// Append rows to a ledger safely: checked with the full `check` first, written atomically in the
+    /// file's own dialect, under a lock so that people recording at once lose nothing.
+    ///
+    /// Example: growthplan record condition --date 2026-03-01 --partner RS --layer general --status met --source https://example.eu/x
+    Record {
+        /// The ledger to append to.
+        #[arg(value_enum)]
+        ledger: RecordLedger,
+        /// Append every row of this CSV file (any dialect, columns by header name) instead of one row.
+        #[arg(long, value_name = "FILE")]
+        from_csv: Option<std::path::PathBuf>,
+        /// Check the ledgers as of this date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The row: `--COLUMN VALUE` for each column (`--amount-eur 1234.56`, `--steps "RS-1 RS-2"`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "--COLUMN VALUE")]
+        fields: Vec<String>,
+    },
     /// Rewrite the ledgers in canonical form (UTF-8, comma, decimal point, ISO dates, schema column order,
     /// rows by date or id) without changing a cent; with --check, only report files that are not canonical.
     ///
@@ -157,6 +175,16 @@ pub enum ExportFormat {
     Csv,
     Json,
     Parquet,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RecordLedger {
+    Payment,
+    Commitment,
+    StepEvent,
+    Allocation,
+    Condition,
+    ControlTotal,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -52,6 +52,11 @@ pub enum Task {
     Fmt {
         check: bool,
     },
+    Record {
+        ledger: crate::ledger::schema::LedgerFile,
+        rows: RecordRows,
+        as_of: Date,
+    },
     Init {
         dir: PathBuf,
     },
@@ -60,6 +65,15 @@ pub enum Task {
     },
     Man,
     Schema,
+}
+
+/// Where the rows of `record` come from.
+#[derive(Debug, Clone)]
+pub enum RecordRows {
+    /// One row given on the command line, column name -> value.
+    One(std::collections::BTreeMap<String, String>),
+    /// Every row of a CSV file.
+    Csv(PathBuf),
 }
 
 /// An argument that cannot be used (exit code 2).
@@ -126,6 +140,35 @@ impl Config {
                 Task::Report { month, out, strict }
             }
             Command::Fmt { check } => Task::Fmt { check },
+            Command::Record { ledger, from_csv, as_of, fields } => {
+                use crate::cli::RecordLedger as R;
+                use crate::ledger::schema::LedgerFile as F;
+                let file = match ledger {
+                    R::Payment => F::Payments,
+                    R::Commitment => F::Commitments,
+                    R::StepEvent => F::StepEvents,
+                    R::Allocation => F::Allocations,
+                    R::Condition => F::Conditions,
+                    R::ControlTotal => F::ControlTotals,
+                };
+                // Options written after the row's columns arrive among them: take them back out.
+                let mut fields = if fields.is_empty() { Default::default() } else { parse_fields(&fields)? };
+                let as_of = as_of.or_else(|| fields.remove("as_of"));
+                let from_csv = from_csv.or_else(|| fields.remove("from_csv").map(PathBuf::from));
+                let rows = match (from_csv, fields.is_empty()) {
+                    (Some(p), true) => RecordRows::Csv(p),
+                    (Some(_), false) => {
+                        return Err(ConfigError(
+                            "give either --from-csv FILE or the row's --COLUMN VALUE pairs, not both".into(),
+                        ))
+                    }
+                    (None, true) => {
+                        return Err(ConfigError("give the row as --COLUMN VALUE pairs, or --from-csv FILE".into()))
+                    }
+                    (None, false) => RecordRows::One(fields),
+                };
+                Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)? }
+            }
             Command::Init { dir } => Task::Init { dir },
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man => Task::Man,
@@ -141,4 +184,29 @@ fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
         Some(t) => date::parse_date(t, false)
             .map_err(|_| ConfigError(format!("--as-of `{t}` is not a date; write YYYY-MM-DD, e.g. 2026-06-30"))),
     }
+}
+
+/// `--amount-eur 12.50 --date=2026-03-01` -> {amount_eur: 12.50, date: 2026-03-01}.
+fn parse_fields(args: &[String]) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut i = 0;
+    while i < args.len() {
+        let Some(flag) = args[i].strip_prefix("--") else {
+            return Err(ConfigError(format!("`{}` is not a --COLUMN: give the row as --COLUMN VALUE pairs", args[i])));
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => {
+                i += 1;
+                let v = args.get(i).ok_or_else(|| ConfigError(format!("--{flag} needs a value")))?;
+                (flag.to_string(), v.clone())
+            }
+        };
+        let name = name.replace('-', "_");
+        if out.insert(name.clone(), value).is_some() {
+            return Err(ConfigError(format!("--{} is given twice", name.replace('_', "-"))));
+        }
+        i += 1;
+    }
+    Ok(out)
 }

@@ -286,11 +286,12 @@ pub fn format_millions(cents: i128) -> String {
     format!("EUR {sign}{}.{}m", group_thousands(tenths / 10), tenths % 10)
 }
 
-fn group_thousands(n: u128) -> String {
+/// `1234567` -> `1,234,567`.
+pub fn group_thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -28,6 +28,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
         Task::Fmt { check } => fmt_command(config, *check, out),
+        Task::Record { ledger, rows, as_of } => record_command(config, *ledger, rows, *as_of, out),
         Task::Init { dir } => init_command(dir, out),
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
@@ -409,4 +410,93 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
         writeln!(out, "formatted {}", path.display())?;
     }
     Ok(Outcome::Clean)
+}
+
+/// `record`: append rows under the data folder's lock, only if the whole ledger set still passes `check`.
+fn record_command(
+    config: &Config,
+    file: crate::ledger::schema::LedgerFile,
+    rows: &crate::config::RecordRows,
+    as_of: date::Date,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::ledger::append;
+    use crate::ledger::schema::LedgerFile;
+    use std::collections::BTreeMap;
+    anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
+    // One writer at a time: the lock is held until this function returns (the file is closed).
+    let lock_path = config.data.join(".growthplan.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
+    lock.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+
+    let target = config.data.join(file.file_name());
+    let bytes = std::fs::read(&target).with_context(|| format!("cannot read `{}`", target.display()))?;
+    let dialect = append::dialect(file, &bytes).map_err(|e| anyhow::anyhow!(e))?;
+    let new_rows: Vec<BTreeMap<String, String>> = match rows {
+        crate::config::RecordRows::One(fields) => vec![fields.clone()],
+        crate::config::RecordRows::Csv(path) => read_rows(file, path)?,
+    };
+    let lines = append::format_rows(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
+    let candidate = append::appended(&bytes, &dialect, &lines);
+
+    // Validate the whole folder as it would be.
+    let mut files = BTreeMap::new();
+    for f in LedgerFile::ALL {
+        let path = config.data.join(f.file_name());
+        let read = if f == file { Ok(candidate.clone()) } else { std::fs::read(&path) };
+        files.insert(f, (path.display().to_string(), read));
+    }
+    let loaded = ledger::load::load_bytes(files, config.load);
+    let mut diags = loaded.diagnostics.clone();
+    if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {
+        diags.extend(check::run(l, as_of));
+    }
+    diag::sort(&mut diags);
+    let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+    if !errors.is_empty() {
+        eprint!("{}", render::text(&errors, false));
+        eprintln!(
+            "nothing recorded: with these rows the ledgers would have {} errors (the file is unchanged)",
+            errors.len()
+        );
+        return Ok(Outcome::Findings);
+    }
+    crate::write::write_atomic(&target, &candidate)?;
+    drop(lock);
+    writeln!(out, "recorded {} row(s) in {}", new_rows.len(), target.display())?;
+    Ok(Outcome::Clean)
+}
+
+/// The rows of a CSV file in any dialect, by header name (normalised like the ledgers').
+fn read_rows(
+    file: crate::ledger::schema::LedgerFile,
+    path: &std::path::Path,
+) -> anyhow::Result<Vec<std::collections::BTreeMap<String, String>>> {
+    use crate::ledger::source;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let decoded = source::decode(&bytes);
+    if let Some((crate::diag::Code::NotText, msg)) = &decoded.problem {
+        anyhow::bail!("`{}`: {msg}", path.display());
+    }
+    let spec = file.spec().expect("a table");
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let header_line = decoded.text.split(['\n', '\r']).next().unwrap_or("");
+    let delimiter = source::detect_delimiter(header_line, &names);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(decoded.text.as_bytes());
+    let header: Vec<String> = reader.headers()?.iter().map(source::normalise_header).collect();
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push(header.iter().cloned().zip(rec.iter().map(str::to_string)).filter(|(h, _)| !h.is_empty()).collect());
+    }
+    anyhow::ensure!(!rows.is_empty(), "`{}` has no rows to record", path.display());
+    Ok(rows)
 }

@@ -15,6 +15,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        // Crash tests kill the process here, with the temporary file complete and the target untouched.
+        if std::env::var_os("GROWTHPLAN_CRASH_BEFORE_RENAME").is_some() {
+            std::process::abort();
+        }
         std::fs::rename(&tmp, path)?;
         if let Ok(d) = std::fs::File::open(dir) {
             let _ = d.sync_all();

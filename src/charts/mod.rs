@@ -170,19 +170,8 @@ fn millions(cents: i64) -> f64 {
 /// `1,234` for a number of EUR millions on an axis.
 fn axis_millions(v: &f64) -> String {
     let n = v.round() as i64;
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", crate::money::group_thousands(n.unsigned_abs() as u128))
 }
 
 fn e<T: std::fmt::Display>(x: T) -> String {

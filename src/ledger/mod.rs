@@ -1,6 +1,7 @@
 //! The ledgers: the data contract (`schema`), the typed rows (`model`), the facility's parameters
 //! (`facility`), decoding and locating source text (`source`), and the loader (`load`).
 
+pub mod append;
 pub mod canonical;
 pub mod datapackage;
 pub mod facility;

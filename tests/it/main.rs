@@ -4,6 +4,7 @@ mod cases;
 mod charts;
 mod cli;
 mod props;
+mod record;
 mod report;
 mod status;
 

@@ -1,0 +1,158 @@
+//! Appending rows to a ledger in the file's own dialect: its delimiter, decimal mark, line ending and
+//! column order. Pure: it returns the new text; `run` validates it with the full check and writes it.
+
+use std::collections::BTreeMap;
+
+use crate::date;
+use crate::ledger::schema::{ColumnType, LedgerFile};
+use crate::ledger::source::{self, Decoded};
+use crate::money::{self, DecimalMark};
+
+/// How a ledger file is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub mark: DecimalMark,
+    pub crlf: bool,
+    /// Header names in file order.
+    pub header: Vec<String>,
+}
+
+/// Reads a ledger file's dialect. Only UTF-8 files are appended to (a BOM is kept as it is).
+pub fn dialect(file: LedgerFile, bytes: &[u8]) -> Result<Dialect, String> {
+    let spec = file.spec().ok_or("not a CSV ledger")?;
+    let Decoded { text, encoding, .. } = source::decode(bytes);
+    if !encoding.starts_with("UTF-8") {
+        return Err(format!(
+            "{} is {encoding}; run `growthplan fmt` first so that appends cannot mix encodings",
+            file.file_name()
+        ));
+    }
+    let header_line = text.split(['\n', '\r']).next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        return Err(format!("{} has no header row", file.file_name()));
+    }
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let delimiter = source::detect_delimiter(header_line, &names);
+    let header: Vec<String> = header_line.split(delimiter as char).map(source::normalise_header).collect();
+    let mut evidence = (0usize, 0usize);
+    let money_idx: Vec<usize> = spec
+        .columns
+        .iter()
+        .filter(|c| c.ty == ColumnType::Money)
+        .filter_map(|c| header.iter().position(|h| h == c.name))
+        .collect();
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    for rec in reader.records().flatten() {
+        for &i in &money_idx {
+            match money::mark_evidence(rec.get(i).unwrap_or("")) {
+                Some(DecimalMark::Point) => evidence.0 += 1,
+                Some(DecimalMark::Comma) => evidence.1 += 1,
+                None => {}
+            }
+        }
+    }
+    let mark = if delimiter != b',' && evidence.1 > evidence.0 { DecimalMark::Comma } else { DecimalMark::Point };
+    Ok(Dialect { delimiter, mark, crlf: text.contains("\r\n"), header })
+}
+
+/// Formats `rows` (column name -> value as typed) as lines of the file. Amounts are re-written with the
+/// file's decimal mark and dates as ISO; unknown column names are refused.
+pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, String>]) -> Result<String, String> {
+    let spec = file.spec().ok_or("not a CSV ledger")?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(d.delimiter)
+        .terminator(if d.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+        .from_writer(Vec::new());
+    for (n, row) in rows.iter().enumerate() {
+        for name in row.keys() {
+            if spec.column(name).is_none() {
+                let known: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                return Err(format!(
+                    "row {}: `{name}` is not a column of {}; the columns are: {}",
+                    n + 1,
+                    file.file_name(),
+                    known.join(", ")
+                ));
+            }
+            if !d.header.iter().any(|h| h == name) {
+                return Err(format!("row {}: {} has no column `{name}`", n + 1, file.file_name()));
+            }
+        }
+        let mut cells = Vec::new();
+        for h in &d.header {
+            let raw = row.get(h).map(|v| v.trim().to_string()).unwrap_or_default();
+            let ty = spec.columns.iter().find(|c| c.name == h).map(|c| c.ty);
+            let cell = match ty {
+                Some(ColumnType::Money) if !raw.is_empty() => {
+                    let a = money::parse_amount(&raw, None).map_err(|_| {
+                        format!("row {}: `{h}` = `{raw}` is not an unambiguous amount; write it like 1234.56", n + 1)
+                    })?;
+                    let plain = money::format_plain(a.cents);
+                    if d.mark == DecimalMark::Comma {
+                        plain.replace('.', ",")
+                    } else {
+                        plain
+                    }
+                }
+                Some(ColumnType::Date) if !raw.is_empty() => date::parse_date(&raw, false)
+                    .map(date::format)
+                    .map_err(|_| format!("row {}: `{h}` = `{raw}` is not a date; write YYYY-MM-DD", n + 1))?,
+                _ => raw,
+            };
+            cells.push(cell);
+        }
+        w.write_record(&cells).map_err(|e| e.to_string())?;
+    }
+    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+}
+
+/// The file's bytes with `lines` appended (a missing final line ending is added first).
+pub fn appended(bytes: &[u8], d: &Dialect, lines: &str) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(if d.crlf { b"\r\n" } else { b"\n" });
+    }
+    out.extend_from_slice(lines.as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_in_the_files_own_dialect() {
+        let euro = "\u{feff}date;partner;layer;status;source;note\r\n01.02.2025;AA;general;met;x;\r\n".as_bytes();
+        let d = dialect(LedgerFile::Conditions, euro).unwrap();
+        assert_eq!((d.delimiter, d.crlf), (b';', true));
+        let row: BTreeMap<String, String> =
+            [("date", "2025-03-01"), ("partner", "AA"), ("layer", "general"), ("status", "met"), ("source", "a;b")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let lines = format_rows(LedgerFile::Conditions, &d, &[row]).unwrap();
+        assert_eq!(lines, "2025-03-01;AA;general;met;\"a;b\";\r\n");
+        let out = appended(euro, &d, &lines);
+        assert!(out.starts_with(euro));
+        let alloc = "date;partner;instrument;amount_eur;kind;source\n2024-01-01;AA;loan;1.000,50;initial;x".as_bytes();
+        let d = dialect(LedgerFile::Allocations, alloc).unwrap();
+        assert_eq!(d.mark, DecimalMark::Comma);
+        let row: BTreeMap<String, String> = [
+            ("date", "2025-01-01"),
+            ("partner", "AA"),
+            ("instrument", "loan"),
+            ("amount_eur", "-12.5"),
+            ("kind", "cut"),
+            ("source", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let lines = format_rows(LedgerFile::Allocations, &d, &[row]).unwrap();
+        assert_eq!(lines, "2025-01-01;AA;loan;-12,50;cut;x\n");
+        assert!(appended(alloc, &d, &lines).ends_with(b"1.000,50;initial;x\n2025-01-01;AA;loan;-12,50;cut;x\n"));
+        let bad: BTreeMap<String, String> = [("colour".to_string(), "red".to_string())].into_iter().collect();
+        assert!(format_rows(LedgerFile::Allocations, &d, &[bad]).unwrap_err().contains("not a column"));
+    }
+}

@@ -1,0 +1,134 @@
+//! `record`: appends that cannot corrupt a ledger: concurrent writers lose nothing, a crash before the
+//! rename leaves the ledger byte-identical, and the file's dialect is kept.
+
+use std::path::Path;
+
+use crate::{copy_tree, growthplan, root};
+
+/// A data folder with one partner and `n` fulfilled steps of EUR 1,000.00 each, no payments yet.
+fn folder_with_fulfilled_steps(dir: &Path, n: usize) {
+    copy_tree(&root().join("tests/cases/base"), dir);
+    let mut steps = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
+    let mut events = String::from("date,step,status,amount_eur,source,note\n");
+    for i in 0..n {
+        steps.push_str(&format!("S{i:03},AA,Green,R1,Step {i},qualitative,2025-06-30,1000.00,test,\n"));
+        events.push_str(&format!("2025-07-01,S{i:03},fulfilled,,test,\n"));
+    }
+    std::fs::write(dir.join("steps.csv"), steps).unwrap();
+    std::fs::write(dir.join("step_events.csv"), events).unwrap();
+    std::fs::write(dir.join("payments.csv"), "id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n")
+        .unwrap();
+    std::fs::write(dir.join("control_totals.csv"), "date,partner,measure,amount_eur,tolerance_eur,source,note\n")
+        .unwrap();
+}
+
+fn record_payment(cwd: &Path, i: usize, extra_env: Option<(&str, &str)>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_growthplan"));
+    cmd.current_dir(cwd).args([
+        "record",
+        "payment",
+        "--id",
+        &format!("R{i:03}"),
+        "--date",
+        "2025-08-01",
+        "--partner",
+        "AA",
+        "--kind",
+        "regular",
+        "--channel",
+        "budget",
+        "--instrument",
+        "loan",
+        "--amount-eur",
+        "1000.00",
+        "--steps",
+        &format!("S{i:03}"),
+        "--source",
+        "test",
+        "--as-of",
+        "2026-11-28",
+    ]);
+    if let Some((k, v)) = extra_env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn eight_writers_appending_fifty_payments_each_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    folder_with_fulfilled_steps(&tmp.path().join("data"), 400);
+    let cwd = tmp.path().to_path_buf();
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let cwd = cwd.clone();
+            std::thread::spawn(move || {
+                for k in 0..50 {
+                    let out = record_payment(&cwd, w * 50 + k, None);
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let l = growthplan::ledger::load(&cwd.join("data"), Default::default()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:#?}", l.diagnostics);
+    let payments = l.ledger.unwrap().payments;
+    assert_eq!(payments.len(), 400);
+    assert_eq!(payments.iter().map(|p| p.amount as i128).sum::<i128>(), 400 * 100_000);
+    let (code, out, _) = growthplan(&cwd, &["check", "--as-of", "2026-11-28", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, v["summary"]["errors"].as_u64()), (0, Some(0)), "{out}");
+}
+
+#[test]
+fn a_crash_before_the_rename_leaves_the_ledger_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    folder_with_fulfilled_steps(&tmp.path().join("data"), 3);
+    assert!(record_payment(tmp.path(), 0, None).status.success());
+    let before = std::fs::read(tmp.path().join("data/payments.csv")).unwrap();
+    let out = record_payment(tmp.path(), 1, Some(("GROWTHPLAN_CRASH_BEFORE_RENAME", "1")));
+    assert!(!out.status.success(), "the injected crash must kill the process");
+    assert_eq!(std::fs::read(tmp.path().join("data/payments.csv")).unwrap(), before);
+    // The next record works, and the ledger is whole.
+    assert!(record_payment(tmp.path(), 1, None).status.success());
+    let (code, _, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_refused_row_changes_nothing_and_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    folder_with_fulfilled_steps(&tmp.path().join("data"), 3);
+    let before = std::fs::read(tmp.path().join("data/payments.csv")).unwrap();
+    // Step S009 does not exist.
+    let out = record_payment(tmp.path(), 9, None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[R002]") && err.contains("nothing recorded"), "{err}");
+    assert_eq!(std::fs::read(tmp.path().join("data/payments.csv")).unwrap(), before);
+}
+
+#[test]
+fn appends_keep_the_files_dialect_and_batches_come_from_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    folder_with_fulfilled_steps(&data, 3);
+    std::fs::write(
+        data.join("payments.csv"),
+        "\u{feff}id;date;partner;kind;channel;instrument;amount_eur;steps;source;note\r\nR000;01.08.2025;AA;regular;budget;loan;1.000,00;S000;test;\r\n",
+    )
+    .unwrap();
+    assert!(record_payment(tmp.path(), 1, None).status.success());
+    let text = std::fs::read_to_string(data.join("payments.csv")).unwrap();
+    assert!(text.ends_with(";test;\r\nR001;2025-08-01;AA;regular;budget;loan;1000,00;S001;test;\r\n"), "{text:?}");
+    std::fs::write(tmp.path().join("batch.csv"), "id,date,partner,kind,channel,instrument,amount_eur,steps,source\nR002,2025-08-01,AA,regular,budget,loan,1000.00,S002,batch\n").unwrap();
+    let (code, out, err) =
+        growthplan(tmp.path(), &["record", "payment", "--from-csv", "batch.csv", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "recorded 1 row(s) in data/payments.csv\n");
+    let l = growthplan::ledger::load(&data, Default::default()).unwrap();
+    assert_eq!(l.ledger.unwrap().payments.iter().map(|p| p.amount).sum::<i64>(), 300_000);
+}
