@@ -123,6 +123,24 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "--COLUMN VALUE")]
         fields: Vec<String>,
     },
+    /// Append the rows of a spreadsheet export (any dialect) to a ledger, like `record --from-csv`; with
+    /// --dry-run, show what would be appended and whether it passes, and write nothing.
+    ///
+    /// Example: growthplan import --from export.csv --into payments --dry-run
+    Import {
+        /// The CSV file to import (columns matched by header name).
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        /// The ledger to append to.
+        #[arg(long, value_enum)]
+        into: ImportLedger,
+        /// Show the rows as they would be appended and the check's verdict; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Check the ledgers as of this date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
     /// Rewrite the ledgers in canonical form (UTF-8, comma, decimal point, ISO dates, schema column order,
     /// rows by date or id) without changing a cent; with --check, only report files that are not canonical.
     ///
@@ -185,6 +203,16 @@ pub enum RecordLedger {
     Allocation,
     Condition,
     ControlTotal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportLedger {
+    Payments,
+    Commitments,
+    StepEvents,
+    Allocations,
+    Conditions,
+    ControlTotals,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -56,6 +56,8 @@ pub enum Task {
         ledger: crate::ledger::schema::LedgerFile,
         rows: RecordRows,
         as_of: Date,
+        /// Show what would be appended and the verdict; write nothing.
+        dry_run: bool,
     },
     Init {
         dir: PathBuf,
@@ -167,7 +169,25 @@ impl Config {
                     }
                     (None, false) => RecordRows::One(fields),
                 };
-                Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)? }
+                Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)?, dry_run: false }
+            }
+            Command::Import { from, into, dry_run, as_of } => {
+                use crate::cli::ImportLedger as I;
+                use crate::ledger::schema::LedgerFile as F;
+                let ledger = match into {
+                    I::Payments => F::Payments,
+                    I::Commitments => F::Commitments,
+                    I::StepEvents => F::StepEvents,
+                    I::Allocations => F::Allocations,
+                    I::Conditions => F::Conditions,
+                    I::ControlTotals => F::ControlTotals,
+                };
+                Task::Record {
+                    ledger,
+                    rows: RecordRows::Csv(from),
+                    as_of: parse_as_of(as_of.as_deref(), today)?,
+                    dry_run,
+                }
             }
             Command::Init { dir } => Task::Init { dir },
             Command::Completions { shell } => Task::Completions { shell },

@@ -28,7 +28,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
         Task::Fmt { check } => fmt_command(config, *check, out),
-        Task::Record { ledger, rows, as_of } => record_command(config, *ledger, rows, *as_of, out),
+        Task::Record { ledger, rows, as_of, dry_run } => record_command(config, *ledger, rows, *as_of, *dry_run, out),
         Task::Init { dir } => init_command(dir, out),
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
@@ -390,6 +390,7 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
             return Ok(Outcome::Findings);
         }
     };
+    let _lock = lock_data(&config.data)?;
     let mut changed = Vec::new();
     for f in LedgerFile::TABLES {
         let text = canonical(&l, f);
@@ -418,21 +419,14 @@ fn record_command(
     file: crate::ledger::schema::LedgerFile,
     rows: &crate::config::RecordRows,
     as_of: date::Date,
+    dry_run: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::append;
     use crate::ledger::schema::LedgerFile;
     use std::collections::BTreeMap;
     anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
-    // One writer at a time: the lock is held until this function returns (the file is closed).
-    let lock_path = config.data.join(".growthplan.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
-    lock.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+    let lock = lock_data(&config.data)?;
 
     let target = config.data.join(file.file_name());
     let bytes = std::fs::read(&target).with_context(|| format!("cannot read `{}`", target.display()))?;
@@ -458,6 +452,19 @@ fn record_command(
     }
     diag::sort(&mut diags);
     let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+    if dry_run {
+        writeln!(out, "would append {} row(s) to {}:", new_rows.len(), target.display())?;
+        for line in lines.lines() {
+            writeln!(out, "  {}", render::inert(line))?;
+        }
+        if errors.is_empty() {
+            writeln!(out, "check: these rows pass; nothing written (--dry-run)")?;
+            return Ok(Outcome::Clean);
+        }
+        write!(out, "{}", render::text(&errors, false))?;
+        writeln!(out, "check: {} errors; nothing written (--dry-run)", errors.len())?;
+        return Ok(Outcome::Findings);
+    }
     if !errors.is_empty() {
         eprint!("{}", render::text(&errors, false));
         eprintln!(
@@ -499,4 +506,18 @@ fn read_rows(
     }
     anyhow::ensure!(!rows.is_empty(), "`{}` has no rows to record", path.display());
     Ok(rows)
+}
+
+/// One writer at a time in a data folder: an exclusive lock on `.growthplan.lock`, held until the returned
+/// file is dropped (or the process ends).
+fn lock_data(data: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = data.join(".growthplan.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
+    lock.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+    Ok(lock)
 }

@@ -329,3 +329,63 @@ fn fmt_refuses_ledgers_with_errors_and_touches_nothing() {
     assert!(err.contains("error[V004]") && err.contains("not formatted"), "{err}");
     assert_eq!(std::fs::read(data.join("control_totals.csv")).unwrap(), before);
 }
+
+/// Splits a command line like a shell would for the simple quoting docs/STAFF.md uses.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any || !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+#[test]
+fn every_command_in_the_staff_guide_runs_as_written() {
+    let guide = std::fs::read_to_string(root().join("docs/STAFF.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("data"), &tmp.path().join("data"));
+    copy_tree(&root().join("docs/examples"), &tmp.path().join("docs/examples"));
+    let mut in_sh = false;
+    let mut ran = 0;
+    for line in guide.lines() {
+        match line.trim() {
+            "```sh" => in_sh = true,
+            "```" => in_sh = false,
+            l if in_sh && l.starts_with("growthplan ") => {
+                let (cmd, expected) = match l.split_once("# exits ") {
+                    Some((c, code)) => (c.trim(), code.trim().parse::<i32>().unwrap()),
+                    None => (l, 0),
+                };
+                let words = shell_words(cmd);
+                let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
+                let (code, out, err) = growthplan(tmp.path(), &args);
+                assert_eq!(code, expected, "`{cmd}`\n{out}{err}");
+                ran += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(ran >= 9, "only {ran} commands found in docs/STAFF.md");
+    // After the guide, the ledgers still pass and the report of its month exists.
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(tmp.path().join("reports/2026-03/report.html").is_file());
+}
