@@ -281,7 +281,7 @@ fn completions_and_man_page() {
     assert_eq!(code, 0);
     assert!(out.starts_with(".ie") || out.contains(".TH growthplan"), "{}", &out[..200.min(out.len())]);
     // Every command's help has an example.
-    for cmd in ["check", "status", "export", "charts", "report", "init", "schema", "completions", "man"] {
+    for cmd in ["check", "status", "export", "charts", "report", "record", "import", "fmt", "init", "schema", "completions", "man"] {
         let (code, out, _) = growthplan(&root(), &[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd}");
         assert!(out.contains("Example: growthplan"), "{cmd} --help has no example");
