@@ -168,6 +168,23 @@ pub enum Command {
     ///
     /// Example: growthplan man > growthplan.1 && man ./growthplan.1
     Man,
+    /// Write deterministic synthetic ledgers that pass `check`, for benchmarks and tests.
+    ///
+    /// Example: growthplan synth --out /tmp/big --partners 20 --steps 100000 --payments 1000000 --seed 1
+    Synth {
+        /// The folder to create (replaced whole if it exists).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 6)]
+        partners: usize,
+        #[arg(long, default_value_t = 600)]
+        steps: usize,
+        /// Payment rows (up to three per paid step).
+        #[arg(long, default_value_t = 300)]
+        payments: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Print the ledgers' Frictionless Data Package (data/datapackage.json).
     ///
     /// Example: growthplan schema > data/datapackage.json

@@ -62,6 +62,10 @@ pub enum Task {
     Init {
         dir: PathBuf,
     },
+    Synth {
+        out: PathBuf,
+        spec: crate::synth::Spec,
+    },
     Completions {
         shell: clap_complete::Shell,
     },
@@ -190,6 +194,9 @@ impl Config {
                 }
             }
             Command::Init { dir } => Task::Init { dir },
+            Command::Synth { out, partners, steps, payments, seed } => {
+                Task::Synth { out, spec: crate::synth::Spec { partners, steps, payments, seed } }
+            }
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man => Task::Man,
             Command::Schema => Task::Schema,

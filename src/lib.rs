@@ -15,4 +15,5 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod synth;
 pub mod write;

@@ -30,6 +30,24 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Fmt { check } => fmt_command(config, *check, out),
         Task::Record { ledger, rows, as_of, dry_run } => record_command(config, *ledger, rows, *as_of, *dry_run, out),
         Task::Init { dir } => init_command(dir, out),
+        Task::Synth { out: dir, spec } => {
+            let files: Vec<(String, Vec<u8>)> = crate::synth::generate(*spec)
+                .map_err(|e| anyhow::anyhow!(e))?
+                .into_iter()
+                .map(|(n, t)| (n, t.into_bytes()))
+                .collect();
+            crate::write::replace_folder(dir, &files)?;
+            writeln!(
+                out,
+                "wrote {} ({} partners, {} steps, {} payment rows, seed {})",
+                dir.display(),
+                spec.partners,
+                spec.steps,
+                spec.payments,
+                spec.seed
+            )?;
+            Ok(Outcome::Clean)
+        }
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "growthplan", out);

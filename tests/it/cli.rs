@@ -281,7 +281,20 @@ fn completions_and_man_page() {
     assert_eq!(code, 0);
     assert!(out.starts_with(".ie") || out.contains(".TH growthplan"), "{}", &out[..200.min(out.len())]);
     // Every command's help has an example.
-    for cmd in ["check", "status", "export", "charts", "report", "record", "import", "fmt", "init", "schema", "completions", "man"] {
+    for cmd in [
+        "check",
+        "status",
+        "export",
+        "charts",
+        "report",
+        "record",
+        "import",
+        "fmt",
+        "init",
+        "schema",
+        "completions",
+        "man",
+    ] {
         let (code, out, _) = growthplan(&root(), &[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd}");
         assert!(out.contains("Example: growthplan"), "{cmd} --help has no example");
@@ -388,4 +401,36 @@ fn every_command_in_the_staff_guide_runs_as_written() {
     let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{out}");
     assert!(tmp.path().join("reports/2026-03/report.html").is_file());
+}
+
+#[test]
+fn synth_writes_deterministic_ledgers_that_pass_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, partners, steps, payments, seed) in
+        [("a", "3", "50", "120", "7"), ("b", "1", "10", "4", "1"), ("c", "6", "600", "300", "2")]
+    {
+        let (code, _, err) = growthplan(
+            tmp.path(),
+            &["synth", "--out", name, "--partners", partners, "--steps", steps, "--payments", payments, "--seed", seed],
+        );
+        assert_eq!(code, 0, "{err}");
+        let (code, out, _) =
+            growthplan(tmp.path(), &["check", "--data", name, "--as-of", "2027-12-31", "--deny-warnings"]);
+        assert_eq!(code, 0, "{name}: {out}");
+        let l = load(&tmp.path().join(name), LoadOptions::default()).unwrap().ledger.unwrap();
+        assert_eq!(l.payments.len(), payments.parse::<usize>().unwrap());
+        assert_eq!(l.steps.len(), steps.parse::<usize>().unwrap());
+        assert_eq!(l.partners.len(), partners.parse::<usize>().unwrap());
+    }
+    growthplan(
+        tmp.path(),
+        &["synth", "--out", "a2", "--partners", "3", "--steps", "50", "--payments", "120", "--seed", "7"],
+    );
+    for f in LedgerFile::ALL {
+        let a = std::fs::read(tmp.path().join("a").join(f.file_name())).unwrap();
+        assert!(a == std::fs::read(tmp.path().join("a2").join(f.file_name())).unwrap(), "{}", f.file_name());
+    }
+    let (code, _, err) = growthplan(tmp.path(), &["synth", "--out", "x", "--steps", "10", "--payments", "100"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("need at least 34 steps"), "{err}");
 }

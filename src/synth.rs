@@ -1,0 +1,162 @@
+//! Synthetic ledgers for benchmarks and tests: any number of partners, steps and payment rows, the same
+//! for the same seed, in the shipped format, and passing `check`. Pure: returns the files' contents.
+
+use std::fmt::Write as _;
+
+use crate::date::{self, Date};
+use crate::ledger::facility::TEMPLATE;
+use crate::ledger::schema::LedgerFile;
+use crate::money::format_plain;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    pub partners: usize,
+    pub steps: usize,
+    pub payments: usize,
+    pub seed: u64,
+}
+
+/// A small deterministic generator (xorshift64*), so the same seed gives the same ledgers everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The files of a synthetic data folder, by file name.
+///
+/// Every paid step is fulfilled before its release and paid once, within its grace period; releases carry no
+/// pre-financing clearance (there is no pre-financing), so each release transfers exactly the value of its
+/// step, split over up to three components. Each instrument's envelope of a partner equals the value of
+/// its steps.
+pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
+    if spec.partners == 0 || spec.steps < spec.partners {
+        return Err("synth needs at least one partner and one step per partner".into());
+    }
+    let max_rows = spec.steps.saturating_mul(3);
+    if spec.payments > max_rows {
+        return Err(format!(
+            "{} payment rows need at least {} steps (up to three rows pay one step)",
+            spec.payments,
+            spec.payments.div_ceil(3)
+        ));
+    }
+    let mut rng = Rng(spec.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let start = Date::from_ymd_opt(2024, 7, 1).expect("a date");
+    let span_days = (Date::from_ymd_opt(2027, 12, 1).expect("a date") - start).num_days() as u64;
+    let code = |p: usize| format!("P{:0width$}", p + 1, width = spec.partners.to_string().len());
+
+    let mut partners = String::from(
+        "code,name,local_name,agenda_approved,facility_agreement_in_force,loan_agreement_in_force,source,note\n",
+    );
+    for p in 0..spec.partners {
+        writeln!(partners, "{},Partner {},,2024-06-01,2024-06-15,2024-06-15,synthetic,", code(p), p + 1).ok();
+    }
+
+    // Steps: amounts, and which are paid (the first `paid_steps` in a shuffled order).
+    let rows_per_step = spec.payments.div_ceil(spec.steps.max(1)).clamp(1, 3);
+    let paid_steps = spec.payments.div_ceil(rows_per_step);
+    let mut order: Vec<usize> = (0..spec.steps).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut paid = vec![false; spec.steps];
+    for &s in order.iter().take(paid_steps) {
+        paid[s] = true;
+    }
+    let mut steps = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
+    let mut events = String::from("date,step,status,amount_eur,source,note\n");
+    let mut payments = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n");
+    let mut envelope = vec![0i64; spec.partners];
+    let mut rows_left = spec.payments;
+    for (s, &is_paid) in paid.iter().enumerate() {
+        let p = s % spec.partners;
+        let amount = (100_000 + rng.below(9_900_000)) as i64 * 100; // EUR 100,000 to 10,000,000
+        envelope[p] += amount;
+        let release = start + chrono::Duration::days(rng.below(span_days) as i64);
+        let due = half_year_end(release);
+        let id = format!("{}-S{s}", code(p));
+        writeln!(
+            steps,
+            "{id},{},Area {},Reform {},Synthetic step,qualitative,{},{},synthetic,",
+            code(p),
+            s % 4 + 1,
+            s % 7 + 1,
+            date::format(due),
+            format_plain(amount)
+        )
+        .ok();
+        if !is_paid || rows_left == 0 {
+            continue;
+        }
+        let assessed = release - chrono::Duration::days(10);
+        writeln!(events, "{},{id},fulfilled,,synthetic,", date::format(assessed)).ok();
+        let rows = rows_per_step.min(rows_left);
+        rows_left -= rows;
+        // WBIF first, so that any split keeps at least half of the money on the WBIF (rule C013).
+        let channels = [("wbif", "loan"), ("budget", "loan"), ("wbif", "grant")];
+        let mut remaining = amount;
+        for (k, (channel, instrument)) in channels.iter().take(rows).enumerate() {
+            let part = if k + 1 == rows { remaining } else { amount / rows as i64 / 100 * 100 };
+            remaining -= part;
+            writeln!(
+                payments,
+                "R{s},{},{},regular,{channel},{instrument},{},{id},synthetic,",
+                date::format(release),
+                code(p),
+                format_plain(part)
+            )
+            .ok();
+        }
+    }
+    let mut allocations = String::from("date,partner,instrument,amount_eur,kind,source,note\n");
+    for (p, total) in envelope.iter().enumerate() {
+        // Each instrument's envelope holds the value of all the partner's steps, so that however the
+        // components fall between grants and loans, nothing is paid beyond what is allocated.
+        for instrument in ["grant", "loan"] {
+            writeln!(allocations, "2024-05-25,{},{instrument},{},initial,synthetic,", code(p), format_plain(*total))
+                .ok();
+        }
+    }
+    let header = |f: LedgerFile| format!("{}\n", f.spec().expect("a table").header());
+    // The facility's envelopes must hold every partner's: scale them to the synthetic total.
+    let total: i64 = envelope.iter().sum();
+    let facility = TEMPLATE
+        .replace("grant_eur = \"2000000000.00\"", &format!("grant_eur = \"{}\"", format_plain(total)))
+        .replace("loan_eur = \"4000000000.00\"", &format!("loan_eur = \"{}\"", format_plain(total)))
+        .replace(
+            "max_regular_releases_per_year = 2",
+            &format!("max_regular_releases_per_year = {}", spec.payments.max(2)),
+        );
+    Ok(vec![
+        ("facility.toml".into(), facility),
+        ("partners.csv".into(), partners),
+        ("allocations.csv".into(), allocations),
+        ("commitments.csv".into(), header(LedgerFile::Commitments)),
+        ("steps.csv".into(), steps),
+        ("step_events.csv".into(), events),
+        ("payments.csv".into(), payments),
+        ("conditions.csv".into(), header(LedgerFile::Conditions)),
+        ("control_totals.csv".into(), header(LedgerFile::ControlTotals)),
+    ])
+}
+
+/// The last day of the half-year of `d` (30 June or 31 December).
+fn half_year_end(d: Date) -> Date {
+    use chrono::Datelike;
+    if d.month() <= 6 {
+        Date::from_ymd_opt(d.year(), 6, 30).expect("a date")
+    } else {
+        Date::from_ymd_opt(d.year(), 12, 31).expect("a date")
+    }
+}
