@@ -12,13 +12,29 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::ledger::model::{Ledger, Loc};
 use crate::money;
 
-/// What a rule sees.
+/// What a rule sees: the ledger, the date, and figures several rules share, computed once.
 pub struct Ctx<'a> {
     pub ledger: &'a Ledger,
     pub as_of: Date,
+    releases: std::cell::OnceCell<Vec<figures::Release<'a>>>,
+    settlements: std::cell::OnceCell<Vec<figures::Settlement<'a>>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(ledger: &'a Ledger, as_of: Date) -> Self {
+        Ctx { ledger, as_of, releases: Default::default(), settlements: Default::default() }
+    }
+
+    /// The releases, in the order they happened.
+    pub fn releases(&self) -> &[figures::Release<'a>] {
+        self.releases.get_or_init(|| figures::releases(self.ledger))
+    }
+
+    /// The regular releases replayed step by step.
+    pub fn settlements(&self) -> &[figures::Settlement<'a>] {
+        self.settlements.get_or_init(|| figures::settlements(self.ledger))
+    }
+
     /// A diagnostic pointing at a row (and column) of a ledger.
     pub fn at(&self, code: Code, loc: Loc, field: &str, message: impl Into<String>) -> Diagnostic {
         let place = self.ledger.sources.place(loc, Some(field));
@@ -48,7 +64,7 @@ pub fn rules() -> &'static [Rule] {
 
 /// Runs every rule on a loaded ledger.
 pub fn run(ledger: &Ledger, as_of: Date) -> Vec<Diagnostic> {
-    let ctx = Ctx { ledger, as_of };
+    let ctx = Ctx::new(ledger, as_of);
     let mut out: Vec<Diagnostic> = rules().iter().flat_map(|r| (r.run)(&ctx)).collect();
     diag::sort(&mut out);
     out

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::figures::{self, assessment_on, events_by_step, fulfilled_value, releases, Release};
+use super::figures::{self, assessment_on, events_by_step, fulfilled_value, Release};
 use super::{Ctx, Rule};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
@@ -300,7 +300,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let cap_rate = l.facility.prefinancing_cap;
     let mut out = Vec::new();
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
-    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner).or_default();
         *total += r.net();
         let envelope = envelope_series(l, r.partner, None).at(r.date);
@@ -331,8 +331,8 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
 /// C006: pre-financing is paid at most once per partner.
 fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut first: BTreeMap<&str, Release> = BTreeMap::new();
-    for r in releases(cx.ledger).into_iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
+    let mut first: BTreeMap<&str, &Release> = BTreeMap::new();
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         match first.get(r.partner) {
             Some(f) => out.push(
                 cx.at(
@@ -360,7 +360,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
 fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    for r in releases(l) {
+    for r in cx.releases() {
         let Some(p) = l.partner(r.partner) else {
             continue;
         };
@@ -402,7 +402,7 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
 fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    for r in releases(l) {
+    for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
             let latest = l
                 .conditions
@@ -439,7 +439,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     let events = events_by_step(l);
     let mut out = Vec::new();
-    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id) else { continue };
             if step.partner != r.partner {
@@ -489,7 +489,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let events = events_by_step(l);
     let mut paid: BTreeMap<&str, (i128, &str)> = BTreeMap::new();
     let mut out = Vec::new();
-    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
                 continue;
@@ -524,7 +524,7 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let tolerance = l.facility.release_tolerance as i128;
     let mut out = Vec::new();
-    for s in figures::settlements(l) {
+    for s in cx.settlements() {
         let net = s.release.net();
         let diff = net - s.expected_net;
         if diff.abs() > tolerance {
@@ -618,7 +618,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
-    for r in releases(l).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
         for id in &r.steps {
             let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
                 continue;
@@ -833,7 +833,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     let max = cx.ledger.facility.max_regular_releases_per_year as usize;
     let mut seen: BTreeMap<(&str, i32), Vec<&str>> = BTreeMap::new();
     let mut out = Vec::new();
-    for r in releases(cx.ledger).into_iter().filter(|r| r.kind == PaymentKind::Regular) {
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
         let ids = seen.entry((r.partner, r.date.year())).or_default();
         ids.push(r.id);
         if ids.len() == max + 1 {
@@ -891,9 +891,9 @@ fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C022: pre-financing comes before a partner's regular releases, not after.
 fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
-    let mut first_regular: BTreeMap<&str, Release> = BTreeMap::new();
+    let mut first_regular: BTreeMap<&str, &Release> = BTreeMap::new();
     let mut out = Vec::new();
-    for r in releases(cx.ledger) {
+    for r in cx.releases() {
         match r.kind {
             PaymentKind::Regular => {
                 first_regular.entry(r.partner).or_insert(r);
@@ -919,7 +919,7 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
 /// C023: a regular release lists the steps it pays; pre-financing lists none.
 fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for r in releases(cx.ledger) {
+    for r in cx.releases() {
         match (r.kind, r.steps.is_empty()) {
             (PaymentKind::Regular, true) => out.push(
                 cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("regular release `{}` lists no steps", r.id))
