@@ -78,10 +78,13 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
     let mut events = String::from("date,step,status,amount_eur,source,note\n");
     let mut payments = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n");
     let mut envelope = vec![0i64; spec.partners];
+    let max_step_euros = (200_000_000_000 / spec.steps as u64).clamp(2_000, 10_000_000);
     let mut rows_left = spec.payments;
     for (s, &is_paid) in paid.iter().enumerate() {
         let p = s % spec.partners;
-        let amount = (100_000 + rng.below(9_900_000)) as i64 * 100; // EUR 100,000 to 10,000,000
+        // EUR 1,000 up to 10,000,000, less for many steps, so that the facility's totals stay far inside
+        // what an amount cell may hold.
+        let amount = (1_000 + rng.below(max_step_euros - 1_000)) as i64 * 100;
         envelope[p] += amount;
         let release = start + chrono::Duration::days(rng.below(span_days) as i64);
         let due = half_year_end(release);
