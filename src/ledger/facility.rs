@@ -270,35 +270,12 @@ fn find_key(text: &str, key: &str) -> Option<(u64, String)> {
 
 #[cfg(test)]
 pub(crate) fn tests_sample() -> &'static str {
-    tests::SAMPLE
+    TEMPLATE
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    pub const SAMPLE: &str = r#"
-name = "Test facility"
-currency = "EUR"
-
-[period]
-start = 2024-01-01
-end = 2027-12-31
-payments_until = 2028-12-31
-
-[envelopes]
-grant_eur = "2000000000.00"
-loan_eur = "4000000000.00"
-
-[rules]
-prefinancing_cap = "7%"
-prefinancing_clearance = "7%"
-min_wbif_share = "50%"
-release_tolerance_eur = "1.00"
-max_regular_releases_per_year = 2
-grace = [ { due_until = 2024-12-31, months = 24 }, { months = 12 } ]
-channels = { budget = ["loan"], wbif = ["grant", "loan"] }
-"#;
 
     fn ymd(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd_opt(y, m, d).unwrap()
@@ -312,7 +289,7 @@ channels = { budget = ["loan"], wbif = ["grant", "loan"] }
 
     #[test]
     fn parses_and_applies_grace() {
-        let f = parse(SAMPLE, "facility.toml").unwrap();
+        let f = parse(TEMPLATE, "facility.toml").unwrap();
         assert_eq!(f.envelope(), 600_000_000_000);
         assert_eq!(f.grace_end(ymd(2024, 12, 31)), ymd(2026, 12, 31));
         assert_eq!(f.grace_end(ymd(2025, 6, 30)), ymd(2026, 6, 30));
@@ -322,14 +299,14 @@ channels = { budget = ["loan"], wbif = ["grant", "loan"] }
 
     #[test]
     fn reports_where_it_is_wrong() {
-        let bad = SAMPLE.replace("\"7%\"\nprefinancing_clearance", "\"seven\"\nprefinancing_clearance");
+        let bad = TEMPLATE.replace("\"7%\"\nprefinancing_clearance", "\"seven\"\nprefinancing_clearance");
         let errs = parse(&bad, "facility.toml").unwrap_err();
         assert_eq!(errs[0].code, Code::FacilityInvalid);
         assert!(errs[0].message.contains("prefinancing_cap"), "{:?}", errs[0]);
         assert!(errs[0].line.is_some());
         let errs = parse("name = ", "facility.toml").unwrap_err();
         assert_eq!(errs[0].line, Some(1));
-        let errs = parse(&SAMPLE.replace("currency", "curency"), "f").unwrap_err();
+        let errs = parse(&TEMPLATE.replace("currency", "curency"), "f").unwrap_err();
         assert!(errs[0].message.contains("curency"), "{}", errs[0].message);
     }
 }

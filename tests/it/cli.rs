@@ -125,6 +125,15 @@ fn europeanise(file: LedgerFile, text: &str) -> Vec<u8> {
     bytes
 }
 
+/// The shipped data folder, every ledger saved the European spreadsheet way.
+fn european_copy(data: &std::path::Path) {
+    copy_tree(&root().join("data"), data);
+    for f in LedgerFile::TABLES {
+        let text = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
+        std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
+    }
+}
+
 /// Every figure of a ledger, without positions.
 fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
     let mut m = BTreeMap::new();
@@ -195,11 +204,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
 fn a_european_spreadsheet_export_loads_to_the_same_cents() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    copy_tree(&root().join("data"), &data);
-    for f in LedgerFile::TABLES {
-        let text = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
-        std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
-    }
+    european_copy(&data);
     let sample = std::fs::read_to_string(data.join("payments.csv")).unwrap();
     assert!(sample.contains(";56.823.000,00") || sample.contains("26.422.695,00"), "{}", &sample[..300]);
     let loaded = load(&data, LoadOptions::default()).unwrap();
@@ -311,11 +316,7 @@ fn the_shipped_ledgers_are_canonical() {
 fn fmt_turns_a_european_export_back_into_the_shipped_files_without_changing_a_cent() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    copy_tree(&root().join("data"), &data);
-    for f in LedgerFile::TABLES {
-        let text = std::fs::read_to_string(root().join("data").join(f.file_name())).unwrap();
-        std::fs::write(data.join(f.file_name()), europeanise(f, &text)).unwrap();
-    }
+    european_copy(&data);
     let (code, _, _) = growthplan(tmp.path(), &["fmt", "--check"]);
     assert_eq!(code, 1, "a European export is not canonical");
     let (code, out, err) = growthplan(tmp.path(), &["fmt"]);
