@@ -112,7 +112,7 @@ pub enum Command {
     Record {
         /// The ledger to append to.
         #[arg(value_enum)]
-        ledger: RecordLedger,
+        ledger: AppendLedger,
         /// Append every row of this CSV file (any dialect, columns by header name) instead of one row.
         #[arg(long, value_name = "FILE")]
         from_csv: Option<std::path::PathBuf>,
@@ -133,7 +133,7 @@ pub enum Command {
         from: std::path::PathBuf,
         /// The ledger to append to.
         #[arg(long, value_enum)]
-        into: ImportLedger,
+        into: AppendLedger,
         /// Show the rows as they would be appended and the check's verdict; change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -212,24 +212,21 @@ pub enum ExportFormat {
     Parquet,
 }
 
+/// A ledger rows can be appended to (`record`, `import`): singular or plural, as reads naturally.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum RecordLedger {
+pub enum AppendLedger {
+    #[value(alias = "payments")]
     Payment,
+    #[value(alias = "commitments")]
     Commitment,
+    #[value(alias = "step-events")]
     StepEvent,
+    #[value(alias = "allocations")]
     Allocation,
+    #[value(alias = "conditions")]
     Condition,
+    #[value(alias = "control-totals")]
     ControlTotal,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ImportLedger {
-    Payments,
-    Commitments,
-    StepEvents,
-    Allocations,
-    Conditions,
-    ControlTotals,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

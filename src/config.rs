@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use crate::cli::{
     ChartFormat, CheckFormat, Cli, ColorArg, Command, DecimalMarkArg, DelimiterArg, ExportFormat, StatusFormat,
 };
-use chrono::Datelike;
 
 use crate::date::{self, Date};
 use crate::ledger::LoadOptions;
@@ -123,7 +122,7 @@ impl Config {
             Command::Export { as_of, since, out, format } => {
                 let as_of = parse_as_of(as_of.as_deref(), today)?;
                 let since = match since {
-                    None => as_of.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(as_of),
+                    None => date::previous_month_end(as_of),
                     Some(s) => date::parse_date(&s, false)
                         .map_err(|_| ConfigError(format!("--since `{s}` is not a date; write YYYY-MM-DD")))?,
                 };
@@ -147,16 +146,7 @@ impl Config {
             }
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, fields } => {
-                use crate::cli::RecordLedger as R;
-                use crate::ledger::schema::LedgerFile as F;
-                let file = match ledger {
-                    R::Payment => F::Payments,
-                    R::Commitment => F::Commitments,
-                    R::StepEvent => F::StepEvents,
-                    R::Allocation => F::Allocations,
-                    R::Condition => F::Conditions,
-                    R::ControlTotal => F::ControlTotals,
-                };
+                let file = ledger_file(ledger);
                 // Options written after the row's columns arrive among them: take them back out.
                 let mut fields = if fields.is_empty() { Default::default() } else { parse_fields(&fields)? };
                 let as_of = as_of.or_else(|| fields.remove("as_of"));
@@ -175,24 +165,12 @@ impl Config {
                 };
                 Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)?, dry_run: false }
             }
-            Command::Import { from, into, dry_run, as_of } => {
-                use crate::cli::ImportLedger as I;
-                use crate::ledger::schema::LedgerFile as F;
-                let ledger = match into {
-                    I::Payments => F::Payments,
-                    I::Commitments => F::Commitments,
-                    I::StepEvents => F::StepEvents,
-                    I::Allocations => F::Allocations,
-                    I::Conditions => F::Conditions,
-                    I::ControlTotals => F::ControlTotals,
-                };
-                Task::Record {
-                    ledger,
-                    rows: RecordRows::Csv(from),
-                    as_of: parse_as_of(as_of.as_deref(), today)?,
-                    dry_run,
-                }
-            }
+            Command::Import { from, into, dry_run, as_of } => Task::Record {
+                ledger: ledger_file(into),
+                rows: RecordRows::Csv(from),
+                as_of: parse_as_of(as_of.as_deref(), today)?,
+                dry_run,
+            },
             Command::Init { dir } => Task::Init { dir },
             Command::Synth { out, partners, steps, payments, seed } => {
                 Task::Synth { out, spec: crate::synth::Spec { partners, steps, payments, seed } }
@@ -210,6 +188,20 @@ fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
         None => Ok(today),
         Some(t) => date::parse_date(t, false)
             .map_err(|_| ConfigError(format!("--as-of `{t}` is not a date; write YYYY-MM-DD, e.g. 2026-06-30"))),
+    }
+}
+
+/// The ledger file `record` and `import` append to.
+fn ledger_file(ledger: crate::cli::AppendLedger) -> crate::ledger::schema::LedgerFile {
+    use crate::cli::AppendLedger as A;
+    use crate::ledger::schema::LedgerFile as F;
+    match ledger {
+        A::Payment => F::Payments,
+        A::Commitment => F::Commitments,
+        A::StepEvent => F::StepEvents,
+        A::Allocation => F::Allocations,
+        A::Condition => F::Conditions,
+        A::ControlTotal => F::ControlTotals,
     }
 }
 

@@ -95,6 +95,11 @@ pub fn month_end(d: Date) -> Date {
     first_next.and_then(|f| f.pred_opt()).unwrap_or(Date::MAX)
 }
 
+/// The last day of the month before the month of `d`.
+pub fn previous_month_end(d: Date) -> Date {
+    d.with_day(1).and_then(|first| first.pred_opt()).unwrap_or(Date::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +138,7 @@ mod tests {
         assert_eq!(add_months(ymd(2025, 8, 31), 1), ymd(2025, 9, 30));
         assert_eq!(month_end(ymd(2024, 2, 3)), ymd(2024, 2, 29));
         assert_eq!(month_end(ymd(2025, 12, 3)), ymd(2025, 12, 31));
+        assert_eq!(previous_month_end(ymd(2026, 3, 31)), ymd(2026, 2, 28));
+        assert_eq!(previous_month_end(ymd(2026, 1, 1)), ymd(2025, 12, 31));
     }
 }

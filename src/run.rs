@@ -243,7 +243,7 @@ fn report_command(
         },
     };
     let as_of = report::month_end(&month).map_err(|e| anyhow::anyhow!("--month {e}"))?;
-    let previous = as_of.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(as_of);
+    let previous = date::previous_month_end(as_of);
 
     // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
     // (C016) belong to later reports and are not findings of this one.

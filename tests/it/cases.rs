@@ -6,33 +6,12 @@ use std::path::Path;
 
 use growthplan::diag::{Code, Severity};
 
-use crate::{bless, copy_tree, growthplan, root};
-
-const SPECIAL: [&str; 3] = ["expected.txt", "args", "remove"];
+use crate::{bless, case_folder, copy_tree, growthplan, root, CASE_FILES};
 
 /// Builds the case's data folder in a temporary directory and runs `check` on it.
 fn run_case(case: &Path) -> (i32, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    copy_tree(&root().join("tests/cases/base"), &data);
-    if let Ok(list) = std::fs::read_to_string(case.join("remove")) {
-        for name in list.lines().filter(|l| !l.trim().is_empty()) {
-            std::fs::remove_file(data.join(name.trim())).unwrap();
-        }
-    }
-    for entry in std::fs::read_dir(case).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if SPECIAL.contains(&name.as_str()) {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            let _ = std::fs::remove_file(data.join(&name));
-            copy_tree(&entry.path(), &data.join(&name));
-        } else {
-            std::fs::copy(entry.path(), data.join(&name)).unwrap();
-        }
-    }
+    let code = case.file_name().unwrap().to_string_lossy().into_owned();
+    let tmp = case_folder(&code);
     let args_text = std::fs::read_to_string(case.join("args")).unwrap_or_else(|_| "--as-of 2026-11-28".into());
     let mut args = vec!["check", "--data", "data", "--color", "never"];
     args.extend(args_text.split_whitespace());
@@ -100,7 +79,7 @@ fn a_ledger_breaking_many_rules_gets_all_of_them_in_one_run() {
         for entry in std::fs::read_dir(root().join("tests/cases/codes").join(code)).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !SPECIAL.contains(&name.as_str()) {
+            if !CASE_FILES.contains(&name.as_str()) {
                 std::fs::copy(entry.path(), data.join(&name)).unwrap();
             }
         }

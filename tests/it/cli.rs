@@ -7,7 +7,7 @@ use growthplan::diag::Code;
 use growthplan::ledger::schema::{ColumnType, LedgerFile};
 use growthplan::ledger::{load, Ledger, LoadOptions};
 
-use crate::{copy_tree, growthplan, root};
+use crate::{case_folder, copy_tree, growthplan, root};
 
 fn shipped() -> Ledger {
     let loaded = load(&root().join("data"), LoadOptions::default()).unwrap();
@@ -47,10 +47,7 @@ fn exit_code_two_when_the_folder_cannot_be_read() {
 
 #[test]
 fn json_and_github_formats() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(&root().join("tests/cases/codes/C019"), &tmp.path().join("data"));
-    std::fs::remove_file(tmp.path().join("data/expected.txt")).unwrap();
+    let tmp = case_folder("C019");
     let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--format", "json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -75,9 +72,7 @@ fn json_and_github_formats() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(&root().join("tests/cases/codes/C018"), &tmp.path().join("data"));
+    let tmp = case_folder("C018");
     let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("warning[C018]"));
@@ -332,11 +327,8 @@ fn fmt_turns_a_european_export_back_into_the_shipped_files_without_changing_a_ce
 
 #[test]
 fn fmt_refuses_ledgers_with_errors_and_touches_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = case_folder("V004");
     let data = tmp.path().join("data");
-    copy_tree(&root().join("tests/cases/base"), &data);
-    copy_tree(&root().join("tests/cases/codes/V004"), &data);
-    std::fs::remove_file(data.join("expected.txt")).unwrap();
     let before = std::fs::read(data.join("control_totals.csv")).unwrap();
     let (code, out, err) = growthplan(tmp.path(), &["fmt"]);
     assert_eq!((code, out.as_str()), (1, ""));

@@ -68,3 +68,34 @@ pub fn shuffled_copy(dir: &Path, seed: u64) {
         std::fs::write(dir.join(f.file_name()), format!("{header}\n{}\n", lines.join("\n"))).unwrap();
     }
 }
+
+/// Files of a case folder that describe the case rather than belong to its data.
+pub const CASE_FILES: [&str; 3] = ["expected.txt", "args", "remove"];
+
+/// A temporary folder whose `data/` is `tests/cases/base/` with the case `tests/cases/codes/<code>/` laid
+/// over it (its files replace the base's, its `remove` list deletes some).
+pub fn case_folder(code: &str) -> tempfile::TempDir {
+    let case = root().join("tests/cases/codes").join(code);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    if let Ok(list) = std::fs::read_to_string(case.join("remove")) {
+        for name in list.lines().filter(|l| !l.trim().is_empty()) {
+            std::fs::remove_file(data.join(name.trim())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(&case).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if CASE_FILES.contains(&name.as_str()) {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            let _ = std::fs::remove_file(data.join(&name));
+            copy_tree(&entry.path(), &data.join(&name));
+        } else {
+            std::fs::copy(entry.path(), data.join(&name)).unwrap();
+        }
+    }
+    tmp
+}

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use sha2::Digest;
 
-use crate::{bless, copy_tree, growthplan, root};
+use crate::{bless, case_folder, copy_tree, growthplan, root};
 
 /// Every file of a report folder: text files as they are, binary files as their SHA-256.
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
@@ -118,9 +118,7 @@ fn ledger_text_is_inert_in_every_output() {
 
 #[test]
 fn findings_are_shown_at_the_top_and_strict_refuses() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(&root().join("tests/cases/codes/C011"), &tmp.path().join("data"));
+    let tmp = case_folder("C011");
     let (code, out, err) = growthplan(tmp.path(), &["report", "--month", "2025-08", "--strict"]);
     assert_eq!(code, 1);
     assert!(err.contains("error[C011]") && err.contains("--strict"), "{err}");

@@ -8,7 +8,7 @@ use growthplan::date::parse_date;
 use growthplan::ledger::{load, LoadOptions};
 use growthplan::progress::Figures;
 
-use crate::{copy_tree, growthplan, root, shuffled_copy};
+use crate::{case_folder, growthplan, root, shuffled_copy};
 
 fn goldens() -> Vec<(String, std::path::PathBuf)> {
     let mut v: Vec<_> = std::fs::read_dir(root().join("tests/golden/status"))
@@ -157,9 +157,7 @@ fn status_table_csv_and_partner_filter() {
 
 #[test]
 fn status_refuses_ledgers_with_errors() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
-    copy_tree(&root().join("tests/cases/codes/V004"), &tmp.path().join("data"));
+    let tmp = case_folder("V004");
     let (code, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28"]);
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("error[V004]"), "{err}");
