@@ -179,7 +179,7 @@ pub enum Command {
         partners: usize,
         #[arg(long, default_value_t = 600)]
         steps: usize,
-        /// Payment rows (up to three per paid step).
+        /// Payment rows (up to three per release, up to thirty per paid step: more rows are successive partial releases).
         #[arg(long, default_value_t = 300)]
         payments: usize,
         #[arg(long, default_value_t = 1)]

@@ -161,14 +161,14 @@ impl Diagnostic {
     }
 
     /// The order findings are reported in: by file, line, column, then code.
-    pub fn sort_key(&self) -> (String, u64, u64, Code, String) {
-        (self.file.clone(), self.line.unwrap_or(0), self.column.unwrap_or(0), self.code, self.message.clone())
+    pub fn sort_key(&self) -> (&str, u64, u64, Code, &str) {
+        (&self.file, self.line.unwrap_or(0), self.column.unwrap_or(0), self.code, &self.message)
     }
 }
 
 /// Sorts diagnostics into reporting order and drops exact repeats.
 pub fn sort(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by_key(|d| d.sort_key());
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
 }
 

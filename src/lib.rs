@@ -10,6 +10,7 @@ pub mod config;
 pub mod date;
 pub mod diag;
 pub mod ledger;
+pub mod meter;
 pub mod money;
 pub mod progress;
 pub mod render;

@@ -21,7 +21,9 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    growthplan::meter::enable();
     let result = run(&config, &mut out).and_then(|o| out.flush().map(|_| o).map_err(Into::into));
+    growthplan::meter::finish();
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

@@ -8,6 +8,13 @@ use crate::ledger::facility::TEMPLATE;
 use crate::ledger::schema::LedgerFile;
 use crate::money::format_plain;
 
+/// The most payment rows (release components) that pay one synthetic step.
+pub const MAX_ROWS_PER_STEP: usize = 30;
+
+/// The components of a synthetic release, WBIF first so that any split keeps at least half of the money on
+/// the WBIF (rule C013).
+const COMPONENTS: [(&str, &str); 3] = [("wbif", "loan"), ("budget", "loan"), ("wbif", "grant")];
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spec {
@@ -35,20 +42,21 @@ impl Rng {
 
 /// The files of a synthetic data folder, by file name.
 ///
-/// Every paid step is fulfilled before its release and paid once, within its grace period; releases carry no
+/// Every paid step is assessed before each of its releases and paid within its grace period; releases carry no
 /// pre-financing clearance (there is no pre-financing), so each release transfers exactly the value of its
-/// step, split over up to three components. Each instrument's envelope of a partner equals the value of
+/// step, split over up to three components; a step with more rows is paid by successive
+/// releases, each after a partial assessment. Each instrument's envelope of a partner equals the value of
 /// its steps.
 pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
     if spec.partners == 0 || spec.steps < spec.partners {
         return Err("synth needs at least one partner and one step per partner".into());
     }
-    let max_rows = spec.steps.saturating_mul(3);
+    let max_rows = spec.steps.saturating_mul(MAX_ROWS_PER_STEP);
     if spec.payments > max_rows {
         return Err(format!(
-            "{} payment rows need at least {} steps (up to three rows pay one step)",
+            "{} payment rows need at least {} steps (up to {MAX_ROWS_PER_STEP} rows pay one step)",
             spec.payments,
-            spec.payments.div_ceil(3)
+            spec.payments.div_ceil(MAX_ROWS_PER_STEP)
         ));
     }
     let mut rng = Rng(spec.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -64,7 +72,7 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
     }
 
     // Steps: amounts, and which are paid (the first `paid_steps` in a shuffled order).
-    let rows_per_step = spec.payments.div_ceil(spec.steps.max(1)).clamp(1, 3);
+    let rows_per_step = spec.payments.div_ceil(spec.steps.max(1)).clamp(1, MAX_ROWS_PER_STEP);
     let paid_steps = spec.payments.div_ceil(rows_per_step);
     let mut order: Vec<usize> = (0..spec.steps).collect();
     for i in (1..order.len()).rev() {
@@ -86,8 +94,13 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
         // what an amount cell may hold.
         let amount = (1_000 + rng.below(max_step_euros - 1_000)) as i64 * 100;
         envelope[p] += amount;
-        let release = start + chrono::Duration::days(rng.below(span_days) as i64);
-        let due = half_year_end(release);
+        // Up to three components (WBIF loan, budget loan, WBIF grant) per release; more rows for one step
+        // are more releases on successive days, each paying what a new partial assessment found on top.
+        let rows = if is_paid { rows_per_step.min(rows_left) } else { 0 };
+        rows_left -= rows;
+        let releases = rows.div_ceil(COMPONENTS.len()).max(1);
+        let first = start + chrono::Duration::days(rng.below(span_days - releases as u64 + 1) as i64);
+        let due = half_year_end(first + chrono::Duration::days(releases as i64 - 1));
         let id = format!("{}-S{s}", code(p));
         writeln!(
             steps,
@@ -99,27 +112,39 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
             format_plain(amount)
         )
         .ok();
-        if !is_paid || rows_left == 0 {
-            continue;
-        }
-        let assessed = release - chrono::Duration::days(10);
-        writeln!(events, "{},{id},fulfilled,,synthetic,", date::format(assessed)).ok();
-        let rows = rows_per_step.min(rows_left);
-        rows_left -= rows;
-        // WBIF first, so that any split keeps at least half of the money on the WBIF (rule C013).
-        let channels = [("wbif", "loan"), ("budget", "loan"), ("wbif", "grant")];
-        let mut remaining = amount;
-        for (k, (channel, instrument)) in channels.iter().take(rows).enumerate() {
-            let part = if k + 1 == rows { remaining } else { amount / rows as i64 / 100 * 100 };
-            remaining -= part;
-            writeln!(
-                payments,
-                "R{s},{},{},regular,{channel},{instrument},{},{id},synthetic,",
-                date::format(release),
-                code(p),
-                format_plain(part)
-            )
-            .ok();
+        let mut found = 0;
+        let mut rows_to_write = rows;
+        for j in 0..if rows == 0 { 0 } else { releases } {
+            let date = first + chrono::Duration::days(j as i64);
+            let tranche = if j + 1 == releases { amount - found } else { amount / releases as i64 / 100 * 100 };
+            found += tranche;
+            let assessed = if j == 0 { date - chrono::Duration::days(10) } else { date };
+            if j + 1 == releases {
+                writeln!(events, "{},{id},fulfilled,,synthetic,", date::format(assessed)).ok();
+            } else {
+                writeln!(
+                    events,
+                    "{},{id},partially_fulfilled,{},synthetic,",
+                    date::format(assessed),
+                    format_plain(found)
+                )
+                .ok();
+            }
+            let components = rows_to_write.min(COMPONENTS.len());
+            rows_to_write -= components;
+            let mut remaining = tranche;
+            for (k, (channel, instrument)) in COMPONENTS.iter().take(components).enumerate() {
+                let part = if k + 1 == components { remaining } else { tranche / components as i64 / 100 * 100 };
+                remaining -= part;
+                writeln!(
+                    payments,
+                    "R{s}-{j},{},{},regular,{channel},{instrument},{},{id},synthetic,",
+                    date::format(date),
+                    code(p),
+                    format_plain(part)
+                )
+                .ok();
+            }
         }
     }
     let mut allocations = String::from("date,partner,instrument,amount_eur,kind,source,note\n");

@@ -2,7 +2,7 @@
 //! commitments and payments as of a date, releases, and what each step is worth when it is paid.
 //! Sums are `i128`, so no ledger can overflow them.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use crate::date::Date;
 use crate::ledger::model::*;
@@ -72,6 +72,8 @@ pub struct Release<'a> {
     pub components: Vec<&'a Payment>,
     /// The steps it pays (union over components, in order of first mention).
     pub steps: Vec<&'a str>,
+    /// For each of `steps`, its position in the ledger's steps (`None`: no such step).
+    pub refs: Vec<Option<usize>>,
 }
 
 impl Release<'_> {
@@ -86,25 +88,37 @@ impl Release<'_> {
 
 /// Releases in the order they happened (date, then id). Components that disagree on date, partner or
 /// kind were reported by the loader; the first component decides.
-pub fn releases(l: &Ledger) -> Vec<Release<'_>> {
-    let mut by_id: BTreeMap<&str, Release> = BTreeMap::new();
+pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
+    let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut out: Vec<Release> = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
     for p in &l.payments {
-        let r = by_id.entry(&p.id).or_insert_with(|| Release {
-            id: &p.id,
-            date: p.date,
-            partner: &p.partner,
-            kind: p.kind,
-            components: Vec::new(),
-            steps: Vec::new(),
-        });
+        // The components of a release are usually neighbours: only a new id needs the map.
+        let i = match last {
+            Some((id, i)) if id == p.id => i,
+            _ => *by_id.entry(&p.id).or_insert_with(|| {
+                out.push(Release {
+                    id: &p.id,
+                    date: p.date,
+                    partner: &p.partner,
+                    kind: p.kind,
+                    components: Vec::new(),
+                    steps: Vec::new(),
+                    refs: Vec::new(),
+                });
+                out.len() - 1
+            }),
+        };
+        last = Some((&p.id, i));
+        let r = &mut out[i];
         r.components.push(p);
         for s in &p.steps {
             if !r.steps.contains(&s.as_str()) {
                 r.steps.push(s);
+                r.refs.push(index.position.get(s.as_str()).copied());
             }
         }
     }
-    let mut out: Vec<Release> = by_id.into_values().collect();
     out.sort_by(|a, b| (a.date, a.id).cmp(&(b.date, b.id)));
     out
 }
@@ -128,23 +142,51 @@ pub fn fulfilled_value(step: &Step, assessment: Option<&StepEvent>) -> i64 {
     }
 }
 
-/// Step events grouped by step id.
-pub fn events_by_step(l: &Ledger) -> BTreeMap<&str, Vec<&StepEvent>> {
-    let mut m: BTreeMap<&str, Vec<&StepEvent>> = BTreeMap::new();
-    for e in &l.step_events {
-        m.entry(e.step.as_str()).or_default().push(e);
+/// Lookups by id that several rules and the pipeline share, built once per ledger.
+pub struct Index<'a> {
+    /// Position of each step id in the ledger's steps.
+    pub position: FxHashMap<&'a str, usize>,
+    /// Step events by step id, in the order they happened (date, then line).
+    pub events: FxHashMap<&'a str, Vec<&'a StepEvent>>,
+    /// The same events by the position of their step, so that a resolved step needs no lookup.
+    pub events_at: Vec<Vec<&'a StepEvent>>,
+    pub partners: FxHashMap<&'a str, &'a Partner>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(l: &'a Ledger) -> Self {
+        let mut events: FxHashMap<&str, Vec<&StepEvent>> = FxHashMap::default();
+        for e in &l.step_events {
+            events.entry(e.step.as_str()).or_default().push(e);
+        }
+        for v in events.values_mut() {
+            v.sort_by_key(|e| (e.date, e.at.line));
+        }
+        let position: FxHashMap<&str, usize> = l.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let events_at = l.steps.iter().map(|s| events.get(s.id.as_str()).cloned().unwrap_or_default()).collect();
+        Index { position, events, events_at, partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect() }
     }
-    for v in m.values_mut() {
-        v.sort_by_key(|e| (e.date, e.at.line));
+
+    /// The steps a release names that exist, with their events: (id, step, events).
+    pub fn steps_of<'r>(
+        &'r self,
+        l: &'a Ledger,
+        r: &'r Release<'a>,
+    ) -> impl Iterator<Item = (&'a str, &'a Step, &'r [&'a StepEvent])> + 'r {
+        r.steps.iter().zip(&r.refs).filter_map(move |(id, pos)| pos.map(|i| (*id, &l.steps[i], &self.events_at[i][..])))
     }
-    m
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the
 /// release should have transferred after clearing pre-financing.
 #[derive(Debug, Clone)]
 pub struct Settlement<'a> {
-    pub release: Release<'a>,
+    pub id: &'a str,
+    pub partner: &'a str,
+    /// The release's first component.
+    pub at: Loc,
+    /// What the release transferred (the sum of its components).
+    pub net: i128,
     /// (step, gross euros this release pays for it).
     pub paid_steps: Vec<(&'a Step, i128)>,
     pub gross: i128,
@@ -155,34 +197,39 @@ pub struct Settlement<'a> {
 /// Replays the regular releases in order, tracking per step the gross already paid and per partner the
 /// pre-financing still to clear. Steps that cannot be paid (unknown, other partner, not fulfilled,
 /// already paid) contribute nothing; the rules report them.
-pub fn settlements(l: &Ledger) -> Vec<Settlement<'_>> {
-    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let events = events_by_step(l);
-    let mut paid_per_step: BTreeMap<&str, i128> = BTreeMap::new();
-    let mut to_clear: BTreeMap<&str, i128> = BTreeMap::new();
+pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
+    let mut paid_per_step: FxHashMap<&str, i128> = FxHashMap::default();
+    let mut to_clear: FxHashMap<&str, i128> = FxHashMap::default();
     let mut out = Vec::new();
-    for r in releases(l) {
+    for r in releases {
         match r.kind {
             PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net(),
             PaymentKind::Regular => {
                 let mut paid_steps = Vec::new();
-                for id in &r.steps {
-                    let Some(step) = steps.get(id) else { continue };
+                for (id, step, events) in index.steps_of(l, r) {
                     if step.partner != r.partner {
                         continue;
                     }
-                    let ev = events.get(id).map(Vec::as_slice).unwrap_or(&[]);
-                    let worth = fulfilled_value(step, assessment_on(ev, r.date)) as i128;
-                    let already = paid_per_step.get(id).copied().unwrap_or(0);
-                    let now = (worth - already).max(0);
-                    paid_per_step.insert(id, already + now);
-                    paid_steps.push((*step, now));
+                    let worth = fulfilled_value(step, assessment_on(events, r.date)) as i128;
+                    let already = paid_per_step.entry(id).or_default();
+                    let now = (worth - *already).max(0);
+                    *already += now;
+                    paid_steps.push((step, now));
                 }
                 let gross: i128 = paid_steps.iter().map(|(_, v)| v).sum();
                 let remaining = to_clear.entry(r.partner).or_default();
                 let clearance = l.facility.prefinancing_clearance.of(gross).min(*remaining).max(0);
                 *remaining -= clearance;
-                out.push(Settlement { expected_net: gross - clearance, release: r, paid_steps, gross, clearance });
+                out.push(Settlement {
+                    expected_net: gross - clearance,
+                    id: r.id,
+                    partner: r.partner,
+                    at: r.first().at,
+                    net: r.net(),
+                    paid_steps,
+                    gross,
+                    clearance,
+                });
             }
         }
     }

@@ -5,6 +5,10 @@
 pub mod figures;
 mod rules;
 
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
 use serde::Serialize;
 
 use crate::date::{self, Date};
@@ -12,27 +16,47 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::ledger::model::{Ledger, Loc};
 use crate::money;
 
-/// What a rule sees: the ledger, the date, and figures several rules share, computed once.
+/// What a rule sees: the ledger, the date, and figures and lookups several rules share, each computed
+/// once, on first use, so that every rule stays linear (or n log n) in the rows.
 pub struct Ctx<'a> {
     pub ledger: &'a Ledger,
     pub as_of: Date,
-    releases: std::cell::OnceCell<Vec<figures::Release<'a>>>,
-    settlements: std::cell::OnceCell<Vec<figures::Settlement<'a>>>,
+    releases: OnceLock<Vec<figures::Release<'a>>>,
+    settlements: OnceLock<Vec<figures::Settlement<'a>>>,
+    index: OnceLock<figures::Index<'a>>,
+    envelopes: OnceLock<rules::Envelopes<'a>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(ledger: &'a Ledger, as_of: Date) -> Self {
-        Ctx { ledger, as_of, releases: Default::default(), settlements: Default::default() }
+        Ctx {
+            ledger,
+            as_of,
+            releases: Default::default(),
+            settlements: Default::default(),
+            index: Default::default(),
+            envelopes: Default::default(),
+        }
     }
 
     /// The releases, in the order they happened.
     pub fn releases(&self) -> &[figures::Release<'a>] {
-        self.releases.get_or_init(|| figures::releases(self.ledger))
+        self.releases.get_or_init(|| figures::releases(self.ledger, self.index()))
     }
 
     /// The regular releases replayed step by step.
     pub fn settlements(&self) -> &[figures::Settlement<'a>] {
-        self.settlements.get_or_init(|| figures::settlements(self.ledger))
+        self.settlements.get_or_init(|| figures::settlements(self.ledger, self.releases(), self.index()))
+    }
+
+    /// Steps, their events and partners by id.
+    pub fn index(&self) -> &figures::Index<'a> {
+        self.index.get_or_init(|| figures::Index::new(self.ledger))
+    }
+
+    /// Each partner's envelope over time.
+    fn envelopes(&self) -> &rules::Envelopes<'a> {
+        self.envelopes.get_or_init(|| rules::Envelopes::new(self.ledger))
     }
 
     /// A diagnostic pointing at a row (and column) of a ledger.
@@ -62,10 +86,20 @@ pub fn rules() -> &'static [Rule] {
     rules::RULES
 }
 
-/// Runs every rule on a loaded ledger.
+/// Runs every rule on a loaded ledger. The rules are independent, so they run on all cores; the
+/// findings are sorted afterwards, so the output does not depend on which finished first.
 pub fn run(ledger: &Ledger, as_of: Date) -> Vec<Diagnostic> {
     let ctx = Ctx::new(ledger, as_of);
-    let mut out: Vec<Diagnostic> = rules().iter().flat_map(|r| (r.run)(&ctx)).collect();
+    crate::meter::phase("checking the rules", rules().len() as u64);
+    let found: Vec<Vec<Diagnostic>> = rules()
+        .par_iter()
+        .map(|r| {
+            let d = crate::meter::timed(r.code.id(), || (r.run)(&ctx));
+            crate::meter::advance(1);
+            d
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     diag::sort(&mut out);
     out
 }

@@ -1,9 +1,12 @@
 //! The rules. Each is a pure function from the ledger to findings, registered in [`RULES`] with its
 //! code; `docs/CHECKS.md` explains each and `tests/cases/check/` holds a ledger that breaks it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::hash::Hash;
 
-use super::figures::{self, assessment_on, events_by_step, fulfilled_value, Release};
+use rustc_hash::FxHashMap;
+
+use super::figures::{self, assessment_on, fulfilled_value, Release};
 use super::{Ctx, Rule};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
@@ -41,8 +44,8 @@ fn eur(v: i128) -> String {
 }
 
 /// A cumulative sum over dated amounts, answered for any date in O(log n).
-#[derive(Default)]
-struct Series {
+#[derive(Default, Clone)]
+pub(super) struct Series {
     dates: Vec<Date>,
     cumulative: Vec<i128>,
 }
@@ -77,14 +80,51 @@ impl Series {
     }
 }
 
-fn envelope_series(l: &Ledger, partner: &str, instrument: Option<Instrument>) -> Series {
-    Series::new(
-        l.allocations
-            .iter()
-            .filter(|a| a.partner == partner && instrument.is_none_or(|i| i == a.instrument))
-            .map(|a| (a.date, a.amount))
-            .collect(),
-    )
+/// A partner and an instrument (`None`: both together).
+type EnvelopeKey<'a> = (&'a str, Option<Instrument>);
+
+/// Each partner's envelope over time, per instrument and in all (`None`), built once per run.
+pub(super) struct Envelopes<'a>(FxHashMap<EnvelopeKey<'a>, Series>);
+
+impl<'a> Envelopes<'a> {
+    pub(super) fn new(l: &'a Ledger) -> Self {
+        let mut items: FxHashMap<EnvelopeKey, Vec<(Date, i64)>> = FxHashMap::default();
+        for a in &l.allocations {
+            for key in [(a.partner.as_str(), Some(a.instrument)), (a.partner.as_str(), None)] {
+                items.entry(key).or_default().push((a.date, a.amount));
+            }
+        }
+        Envelopes(items.into_iter().map(|(k, v)| (k, Series::new(v))).collect())
+    }
+
+    /// The envelope's history (empty when nothing is allocated).
+    fn series(&self, partner: &str, instrument: Option<Instrument>) -> Series {
+        self.0.get(&(partner, instrument)).cloned().unwrap_or_default()
+    }
+
+    /// The envelope at the end of `date`.
+    fn at(&self, partner: &str, instrument: Option<Instrument>, date: Date) -> i128 {
+        self.0.get(&(partner, instrument)).map_or(0, |s| s.at(date))
+    }
+}
+
+/// Rows grouped by a key, each group in the order things happened (date, then place in the file), with
+/// the keys sorted so that findings come out in a stable order.
+fn grouped<'a, T: 'a, K: Hash + Ord + Copy>(
+    rows: impl IntoIterator<Item = &'a T>,
+    key: impl Fn(&'a T) -> K,
+    when: impl Fn(&T) -> (Date, Loc),
+) -> Vec<(K, Vec<&'a T>)> {
+    let mut groups: FxHashMap<K, Vec<&'a T>> = FxHashMap::default();
+    for r in rows {
+        groups.entry(key(r)).or_default().push(r);
+    }
+    let mut out: Vec<(K, Vec<&'a T>)> = groups.into_iter().collect();
+    out.sort_by_key(|(k, _)| *k);
+    for (_, v) in &mut out {
+        v.sort_by_key(|r| when(r));
+    }
+    out
 }
 
 /// Rows sorted as they happened: by date, then by their place in the file.
@@ -157,16 +197,18 @@ fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    let mut keys: BTreeSet<(&str, Instrument)> = BTreeSet::new();
-    for c in &l.commitments {
-        keys.insert((&c.partner, c.instrument));
-    }
-    for (partner, instrument) in keys {
-        let allocated = envelope_series(l, partner, Some(instrument));
-        let rows =
-            chronological(l.commitments.iter().filter(|c| c.partner == partner && c.instrument == instrument), |c| {
-                (c.date, c.at)
-            });
+    let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> = grouped(
+        l.allocations.iter().filter(|a| a.amount < 0),
+        |a| (a.partner.as_str(), a.instrument),
+        |a| (a.date, a.at),
+    )
+    .into_iter()
+    .collect();
+    for ((partner, instrument), rows) in
+        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| (c.date, c.at))
+    {
+        let allocated = cx.envelopes().series(partner, Some(instrument));
+        let committed_by = Series::new(rows.iter().map(|c| (c.date, c.amount)).collect());
         let mut committed = 0i128;
         let mut over = false;
         for c in rows {
@@ -193,13 +235,8 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
             over = committed > limit;
         }
         // A later cut can also push the envelope below what is already committed.
-        for a in l.allocations.iter().filter(|a| a.partner == partner && a.instrument == instrument && a.amount < 0) {
-            let committed_then: i128 = l
-                .commitments
-                .iter()
-                .filter(|c| c.partner == partner && c.instrument == instrument && c.date <= a.date)
-                .map(|c| c.amount as i128)
-                .sum();
+        for a in cuts.get(&(partner, instrument)).into_iter().flatten() {
+            let committed_then = committed_by.at(a.date);
             let envelope_then = allocated.at(a.date);
             if committed_then > envelope_then && committed_then <= allocated.at(a.date.pred_opt().unwrap_or(a.date)) {
                 out.push(
@@ -227,16 +264,15 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
 fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    let mut keys: BTreeSet<(&str, Instrument)> = BTreeSet::new();
-    for p in &l.payments {
-        keys.insert((&p.partner, p.instrument));
-    }
-    for (partner, instrument) in keys {
-        let commitments: Vec<&Commitment> =
-            l.commitments.iter().filter(|c| c.partner == partner && c.instrument == instrument).collect();
+    let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
+        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| (c.date, c.at)).into_iter().collect();
+    for ((partner, instrument), payments) in
+        grouped(&l.payments, |p| (p.partner.as_str(), p.instrument), |p| (p.date, p.at))
+    {
+        let commitments = commitments.get(&(partner, instrument)).map(Vec::as_slice).unwrap_or(&[]);
         let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
-            limits.push((None, envelope_series(l, partner, Some(instrument)), "allocated"));
+            limits.push((None, cx.envelopes().series(partner, Some(instrument)), "allocated"));
         } else {
             limits.push((None, Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()), "committed"));
             for channel in [Channel::Budget, Channel::Wbif] {
@@ -253,14 +289,8 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
             }
         }
         for (channel, limit, what) in limits {
-            let rows = chronological(
-                l.payments.iter().filter(|p| {
-                    p.partner == partner && p.instrument == instrument && channel.is_none_or(|c| c == p.channel)
-                }),
-                |p| (p.date, p.at),
-            );
             let (mut paid, mut over) = (0i128, false);
-            for p in rows {
+            for p in payments.iter().filter(|p| channel.is_none_or(|c| c == p.channel)) {
                 paid += p.amount as i128;
                 let cap = limit.at(p.date);
                 if paid > cap && !over {
@@ -303,7 +333,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner).or_default();
         *total += r.net();
-        let envelope = envelope_series(l, r.partner, None).at(r.date);
+        let envelope = cx.envelopes().at(r.partner, None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
             out.push(
@@ -358,10 +388,9 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C007: nothing is paid before the Reform Agenda is approved and both agreements are in force.
 fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
-    let l = cx.ledger;
     let mut out = Vec::new();
     for r in cx.releases() {
-        let Some(p) = l.partner(r.partner) else {
+        let Some(p) = cx.index().partners.get(r.partner) else {
             continue;
         };
         let mut missing = Vec::new();
@@ -402,13 +431,12 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
 fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
+    let assessments: FxHashMap<(&str, Layer), Vec<&Condition>> =
+        grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| (c.date, c.at)).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
-            let latest = l
-                .conditions
-                .iter()
-                .filter(|c| c.partner == r.partner && c.layer == layer && c.date <= r.date)
-                .max_by_key(|c| (c.date, c.at));
+            let rows = assessments.get(&(r.partner, layer)).map(Vec::as_slice).unwrap_or(&[]);
+            let latest = rows[..rows.partition_point(|c| c.date <= r.date)].last();
             if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
                 out.push(
                     cx.at(
@@ -435,13 +463,10 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C009: a regular release pays only steps of its partner found fulfilled (or partially) by its date.
 fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
-    let l = cx.ledger;
-    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let events = events_by_step(l);
+    let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for id in &r.steps {
-            let Some(step) = steps.get(id) else { continue };
+        for (id, step, events) in index.steps_of(cx.ledger, r) {
             if step.partner != r.partner {
                 out.push(
                     cx.at(
@@ -455,8 +480,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 );
                 continue;
             }
-            let ev = events.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            let a = assessment_on(ev, r.date);
+            let a = assessment_on(events, r.date);
             if fulfilled_value(step, a) == 0 {
                 let state = match a {
                     Some(e) => {
@@ -484,18 +508,15 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C010: no step is paid twice, or beyond its (partially) fulfilled amount.
 fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
-    let l = cx.ledger;
-    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let events = events_by_step(l);
-    let mut paid: BTreeMap<&str, (i128, &str)> = BTreeMap::new();
+    let index = cx.index();
+    let mut paid: FxHashMap<&str, (i128, &str)> = FxHashMap::default();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for id in &r.steps {
-            let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
+        for (id, step, events) in index.steps_of(cx.ledger, r) {
+            if step.partner != r.partner {
                 continue;
-            };
-            let ev = events.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            let worth = fulfilled_value(step, assessment_on(ev, r.date)) as i128;
+            }
+            let worth = fulfilled_value(step, assessment_on(events, r.date)) as i128;
             if worth == 0 {
                 continue; // C009 reports it
             }
@@ -525,17 +546,17 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let tolerance = l.facility.release_tolerance as i128;
     let mut out = Vec::new();
     for s in cx.settlements() {
-        let net = s.release.net();
+        let net = s.net;
         let diff = net - s.expected_net;
         if diff.abs() > tolerance {
             let mut d = cx
                 .at(
                     Code::ReleaseUnreconciled,
-                    s.release.first().at,
+                    s.at,
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        s.release.id,
+                        s.id,
                         eur(net),
                         eur(s.gross),
                         eur(s.clearance),
@@ -615,15 +636,13 @@ fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C014: a step is not paid after its grace period ended (its money was redistributable by then).
 fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
-    let l = cx.ledger;
-    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for id in &r.steps {
-            let Some(step) = steps.get(id).filter(|s| s.partner == r.partner) else {
+        for (id, step, _) in cx.index().steps_of(cx.ledger, r) {
+            if step.partner != r.partner {
                 continue;
-            };
-            let grace_end = l.facility.grace_end(step.due);
+            }
+            let grace_end = cx.ledger.facility.grace_end(step.due);
             if r.date > grace_end {
                 out.push(
                     cx.at(
@@ -729,13 +748,13 @@ fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
 /// C017: a step is not assessed (or submitted) before it exists, i.e. before its partner's Reform Agenda is approved.
 fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
-    let steps: BTreeMap<&str, &Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let index = cx.index();
     let mut out = Vec::new();
     for e in &l.step_events {
-        let Some(step) = steps.get(e.step.as_str()) else {
+        let Some(step) = index.position.get(e.step.as_str()).map(|&i| &l.steps[i]) else {
             continue;
         };
-        let Some(p) = l.partner(&step.partner) else {
+        let Some(p) = index.partners.get(step.partner.as_str()) else {
             continue;
         };
         let problem = match p.agenda_approved {
@@ -764,7 +783,7 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
 /// C018: a warning for events after a step was found fulfilled (it should be final).
 fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for events in events_by_step(cx.ledger).values() {
+    for events in cx.index().events.values() {
         if let Some(pos) = events.iter().position(|e| e.status == StepStatus::Fulfilled) {
             let f = events[pos];
             for e in events.iter().skip(pos + 1) {
@@ -861,10 +880,14 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
 fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
+    let mut steps: FxHashMap<&str, Vec<&Step>> = FxHashMap::default();
+    for s in &l.steps {
+        steps.entry(s.partner.as_str()).or_default().push(s);
+    }
     for p in &l.partners {
-        let envelope = envelope_series(l, &p.code, None).at(cx.as_of);
+        let envelope = cx.envelopes().at(&p.code, None, cx.as_of);
         let mut total = 0i128;
-        for s in l.steps.iter().filter(|s| s.partner == p.code) {
+        for s in steps.get(p.code.as_str()).into_iter().flatten() {
             let before = total;
             total += s.amount as i128;
             if total > envelope && before <= envelope {

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::check::figures;
 use crate::date::{self, Date};
-use crate::ledger::model::{Ledger, StepStatus};
+use crate::ledger::model::{Channel, Instrument, Ledger, PaymentKind, StepStatus};
 use crate::progress::*;
 
 /// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
@@ -148,6 +148,7 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
 
 /// The facility's state as of the end of `as_of`.
 pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
+    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
     let d = day(as_of);
 
@@ -191,11 +192,15 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs)?;
 
     // Payments.
+    // The payments are the big table: their vocabularies go in as flags, not text.
     let pay = frame(vec![
         Column::new(s("partner"), l.payments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
-        Column::new(s("kind"), l.payments.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
-        Column::new(s("channel"), l.payments.iter().map(|r| r.channel.as_str()).collect::<Vec<_>>()),
-        Column::new(s("instrument"), l.payments.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
+        Column::new(
+            s("prefinancing"),
+            l.payments.iter().map(|r| r.kind == PaymentKind::PreFinancing).collect::<Vec<_>>(),
+        ),
+        Column::new(s("budget"), l.payments.iter().map(|r| r.channel == Channel::Budget).collect::<Vec<_>>()),
+        Column::new(s("grant"), l.payments.iter().map(|r| r.instrument == Instrument::Grant).collect::<Vec<_>>()),
         Column::new(s("day"), l.payments.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
         // Month numbers come from chrono, the project's one calendar.
         Column::new(s("month"), l.payments.iter().map(|r| month_number(r.date)).collect::<Vec<_>>()),
@@ -203,18 +208,20 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     ])?;
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
-        sum_if("amount", col("instrument").eq(lit("grant")), "paid_grant"),
-        sum_if("amount", col("instrument").eq(lit("loan")), "paid_loan"),
-        sum_if("amount", col("channel").eq(lit("budget")), "paid_budget"),
-        sum_if("amount", col("channel").eq(lit("wbif")), "paid_wbif"),
-        sum_if("amount", col("kind").eq(lit("pre_financing")), "paid_prefinancing"),
-        sum_if("amount", col("kind").eq(lit("regular")), "paid_regular"),
+        sum_if("amount", col("grant"), "paid_grant"),
+        sum_if("amount", col("grant").not(), "paid_loan"),
+        sum_if("amount", col("budget"), "paid_budget"),
+        sum_if("amount", col("budget").not(), "paid_wbif"),
+        sum_if("amount", col("prefinancing"), "paid_prefinancing"),
+        sum_if("amount", col("prefinancing").not(), "paid_regular"),
     ];
     let (pay_p, pay_t) = per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs)?;
 
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here.
-    let settlements: Vec<_> = figures::settlements(l).into_iter().filter(|st| st.release.date <= as_of).collect();
+    let ids = figures::Index::new(l);
+    let releases: Vec<_> = figures::releases(l, &ids).into_iter().filter(|r| r.date <= as_of).collect();
+    let settlements = figures::settlements(l, &releases, &ids);
     let mut paid_step_ids = Vec::new();
     let mut paid_step_values = Vec::new();
     for st in &settlements {
@@ -224,7 +231,7 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
         }
     }
     let clear = frame(vec![
-        Column::new(s("partner"), settlements.iter().map(|st| st.release.partner).collect::<Vec<_>>()),
+        Column::new(s("partner"), settlements.iter().map(|st| st.partner).collect::<Vec<_>>()),
         Column::new(
             s("cleared"),
             settlements.iter().map(|st| i64::try_from(st.clearance).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
@@ -325,9 +332,11 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
         col("value_expired").sum(),
         col("value_ahead").sum(),
     ];
-    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
-    let (area_df, _) = per_partner_and_total(state.clone(), &["partner", "area"], step_aggs)?;
+    // Computed once; the aggregations below read the frame.
     let step_rows = state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?;
+    let state = step_rows.clone().lazy();
+    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
+    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs)?;
 
     // Assemble the per-partner rows, every partner present even without any row.
     let tables =
@@ -535,7 +544,7 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
 pub fn changes(l: &Ledger, from: Date, to: Date) -> Result<Vec<Change>, ComputeError> {
     let within = |d: Date| d > from && d <= to;
     let mut out = Vec::new();
-    for r in figures::releases(l).into_iter().filter(|r| within(r.date)) {
+    for r in figures::releases(l, &figures::Index::new(l)).into_iter().filter(|r| within(r.date)) {
         let net = i64::try_from(r.net()).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,

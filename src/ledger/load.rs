@@ -2,10 +2,11 @@
 //! schema, and resolve references between ledgers. Loading never stops at the first problem: it returns
 //! what it could read and a diagnostic for everything else.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::date::{self, Date, DateError};
 use crate::diag::{self, did_you_mean, Code, Diagnostic};
@@ -87,6 +88,7 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
                 continue;
             }
         };
+        crate::meter::phase(format!("decoding {}", file.file_name()), 0);
         let Decoded { text, encoding, problem } = source::decode(&bytes);
         let mut not_text = false;
         if let Some((code, msg)) = problem {
@@ -109,7 +111,7 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
         }
         sources.set(file, src);
     }
-    let mut b = Builder { sources: &sources, diags: &mut diags };
+    let mut b = Builder { sources: &sources, diags: &mut diags, rows: BTreeMap::new() };
     let mut ledger = Ledger {
         facility: facility.clone().unwrap_or_else(placeholder_facility),
         partners: b.convert(tables.get(&LedgerFile::Partners), partner),
@@ -122,13 +124,18 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
         control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
         sources: Sources::new(),
     };
-    let read: BTreeSet<LedgerFile> = tables.keys().copied().collect();
+    let rows = std::mem::take(&mut b.rows);
+    for (file, n) in rows {
+        sources.get_mut(file).rows = n;
+    }
+    let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let unread: Vec<LedgerFile> = LedgerFile::TABLES
         .into_iter()
         .filter(|f| !read.contains(f))
         .chain(facility.is_none().then_some(LedgerFile::Facility))
         .collect();
     drop(tables);
+    crate::meter::phase("resolving references", 0);
     resolve_references(&ledger, &sources, &read, &mut diags);
     ledger.sources = sources;
     diag::sort(&mut diags);
@@ -164,14 +171,19 @@ fn placeholder_facility() -> Facility {
     }
 }
 
-/// A table as parsed from CSV, before typing.
+/// What the header and a first look at the rows tell about a table: where each column is, and how its
+/// amounts and dates are written. The rows themselves are read once more, one at a time, while typing.
 struct RawTable {
     spec: &'static TableSpec,
-    /// Spec column index -> field index in the file.
-    fields: Vec<Option<usize>>,
-    rows: Vec<(Loc, StringRecord)>,
+    /// (column name, field index in the file) of the columns the file has, for the typing functions.
+    by_name: Vec<(&'static str, usize)>,
+    /// Fields in the header.
+    width: usize,
     mark: Option<DecimalMark>,
     month_first: bool,
+    /// False when a column is missing or doubled: the rows are still read (for ragged rows and counts)
+    /// but not typed.
+    usable: bool,
 }
 
 fn read_table(
@@ -252,47 +264,6 @@ fn read_table(
         }
     }
     let width = src.header.len();
-    let mut rows = Vec::new();
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                diags.push(
-                    Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
-                        .at_line(line, None),
-                );
-                continue;
-            }
-        };
-        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-        let loc = Loc { file: spec.file, line: pos.line(), offset: pos.byte() };
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let extra_filled = rec.iter().skip(width).any(|f| !f.trim().is_empty());
-        if rec.len() < width || extra_filled {
-            let place = src.place(loc, None);
-            let mut d = Diagnostic::new(
-                Code::RaggedRow,
-                &src.path,
-                format!("the row has {} fields but the header has {width}", rec.len()),
-            )
-            .at_line(loc.line, Some(1))
-            .hint(format!(
-                "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
-                src.delimiter as char
-            ));
-            d.row = Some(place.row);
-            diags.push(d);
-            continue;
-        }
-        rows.push((loc, rec));
-    }
-    src.rows = rows.len();
-    if !ok {
-        return None;
-    }
     let money_fields: Vec<usize> = spec
         .columns
         .iter()
@@ -307,56 +278,171 @@ fn read_table(
         .filter(|(_, c)| c.ty == ColumnType::Date)
         .filter_map(|(i, _)| fields[i])
         .collect();
-    let mark = opts.decimal_mark.or_else(|| file_decimal_mark(src.delimiter, &rows, &money_fields));
-    let month_first = rows
-        .iter()
-        .any(|(_, r)| date_fields.iter().any(|&f| date::slash_month_first(r.get(f).unwrap_or("")) == Some(true)));
-    Some(RawTable { spec, fields, rows, mark, month_first })
+    // The decimal mark (comma-separated files use a point) and month-first slash dates are properties of
+    // the whole file: a first pass over the rows finds them, only when they can be in question.
+    let comma_separated = src.delimiter == b',';
+    let mut evidence = MarkEvidence::default();
+    let mut month_first = false;
+    if !comma_separated || src.text.contains('/') {
+        let mut rec = StringRecord::new();
+        while reader.read_record(&mut rec).unwrap_or(true) {
+            if is_blank(&rec) || is_ragged(&rec, width) {
+                continue;
+            }
+            if !comma_separated {
+                evidence.add(&rec, &money_fields);
+            }
+            month_first = month_first
+                || date_fields.iter().any(|&f| date::slash_month_first(rec.get(f).unwrap_or("")) == Some(true));
+        }
+    }
+    let mark = opts.decimal_mark.or(if comma_separated { Some(DecimalMark::Point) } else { evidence.mark() });
+    let by_name = spec.columns.iter().zip(&fields).filter_map(|(c, f)| f.map(|f| (c.name, f))).collect();
+    Some(RawTable { spec, by_name, width, mark, month_first, usable: ok })
 }
 
-/// The decimal mark of a file: a point when the delimiter is a comma; otherwise what the unambiguous
-/// cells say, by majority (ties go to the point). `None` when no cell says anything.
-fn file_decimal_mark(delimiter: u8, rows: &[(Loc, StringRecord)], money_fields: &[usize]) -> Option<DecimalMark> {
-    if delimiter == b',' {
-        return Some(DecimalMark::Point);
+impl RawTable {
+    /// The file's field for a column. The typing functions name columns with the schema's own string
+    /// constants, so comparing addresses finds them without comparing text; text decides otherwise.
+    fn field(&self, name: &str) -> Option<usize> {
+        let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
+        self.by_name
+            .iter()
+            .find(|(n, _)| same(n))
+            .or_else(|| self.by_name.iter().find(|(n, _)| *n == name))
+            .map(|(_, f)| *f)
     }
-    let (mut point, mut comma) = (0usize, 0usize);
-    for (_, r) in rows {
+}
+
+fn is_blank(rec: &StringRecord) -> bool {
+    rec.iter().all(|f| f.trim().is_empty())
+}
+
+/// Fewer fields than the header, or text beyond it.
+fn is_ragged(rec: &StringRecord, width: usize) -> bool {
+    rec.len() < width || rec.iter().skip(width).any(|f| !f.trim().is_empty())
+}
+
+/// Reads the rows of a table after its header, one at a time into one record: reports rows that cannot
+/// be read or are ragged, skips blank ones, and hands every other to `f`. Returns how many it handed.
+fn for_each_row(
+    table: &RawTable,
+    src: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+    mut f: impl FnMut(Loc, &StringRecord, &mut Vec<Diagnostic>),
+) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(src.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(src.text.as_bytes());
+    let mut rec = StringRecord::new();
+    let mut header = true;
+    let mut n = 0;
+    let mut metered = 0;
+    let meter = crate::meter::enabled();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                diags.push(
+                    Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
+                        .at_line(line, None),
+                );
+                continue;
+            }
+        }
+        if std::mem::take(&mut header) {
+            continue;
+        }
+        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+        let loc = Loc { file: table.spec.file, line: pos.line(), offset: pos.byte() };
+        if is_blank(&rec) {
+            continue;
+        }
+        if is_ragged(&rec, table.width) {
+            let place = src.place(loc, None);
+            let mut d = Diagnostic::new(
+                Code::RaggedRow,
+                &src.path,
+                format!("the row has {} fields but the header has {}", rec.len(), table.width),
+            )
+            .at_line(loc.line, Some(1))
+            .hint(format!(
+                "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
+                src.delimiter as char
+            ));
+            d.row = Some(place.row);
+            diags.push(d);
+            continue;
+        }
+        n += 1;
+        if meter && n % 16_384 == 0 {
+            crate::meter::advance(pos.byte() - metered);
+            metered = pos.byte();
+        }
+        f(loc, &rec, diags);
+    }
+    n
+}
+
+/// Counts of amount cells that can only be read with a point, or only with a comma.
+#[derive(Default)]
+struct MarkEvidence {
+    point: usize,
+    comma: usize,
+}
+
+impl MarkEvidence {
+    fn add(&mut self, rec: &StringRecord, money_fields: &[usize]) {
         for &f in money_fields {
-            match money::mark_evidence(r.get(f).unwrap_or("")) {
-                Some(DecimalMark::Point) => point += 1,
-                Some(DecimalMark::Comma) => comma += 1,
+            match money::mark_evidence(rec.get(f).unwrap_or("")) {
+                Some(DecimalMark::Point) => self.point += 1,
+                Some(DecimalMark::Comma) => self.comma += 1,
                 None => {}
             }
         }
     }
-    match (point, comma) {
-        (0, 0) => None,
-        (p, c) if c > p => Some(DecimalMark::Comma),
-        _ => Some(DecimalMark::Point),
+
+    /// What the unambiguous cells say, by majority (ties go to the point); `None` when none says anything.
+    fn mark(&self) -> Option<DecimalMark> {
+        match (self.point, self.comma) {
+            (0, 0) => None,
+            (p, c) if c > p => Some(DecimalMark::Comma),
+            _ => Some(DecimalMark::Point),
+        }
     }
 }
 
 struct Builder<'a> {
     sources: &'a Sources,
     diags: &'a mut Vec<Diagnostic>,
+    /// Rows read per file.
+    rows: BTreeMap<LedgerFile, usize>,
 }
 
 impl Builder<'_> {
-    /// Converts every row of a table; rows with errors are left out (their diagnostics stay).
+    /// Reads and converts every row of a table; rows with errors are left out (their diagnostics stay).
     fn convert<T>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
         let Some(table) = table else {
             return Vec::new();
         };
         let src = self.sources.get(table.spec.file);
-        let mut out = Vec::with_capacity(table.rows.len());
-        for (loc, rec) in &table.rows {
-            let mut row = Row { table, src, rec, loc: *loc, diags: self.diags, errors: 0 };
+        crate::meter::phase(format!("reading {}", table.spec.file.file_name()), src.text.len() as u64);
+        let mut out = Vec::new();
+        let n = for_each_row(table, src, self.diags, |loc, rec, diags| {
+            if !table.usable {
+                return;
+            }
+            let mut row = Row { table, src, rec, loc, diags, errors: 0 };
             let value = f(&mut row);
             if row.errors == 0 {
                 out.extend(value);
             }
-        }
+        });
+        self.rows.insert(table.spec.file, n);
         out
     }
 }
@@ -371,15 +457,10 @@ struct Row<'a> {
     errors: usize,
 }
 
-impl Row<'_> {
-    fn raw(&self, name: &str) -> &str {
-        self.table
-            .spec
-            .column(name)
-            .and_then(|c| self.table.fields[c])
-            .and_then(|f| self.rec.get(f))
-            .unwrap_or("")
-            .trim()
+impl<'a> Row<'a> {
+    /// The trimmed cell of a column (empty when the file has no such column).
+    fn raw(&self, name: &str) -> &'a str {
+        self.table.field(name).and_then(|f| self.rec.get(f)).unwrap_or("").trim()
     }
 
     /// Reports a problem; an error leaves the row out of the ledger.
@@ -401,6 +482,11 @@ impl Row<'_> {
     }
 
     fn required(&mut self, name: &str) -> Option<String> {
+        self.required_str(name).map(str::to_string)
+    }
+
+    /// The cell, or a diagnostic when it is empty.
+    fn required_str(&mut self, name: &str) -> Option<&'a str> {
         let v = self.raw(name);
         if v.is_empty() {
             self.report(
@@ -411,7 +497,7 @@ impl Row<'_> {
             );
             return None;
         }
-        Some(v.to_string())
+        Some(v)
     }
 
     fn describe(&self, name: &str) -> &'static str {
@@ -440,16 +526,16 @@ impl Row<'_> {
     }
 
     fn date(&mut self, name: &str) -> Option<Date> {
-        self.required(name)?;
+        self.required_str(name)?;
         self.optional_date(name)
     }
 
     fn optional_date(&mut self, name: &str) -> Option<Date> {
-        let v = self.raw(name).to_string();
+        let v = self.raw(name);
         if v.is_empty() {
             return None;
         }
-        match date::parse_date(&v, self.table.month_first) {
+        match date::parse_date(v, self.table.month_first) {
             Ok(d) => Some(d),
             Err(DateError::MonthFirst) => {
                 self.report(
@@ -468,17 +554,17 @@ impl Row<'_> {
     }
 
     fn money(&mut self, name: &str) -> Option<i64> {
-        self.required(name)?;
+        self.required_str(name)?;
         self.optional_money(name)
     }
 
     fn optional_money(&mut self, name: &str) -> Option<i64> {
-        let v = self.raw(name).to_string();
+        let v = self.raw(name);
         if v.is_empty() {
             return None;
         }
         let mark = self.table.mark;
-        match money::parse_amount(&v, mark) {
+        match money::parse_amount(v, mark) {
             Ok(a) => {
                 if a.negative_zero {
                     self.report(
@@ -491,7 +577,7 @@ impl Row<'_> {
                 Some(a.cents)
             }
             Err(e) => {
-                let (code, msg, hint) = money_problem(&v, e, self.src.delimiter);
+                let (code, msg, hint) = money_problem(v, e, self.src.delimiter);
                 self.report(code, name, msg, Some(hint));
                 None
             }
@@ -499,16 +585,16 @@ impl Row<'_> {
     }
 
     fn word<T>(&mut self, name: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
-        let v = self.required(name)?;
-        self.parse_word(name, &v, from, words)
+        self.required_str(name)?;
+        self.parse_word(name, self.raw(name), from, words)
     }
 
     fn optional_word<T>(&mut self, name: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
-        let v = self.raw(name).to_string();
+        let v = self.raw(name);
         if v.is_empty() {
             return None;
         }
-        self.parse_word(name, &v, from, words)
+        self.parse_word(name, v, from, words)
     }
 
     fn parse_word<T>(&mut self, name: &str, v: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
@@ -724,8 +810,8 @@ fn payment(r: &mut Row) -> Option<Payment> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a != 0, "is zero; leave out components that moved no money");
     }
-    let steps_text = r.optional_text("steps");
-    let mut steps = Vec::new();
+    let steps_text = r.raw("steps");
+    let mut steps: Vec<String> = Vec::new();
     for s in steps_text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
         if !is_id(s) {
             r.report(
@@ -802,7 +888,7 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
 /// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
 /// References into a file that could not be read are not checked: that file's own diagnostics say why.
 fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    let mut seen: FxHashMap<&str, Loc> = FxHashMap::default();
     for p in &l.partners {
         if let Some(first) = seen.insert(&p.code, p.at) {
             diags.push(duplicate(sources, p.at, "code", &p.code, first));
@@ -811,7 +897,8 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
     let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
     let partners_read = read.contains(&LedgerFile::Partners);
     let steps_read = read.contains(&LedgerFile::Steps);
-    let partner_ok = |code: &str| !partners_read || codes.contains(&code);
+    let known: FxHashSet<&str> = codes.iter().copied().collect();
+    let partner_ok = |code: &str| !partners_read || known.contains(code);
     let mut unknown_partner = |loc: Loc, code: &str| {
         let mut d =
             at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"));
@@ -836,7 +923,7 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         }
     }
 
-    let mut step_ids: HashMap<&str, &Step> = HashMap::new();
+    let mut step_ids: FxHashMap<&str, &Step> = FxHashMap::default();
     for s in &l.steps {
         if let Some(first) = step_ids.get(s.id.as_str()) {
             diags.push(duplicate(sources, s.at, "id", &s.id, first.at));
@@ -885,15 +972,15 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         }
     }
 
-    let mut commitment_ids: HashMap<&str, Loc> = HashMap::new();
+    let mut commitment_ids: FxHashMap<&str, Loc> = FxHashMap::default();
     for c in &l.commitments {
         if let Some(first) = commitment_ids.insert(&c.id, c.at) {
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
 
-    let mut components: HashSet<(&str, Channel, Instrument)> = HashSet::new();
-    let mut releases: HashMap<&str, &Payment> = HashMap::new();
+    let mut components: FxHashSet<(&str, Channel, Instrument)> = FxHashSet::default();
+    let mut releases: FxHashMap<&str, &Payment> = FxHashMap::default();
     for p in &l.payments {
         if !components.insert((&p.id, p.channel, p.instrument)) {
             diags.push(
@@ -906,7 +993,6 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
                 releases.insert(&p.id, p);
             }
             Some(first) => {
-                let first_place = sources.place(first.at, None);
                 let mut problems = Vec::new();
                 if first.date != p.date {
                     problems.push((
@@ -921,11 +1007,16 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
                     problems
                         .push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
                 }
-                let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
-                if !a.is_empty() && !b.is_empty() && a != b {
+                let differ = || {
+                    let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
+                    a != b
+                };
+                if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
                     problems.push(("steps", "the steps listed differ".to_string()));
                 }
+                let first_place = || sources.place(first.at, None);
                 for (field, msg) in problems {
+                    let first_place = first_place();
                     diags.push(
                         at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
                             .hint("all components of a release share date, partner, kind and steps; give a different release its own id")

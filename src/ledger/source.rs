@@ -50,6 +50,10 @@ impl Sources {
         &self.files[file.index()]
     }
 
+    pub fn get_mut(&mut self, file: LedgerFile) -> &mut SourceFile {
+        &mut self.files[file.index()]
+    }
+
     pub fn path(&self, file: LedgerFile) -> &str {
         &self.files[file.index()].path
     }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The scale suite: growthplan's commands on synthetic ledgers of 10^3 up to 10^MAX payment rows (one step
+# per ten rows, 20 partners), against the floor: polars alone scanning the same CSV files and summing the
+# amounts per partner (bench/floor.rs). Prints a Markdown table of wall time, peak memory (GNU time's
+# maximum RSS) and the ratio to the floor's wall time.
+#
+# Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3)]
+# The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+max="${1:-5}"
+runs="${2:-3}"
+cargo build --release --quiet --bin growthplan --example polars_floor
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/release/growthplan"
+floor="$target/release/examples/polars_floor"
+store="$target/bench-data"
+mkdir -p "$store"
+
+# Best wall time (s) over $runs runs, and the peak RSS (MB) of the last: "wall rss".
+measure() {
+  local best="" rss=0 line wall kb
+  for _ in $(seq "$runs"); do
+    line=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
+    wall=${line% *}
+    kb=${line#* }
+    if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
+    rss=$kb
+  done
+  echo "$best $((rss / 1024))"
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
+echo
+echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor |"
+echo "|---|---|---|---|---|---|"
+for exp in $(seq 3 "$max"); do
+  n=$((10 ** exp))
+  steps=$((n / 10 > 20 ? n / 10 : 20))
+  data="$store/syn$exp"
+  if [[ ! -f "$data/payments.csv" ]]; then
+    "$bin" synth --out "$data" --partners 20 --steps "$steps" --payments "$n" --seed 1 >/dev/null
+  fi
+  # Larger runs are measured once: they take long enough for one run to say what they cost.
+  r=$runs
+  if ((exp >= 6)); then r=1; fi
+  read -r fw fm < <(runs=$r measure "$floor" "$data")
+  printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 |\n' "$exp" "$steps" "$fw" "$fm"
+  out=$(mktemp -d)
+  for cmd in check status report; do
+    case $cmd in
+      check) args=(check --data "$data" --as-of 2027-12-31) ;;
+      status) args=(status --data "$data" --as-of 2027-12-31 --format json) ;;
+      report) args=(report --data "$data" --month 2027-12 --out "$out") ;;
+    esac
+    read -r w m < <(runs=$r measure "$bin" "${args[@]}")
+    ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
+    printf '| 10^%d | %d | %s | %s | %d | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio"
+  done
+  rm -rf "$out"
+done
