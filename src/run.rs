@@ -181,6 +181,8 @@ fn export_command(
         files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let lock = crate::write::lock_folder(dir)?;
+    lock.remove_stale(dir)?;
     for (path, bytes) in &files {
         crate::write::write_atomic(path, bytes)?;
         writeln!(out, "wrote {}", path.display())?;
@@ -206,6 +208,8 @@ fn charts_command(
     };
     let files = render_all(&p, format)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let lock = crate::write::lock_folder(dir)?;
+    lock.remove_stale(dir)?;
     for f in &files {
         let path = dir.join(&f.name);
         crate::write::write_atomic(&path, &f.bytes)?;
@@ -293,6 +297,9 @@ fn report_command(
     // Write: the month's folder whole, then the index of the reports present.
     let target = reports.join(&month);
     let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    std::fs::create_dir_all(reports).with_context(|| format!("cannot create `{}`", reports.display()))?;
+    let lock = crate::write::lock_folder(reports)?;
+    lock.remove_stale(reports)?;
     crate::write::replace_folder(&target, &files)?;
     let mut months = Vec::new();
     for entry in std::fs::read_dir(reports).with_context(|| format!("cannot list `{}`", reports.display()))? {
@@ -408,7 +415,8 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
             return Ok(Outcome::Findings);
         }
     };
-    let _lock = lock_data(&config.data)?;
+    let lock = crate::write::lock_folder(&config.data)?;
+    lock.remove_stale(&config.data)?;
     let mut changed = Vec::new();
     for f in LedgerFile::TABLES {
         let text = canonical(&l, f);
@@ -444,7 +452,8 @@ fn record_command(
     use crate::ledger::schema::LedgerFile;
     use std::collections::BTreeMap;
     anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
-    let lock = lock_data(&config.data)?;
+    let lock = crate::write::lock_folder(&config.data)?;
+    lock.remove_stale(&config.data)?;
 
     let target = config.data.join(file.file_name());
     let bytes = std::fs::read(&target).with_context(|| format!("cannot read `{}`", target.display()))?;
@@ -524,18 +533,4 @@ fn read_rows(
     }
     anyhow::ensure!(!rows.is_empty(), "`{}` has no rows to record", path.display());
     Ok(rows)
-}
-
-/// One writer at a time in a data folder: an exclusive lock on `.growthplan.lock`, held until the returned
-/// file is dropped (or the process ends).
-fn lock_data(data: &std::path::Path) -> anyhow::Result<std::fs::File> {
-    let lock_path = data.join(".growthplan.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
-    lock.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
-    Ok(lock)
 }

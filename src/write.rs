@@ -1,10 +1,61 @@
 //! The one place that writes files: each through a temporary file in the same folder, flushed to disk
-//! and renamed over the target, so that a crash never leaves half a file.
+//! and renamed over the target, so that a crash never leaves half a file. A folder (a month's report) is
+//! built beside its target and swapped in with one atomic exchange. Writers hold a folder's lock
+//! ([`lock_folder`]); under it, what a killed writer left behind is removed ([`FolderLock::remove_stale`]).
 
+use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+
+/// The lock file a writer holds in the folder it writes to.
+pub const LOCK_FILE: &str = ".growthplan.lock";
+
+/// An exclusive lock on a folder, released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Waits for, and takes, the exclusive lock of `dir` (which must exist).
+pub fn lock_folder(dir: &Path) -> anyhow::Result<FolderLock> {
+    let lock_path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
+    file.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+    Ok(FolderLock { _file: file })
+}
+
+impl FolderLock {
+    /// Removes the temporary files and folders that writers killed mid-write left in `dir`
+    /// (`.NAME.tmp-PID`, `.NAME.old-PID`). Only a lock holder may: no other writer is at work.
+    pub fn remove_stale(&self, dir: &Path) -> anyhow::Result<()> {
+        let entries = std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_temporary(&name) {
+                let path = entry.path();
+                let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                removed.with_context(|| format!("cannot remove the leftover `{}`", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `.NAME.tmp-PID` or `.NAME.old-PID`: a name only this module gives.
+fn is_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else { return false };
+    ["tmp-", "old-"].iter().any(|kind| {
+        rest.rsplit_once(&format!(".{kind}"))
+            .is_some_and(|(base, pid)| !base.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -60,10 +111,17 @@ pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Res
             f.sync_all()?;
         }
         if target.exists() {
-            std::fs::rename(target, &old).with_context(|| format!("cannot move `{}` aside", target.display()))?;
-            std::fs::rename(&tmp, target)
-                .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
-            std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove `{}`", old.display()))?;
+            if exchange(&tmp, target).is_ok() {
+                // The new folder is in place; `tmp` now holds the previous one.
+                std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
+            } else {
+                // No atomic exchange here (another system, or a file system without it): two renames,
+                // with a short moment in which the target is absent.
+                std::fs::rename(target, &old).with_context(|| format!("cannot move `{}` aside", target.display()))?;
+                std::fs::rename(&tmp, target)
+                    .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
+                std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove `{}`", old.display()))?;
+            }
         } else {
             std::fs::rename(&tmp, target)
                 .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
@@ -83,6 +141,29 @@ pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Res
     result
 }
 
+/// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`): at every moment each name
+/// holds one complete folder.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both arguments are valid NUL-terminated paths that outlive the call; renameat2 reads them
+    // and touches no memory of ours.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +177,26 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/a.csv"), b"x").is_err());
+    }
+
+    #[test]
+    fn only_the_temporaries_of_killed_writers_are_stale() {
+        for name in [".payments.csv.tmp-123", ".2026-02.old-9", ".index.html.tmp-77"] {
+            assert!(is_temporary(name), "{name}");
+        }
+        for name in ["payments.csv", ".growthplan.lock", ".tmp-12", ".a.tmp-", ".a.tmp-1x", "a.tmp-1", ".gitignore"] {
+            assert!(!is_temporary(name), "{name}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".a.csv.tmp-42"), "half").unwrap();
+        std::fs::create_dir(dir.path().join(".2026-02.tmp-42")).unwrap();
+        std::fs::write(dir.path().join("a.csv"), "kept").unwrap();
+        let lock = lock_folder(dir.path()).unwrap();
+        lock.remove_stale(dir.path()).unwrap();
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        left.sort();
+        assert_eq!(left, [LOCK_FILE, "a.csv"]);
     }
 
     #[test]

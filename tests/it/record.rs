@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::{copy_tree, growthplan, root};
 
 /// A data folder with one partner and `n` fulfilled steps of EUR 1,000.00 each, no payments yet.
-fn folder_with_fulfilled_steps(dir: &Path, n: usize) {
+pub(crate) fn folder_with_fulfilled_steps(dir: &Path, n: usize) {
     copy_tree(&root().join("tests/cases/base"), dir);
     let mut steps = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
     let mut events = String::from("date,step,status,amount_eur,source,note\n");

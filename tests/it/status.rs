@@ -171,7 +171,18 @@ fn export_writes_every_table_in_every_format() {
         let dir = out_dir.to_str().unwrap();
         let (code, out, err) = growthplan(
             &root(),
-            &["export", "--as-of", "2026-02-28", "--since", "2025-12-31", "--out", dir, "--format", format],
+            &[
+                "export",
+                "--as-of",
+                "2026-02-28",
+                "--since",
+                "2025-12-31",
+                "--out",
+                dir,
+                "--format",
+                format,
+                "--allow-outside",
+            ],
         );
         assert_eq!(code, 0, "{err}");
         for table in ["partners", "areas", "steps", "timeline", "deadlines", "changes"] {
@@ -184,8 +195,11 @@ fn export_writes_every_table_in_every_format() {
                 _ => assert!(String::from_utf8(bytes).unwrap().lines().count() > 1, "{table}"),
             }
         }
-        // Only the tables: no temporary files left behind.
-        assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 6);
+        // Only the tables (and the writers' lock): no temporary files left behind.
+        let names: Vec<String> =
+            std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        assert_eq!(names.len(), 7, "{names:?}");
+        assert!(names.contains(&growthplan::write::LOCK_FILE.to_string()));
     }
     let steps = std::fs::read_to_string(tmp.path().join("csv/steps.csv")).unwrap();
     assert!(steps.lines().any(|l| l.starts_with("RS-24H2-02,RS,") && l.contains(",fulfilled,fulfilled,")), "{steps}");

@@ -1,0 +1,210 @@
+//! Crash safety: `record` and `report` killed with SIGKILL at many points of a run. Afterwards the
+//! ledgers are byte-identical (or, for `record`, hold exactly the one new row), and `reports/` holds
+//! either the previous or the new complete report, never a mixture and never nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::record::folder_with_fulfilled_steps;
+use crate::{copy_tree, growthplan, root};
+
+/// How many kills per command, spread evenly over the time one whole run takes.
+const KILLS: u32 = 32;
+
+/// Every file under `dir`, by path relative to it.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.map(Result::unwrap) {
+            let path = e.path();
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.insert(path.strip_prefix(base).unwrap().display().to_string(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Starts growthplan in `cwd`, kills it (SIGKILL) after `delay` unless it has ended, and waits.
+/// Returns whether it was killed.
+fn run_and_kill(cwd: &Path, args: &[&str], delay: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_growthplan"))
+        .current_dir(cwd)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + delay;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if Instant::now() >= end {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// The wall time of one whole run (the longest of three: other tests load the machine meanwhile).
+fn duration_of(cwd: &Path, args: &[&str], reset: impl Fn()) -> Duration {
+    (0..3)
+        .map(|_| {
+            reset();
+            let t = Instant::now();
+            let (code, _, err) = growthplan(cwd, args);
+            assert_eq!(code, 0, "{err}");
+            t.elapsed()
+        })
+        .max()
+        .unwrap()
+}
+
+/// The moment of the `k`th kill: spread from the start to half again the length of a run, so that some
+/// land before anything is written and some after the run is complete. Kills beyond `KILLS` go later
+/// still, for a machine so loaded that every run took longer than measured.
+fn kill_at(full: Duration, k: u32) -> Duration {
+    full * 3 * k / (2 * KILLS)
+}
+
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
+        .collect()
+}
+
+#[test]
+fn record_killed_anywhere_leaves_the_ledger_as_it_was_or_with_the_new_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    folder_with_fulfilled_steps(&data, 3);
+    let before = snapshot(&data);
+    let payments = data.join("payments.csv");
+    let original = std::fs::read(&payments).unwrap();
+    let args = [
+        "record",
+        "payment",
+        "--id",
+        "R000",
+        "--date",
+        "2025-08-01",
+        "--partner",
+        "AA",
+        "--kind",
+        "regular",
+        "--channel",
+        "budget",
+        "--instrument",
+        "loan",
+        "--amount-eur",
+        "1000.00",
+        "--steps",
+        "S000",
+        "--source",
+        "test",
+        "--as-of",
+        "2026-11-28",
+    ];
+    let reset = || std::fs::write(&payments, &original).unwrap();
+    let full = duration_of(tmp.path(), &args, reset);
+    let appended = std::fs::read(&payments).unwrap();
+    assert!(appended.starts_with(&original) && appended.len() > original.len());
+
+    let (mut old, mut new) = (0, 0);
+    for k in 0..KILLS * 4 {
+        if k >= KILLS && new > 0 {
+            break;
+        }
+        reset();
+        run_and_kill(tmp.path(), &args, kill_at(full, k));
+        let now = std::fs::read(&payments).unwrap();
+        if now == original {
+            old += 1;
+        } else {
+            assert_eq!(now, appended, "after a kill at {}/{KILLS} of a run the ledger is neither", k);
+            new += 1;
+        }
+        // Every other file is untouched (the lock file aside; temporaries may be left, see below).
+        for (name, bytes) in &before {
+            if name != "payments.csv" {
+                assert_eq!(&std::fs::read(data.join(name)).unwrap(), bytes, "{name}");
+            }
+        }
+        let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+        assert_eq!(code, 0, "{out}");
+    }
+    assert!(old > 0 && new > 0, "the kills must land before and after the write ({old} before, {new} after)");
+    // The next run removes what killed runs left behind.
+    reset();
+    let (code, _, err) = growthplan(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(temporaries(&data), Vec::<String>::new());
+}
+
+#[test]
+fn report_killed_anywhere_leaves_the_previous_or_the_new_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("data"), &data);
+    let args = ["report", "--month", "2026-02"];
+    let ledgers = snapshot(&data);
+
+    let (code, _, err) = growthplan(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let reports = tmp.path().join("reports");
+    let saved = tmp.path().join("saved");
+    copy_tree(&reports, &saved);
+    let previous = snapshot(&reports.join("2026-02"));
+
+    // Another byte in a ledger (a blank line: same figures) changes the report's provenance.
+    let partners = data.join("partners.csv");
+    let mut text = std::fs::read(&partners).unwrap();
+    text.extend_from_slice(b"\n");
+    std::fs::write(&partners, &text).unwrap();
+    let ledgers_after = snapshot(&data);
+
+    let reset = || {
+        std::fs::remove_dir_all(&reports).unwrap();
+        copy_tree(&saved, &reports);
+    };
+    let full = duration_of(tmp.path(), &args, reset);
+    let next = snapshot(&reports.join("2026-02"));
+    assert_ne!(previous, next);
+
+    let (mut old, mut new) = (0, 0);
+    for k in 0..KILLS * 4 {
+        if k >= KILLS && new > 0 {
+            break;
+        }
+        reset();
+        run_and_kill(tmp.path(), &args, kill_at(full, k));
+        let now = snapshot(&reports.join("2026-02"));
+        if now == previous {
+            old += 1;
+        } else {
+            assert!(
+                now == next,
+                "after a kill at {k}/{KILLS} of a run the report is neither the previous nor the new one"
+            );
+            new += 1;
+        }
+        assert_eq!(snapshot(&data), ledgers_after, "a report never writes the ledgers");
+    }
+    assert_ne!(ledgers, ledgers_after);
+    assert!(old > 0 && new > 0, "the kills must land before and after the swap ({old} before, {new} after)");
+    reset();
+    let (code, _, err) = growthplan(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(temporaries(&reports), Vec::<String>::new());
+}
