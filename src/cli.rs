@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorArg,
 
+    /// Let --out (and init's folder) lie outside the working folder; without it such paths are refused,
+    /// so that a mistyped path cannot write over files elsewhere.
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

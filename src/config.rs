@@ -112,6 +112,8 @@ impl Config {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
             }
         };
+        let allow_outside = cli.allow_outside;
+        let out_path = |p: PathBuf| output_path(p, allow_outside);
         let task = match cli.command {
             Command::Check { as_of, format, deny_warnings } => {
                 Task::Check { as_of: parse_as_of(as_of.as_deref(), today)?, format, deny_warnings }
@@ -133,16 +135,16 @@ impl Config {
                         date::format(as_of)
                     )));
                 }
-                Task::Export { as_of, since, out, format }
+                Task::Export { as_of, since, out: out_path(out)?, format }
             }
             Command::Charts { as_of, out, format } => {
-                Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
+                Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out: out_path(out)?, format }
             }
             Command::Report { month, out, strict } => {
                 if let Some(m) = &month {
                     crate::report::month_end(m).map_err(|e| ConfigError(format!("--month {e}")))?;
                 }
-                Task::Report { month, out, strict }
+                Task::Report { month, out: out_path(out)?, strict }
             }
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, fields } => {
@@ -171,9 +173,9 @@ impl Config {
                 as_of: parse_as_of(as_of.as_deref(), today)?,
                 dry_run,
             },
-            Command::Init { dir } => Task::Init { dir },
+            Command::Init { dir } => Task::Init { dir: out_path(dir)? },
             Command::Synth { out, partners, steps, payments, seed } => {
-                Task::Synth { out, spec: crate::synth::Spec { partners, steps, payments, seed } }
+                Task::Synth { out: out_path(out)?, spec: crate::synth::Spec { partners, steps, payments, seed } }
             }
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man => Task::Man,
@@ -181,6 +183,53 @@ impl Config {
         };
         Ok(Config { data: cli.data, load, color, task })
     }
+}
+
+/// An output path as given, refused when it resolves outside the working folder unless that is asked
+/// for (`--allow-outside`). Symbolic links of the part that exists, `.` and `..` are resolved first, so
+/// `reports/../../etc` and a link leading out of the folder both count as outside.
+fn output_path(path: PathBuf, allow_outside: bool) -> Result<PathBuf, ConfigError> {
+    if allow_outside {
+        return Ok(path);
+    }
+    let cwd = std::env::current_dir().map_err(|e| ConfigError(format!("cannot read the working folder: {e}")))?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    if resolve(&cwd.join(&path)).starts_with(&cwd) {
+        Ok(path)
+    } else {
+        Err(ConfigError(format!(
+            "`{}` is outside the working folder `{}`; pass --allow-outside to write there",
+            path.display(),
+            cwd.display()
+        )))
+    }
+}
+
+/// `path` with the symbolic links of its longest existing ancestor resolved, then its remaining
+/// components applied (`..` goes up, `.` stays).
+fn resolve(path: &std::path::Path) -> PathBuf {
+    let mut base = path.to_path_buf();
+    let mut tail = Vec::new();
+    while !base.exists() {
+        match base.components().next_back() {
+            Some(c) => tail.push(c.as_os_str().to_owned()),
+            None => break,
+        }
+        if !base.pop() {
+            break;
+        }
+    }
+    let mut out = base.canonicalize().unwrap_or(base);
+    for part in tail.iter().rev() {
+        match part.to_str() {
+            Some("..") => {
+                out.pop();
+            }
+            Some(".") => {}
+            _ => out.push(part),
+        }
+    }
+    out
 }
 
 fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
@@ -228,4 +277,21 @@ fn parse_fields(args: &[String]) -> Result<std::collections::BTreeMap<String, St
         i += 1;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_stay_in_the_working_folder_unless_allowed() {
+        for inside in ["reports", "reports/2026-02/../2026-03", "./out", "new/deeper/folder"] {
+            assert!(output_path(PathBuf::from(inside), false).is_ok(), "{inside}");
+        }
+        for outside in ["/tmp/elsewhere", "..", "reports/../../x", "../sibling/reports"] {
+            let e = output_path(PathBuf::from(outside), false).unwrap_err().0;
+            assert!(e.contains("--allow-outside"), "{e}");
+            assert!(output_path(PathBuf::from(outside), true).is_ok());
+        }
+    }
 }

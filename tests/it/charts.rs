@@ -103,8 +103,10 @@ fn edge_cases_render_without_panicking() {
 fn the_charts_command_writes_every_file() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("charts");
-    let (code, stdout, err) =
-        growthplan(&root(), &["charts", "--as-of", "2026-02-28", "--out", out.to_str().unwrap(), "--format", "svg"]);
+    let (code, stdout, err) = growthplan(
+        &root(),
+        &["charts", "--as-of", "2026-02-28", "--out", out.to_str().unwrap(), "--format", "svg", "--allow-outside"],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(stdout.lines().count(), 10);
     assert!(out.join("partner-MK.svg").is_file());

@@ -431,3 +431,27 @@ fn synth_writes_deterministic_ledgers_that_pass_check() {
     assert_eq!(code, 2);
     assert!(err.contains("need at least 4 steps"), "{err}");
 }
+
+#[test]
+fn an_output_outside_the_working_folder_needs_allow_outside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    copy_tree(&root().join("data"), &work.join("data"));
+    let outside = tmp.path().join("elsewhere");
+    let outside_arg = outside.to_str().unwrap();
+    for args in [
+        vec!["report", "--month", "2026-02", "--out", outside_arg],
+        vec!["charts", "--as-of", "2026-02-28", "--out", "../elsewhere"],
+        vec!["export", "--as-of", "2026-02-28", "--out", "reports/../../elsewhere"],
+        vec!["synth", "--out", outside_arg],
+        vec!["init", outside_arg],
+    ] {
+        let (code, out, err) = growthplan(&work, &args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(err.contains("outside the working folder") && err.contains("--allow-outside"), "{err}");
+        assert!(!outside.exists(), "{args:?} wrote outside");
+    }
+    let (code, _, err) = growthplan(&work, &["report", "--month", "2026-02", "--out", outside_arg, "--allow-outside"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(outside.join("2026-02/report.html").is_file());
+}
