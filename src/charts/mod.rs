@@ -291,11 +291,16 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, items: &[(&str, RGB
     Ok(())
 }
 
+/// Ledger text as a chart label: one line, no control characters (which XML does not allow either).
+fn label(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// A partner's label: code and English name, and its name in its own language(s) for a second line.
 fn partner_label(p: &Progress, code: &str) -> (String, String) {
     match p.partners.iter().find(|x| x.code == code) {
-        Some(x) if x.local_name != x.name => (format!("{code}  {}", x.name), x.local_name.clone()),
-        Some(x) => (format!("{code}  {}", x.name), String::new()),
+        Some(x) if x.local_name != x.name => (format!("{code}  {}", label(&x.name)), label(&x.local_name)),
+        Some(x) => (format!("{code}  {}", label(&x.name)), String::new()),
         None => (code.to_string(), String::new()),
     }
 }
@@ -433,11 +438,9 @@ fn partner_areas<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress
         .filter(|a| a.partner == code)
         .map(|a| {
             let segs = stage_segments(p, |s| s.partner == code && s.area == a.area);
-            let label: String = if a.area.chars().count() > 40 {
-                a.area.chars().take(39).collect::<String>() + "…"
-            } else {
-                a.area.clone()
-            };
+            let area = label(&a.area);
+            let label: String =
+                if area.chars().count() > 40 { area.chars().take(39).collect::<String>() + "…" } else { area };
             (label, String::new(), segs, Some(format!("{} of {}", a.figures.steps_fulfilled, a.figures.steps_total)))
         })
         .collect();

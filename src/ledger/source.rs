@@ -188,18 +188,22 @@ pub fn decode(bytes: &[u8]) -> Decoded {
 
 /// Text with NULs or many control characters is binary junk, not a ledger.
 fn binary_problem(text: &str) -> Option<(Code, String)> {
-    let mut control = 0usize;
-    let mut total = 0usize;
-    for c in text.chars() {
-        total += 1;
-        if c == '\0' {
-            return Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into()));
-        }
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-            control += 1;
-        }
+    let bytes = text.as_bytes();
+    if bytes.contains(&0) {
+        return Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into()));
     }
-    if total > 0 && control * 100 > total {
+    // Characters and control characters (C0 but tab and line ends, DEL, C1), counted on the UTF-8 bytes.
+    let (mut total, mut control, mut prev) = (0usize, 0usize, 0u8);
+    for &b in bytes {
+        total += usize::from(b & 0xC0 != 0x80);
+        let c0 = b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+        let c1 = prev == 0xC2 && (0x80..=0x9F).contains(&b);
+        control += usize::from(c0 || b == 0x7F || c1);
+        prev = b;
+    }
+    // A spreadsheet's text may carry a few (escape sequences pasted into a note: shown inert later); a
+    // binary file is full of them.
+    if total > 0 && control * 10 > total {
         return Some((
             Code::NotText,
             format!("{control} of {total} characters are control characters: this is not a CSV text file"),

@@ -404,6 +404,26 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     // report.html and index.html escape every value as HTML unless marked safe (only our SVGs are);
     // the Markdown templates escape through the `md` filter.
     env.add_filter("md", |s: String| md_escape(&s));
+    // Control characters in ledger text (an escape sequence pasted into a note) are not valid in HTML:
+    // they are shown as `\u{1b}` before the usual HTML escaping.
+    env.set_formatter(|out, state, value| {
+        match value.as_str().filter(|s| !value.is_safe() && s.chars().any(char::is_control)) {
+            Some(s) => {
+                let shown: String = s
+                    .chars()
+                    .map(|c| {
+                        if c.is_control() && c != '\n' && c != '\t' {
+                            format!("\\u{{{:x}}}", c as u32)
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect();
+                minijinja::escape_formatter(out, state, &minijinja::Value::from(shown))
+            }
+            None => minijinja::escape_formatter(out, state, value),
+        }
+    });
     env.add_template("report.html", HTML)?;
     env.add_template("report.md", MARKDOWN)?;
     env.add_template("index.html", INDEX_HTML)?;
