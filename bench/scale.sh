@@ -17,17 +17,20 @@ floor="$target/release/examples/polars_floor"
 store="$target/bench-data"
 mkdir -p "$store"
 
-# Best wall time (s) over $runs runs, and the peak RSS (MB) of the last: "wall rss".
+# Best wall time (s, to the millisecond) over $runs runs, and the peak RSS (MB) of the last: "wall rss".
 measure() {
-  local best="" rss=0 line wall kb
+  local best="" kb=0 start end wall rssfile
+  rssfile=$(mktemp)
   for _ in $(seq "$runs"); do
-    line=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1)
-    wall=${line% *}
-    kb=${line#* }
-    if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
-    rss=$kb
+    start=$(date +%s%N)
+    /usr/bin/time -f '%M' -o "$rssfile" "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    wall=$(( (end - start) / 1000000 ))
+    if [[ -z "$best" ]] || ((wall < best)); then best=$wall; fi
+    kb=$(tail -n 1 "$rssfile")
   done
-  echo "$best $((rss / 1024))"
+  rm -f "$rssfile"
+  printf '%d.%03d %d\n' $((best / 1000)) $((best % 1000)) $((kb / 1024))
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"

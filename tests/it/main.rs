@@ -1,8 +1,12 @@
 //! Integration tests: one binary (see Cargo.toml), one module per area.
 
+mod arithmetic;
 mod cases;
 mod charts;
 mod cli;
+mod crash;
+mod escaping;
+mod fuzz;
 mod props;
 mod record;
 mod report;
