@@ -169,7 +169,7 @@ fn export_command(
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
     let p = crate::compute::progress(&l, as_of)?;
     let mut tables = status::tables(&p);
-    tables.push(status::changes_table(&crate::compute::changes(&l, since, as_of)?));
+    tables.push(status::changes_table(&crate::compute::changes(&l, &p, since)?));
     // Render everything before writing anything.
     let mut files = Vec::new();
     for t in &tables {
@@ -264,7 +264,7 @@ fn report_command(
     // Compute, chart, render.
     let now = crate::compute::progress(&l, as_of)?;
     let before = crate::compute::progress(&l, previous)?;
-    let changes = crate::compute::changes(&l, previous, as_of)?;
+    let changes = crate::compute::changes(&l, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     let inputs: Vec<Input> = LedgerFile::ALL
         .iter()

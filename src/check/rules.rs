@@ -713,13 +713,26 @@ fn outside_period(cx: &Ctx) -> Vec<Diagnostic> {
 /// C016: no event is dated after the as-of date (a typo in the year, or a payment recorded too early).
 fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
-    let mut rows: Vec<(Loc, &str, Date)> = Vec::new();
-    rows.extend(l.allocations.iter().map(|r| (r.at, "date", r.date)));
-    rows.extend(l.commitments.iter().map(|r| (r.at, "date", r.date)));
-    rows.extend(l.step_events.iter().map(|r| (r.at, "date", r.date)));
-    rows.extend(l.payments.iter().map(|r| (r.at, "date", r.date)));
-    rows.extend(l.conditions.iter().map(|r| (r.at, "date", r.date)));
-    rows.extend(l.control_totals.iter().map(|r| (r.at, "date", r.date)));
+    let mut out = Vec::new();
+    let mut check = |at: Loc, field: &str, d: Date| {
+        if d > cx.as_of {
+            out.push(
+                cx.at(
+                    Code::AfterAsOf,
+                    at,
+                    field,
+                    format!("{} is after the as-of date {}", date::format(d), date::format(cx.as_of)),
+                )
+                .hint("a ledger records what has happened; check the year, or pass --as-of"),
+            );
+        }
+    };
+    l.allocations.iter().for_each(|r| check(r.at, "date", r.date));
+    l.commitments.iter().for_each(|r| check(r.at, "date", r.date));
+    l.step_events.iter().for_each(|r| check(r.at, "date", r.date));
+    l.payments.iter().for_each(|r| check(r.at, "date", r.date));
+    l.conditions.iter().for_each(|r| check(r.at, "date", r.date));
+    l.control_totals.iter().for_each(|r| check(r.at, "date", r.date));
     for p in &l.partners {
         for (field, d) in [
             ("agenda_approved", p.agenda_approved),
@@ -727,22 +740,11 @@ fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
             ("loan_agreement_in_force", p.loan_agreement_in_force),
         ] {
             if let Some(d) = d {
-                rows.push((p.at, field, d));
+                check(p.at, field, d);
             }
         }
     }
-    rows.into_iter()
-        .filter(|(_, _, d)| *d > cx.as_of)
-        .map(|(at, field, d)| {
-            cx.at(
-                Code::AfterAsOf,
-                at,
-                field,
-                format!("{} is after the as-of date {}", date::format(d), date::format(cx.as_of)),
-            )
-            .hint("a ledger records what has happened; check the year, or pass --as-of")
-        })
-        .collect()
+    out
 }
 
 /// C017: a step is not assessed (or submitted) before it exists, i.e. before its partner's Reform Agenda is approved.

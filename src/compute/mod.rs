@@ -541,7 +541,9 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
 /// What changed after `from` up to and including `to`: releases paid, steps found fulfilled, steps that
 /// fell due unmet, grace periods that ended unmet, and envelope changes. Sorted by date, partner, kind
 /// and reference.
-pub fn changes(l: &Ledger, from: Date, to: Date) -> Result<Vec<Change>, ComputeError> {
+/// `now` is the progress as of `to` (computed once by the caller, who needs it anyway).
+pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, ComputeError> {
+    let to = now.as_of;
     let within = |d: Date| d > from && d <= to;
     let mut out = Vec::new();
     for r in figures::releases(l, &figures::Index::new(l)).into_iter().filter(|r| within(r.date)) {
@@ -570,7 +572,6 @@ pub fn changes(l: &Ledger, from: Date, to: Date) -> Result<Vec<Change>, ComputeE
             amount,
         });
     }
-    let now = progress(l, to)?;
     for st in &now.steps {
         if st.stage == "fulfilled" {
             continue;

@@ -89,13 +89,13 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
             }
         };
         crate::meter::phase(format!("decoding {}", file.file_name()), 0);
-        let Decoded { text, encoding, problem } = source::decode(&bytes);
+        let sha256 = sha256_hex(&bytes);
+        let Decoded { text, encoding, problem } = source::decode_owned(bytes);
         let mut not_text = false;
         if let Some((code, msg)) = problem {
             not_text = code == Code::NotText;
             diags.push(Diagnostic::new(code, &path, msg));
         }
-        let sha256 = sha256_hex(&bytes);
         let mut src = SourceFile { path, text, delimiter: b',', encoding, sha256, ..Default::default() };
         if !not_text {
             if file == LedgerFile::Facility {

@@ -130,6 +130,20 @@ pub struct Decoded {
 }
 
 /// Decodes bytes as UTF-8 (BOM optional), UTF-16 with a BOM, or Windows-1252, refusing binary content.
+/// [`decode`] for bytes the caller gives up: a plain UTF-8 file becomes its text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let problem = binary_problem(&text);
+            Decoded { text, encoding: "UTF-8", problem }
+        }
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
