@@ -266,6 +266,7 @@ fn report_command(
     let before = crate::compute::progress(&l, previous)?;
     let changes = crate::compute::changes(&l, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
+    crate::meter::phase("rendering the report", 0);
     let inputs: Vec<Input> = LedgerFile::ALL
         .iter()
         .map(|f| {
@@ -295,6 +296,7 @@ fn report_command(
     })?;
 
     // Write: the month's folder whole, then the index of the reports present.
+    crate::meter::phase("writing the report", 0);
     let target = reports.join(&month);
     let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
     std::fs::create_dir_all(reports).with_context(|| format!("cannot create `{}`", reports.display()))?;

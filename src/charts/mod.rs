@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
+use rayon::prelude::*;
 
 use crate::date;
 use crate::progress::Progress;
@@ -87,6 +88,7 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
         let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
         let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, FONT);
     });
+    crate::meter::phase("drawing the charts", 4 + p.partners.len() as u64);
     let mut jobs: Vec<(String, u32, Kind, Option<String>)> = vec![
         ("funnel".into(), bar_height(p.partners.len()), Kind::Funnel, None),
         ("cumulative".into(), 700, Kind::Cumulative, None),
@@ -97,34 +99,40 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
         let areas = p.areas.iter().filter(|a| a.partner == x.code).count();
         jobs.push((partner_chart_name(p, &x.code), bar_height(areas), Kind::Partner, Some(x.code.clone())));
     }
-    let mut out = Vec::new();
-    for (name, height, kind, partner) in jobs {
-        let err = |message: String| ChartError { chart: name.clone(), message };
-        if matches!(format, Format::Svg | Format::Both) {
-            let mut text = String::new();
-            {
-                let root = SVGBackend::with_string(&mut text, (WIDTH, height)).into_drawing_area();
-                root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-                draw(kind, &root, p, partner.as_deref()).map_err(err)?;
-                root.present().map_err(|e| err(e.to_string()))?;
+    // Each chart is drawn on its own: all cores share the work; the order of the files stays the jobs'.
+    let drawn: Vec<Vec<ChartFile>> = jobs
+        .into_par_iter()
+        .map(|(name, height, kind, partner)| {
+            let err = |message: String| ChartError { chart: name.clone(), message };
+            let mut files = Vec::new();
+            if matches!(format, Format::Svg | Format::Both) {
+                let mut text = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut text, (WIDTH, height)).into_drawing_area();
+                    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+                    draw(kind, &root, p, partner.as_deref()).map_err(err)?;
+                    root.present().map_err(|e| err(e.to_string()))?;
+                }
+                files.push(ChartFile { name: format!("{name}.svg"), bytes: text.into_bytes() });
             }
-            out.push(ChartFile { name: format!("{name}.svg"), bytes: text.into_bytes() });
-        }
-        if matches!(format, Format::Png | Format::Both) {
-            let mut pixels = vec![255u8; (WIDTH * height * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, height)).into_drawing_area();
-                root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-                draw(kind, &root, p, partner.as_deref()).map_err(err)?;
-                root.present().map_err(|e| err(e.to_string()))?;
+            if matches!(format, Format::Png | Format::Both) {
+                let mut pixels = vec![255u8; (WIDTH * height * 3) as usize];
+                {
+                    let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, height)).into_drawing_area();
+                    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+                    draw(kind, &root, p, partner.as_deref()).map_err(err)?;
+                    root.present().map_err(|e| err(e.to_string()))?;
+                }
+                files.push(ChartFile {
+                    name: format!("{name}.png"),
+                    bytes: encode_png(&pixels, WIDTH, height).map_err(err)?,
+                });
             }
-            out.push(ChartFile {
-                name: format!("{name}.png"),
-                bytes: encode_png(&pixels, WIDTH, height).map_err(err)?,
-            });
-        }
-    }
-    Ok(out)
+            crate::meter::advance(1);
+            Ok(files)
+        })
+        .collect::<Result<_, ChartError>>()?;
+    Ok(drawn.into_iter().flatten().collect())
 }
 
 /// The file name (without extension) of a partner's chart. Partner codes are ledger text: only letters,
