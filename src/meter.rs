@@ -4,7 +4,8 @@
 //! and progress within one ([`advance`]), which costs an atomic load while the meter is off (tests, the
 //! library used on its own). The bar appears only once a run has taken a second, and only when stderr is
 //! a terminal, so pipes, CI logs and the golden outputs never see it. With `GROWTHPLAN_TIMINGS=1`, each
-//! phase's wall time is printed to stderr when it ends (also when piped): the profile of a run at a glance.
+//! phase's wall time (and, on Linux, the memory resident at its end) is printed to stderr when it ends
+//! (also when piped): the profile of a run at a glance.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,9 +59,17 @@ impl Meter {
     fn end_phase(&self) {
         let ended = self.current.lock().ok().and_then(|mut c| c.take());
         if let (true, Some((name, began))) = (self.timings, ended) {
-            self.bar.suspend(|| eprintln!("timing: {name}: {:.1} ms", began.elapsed().as_secs_f64() * 1e3));
+            let ms = began.elapsed().as_secs_f64() * 1e3;
+            self.bar.suspend(|| eprintln!("timing: {name}: {ms:.1} ms{}", resident().unwrap_or_default()));
         }
     }
+}
+
+/// The memory the process holds now (Linux), for the timings: ", 123 MB resident".
+fn resident() -> Option<String> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!(", {} MB resident", pages * 4096 / (1 << 20)))
 }
 
 /// Starts a named phase of `total` units of work (0 when unknown), ending the one before.

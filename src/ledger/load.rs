@@ -964,12 +964,18 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
             }
         }
     }
+    // Components of one release are neighbours and name the same steps: only a new list is looked up.
+    let mut last_steps: Option<&[String]> = None;
     for p in &l.payments {
+        if last_steps == Some(p.steps.as_slice()) {
+            continue;
+        }
         for s in &p.steps {
             if steps_read && !step_ids.contains_key(s.as_str()) {
                 diags.push(unknown_step(p.at, "steps", s));
             }
         }
+        last_steps = Some(&p.steps);
     }
 
     let mut commitment_ids: FxHashMap<&str, Loc> = FxHashMap::default();
@@ -979,50 +985,56 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         }
     }
 
-    let mut components: FxHashSet<(&str, Channel, Instrument)> = FxHashSet::default();
-    let mut releases: FxHashMap<&str, &Payment> = FxHashMap::default();
+    // Per release: its first component and the (channel, instrument) pairs seen. A release's components
+    // are usually neighbours, so most rows find theirs without a lookup.
+    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut seen: Vec<(&Payment, Vec<(Channel, Instrument)>)> = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
     for p in &l.payments {
-        if !components.insert((&p.id, p.channel, p.instrument)) {
+        let i = match last {
+            Some((id, i)) if id == p.id => i,
+            _ => *position.entry(&p.id).or_insert_with(|| {
+                seen.push((p, Vec::new()));
+                seen.len() - 1
+            }),
+        };
+        last = Some((&p.id, i));
+        let (first, pairs) = &mut seen[i];
+        let first: &Payment = first;
+        if pairs.contains(&(p.channel, p.instrument)) {
             diags.push(
                 at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
                     .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
             );
         }
-        match releases.get(p.id.as_str()) {
-            None => {
-                releases.insert(&p.id, p);
+        pairs.push((p.channel, p.instrument));
+        if !std::ptr::eq(first, p) {
+            let mut problems = Vec::new();
+            if first.date != p.date {
+                problems
+                    .push(("date", format!("date {} differs from {}", date::format(p.date), date::format(first.date))));
             }
-            Some(first) => {
-                let mut problems = Vec::new();
-                if first.date != p.date {
-                    problems.push((
-                        "date",
-                        format!("date {} differs from {}", date::format(p.date), date::format(first.date)),
-                    ));
-                }
-                if first.partner != p.partner {
-                    problems.push(("partner", format!("partner `{}` differs from `{}`", p.partner, first.partner)));
-                }
-                if first.kind != p.kind {
-                    problems
-                        .push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
-                }
-                let differ = || {
-                    let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
-                    a != b
-                };
-                if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
-                    problems.push(("steps", "the steps listed differ".to_string()));
-                }
-                let first_place = || sources.place(first.at, None);
-                for (field, msg) in problems {
-                    let first_place = first_place();
-                    diags.push(
-                        at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
-                            .hint("all components of a release share date, partner, kind and steps; give a different release its own id")
-                            .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row)),
-                    );
-                }
+            if first.partner != p.partner {
+                problems.push(("partner", format!("partner `{}` differs from `{}`", p.partner, first.partner)));
+            }
+            if first.kind != p.kind {
+                problems.push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
+            }
+            let differ = || {
+                let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
+                a != b
+            };
+            if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
+                problems.push(("steps", "the steps listed differ".to_string()));
+            }
+            let first_place = || sources.place(first.at, None);
+            for (field, msg) in problems {
+                let first_place = first_place();
+                diags.push(
+                    at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
+                        .hint("all components of a release share date, partner, kind and steps; give a different release its own id")
+                        .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row)),
+                );
             }
         }
     }
