@@ -111,21 +111,36 @@ pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)
         }
         sources.set(file, src);
     }
-    let mut b = Builder { sources: &sources, diags: &mut diags, rows: BTreeMap::new() };
-    let mut ledger = Ledger {
-        facility: facility.clone().unwrap_or_else(placeholder_facility),
-        partners: b.convert(tables.get(&LedgerFile::Partners), partner),
-        allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
-        commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
-        steps: b.convert(tables.get(&LedgerFile::Steps), step),
-        step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
-        payments: b.convert(tables.get(&LedgerFile::Payments), payment),
-        conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
-        control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
-        sources: Sources::new(),
-    };
-    let rows = std::mem::take(&mut b.rows);
-    for (file, n) in rows {
+    // The payments are by far the biggest ledger: they are typed on a thread of their own while this one
+    // types the others.
+    let total: usize = tables.keys().map(|f| sources.get(*f).text.len()).sum();
+    crate::meter::phase("reading the ledgers", total as u64);
+    let (payments, mut ledger, rows) = std::thread::scope(|scope| {
+        let payments = scope.spawn(|| {
+            let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
+            (b.convert(tables.get(&LedgerFile::Payments), payment), b)
+        });
+        let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
+        let ledger = Ledger {
+            facility: facility.clone().unwrap_or_else(placeholder_facility),
+            partners: b.convert(tables.get(&LedgerFile::Partners), partner),
+            allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
+            commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
+            steps: b.convert(tables.get(&LedgerFile::Steps), step),
+            step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
+            payments: Vec::new(),
+            conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
+            control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
+            sources: Sources::new(),
+        };
+        let (payments, p) = payments.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        b.diags.extend(p.diags);
+        b.rows.extend(p.rows);
+        (payments, ledger, b)
+    });
+    ledger.payments = payments;
+    diags.extend(rows.diags);
+    for (file, n) in rows.rows {
         sources.get_mut(file).rows = n;
     }
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
@@ -418,7 +433,7 @@ impl MarkEvidence {
 
 struct Builder<'a> {
     sources: &'a Sources,
-    diags: &'a mut Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
     /// Rows read per file.
     rows: BTreeMap<LedgerFile, usize>,
 }
@@ -430,9 +445,8 @@ impl Builder<'_> {
             return Vec::new();
         };
         let src = self.sources.get(table.spec.file);
-        crate::meter::phase(format!("reading {}", table.spec.file.file_name()), src.text.len() as u64);
         let mut out = Vec::new();
-        let n = for_each_row(table, src, self.diags, |loc, rec, diags| {
+        let n = for_each_row(table, src, &mut self.diags, |loc, rec, diags| {
             if !table.usable {
                 return;
             }
