@@ -279,20 +279,10 @@ fn read_table(
         }
     }
     let width = src.header.len();
-    let money_fields: Vec<usize> = spec
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.ty == ColumnType::Money)
-        .filter_map(|(i, _)| fields[i])
-        .collect();
-    let date_fields: Vec<usize> = spec
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.ty == ColumnType::Date)
-        .filter_map(|(i, _)| fields[i])
-        .collect();
+    let fields_of = |ty: ColumnType| -> Vec<usize> {
+        spec.columns.iter().enumerate().filter(|(_, c)| c.ty == ty).filter_map(|(i, _)| fields[i]).collect()
+    };
+    let (money_fields, date_fields) = (fields_of(ColumnType::Money), fields_of(ColumnType::Date));
     // The decimal mark (comma-separated files use a point) and month-first slash dates are properties of
     // the whole file: a first pass over the rows finds them, only when they can be in question.
     let comma_separated = src.delimiter == b',';

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::record::folder_with_fulfilled_steps;
+use crate::record::{folder_with_fulfilled_steps, payment_args};
 use crate::{copy_tree, growthplan, root};
 
 /// How many kills per command, spread evenly over the time one whole run takes.
@@ -76,6 +76,26 @@ fn kill_at(full: Duration, k: u32) -> Duration {
     full * 3 * k / (2 * KILLS)
 }
 
+/// Kills runs of `args` at the moments of [`kill_at`] (and later ones until a run has completed), each
+/// after `reset`; `judge` asserts what is left is the previous or the new state and says which (`true`:
+/// new). Asserts both were seen: the kills landed before and after the write.
+fn kill_loop(cwd: &Path, args: &[&str], full: Duration, reset: impl Fn(), mut judge: impl FnMut(u32) -> bool) {
+    let (mut old, mut new) = (0, 0);
+    for k in 0..KILLS * 4 {
+        if k >= KILLS && new > 0 {
+            break;
+        }
+        reset();
+        run_and_kill(cwd, args, kill_at(full, k));
+        if judge(k) {
+            new += 1;
+        } else {
+            old += 1;
+        }
+    }
+    assert!(old > 0 && new > 0, "the kills must land before and after the write ({old} before, {new} after)");
+}
+
 fn temporaries(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -92,49 +112,16 @@ fn record_killed_anywhere_leaves_the_ledger_as_it_was_or_with_the_new_row() {
     let before = snapshot(&data);
     let payments = data.join("payments.csv");
     let original = std::fs::read(&payments).unwrap();
-    let args = [
-        "record",
-        "payment",
-        "--id",
-        "R000",
-        "--date",
-        "2025-08-01",
-        "--partner",
-        "AA",
-        "--kind",
-        "regular",
-        "--channel",
-        "budget",
-        "--instrument",
-        "loan",
-        "--amount-eur",
-        "1000.00",
-        "--steps",
-        "S000",
-        "--source",
-        "test",
-        "--as-of",
-        "2026-11-28",
-    ];
+    let args = payment_args(0);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let reset = || std::fs::write(&payments, &original).unwrap();
     let full = duration_of(tmp.path(), &args, reset);
     let appended = std::fs::read(&payments).unwrap();
     assert!(appended.starts_with(&original) && appended.len() > original.len());
 
-    let (mut old, mut new) = (0, 0);
-    for k in 0..KILLS * 4 {
-        if k >= KILLS && new > 0 {
-            break;
-        }
-        reset();
-        run_and_kill(tmp.path(), &args, kill_at(full, k));
+    kill_loop(tmp.path(), &args, full, reset, |k| {
         let now = std::fs::read(&payments).unwrap();
-        if now == original {
-            old += 1;
-        } else {
-            assert_eq!(now, appended, "after a kill at {}/{KILLS} of a run the ledger is neither", k);
-            new += 1;
-        }
+        assert!(now == original || now == appended, "after a kill at {k}/{KILLS} of a run the ledger is neither");
         // Every other file is untouched (the lock file aside; temporaries may be left, see below).
         for (name, bytes) in &before {
             if name != "payments.csv" {
@@ -143,8 +130,8 @@ fn record_killed_anywhere_leaves_the_ledger_as_it_was_or_with_the_new_row() {
         }
         let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
         assert_eq!(code, 0, "{out}");
-    }
-    assert!(old > 0 && new > 0, "the kills must land before and after the write ({old} before, {new} after)");
+        now == appended
+    });
     // The next run removes what killed runs left behind.
     reset();
     let (code, _, err) = growthplan(tmp.path(), &args);
@@ -182,27 +169,16 @@ fn report_killed_anywhere_leaves_the_previous_or_the_new_report() {
     let next = snapshot(&reports.join("2026-02"));
     assert_ne!(previous, next);
 
-    let (mut old, mut new) = (0, 0);
-    for k in 0..KILLS * 4 {
-        if k >= KILLS && new > 0 {
-            break;
-        }
-        reset();
-        run_and_kill(tmp.path(), &args, kill_at(full, k));
+    kill_loop(tmp.path(), &args, full, reset, |k| {
         let now = snapshot(&reports.join("2026-02"));
-        if now == previous {
-            old += 1;
-        } else {
-            assert!(
-                now == next,
-                "after a kill at {k}/{KILLS} of a run the report is neither the previous nor the new one"
-            );
-            new += 1;
-        }
+        assert!(
+            now == previous || now == next,
+            "after a kill at {k}/{KILLS} of a run the report is neither the previous nor the new one"
+        );
         assert_eq!(snapshot(&data), ledgers_after, "a report never writes the ledgers");
-    }
+        now == next
+    });
     assert_ne!(ledgers, ledgers_after);
-    assert!(old > 0 && new > 0, "the kills must land before and after the swap ({old} before, {new} after)");
     reset();
     let (code, _, err) = growthplan(tmp.path(), &args);
     assert_eq!(code, 0, "{err}");

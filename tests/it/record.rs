@@ -22,13 +22,14 @@ pub(crate) fn folder_with_fulfilled_steps(dir: &Path, n: usize) {
         .unwrap();
 }
 
-fn record_payment(cwd: &Path, i: usize, extra_env: Option<(&str, &str)>) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_growthplan"));
-    cmd.current_dir(cwd).args([
+/// The arguments of `record` for a payment of EUR 1,000.00 for step `S{i}`.
+pub(crate) fn payment_args(i: usize) -> Vec<String> {
+    let (id, step) = (format!("R{i:03}"), format!("S{i:03}"));
+    let args = [
         "record",
         "payment",
         "--id",
-        &format!("R{i:03}"),
+        &id,
         "--date",
         "2025-08-01",
         "--partner",
@@ -42,12 +43,18 @@ fn record_payment(cwd: &Path, i: usize, extra_env: Option<(&str, &str)>) -> std:
         "--amount-eur",
         "1000.00",
         "--steps",
-        &format!("S{i:03}"),
+        &step,
         "--source",
         "test",
         "--as-of",
         "2026-11-28",
-    ]);
+    ];
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+fn record_payment(cwd: &Path, i: usize, extra_env: Option<(&str, &str)>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_growthplan"));
+    cmd.current_dir(cwd).args(payment_args(i));
     if let Some((k, v)) = extra_env {
         cmd.env(k, v);
     }
