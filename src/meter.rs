@@ -23,6 +23,8 @@ struct Meter {
     /// Stderr is a terminal: the bar may be shown.
     tty: bool,
     shown: AtomicBool,
+    /// The bar has been cleared for good: the command's output has begun.
+    finished: AtomicBool,
     timings: bool,
     /// The phase running now and when it began.
     current: Mutex<Option<(String, Instant)>>,
@@ -42,6 +44,7 @@ pub fn enable() {
         bar,
         tty: std::io::stderr().is_terminal(),
         shown: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
         timings,
         current: Mutex::new(None),
     });
@@ -49,7 +52,11 @@ pub fn enable() {
 
 impl Meter {
     fn show_when_due(&self) {
-        if self.tty && !self.shown.load(Ordering::Relaxed) && self.start.elapsed() >= SHOW_AFTER {
+        if self.tty
+            && !self.shown.load(Ordering::Relaxed)
+            && !self.finished.load(Ordering::Relaxed)
+            && self.start.elapsed() >= SHOW_AFTER
+        {
             self.shown.store(true, Ordering::Relaxed);
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.bar.enable_steady_tick(Duration::from_millis(120));
@@ -93,11 +100,16 @@ pub fn advance(n: u64) {
     m.show_when_due();
 }
 
-/// Ends the last phase and clears the bar, leaving the terminal as it was.
+/// Ends the last phase and clears the bar for good, leaving the terminal as it was (before the command's
+/// output, and at the end).
 pub fn finish() {
     let Some(m) = METER.get() else { return };
+    if m.finished.swap(true, Ordering::Relaxed) {
+        return;
+    }
     m.end_phase();
     m.bar.finish_and_clear();
+    m.bar.set_draw_target(ProgressDrawTarget::hidden());
 }
 
 /// Runs `f`, printing its wall time under `name` when timings are asked for (parts of a phase).
