@@ -2,7 +2,8 @@
 """Writes the seed corpus of the loader's mutation harness (tests/fuzz/corpus/): one folder per input,
 whose files are laid over tests/cases/base (a file REMOVE_<name> removes <name>). Each input is a kind
 of broken spreadsheet seen in the field or a case the harness found; tests/it/fuzz.rs replays them all.
-Rerun after adding a case here: python3 tools/fuzz_corpus.py"""
+Rerun after adding a case here: python3 tools/fuzz_corpus.py. Inputs the harness found (copied by hand
+from tests/fuzz/found/) live beside these and are left alone by this script."""
 import os, shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,10 +73,10 @@ CASES = {
 }
 
 if __name__ == "__main__":
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
     for name, files in CASES.items():
         d = os.path.join(OUT, name)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
         os.makedirs(d)
         for f, data in files.items():
             with open(os.path.join(d, f), "wb") as fh:

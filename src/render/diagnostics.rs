@@ -72,8 +72,10 @@ fn window(row: &str, column: Option<u64>) -> (String, Option<usize>) {
     const WIDTH: usize = 100;
     let chars: Vec<char> = row.chars().collect();
     let col = column.map(|c| c.saturating_sub(1) as usize);
+    // A column can lie beyond the row shown (a quoted field that runs onto the next line): the window
+    // then shows the row's end.
     let start = match col {
-        Some(c) if chars.len() > WIDTH && c > WIDTH / 2 => c - WIDTH / 2,
+        Some(c) if chars.len() > WIDTH && c > WIDTH / 2 => (c - WIDTH / 2).min(chars.len() - WIDTH),
         _ => 0,
     };
     let end = (start + WIDTH).min(chars.len());
@@ -219,6 +221,16 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_beyond_a_long_row_shows_its_end() {
+        // Found by the fuzz harness: a quote opened in a cell moves the column past the first line.
+        let row = "x".repeat(250);
+        let (shown, caret) = window(&row, Some(317));
+        assert!(shown.starts_with('…') && shown.ends_with('x'), "{shown}");
+        assert_eq!(caret, Some(shown.chars().count()));
+        assert_eq!(window("short", Some(900)).1, Some(5));
+    }
     use crate::diag::Code;
 
     fn sample() -> Diagnostic {
