@@ -18,18 +18,24 @@ store="$target/bench-data"
 mkdir -p "$store"
 
 # Best wall time (s, to the millisecond) over $runs runs, and the peak RSS (MB) of the last: "wall rss".
+# A run that fails (exit code 2 or a signal; 1 is findings, which check reports on purpose) stops the suite.
 measure() {
-  local best="" kb=0 start end wall rssfile
-  rssfile=$(mktemp)
+  local best="" kb=0 start end wall stats code
+  stats=$(mktemp)
   for _ in $(seq "$runs"); do
     start=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$rssfile" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -f '%x %M' -o "$stats" "$@" >/dev/null 2>"$stats.err" || true
     end=$(date +%s%N)
+    read -r code kb < <(tail -n 1 "$stats")
+    if [[ "$code" != 0 && "$code" != 1 ]]; then
+      echo "failed (exit $code): $*" >&2
+      cat "$stats.err" >&2
+      exit 1
+    fi
     wall=$(( (end - start) / 1000000 ))
     if [[ -z "$best" ]] || ((wall < best)); then best=$wall; fi
-    kb=$(tail -n 1 "$rssfile")
   done
-  rm -f "$rssfile"
+  rm -f "$stats" "$stats.err"
   printf '%d.%03d %d\n' $((best / 1000)) $((best % 1000)) $((kb / 1024))
 }
 
@@ -47,16 +53,18 @@ for exp in $(seq 3 "$max"); do
   # Larger runs are measured once: they take long enough for one run to say what they cost.
   r=$runs
   if ((exp >= 6)); then r=1; fi
-  read -r fw fm < <(runs=$r measure "$floor" "$data")
+  floor_line=$(runs=$r measure "$floor" "$data") || exit 1
+  read -r fw fm <<<"$floor_line"
   printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 |\n' "$exp" "$steps" "$fw" "$fm"
-  out=$(mktemp -d)
+  out="$store/reports$exp"
   for cmd in check status report; do
     case $cmd in
       check) args=(check --data "$data" --as-of 2027-12-31) ;;
       status) args=(status --data "$data" --as-of 2027-12-31 --format json) ;;
       report) args=(report --data "$data" --month 2027-12 --out "$out") ;;
     esac
-    read -r w m < <(runs=$r measure "$bin" "${args[@]}")
+    line=$(runs=$r measure "$bin" "${args[@]}") || exit 1
+    read -r w m <<<"$line"
     ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
     printf '| 10^%d | %d | %s | %s | %d | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio"
   done

@@ -103,7 +103,16 @@ fn check_command(
     };
     out.write_all(text.as_bytes()).context("cannot write the report")?;
     let failing = diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings);
+    leave_to_exit(loaded.ledger);
     Ok(if failing { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// Hands a big value to the end of the process instead of freeing it: the command is done, and the
+/// operating system takes the memory back at once, where freeing millions of small strings one by one
+/// is a noticeable part of a large run (half a second at a million rows). Only for values a command
+/// holds until it returns.
+fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
@@ -153,6 +162,7 @@ fn status_command(
         }
     };
     out.write_all(text.as_bytes()).context("cannot write the status")?;
+    leave_to_exit(l);
     Ok(Outcome::Clean)
 }
 
@@ -325,6 +335,7 @@ fn report_command(
             String::new()
         }
     )?;
+    leave_to_exit((l, now, before));
     Ok(Outcome::Clean)
 }
 
