@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         }
     };
     let stdout = std::io::stdout();
-    let mut out = ClearsTheMeter(stdout.lock());
+    let mut out = growthplan::meter::ClearsTheMeter(stdout.lock());
     growthplan::meter::enable();
     let result = run(&config, &mut out).and_then(|o| out.flush().map(|_| o).map_err(Into::into));
     growthplan::meter::finish();
@@ -32,21 +32,6 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// Stdout that takes the progress bar off the terminal before the first output, so that the two never
-/// share a line.
-struct ClearsTheMeter<W: Write>(W);
-
-impl<W: Write> Write for ClearsTheMeter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        growthplan::meter::finish();
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
     }
 }
 

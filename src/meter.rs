@@ -121,6 +121,21 @@ pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
     v
 }
 
+/// A writer (the command's stdout) that takes the bar off the terminal before the first output, so that
+/// the two never share a line.
+pub struct ClearsTheMeter<W: std::io::Write>(pub W);
+
+impl<W: std::io::Write> std::io::Write for ClearsTheMeter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        finish();
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Whether the meter is on: callers skip bookkeeping that only feeds it.
 pub fn enabled() -> bool {
     METER.get().is_some()

@@ -30,24 +30,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Fmt { check } => fmt_command(config, *check, out),
         Task::Record { ledger, rows, as_of, dry_run } => record_command(config, *ledger, rows, *as_of, *dry_run, out),
         Task::Init { dir } => init_command(dir, out),
-        Task::Synth { out: dir, spec } => {
-            let files: Vec<(String, Vec<u8>)> = crate::synth::generate(*spec)
-                .map_err(|e| anyhow::anyhow!(e))?
-                .into_iter()
-                .map(|(n, t)| (n, t.into_bytes()))
-                .collect();
-            crate::write::replace_folder(dir, &files)?;
-            writeln!(
-                out,
-                "wrote {} ({} partners, {} steps, {} payment rows, seed {})",
-                dir.display(),
-                spec.partners,
-                spec.steps,
-                spec.payments,
-                spec.seed
-            )?;
-            Ok(Outcome::Clean)
-        }
+        Task::Synth { out: dir, spec } => synth_command(dir, *spec, out),
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "growthplan", out);
@@ -105,6 +88,26 @@ fn check_command(
     let failing = diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings);
     leave_to_exit(loaded.ledger);
     Ok(if failing { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// `synth`: synthetic ledgers written as one folder.
+fn synth_command(dir: &std::path::Path, spec: crate::synth::Spec, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let files: Vec<(String, Vec<u8>)> = crate::synth::generate(spec)
+        .map_err(|e| anyhow::anyhow!(e))?
+        .into_iter()
+        .map(|(n, t)| (n, t.into_bytes()))
+        .collect();
+    crate::write::replace_folder(dir, &files)?;
+    writeln!(
+        out,
+        "wrote {} ({} partners, {} steps, {} payment rows, seed {})",
+        dir.display(),
+        spec.partners,
+        spec.steps,
+        spec.payments,
+        spec.seed
+    )?;
+    Ok(Outcome::Clean)
 }
 
 /// Hands a big value to the end of the process instead of freeing it: the command is done, and the
@@ -190,9 +193,7 @@ fn export_command(
         };
         files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let lock = crate::write::lock_folder(dir)?;
-    lock.remove_stale(dir)?;
+    let _lock = crate::write::lock_folder(dir)?;
     for (path, bytes) in &files {
         crate::write::write_atomic(path, bytes)?;
         writeln!(out, "wrote {}", path.display())?;
@@ -217,9 +218,7 @@ fn charts_command(
         ChartFormat::Both => Format::Both,
     };
     let files = render_all(&p, format)?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let lock = crate::write::lock_folder(dir)?;
-    lock.remove_stale(dir)?;
+    let _lock = crate::write::lock_folder(dir)?;
     for f in &files {
         let path = dir.join(&f.name);
         crate::write::write_atomic(&path, &f.bytes)?;
@@ -309,9 +308,7 @@ fn report_command(
     crate::meter::phase("writing the report", 0);
     let target = reports.join(&month);
     let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-    std::fs::create_dir_all(reports).with_context(|| format!("cannot create `{}`", reports.display()))?;
-    let lock = crate::write::lock_folder(reports)?;
-    lock.remove_stale(reports)?;
+    let _lock = crate::write::lock_folder(reports)?;
     crate::write::replace_folder(&target, &files)?;
     let mut months = Vec::new();
     for entry in std::fs::read_dir(reports).with_context(|| format!("cannot list `{}`", reports.display()))? {
@@ -428,8 +425,7 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
             return Ok(Outcome::Findings);
         }
     };
-    let lock = crate::write::lock_folder(&config.data)?;
-    lock.remove_stale(&config.data)?;
+    let _lock = crate::write::lock_folder(&config.data)?;
     let mut changed = Vec::new();
     for f in LedgerFile::TABLES {
         let text = canonical(&l, f);
@@ -462,29 +458,26 @@ fn record_command(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::append;
-    use crate::ledger::schema::LedgerFile;
     use std::collections::BTreeMap;
     anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
     let lock = crate::write::lock_folder(&config.data)?;
-    lock.remove_stale(&config.data)?;
 
     let target = config.data.join(file.file_name());
     let bytes = std::fs::read(&target).with_context(|| format!("cannot read `{}`", target.display()))?;
     let dialect = append::dialect(file, &bytes).map_err(|e| anyhow::anyhow!(e))?;
     let new_rows: Vec<BTreeMap<String, String>> = match rows {
         crate::config::RecordRows::One(fields) => vec![fields.clone()],
-        crate::config::RecordRows::Csv(path) => read_rows(file, path)?,
+        crate::config::RecordRows::Csv(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            append::read_rows(file, &bytes, path).map_err(|e| anyhow::anyhow!(e))?
+        }
     };
     let lines = append::format_rows(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
     let candidate = append::appended(&bytes, &dialect, &lines);
 
     // Validate the whole folder as it would be.
-    let mut files = BTreeMap::new();
-    for f in LedgerFile::ALL {
-        let path = config.data.join(f.file_name());
-        let read = if f == file { Ok(candidate.clone()) } else { std::fs::read(&path) };
-        files.insert(f, (path.display().to_string(), read));
-    }
+    let mut files = ledger::load::read_folder(&config.data);
+    files.insert(file, (target.display().to_string(), Ok(candidate.clone())));
     let loaded = ledger::load::load_bytes(files, config.load);
     let mut diags = loaded.diagnostics.clone();
     if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {
@@ -517,33 +510,4 @@ fn record_command(
     drop(lock);
     writeln!(out, "recorded {} row(s) in {}", new_rows.len(), target.display())?;
     Ok(Outcome::Clean)
-}
-
-/// The rows of a CSV file in any dialect, by header name (normalised like the ledgers').
-fn read_rows(
-    file: crate::ledger::schema::LedgerFile,
-    path: &std::path::Path,
-) -> anyhow::Result<Vec<std::collections::BTreeMap<String, String>>> {
-    use crate::ledger::source;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let decoded = source::decode(&bytes);
-    if let Some((crate::diag::Code::NotText, msg)) = &decoded.problem {
-        anyhow::bail!("`{}`: {msg}", path.display());
-    }
-    let spec = file.spec().expect("a table");
-    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-    let header_line = decoded.text.split(['\n', '\r']).next().unwrap_or("");
-    let delimiter = source::detect_delimiter(header_line, &names);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(decoded.text.as_bytes());
-    let header: Vec<String> = reader.headers()?.iter().map(source::normalise_header).collect();
-    let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = rec?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push(header.iter().cloned().zip(rec.iter().map(str::to_string)).filter(|(h, _)| !h.is_empty()).collect());
-    }
-    anyhow::ensure!(!rows.is_empty(), "`{}` has no rows to record", path.display());
-    Ok(rows)
 }

@@ -1,7 +1,7 @@
 //! The one place that writes files: each through a temporary file in the same folder, flushed to disk
 //! and renamed over the target, so that a crash never leaves half a file. A folder (a month's report) is
 //! built beside its target and swapped in with one atomic exchange. Writers hold a folder's lock
-//! ([`lock_folder`]); under it, what a killed writer left behind is removed ([`FolderLock::remove_stale`]).
+//! ([`lock_folder`]), which on being taken removes what killed writers left behind.
 
 use std::fs::File;
 use std::io::Write;
@@ -18,8 +18,10 @@ pub struct FolderLock {
     _file: File,
 }
 
-/// Waits for, and takes, the exclusive lock of `dir` (which must exist).
+/// Creates `dir` if need be, waits for and takes its exclusive lock, and then (no other writer being at
+/// work) removes the temporaries that writers killed mid-write left there.
 pub fn lock_folder(dir: &Path) -> anyhow::Result<FolderLock> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let lock_path = dir.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -28,24 +30,23 @@ pub fn lock_folder(dir: &Path) -> anyhow::Result<FolderLock> {
         .open(&lock_path)
         .with_context(|| format!("cannot open the lock `{}`", lock_path.display()))?;
     file.lock().with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+    remove_stale(dir)?;
     Ok(FolderLock { _file: file })
 }
 
-impl FolderLock {
-    /// Removes the temporary files and folders that writers killed mid-write left in `dir`
-    /// (`.NAME.tmp-PID`, `.NAME.old-PID`). Only a lock holder may: no other writer is at work.
-    pub fn remove_stale(&self, dir: &Path) -> anyhow::Result<()> {
-        let entries = std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_temporary(&name) {
-                let path = entry.path();
-                let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-                removed.with_context(|| format!("cannot remove the leftover `{}`", path.display()))?;
-            }
+/// Removes the temporary files and folders (`.NAME.tmp-PID`, `.NAME.old-PID`) in `dir`. Only for the
+/// holder of the folder's lock.
+fn remove_stale(dir: &Path) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_temporary(&name) {
+            let path = entry.path();
+            let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            removed.with_context(|| format!("cannot remove the leftover `{}`", path.display()))?;
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// `.NAME.tmp-PID` or `.NAME.old-PID`: a name only this module gives.
@@ -191,8 +192,7 @@ mod tests {
         std::fs::write(dir.path().join(".a.csv.tmp-42"), "half").unwrap();
         std::fs::create_dir(dir.path().join(".2026-02.tmp-42")).unwrap();
         std::fs::write(dir.path().join("a.csv"), "kept").unwrap();
-        let lock = lock_folder(dir.path()).unwrap();
-        lock.remove_stale(dir.path()).unwrap();
+        let _lock = lock_folder(dir.path()).unwrap();
         let mut left: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
         left.sort();

@@ -70,10 +70,9 @@ pub struct Release<'a> {
     pub partner: &'a str,
     pub kind: PaymentKind,
     pub components: Vec<&'a Payment>,
-    /// The steps it pays (union over components, in order of first mention).
-    pub steps: Vec<&'a str>,
-    /// For each of `steps`, its position in the ledger's steps (`None`: no such step).
-    pub refs: Vec<Option<usize>>,
+    /// The steps it pays (union over components, in order of first mention), each with its position in
+    /// the ledger's steps (`None`: no such step).
+    pub steps: Vec<(&'a str, Option<usize>)>,
 }
 
 impl Release<'_> {
@@ -89,36 +88,20 @@ impl Release<'_> {
 /// Releases in the order they happened (date, then id). Components that disagree on date, partner or
 /// kind were reported by the loader; the first component decides.
 pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
-    let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut out: Vec<Release> = Vec::new();
-    let mut last: Option<(&str, usize)> = None;
-    for p in &l.payments {
-        // The components of a release are usually neighbours: only a new id needs the map.
-        let i = match last {
-            Some((id, i)) if id == p.id => i,
-            _ => *by_id.entry(&p.id).or_insert_with(|| {
-                out.push(Release {
-                    id: &p.id,
-                    date: p.date,
-                    partner: &p.partner,
-                    kind: p.kind,
-                    components: Vec::new(),
-                    steps: Vec::new(),
-                    refs: Vec::new(),
-                });
-                out.len() - 1
-            }),
-        };
-        last = Some((&p.id, i));
-        let r = &mut out[i];
-        r.components.push(p);
-        for s in &p.steps {
-            if !r.steps.contains(&s.as_str()) {
-                r.steps.push(s);
-                r.refs.push(index.position.get(s.as_str()).copied());
+    let mut out: Vec<Release> = l
+        .release_components()
+        .into_iter()
+        .map(|components| {
+            let mut steps: Vec<(&str, Option<usize>)> = Vec::new();
+            for s in components.iter().flat_map(|p| &p.steps) {
+                if !steps.iter().any(|(id, _)| id == s) {
+                    steps.push((s, index.position.get(s.as_str()).copied()));
+                }
             }
-        }
-    }
+            let first = components[0];
+            Release { id: &first.id, date: first.date, partner: &first.partner, kind: first.kind, components, steps }
+        })
+        .collect();
     out.sort_by(|a, b| (a.date, a.id).cmp(&(b.date, b.id)));
     out
 }
@@ -146,25 +129,39 @@ pub fn fulfilled_value(step: &Step, assessment: Option<&StepEvent>) -> i64 {
 pub struct Index<'a> {
     /// Position of each step id in the ledger's steps.
     pub position: FxHashMap<&'a str, usize>,
-    /// Step events by step id, in the order they happened (date, then line).
-    pub events: FxHashMap<&'a str, Vec<&'a StepEvent>>,
-    /// The same events by the position of their step, so that a resolved step needs no lookup.
-    pub events_at: Vec<Vec<&'a StepEvent>>,
+    /// Step events grouped by step id (of a known step or not), each group in the order they happened
+    /// (date, then line).
+    pub events: Vec<Vec<&'a StepEvent>>,
+    /// For each step (by position), its group in `events`.
+    events_of_step: Vec<Option<usize>>,
     pub partners: FxHashMap<&'a str, &'a Partner>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(l: &'a Ledger) -> Self {
-        let mut events: FxHashMap<&str, Vec<&StepEvent>> = FxHashMap::default();
+        let mut group: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut events: Vec<Vec<&StepEvent>> = Vec::new();
         for e in &l.step_events {
-            events.entry(e.step.as_str()).or_default().push(e);
+            let g = *group.entry(e.step.as_str()).or_insert_with(|| {
+                events.push(Vec::new());
+                events.len() - 1
+            });
+            events[g].push(e);
         }
-        for v in events.values_mut() {
+        for v in &mut events {
             v.sort_by_key(|e| (e.date, e.at.line));
         }
-        let position: FxHashMap<&str, usize> = l.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
-        let events_at = l.steps.iter().map(|s| events.get(s.id.as_str()).cloned().unwrap_or_default()).collect();
-        Index { position, events, events_at, partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect() }
+        Index {
+            position: l.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(),
+            events,
+            events_of_step: l.steps.iter().map(|s| group.get(s.id.as_str()).copied()).collect(),
+            partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
+        }
+    }
+
+    /// The events of the step at `position`, in the order they happened.
+    pub fn events_of(&self, position: usize) -> &[&'a StepEvent] {
+        self.events_of_step[position].map_or(&[], |g| &self.events[g])
     }
 
     /// The steps a release names that exist, with their events: (id, step, events).
@@ -173,7 +170,7 @@ impl<'a> Index<'a> {
         l: &'a Ledger,
         r: &'r Release<'a>,
     ) -> impl Iterator<Item = (&'a str, &'a Step, &'r [&'a StepEvent])> + 'r {
-        r.steps.iter().zip(&r.refs).filter_map(move |(id, pos)| pos.map(|i| (*id, &l.steps[i], &self.events_at[i][..])))
+        r.steps.iter().filter_map(move |(id, pos)| pos.map(|i| (*id, &l.steps[i], self.events_of(i))))
     }
 }
 

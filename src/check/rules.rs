@@ -785,7 +785,7 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
 /// C018: a warning for events after a step was found fulfilled (it should be final).
 fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for events in cx.index().events.values() {
+    for events in &cx.index().events {
         if let Some(pos) = events.iter().position(|e| e.status == StepStatus::Fulfilled) {
             let f = events[pos];
             for e in events.iter().skip(pos + 1) {

@@ -377,10 +377,9 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     }
 
     let mut step_states = Vec::with_capacity(step_rows.height());
-    let by_id: BTreeMap<&str, &crate::ledger::model::Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     for row in 0..step_rows.height() {
         let id = get_str(&step_rows, "id", row)?;
-        let Some(step) = by_id.get(id.as_str()) else { continue };
+        let Some(step) = ids.position.get(id.as_str()).map(|&i| &l.steps[i]) else { continue };
         step_states.push(StepState {
             partner: step.partner.clone(),
             area: step.area.clone(),
@@ -546,7 +545,8 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
     let to = now.as_of;
     let within = |d: Date| d > from && d <= to;
     let mut out = Vec::new();
-    for r in figures::releases(l, &figures::Index::new(l)).into_iter().filter(|r| within(r.date)) {
+    let ids = figures::Index::new(l);
+    for r in figures::releases(l, &ids).into_iter().filter(|r| within(r.date)) {
         let net = i64::try_from(r.net()).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
@@ -556,9 +556,8 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
             amount: net,
         });
     }
-    let steps: BTreeMap<&str, &crate::ledger::model::Step> = l.steps.iter().map(|s| (s.id.as_str(), s)).collect();
     for e in l.step_events.iter().filter(|e| within(e.date)) {
-        let Some(step) = steps.get(e.step.as_str()) else { continue };
+        let Some(step) = ids.position.get(e.step.as_str()).map(|&i| &l.steps[i]) else { continue };
         let amount = match e.status {
             StepStatus::Fulfilled => step.amount,
             StepStatus::PartiallyFulfilled => e.amount.unwrap_or(0).min(step.amount),

@@ -117,6 +117,38 @@ pub fn appended(bytes: &[u8], d: &Dialect, lines: &str) -> Vec<u8> {
     out
 }
 
+/// The rows of a CSV file in any dialect (a spreadsheet export for `record --from-csv` and `import`), by
+/// header name normalised like the ledgers'; blank rows are skipped. `shown` names the file in errors.
+pub fn read_rows(
+    file: LedgerFile,
+    bytes: &[u8],
+    shown: &std::path::Path,
+) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let decoded = source::decode(bytes);
+    if let Some((crate::diag::Code::NotText, msg)) = &decoded.problem {
+        return Err(format!("`{}`: {msg}", shown.display()));
+    }
+    let spec = file.spec().ok_or("not a CSV ledger")?;
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let header_line = decoded.text.split(['\n', '\r']).next().unwrap_or("");
+    let delimiter = source::detect_delimiter(header_line, &names);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(decoded.text.as_bytes());
+    let header: Vec<String> =
+        reader.headers().map_err(|e| e.to_string())?.iter().map(source::normalise_header).collect();
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push(header.iter().cloned().zip(rec.iter().map(str::to_string)).filter(|(h, _)| !h.is_empty()).collect());
+    }
+    if rows.is_empty() {
+        return Err(format!("`{}` has no rows to record", shown.display()));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,16 +55,25 @@ pub fn load(dir: &Path, opts: LoadOptions) -> Result<Loaded, LoadError> {
         Ok(_) => {}
     }
     std::fs::read_dir(dir).map_err(|e| LoadError::Io { path: dir.into(), source: e })?;
-    let mut files = BTreeMap::new();
-    for f in LedgerFile::ALL {
-        let path = dir.join(f.file_name());
-        files.insert(f, (path.display().to_string(), std::fs::read(&path)));
-    }
-    Ok(load_bytes(files, opts))
+    Ok(load_bytes(read_folder(dir), opts))
+}
+
+/// Every file of a data folder: its display path and what reading it gave.
+pub type FolderBytes = BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)>;
+
+/// Reads every file of a data folder, as [`load_bytes`] takes them (a missing file is its read error).
+pub fn read_folder(dir: &Path) -> FolderBytes {
+    LedgerFile::ALL
+        .into_iter()
+        .map(|f| {
+            let path = dir.join(f.file_name());
+            (f, (path.display().to_string(), std::fs::read(&path)))
+        })
+        .collect()
 }
 
 /// Loads from bytes already read (one entry per file: display path and the read result).
-pub fn load_bytes(files: BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)>, opts: LoadOptions) -> Loaded {
+pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
     let mut diags = Vec::new();
     let mut sources = Sources::new();
     let mut facility = None;
@@ -989,56 +998,49 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         }
     }
 
-    // Per release: its first component and the (channel, instrument) pairs seen. A release's components
-    // are usually neighbours, so most rows find theirs without a lookup.
-    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut seen: Vec<(&Payment, Vec<(Channel, Instrument)>)> = Vec::new();
-    let mut last: Option<(&str, usize)> = None;
-    for p in &l.payments {
-        let i = match last {
-            Some((id, i)) if id == p.id => i,
-            _ => *position.entry(&p.id).or_insert_with(|| {
-                seen.push((p, Vec::new()));
-                seen.len() - 1
-            }),
-        };
-        last = Some((&p.id, i));
-        let (first, pairs) = &mut seen[i];
-        let first: &Payment = first;
-        if pairs.contains(&(p.channel, p.instrument)) {
-            diags.push(
-                at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
-                    .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
-            );
-        }
-        pairs.push((p.channel, p.instrument));
-        if !std::ptr::eq(first, p) {
-            let mut problems = Vec::new();
-            if first.date != p.date {
-                problems
-                    .push(("date", format!("date {} differs from {}", date::format(p.date), date::format(first.date))));
-            }
-            if first.partner != p.partner {
-                problems.push(("partner", format!("partner `{}` differs from `{}`", p.partner, first.partner)));
-            }
-            if first.kind != p.kind {
-                problems.push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
-            }
-            let differ = || {
-                let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
-                a != b
-            };
-            if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
-                problems.push(("steps", "the steps listed differ".to_string()));
-            }
-            let first_place = || sources.place(first.at, None);
-            for (field, msg) in problems {
-                let first_place = first_place();
+    // Per release: each component against the first, and no (channel, instrument) pair twice.
+    for components in l.release_components() {
+        let first = components[0];
+        let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
+        for p in components {
+            if pairs.contains(&(p.channel, p.instrument)) {
                 diags.push(
+                    at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
+                        .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
+                );
+            }
+            pairs.push((p.channel, p.instrument));
+            if !std::ptr::eq(first, p) {
+                let mut problems = Vec::new();
+                if first.date != p.date {
+                    problems.push((
+                        "date",
+                        format!("date {} differs from {}", date::format(p.date), date::format(first.date)),
+                    ));
+                }
+                if first.partner != p.partner {
+                    problems.push(("partner", format!("partner `{}` differs from `{}`", p.partner, first.partner)));
+                }
+                if first.kind != p.kind {
+                    problems
+                        .push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
+                }
+                let differ = || {
+                    let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
+                    a != b
+                };
+                if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
+                    problems.push(("steps", "the steps listed differ".to_string()));
+                }
+                let first_place = || sources.place(first.at, None);
+                for (field, msg) in problems {
+                    let first_place = first_place();
+                    diags.push(
                     at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
                         .hint("all components of a release share date, partner, kind and steps; give a different release its own id")
                         .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row)),
                 );
+                }
             }
         }
     }

@@ -194,6 +194,27 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// The payments grouped into releases (the components sharing an id), in the order each id first
+    /// appears, each release's components in file order. A release's components are usually
+    /// neighbours, so most rows find their release without a lookup.
+    pub fn release_components(&self) -> Vec<Vec<&Payment>> {
+        let mut position: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let mut out: Vec<Vec<&Payment>> = Vec::new();
+        let mut last: Option<(&str, usize)> = None;
+        for p in &self.payments {
+            let i = match last {
+                Some((id, i)) if id == p.id => i,
+                _ => *position.entry(&p.id).or_insert_with(|| {
+                    out.push(Vec::new());
+                    out.len() - 1
+                }),
+            };
+            last = Some((&p.id, i));
+            out[i].push(p);
+        }
+        out
+    }
+
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }

@@ -129,7 +129,6 @@ pub struct Decoded {
     pub problem: Option<(Code, String)>,
 }
 
-/// Decodes bytes as UTF-8 (BOM optional), UTF-16 with a BOM, or Windows-1252, refusing binary content.
 /// [`decode`] for bytes the caller gives up: a plain UTF-8 file becomes its text without a copy.
 pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -144,6 +143,7 @@ pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
     }
 }
 
+/// Decodes bytes as UTF-8 (BOM optional), UTF-16 with a BOM, or Windows-1252, refusing binary content.
 pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {

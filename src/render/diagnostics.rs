@@ -221,6 +221,7 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Code;
 
     #[test]
     fn a_column_beyond_a_long_row_shows_its_end() {
@@ -231,7 +232,6 @@ mod tests {
         assert_eq!(caret, Some(shown.chars().count()));
         assert_eq!(window("short", Some(900)).1, Some(5));
     }
-    use crate::diag::Code;
 
     fn sample() -> Diagnostic {
         let mut d = Diagnostic::new(Code::AmbiguousNumber, "data/payments.csv", "`1.080` can be read two ways")
