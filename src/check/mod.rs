@@ -132,7 +132,7 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 file: place.path,
                 line: place.line,
                 date: date::format(c.date),
-                partner: c.partner.clone().unwrap_or_else(|| crate::ledger::schema::ALL_PARTNERS.into()),
+                partner: c.partner.as_deref().unwrap_or(crate::ledger::schema::ALL_PARTNERS).to_string(),
                 measure: c.measure.as_str().into(),
                 expected_eur: money::format_plain(c.amount),
                 computed_eur: money::format_grouped(f.value).replace(',', ""),

@@ -381,8 +381,8 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
         let id = get_str(&step_rows, "id", row)?;
         let Some(step) = ids.position.get(id.as_str()).map(|&i| &l.steps[i]) else { continue };
         step_states.push(StepState {
-            partner: step.partner.clone(),
-            area: step.area.clone(),
+            partner: step.partner.to_string(),
+            area: step.area.to_string(),
             due: step.due,
             grace_end: l.facility.grace_end(step.due),
             amount: step.amount,
@@ -565,9 +565,9 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
         };
         out.push(Change {
             date: e.date,
-            partner: step.partner.clone(),
+            partner: step.partner.to_string(),
             what: e.status.as_str(),
-            reference: e.step.clone(),
+            reference: e.step.to_string(),
             amount,
         });
     }
@@ -603,7 +603,7 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
             ("loan_agreement_in_force", p.loan_agreement_in_force),
         ] {
             if let Some(d) = d.filter(|d| within(*d)) {
-                out.push(Change { date: d, partner: p.code.clone(), what, reference: String::new(), amount: 0 });
+                out.push(Change { date: d, partner: p.code.to_string(), what, reference: String::new(), amount: 0 });
             }
         }
     }
@@ -615,7 +615,7 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
         };
         out.push(Change {
             date: a.date,
-            partner: a.partner.clone(),
+            partner: a.partner.to_string(),
             what,
             reference: a.instrument.as_str().to_string(),
             amount: a.amount,

@@ -25,17 +25,17 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .iter()
             .map(|r| {
                 (
-                    r.code.clone(),
+                    r.code.to_string(),
                     r.at.line,
                     vec![
-                        r.code.clone(),
-                        r.name.clone(),
-                        r.local_name.clone(),
+                        r.code.to_string(),
+                        r.name.to_string(),
+                        r.local_name.to_string(),
                         opt_date(r.agenda_approved),
                         opt_date(r.facility_agreement_in_force),
                         opt_date(r.loan_agreement_in_force),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -49,12 +49,12 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at.line,
                     vec![
                         date::format(r.date),
-                        r.partner.clone(),
+                        r.partner.to_string(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -67,15 +67,15 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     date::format(r.date),
                     r.at.line,
                     vec![
-                        r.id.clone(),
+                        r.id.to_string(),
                         date::format(r.date),
-                        r.partner.clone(),
+                        r.partner.to_string(),
                         r.instrument.as_str().into(),
                         r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -85,19 +85,19 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .iter()
             .map(|r| {
                 (
-                    r.id.clone(),
+                    r.id.to_string(),
                     r.at.line,
                     vec![
-                        r.id.clone(),
-                        r.partner.clone(),
-                        r.area.clone(),
-                        r.reform.clone(),
-                        r.description.clone(),
+                        r.id.to_string(),
+                        r.partner.to_string(),
+                        r.area.to_string(),
+                        r.reform.to_string(),
+                        r.description.to_string(),
                         r.kind.as_str().into(),
                         date::format(r.due),
                         format_plain(r.amount),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -111,11 +111,11 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at.line,
                     vec![
                         date::format(r.date),
-                        r.step.clone(),
+                        r.step.to_string(),
                         r.status.as_str().into(),
                         opt_money(r.amount),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -128,16 +128,16 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     date::format(r.date),
                     r.at.line,
                     vec![
-                        r.id.clone(),
+                        r.id.to_string(),
                         date::format(r.date),
-                        r.partner.clone(),
+                        r.partner.to_string(),
                         r.kind.as_str().into(),
                         r.channel.as_str().into(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.steps.join(" "),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -151,11 +151,11 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at.line,
                     vec![
                         date::format(r.date),
-                        r.partner.clone(),
+                        r.partner.to_string(),
                         r.layer.as_str().into(),
                         r.status.as_str().into(),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -169,12 +169,12 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at.line,
                     vec![
                         date::format(r.date),
-                        r.partner.clone().unwrap_or_else(|| ALL_PARTNERS.into()),
+                        r.partner.as_deref().unwrap_or(ALL_PARTNERS).to_string(),
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),
-                        r.source.clone(),
-                        r.note.clone(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })

@@ -494,8 +494,8 @@ impl<'a> Row<'a> {
         self.diags.push(d);
     }
 
-    fn required(&mut self, name: &str) -> Option<String> {
-        self.required_str(name).map(str::to_string)
+    fn required(&mut self, name: &str) -> Option<Text> {
+        self.required_str(name).map(Text::from)
     }
 
     /// The cell, or a diagnostic when it is empty.
@@ -517,15 +517,15 @@ impl<'a> Row<'a> {
         self.table.spec.columns.iter().find(|c| c.name == name).map(|c| c.description).unwrap_or("")
     }
 
-    fn text(&mut self, name: &str) -> String {
+    fn text(&mut self, name: &str) -> Text {
         self.required(name).unwrap_or_default()
     }
 
-    fn optional_text(&self, name: &str) -> String {
-        self.raw(name).to_string()
+    fn optional_text(&self, name: &str) -> Text {
+        Text::from(self.raw(name))
     }
 
-    fn id(&mut self, name: &str) -> String {
+    fn id(&mut self, name: &str) -> Text {
         let v = self.required(name).unwrap_or_default();
         if !v.is_empty() && !is_id(&v) {
             self.report(
@@ -824,7 +824,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
         r.sign("amount_eur", a, a != 0, "is zero; leave out components that moved no money");
     }
     let steps_text = r.raw("steps");
-    let mut steps: Vec<String> = Vec::new();
+    let mut steps: Vec<Text> = Vec::new();
     for s in steps_text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
         if !is_id(s) {
             r.report(
@@ -834,7 +834,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
                 Some("separate step ids with spaces".into()),
             );
         } else if !steps.iter().any(|x| x == s) {
-            steps.push(s.to_string());
+            steps.push(Text::from(s));
         }
     }
     Some(Payment {
@@ -978,7 +978,7 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         }
     }
     // Components of one release are neighbours and name the same steps: only a new list is looked up.
-    let mut last_steps: Option<&[String]> = None;
+    let mut last_steps: Option<&[Text]> = None;
     for p in &l.payments {
         if last_steps == Some(p.steps.as_slice()) {
             continue;

@@ -5,6 +5,10 @@ use crate::ledger::facility::Facility;
 use crate::ledger::schema::LedgerFile;
 use crate::ledger::source::Sources;
 
+/// A ledger cell's text. Codes, ids, sources and most notes are short: up to 24 bytes live inside the
+/// value itself, so a million rows do not make millions of small heap allocations.
+pub type Text = compact_str::CompactString;
+
 /// Where a row stands in its file: enough to point a diagnostic at it later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
@@ -74,94 +78,94 @@ vocabulary!(Measure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partner {
     pub at: Loc,
-    pub code: String,
-    pub name: String,
-    pub local_name: String,
+    pub code: Text,
+    pub name: Text,
+    pub local_name: Text,
     pub agenda_approved: Option<Date>,
     pub facility_agreement_in_force: Option<Date>,
     pub loan_agreement_in_force: Option<Date>,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
     pub at: Loc,
     pub date: Date,
-    pub partner: String,
+    pub partner: Text,
     pub instrument: Instrument,
     pub amount: i64,
     pub kind: AllocationKind,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitment {
     pub at: Loc,
-    pub id: String,
+    pub id: Text,
     pub date: Date,
-    pub partner: String,
+    pub partner: Text,
     pub instrument: Instrument,
     /// `None`: the commitment covers both channels.
     pub channel: Option<Channel>,
     pub amount: i64,
     pub kind: CommitmentKind,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub at: Loc,
-    pub id: String,
-    pub partner: String,
-    pub area: String,
-    pub reform: String,
-    pub description: String,
+    pub id: Text,
+    pub partner: Text,
+    pub area: Text,
+    pub reform: Text,
+    pub description: Text,
     pub kind: StepKind,
     pub due: Date,
     pub amount: i64,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepEvent {
     pub at: Loc,
     pub date: Date,
-    pub step: String,
+    pub step: Text,
     pub status: StepStatus,
     /// Only for a partial fulfilment: the gross euros found fulfilled.
     pub amount: Option<i64>,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     pub at: Loc,
-    pub id: String,
+    pub id: Text,
     pub date: Date,
-    pub partner: String,
+    pub partner: Text,
     pub kind: PaymentKind,
     pub channel: Channel,
     pub instrument: Instrument,
     pub amount: i64,
-    pub steps: Vec<String>,
-    pub source: String,
-    pub note: String,
+    pub steps: Vec<Text>,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     pub at: Loc,
     pub date: Date,
-    pub partner: String,
+    pub partner: Text,
     pub layer: Layer,
     pub status: ConditionStatus,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,12 +173,12 @@ pub struct ControlTotal {
     pub at: Loc,
     pub date: Date,
     /// A partner code, or `None` for the whole facility (`ALL`).
-    pub partner: Option<String>,
+    pub partner: Option<Text>,
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
-    pub source: String,
-    pub note: String,
+    pub source: Text,
+    pub note: Text,
 }
 
 /// Everything in a data folder, typed. Rows that could not be read are not here: they are diagnostics.
