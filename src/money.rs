@@ -101,6 +101,49 @@ fn single_separator_evidence(body: &str, sep: char, as_decimal: DecimalMark) -> 
 /// `None`, only amounts whose reading does not depend on the locale are accepted.
 pub fn parse_amount(text: &str, mark: Option<DecimalMark>) -> Result<Amount, MoneyError> {
     let t = text.trim();
+    match plain_amount(t, mark) {
+        Some(a) => Ok(a),
+        None => parse_written(t, mark),
+    }
+}
+
+/// The common case, read without allocating: an optional `-`, up to 15 digits and, optionally, the
+/// file's decimal mark (either one when it is not known) with one or two digits. Anything else, and any
+/// amount beyond [`MAX_CELL_CENTS`], is `None`: [`parse_written`] reads it (or says what is wrong).
+/// Where both read a text they agree (a property test holds them to it).
+fn plain_amount(t: &str, mark: Option<DecimalMark>) -> Option<Amount> {
+    let b = t.as_bytes();
+    let negative = b.first() == Some(&b'-');
+    let body = &b[usize::from(negative)..];
+    let digits = body.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let mut magnitude = body[..digits].iter().fold(0i64, |n, c| n * 10 + i64::from(c - b'0')) * 100;
+    match &body[digits..] {
+        [] => {}
+        [sep, frac @ ..] => {
+            let sep_ok = match mark {
+                Some(m) => *sep as char == m.char(),
+                None => matches!(sep, b'.' | b','),
+            };
+            match frac {
+                [d] if sep_ok && d.is_ascii_digit() => magnitude += i64::from(d - b'0') * 10,
+                [d, e] if sep_ok && d.is_ascii_digit() && e.is_ascii_digit() => {
+                    magnitude += i64::from(d - b'0') * 10 + i64::from(e - b'0')
+                }
+                _ => return None,
+            }
+        }
+    }
+    if magnitude > MAX_CELL_CENTS {
+        return None;
+    }
+    Some(Amount { cents: if negative { -magnitude } else { magnitude }, negative_zero: negative && magnitude == 0 })
+}
+
+/// Reads an amount in any of the notations accepted, refusing the others with a reason.
+fn parse_written(t: &str, mark: Option<DecimalMark>) -> Result<Amount, MoneyError> {
     if let Some(err) = foreign_notation(t) {
         return Err(err);
     }
@@ -478,6 +521,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_fast_reading_agrees_with_the_full_one(
+            t in "[-+ ]?[0-9]{0,17}([.,][0-9]{0,3})?[.,0-9 ]?",
+            mark in prop_oneof![Just(None), Just(Some(DecimalMark::Point)), Just(Some(DecimalMark::Comma))],
+        ) {
+            if let Some(fast) = plain_amount(t.trim(), mark) {
+                prop_assert_eq!(Ok(fast), parse_written(t.trim(), mark));
+            }
+        }
+
         #[test]
         fn format_then_parse_is_identity(c in -MAX_CELL_CENTS..=MAX_CELL_CENTS) {
             prop_assert_eq!(p(&format_plain(c), Some(DecimalMark::Point)), Ok(c));
