@@ -3,6 +3,7 @@
 //! Sums are `i128`, so no ledger can overflow them.
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::date::Date;
 use crate::ledger::model::*;
@@ -69,10 +70,10 @@ pub struct Release<'a> {
     pub date: Date,
     pub partner: &'a str,
     pub kind: PaymentKind,
-    pub components: Vec<&'a Payment>,
+    pub components: Components<'a>,
     /// The steps it pays (union over components, in order of first mention), each with its position in
     /// the ledger's steps (`None`: no such step).
-    pub steps: Vec<(&'a str, Option<usize>)>,
+    pub steps: SmallVec<[(&'a str, Option<usize>); 2]>,
 }
 
 impl Release<'_> {
@@ -92,7 +93,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
         .release_components()
         .into_iter()
         .map(|components| {
-            let mut steps: Vec<(&str, Option<usize>)> = Vec::new();
+            let mut steps: SmallVec<[(&str, Option<usize>); 2]> = SmallVec::new();
             for s in components.iter().flat_map(|p| &p.steps) {
                 if !steps.iter().any(|(id, _)| id == s) {
                     steps.push((s, index.position.get(s.as_str()).copied()));
@@ -102,7 +103,8 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
             Release { id: &first.id, date: first.date, partner: &first.partner, kind: first.kind, components, steps }
         })
         .collect();
-    out.sort_by(|a, b| (a.date, a.id).cmp(&(b.date, b.id)));
+    // Ids are unique per release, so an unstable sort gives one order.
+    out.sort_unstable_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(b.id)));
     out
 }
 
@@ -185,7 +187,7 @@ pub struct Settlement<'a> {
     /// What the release transferred (the sum of its components).
     pub net: i128,
     /// (step, gross euros this release pays for it).
-    pub paid_steps: Vec<(&'a Step, i128)>,
+    pub paid_steps: SmallVec<[(&'a Step, i128); 2]>,
     pub gross: i128,
     pub clearance: i128,
     pub expected_net: i128,
@@ -195,20 +197,23 @@ pub struct Settlement<'a> {
 /// pre-financing still to clear. Steps that cannot be paid (unknown, other partner, not fulfilled,
 /// already paid) contribute nothing; the rules report them.
 pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
-    let mut paid_per_step: FxHashMap<&str, i128> = FxHashMap::default();
+    // Gross paid so far, by step position.
+    let mut paid_per_step: Vec<i128> = vec![0; l.steps.len()];
     let mut to_clear: FxHashMap<&str, i128> = FxHashMap::default();
     let mut out = Vec::new();
     for r in releases {
         match r.kind {
             PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net(),
             PaymentKind::Regular => {
-                let mut paid_steps = Vec::new();
-                for (id, step, events) in index.steps_of(l, r) {
+                let mut paid_steps = SmallVec::new();
+                for &(_, pos) in &r.steps {
+                    let Some(i) = pos else { continue };
+                    let step = &l.steps[i];
                     if step.partner != r.partner {
                         continue;
                     }
-                    let worth = fulfilled_value(step, assessment_on(events, r.date)) as i128;
-                    let already = paid_per_step.entry(id).or_default();
+                    let worth = fulfilled_value(step, assessment_on(index.events_of(i), r.date)) as i128;
+                    let already = &mut paid_per_step[i];
                     let now = (worth - *already).max(0);
                     *already += now;
                     paid_steps.push((step, now));

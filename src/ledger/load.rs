@@ -320,10 +320,12 @@ impl RawTable {
     /// constants, so comparing addresses finds them without comparing text; text decides otherwise.
     fn field(&self, name: &str) -> Option<usize> {
         let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
+        // Column names are short: compared byte by byte in line, not by a call per name.
+        let equal = |n: &&str| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b);
         self.by_name
             .iter()
             .find(|(n, _)| same(n))
-            .or_else(|| self.by_name.iter().find(|(n, _)| *n == name))
+            .or_else(|| self.by_name.iter().find(|(n, _)| equal(n)))
             .map(|(_, f)| *f)
     }
 }
@@ -444,7 +446,8 @@ impl Builder<'_> {
             return Vec::new();
         };
         let src = self.sources.get(table.spec.file);
-        let mut out = Vec::new();
+        // A row per line at most: reserving that up front spares the copies of a growing vector.
+        let mut out = Vec::with_capacity(if table.usable { line_count(src.text.as_bytes()) } else { 0 });
         let n = for_each_row(table, src, &mut self.diags, |loc, rec, diags| {
             if !table.usable {
                 return;
@@ -457,6 +460,15 @@ impl Builder<'_> {
         });
         self.rows.insert(table.spec.file, n);
         out
+    }
+}
+
+/// Lines in a text (line feeds, or carriage returns in a file without any).
+fn line_count(text: &[u8]) -> usize {
+    let count = |byte: u8| text.iter().fold(0usize, |n, &b| n + usize::from(b == byte));
+    match count(b'\n') {
+        0 => count(b'\r'),
+        n => n,
     }
 }
 
@@ -824,7 +836,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
         r.sign("amount_eur", a, a != 0, "is zero; leave out components that moved no money");
     }
     let steps_text = r.raw("steps");
-    let mut steps: Vec<Text> = Vec::new();
+    let mut steps = StepIds::new();
     for s in steps_text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
         if !is_id(s) {
             r.report(

@@ -152,7 +152,7 @@ pub struct Payment {
     pub channel: Channel,
     pub instrument: Instrument,
     pub amount: i64,
-    pub steps: Vec<Text>,
+    pub steps: StepIds,
     pub source: Text,
     pub note: Text,
 }
@@ -181,6 +181,13 @@ pub struct ControlTotal {
     pub note: Text,
 }
 
+/// The steps a payment names: nearly always one, kept inline.
+pub type StepIds = smallvec::SmallVec<[Text; 1]>;
+
+/// The components of one release: a release has at most one per channel and instrument, so they fit
+/// inline.
+pub type Components<'a> = smallvec::SmallVec<[&'a Payment; 4]>;
+
 /// Everything in a data folder, typed. Rows that could not be read are not here: they are diagnostics.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -201,15 +208,15 @@ impl Ledger {
     /// The payments grouped into releases (the components sharing an id), in the order each id first
     /// appears, each release's components in file order. A release's components are usually
     /// neighbours, so most rows find their release without a lookup.
-    pub fn release_components(&self) -> Vec<Vec<&Payment>> {
+    pub fn release_components(&self) -> Vec<Components<'_>> {
         let mut position: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        let mut out: Vec<Vec<&Payment>> = Vec::new();
+        let mut out: Vec<Components> = Vec::new();
         let mut last: Option<(&str, usize)> = None;
         for p in &self.payments {
             let i = match last {
                 Some((id, i)) if id == p.id => i,
                 _ => *position.entry(&p.id).or_insert_with(|| {
-                    out.push(Vec::new());
+                    out.push(Components::new());
                     out.len() - 1
                 }),
             };
