@@ -69,6 +69,8 @@ pub struct Release<'a> {
     pub id: &'a str,
     pub date: Date,
     pub partner: &'a str,
+    /// The partner's number in the [`Index`] (`None`: no partner or step has this code).
+    pub partner_number: Option<u32>,
     pub kind: PaymentKind,
     pub components: Components<'a>,
     /// The steps it pays (union over components, in order of first mention), each with its position in
@@ -100,7 +102,15 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 }
             }
             let first = components[0];
-            Release { id: &first.id, date: first.date, partner: &first.partner, kind: first.kind, components, steps }
+            Release {
+                id: &first.id,
+                date: first.date,
+                partner: &first.partner,
+                partner_number: index.partner_number(&first.partner),
+                kind: first.kind,
+                components,
+                steps,
+            }
         })
         .collect();
     // Ids are unique per release, so an unstable sort gives one order.
@@ -108,23 +118,17 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     out
 }
 
-/// The Commission's latest assessment of a step on or before `date` (submissions are not assessments).
-pub fn assessment_on<'a>(events: &[&'a StepEvent], date: Date) -> Option<&'a StepEvent> {
-    events
-        .iter()
-        .filter(|e| e.date <= date && e.status != StepStatus::Submitted)
-        .max_by_key(|e| (e.date, e.at.line))
-        .copied()
-}
-
-/// The gross euros a step is found worth by an assessment: all of it when fulfilled, the stated
-/// amount when partially fulfilled, nothing otherwise.
-pub fn fulfilled_value(step: &Step, assessment: Option<&StepEvent>) -> i64 {
-    match assessment.map(|e| (e.status, e.amount)) {
-        Some((StepStatus::Fulfilled, _)) => step.amount,
-        Some((StepStatus::PartiallyFulfilled, Some(a))) => a.min(step.amount),
-        _ => 0,
-    }
+/// A Commission assessment of a step (submissions are not assessments), as the replays read it: what
+/// the step is found worth from its date on. Small and stored step after step, so that replaying a
+/// million payments reads memory in order instead of chasing every event row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessed {
+    pub date: Date,
+    /// Position of the event in the ledger's step events.
+    pub event: u32,
+    /// The gross euros the step is found worth: all of it when fulfilled, the stated amount (at most the
+    /// step's) when partially fulfilled, nothing otherwise.
+    pub worth: i64,
 }
 
 /// Lookups by id that several rules and the pipeline share, built once per ledger.
@@ -137,27 +141,64 @@ pub struct Index<'a> {
     /// For each step (by position), its group in `events`.
     events_of_step: Vec<Option<usize>>,
     pub partners: FxHashMap<&'a str, &'a Partner>,
+    /// Partner codes numbered: those of partners.csv, then any other that a step names.
+    partner_number: FxHashMap<&'a str, u32>,
+    /// For each step (by position), its partner's number.
+    step_partner: Vec<u32>,
+    /// For each step (by position), its assessments in the order they happened: a range of `assessed`.
+    assessed_of_step: Vec<(u32, u32)>,
+    assessed: Vec<Assessed>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(l: &'a Ledger) -> Self {
+        // Event positions grouped by step id, each group in the order they happened.
         let mut group: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut events: Vec<Vec<&StepEvent>> = Vec::new();
-        for e in &l.step_events {
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for (i, e) in l.step_events.iter().enumerate() {
             let g = *group.entry(e.step.as_str()).or_insert_with(|| {
-                events.push(Vec::new());
-                events.len() - 1
+                groups.push(Vec::new());
+                groups.len() - 1
             });
-            events[g].push(e);
+            groups[g].push(i as u32);
         }
-        for v in &mut events {
-            v.sort_by_key(|e| (e.date, e.at.line));
+        let event = |i: &u32| &l.step_events[*i as usize];
+        for v in &mut groups {
+            v.sort_by_key(|i| (event(i).date, event(i).at.line));
         }
+        let events_of_step: Vec<Option<usize>> = l.steps.iter().map(|s| group.get(s.id.as_str()).copied()).collect();
+        let mut partner_number: FxHashMap<&str, u32> = FxHashMap::default();
+        for code in l.partners.iter().map(|p| p.code.as_str()).chain(l.steps.iter().map(|s| s.partner.as_str())) {
+            let next = partner_number.len() as u32;
+            partner_number.entry(code).or_insert(next);
+        }
+        let step_partner = l.steps.iter().map(|s| partner_number[s.partner.as_str()]).collect();
+        let mut assessed = Vec::new();
+        let mut assessed_of_step = Vec::with_capacity(l.steps.len());
+        for (step, g) in l.steps.iter().zip(&events_of_step) {
+            let start = assessed.len() as u32;
+            for i in g.map_or(&[][..], |g| &groups[g][..]) {
+                let e = event(i);
+                let worth = match (e.status, e.amount) {
+                    (StepStatus::Submitted, _) => continue,
+                    (StepStatus::Fulfilled, _) => step.amount,
+                    (StepStatus::PartiallyFulfilled, Some(a)) => a.min(step.amount),
+                    _ => 0,
+                };
+                assessed.push(Assessed { date: e.date, event: *i, worth });
+            }
+            assessed_of_step.push((start, assessed.len() as u32));
+        }
+        let events = groups.iter().map(|g| g.iter().map(event).collect()).collect();
         Index {
             position: l.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(),
             events,
-            events_of_step: l.steps.iter().map(|s| group.get(s.id.as_str()).copied()).collect(),
+            events_of_step,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
+            partner_number,
+            step_partner,
+            assessed_of_step,
+            assessed,
         }
     }
 
@@ -166,13 +207,26 @@ impl<'a> Index<'a> {
         self.events_of_step[position].map_or(&[], |g| &self.events[g])
     }
 
-    /// The steps a release names that exist, with their events: (id, step, events).
-    pub fn steps_of<'r>(
-        &'r self,
-        l: &'a Ledger,
-        r: &'r Release<'a>,
-    ) -> impl Iterator<Item = (&'a str, &'a Step, &'r [&'a StepEvent])> + 'r {
-        r.steps.iter().filter_map(move |(id, pos)| pos.map(|i| (*id, &l.steps[i], self.events_of(i))))
+    /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
+    pub fn partner_number(&self, code: &str) -> Option<u32> {
+        self.partner_number.get(code).copied()
+    }
+
+    /// Whether the step at `position` belongs to the partner numbered `partner`.
+    pub fn step_of_partner(&self, position: usize, partner: Option<u32>) -> bool {
+        partner == Some(self.step_partner[position])
+    }
+
+    /// The Commission's latest assessment of the step at `position` on or before `date`.
+    pub fn assessment_on(&self, position: usize, date: Date) -> Option<Assessed> {
+        let (start, end) = self.assessed_of_step[position];
+        let all = &self.assessed[start as usize..end as usize];
+        all[..all.partition_point(|a| a.date <= date)].last().copied()
+    }
+
+    /// What the step at `position` is found worth on `date` (zero without a fulfilling assessment).
+    pub fn worth_on(&self, position: usize, date: Date) -> i64 {
+        self.assessment_on(position, date).map_or(0, |a| a.worth)
     }
 }
 
@@ -208,11 +262,11 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
                 let mut paid_steps = SmallVec::new();
                 for &(_, pos) in &r.steps {
                     let Some(i) = pos else { continue };
-                    let step = &l.steps[i];
-                    if step.partner != r.partner {
+                    if !index.step_of_partner(i, r.partner_number) {
                         continue;
                     }
-                    let worth = fulfilled_value(step, assessment_on(index.events_of(i), r.date)) as i128;
+                    let step = &l.steps[i];
+                    let worth = index.worth_on(i, r.date) as i128;
                     let already = &mut paid_per_step[i];
                     let now = (worth - *already).max(0);
                     *already += now;

@@ -6,7 +6,7 @@ use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
 
-use super::figures::{self, assessment_on, fulfilled_value, Release};
+use super::figures::{self, Release};
 use super::{Ctx, Rule};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
@@ -461,13 +461,20 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
+/// The steps a regular release names that exist: (id, position in the ledger's steps).
+fn known_steps<'r, 'a>(r: &'r Release<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
+    r.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i)))
+}
+
 /// C009: a regular release pays only steps of its partner found fulfilled (or partially) by its date.
 fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, step, events) in index.steps_of(cx.ledger, r) {
-            if step.partner != r.partner {
+        for (id, i) in known_steps(r) {
+            if !index.step_of_partner(i, r.partner_number) {
+                let step = &l.steps[i];
                 out.push(
                     cx.at(
                         Code::StepNotFulfilled,
@@ -480,9 +487,10 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 );
                 continue;
             }
-            let a = assessment_on(events, r.date);
-            if fulfilled_value(step, a) == 0 {
-                let state = match a {
+            let a = index.assessment_on(i, r.date);
+            if a.is_none_or(|a| a.worth == 0) {
+                let e = a.map(|a| &l.step_events[a.event as usize]);
+                let state = match e {
                     Some(e) => {
                         format!("its latest assessment by then is `{}` ({})", e.status.as_str(), date::format(e.date))
                     }
@@ -496,7 +504,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date)),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
-                if let Some(e) = a {
+                if let Some(e) = e {
                     d = d.note(cx.row_note(e.at));
                 }
                 out.push(d);
@@ -509,30 +517,29 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
 /// C010: no step is paid twice, or beyond its (partially) fulfilled amount.
 fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
-    let mut paid: FxHashMap<&str, (i128, &str)> = FxHashMap::default();
+    // By step position: the worth already paid, and the release that paid it.
+    let mut paid: Vec<Option<(i128, &str)>> = vec![None; cx.ledger.steps.len()];
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, step, events) in index.steps_of(cx.ledger, r) {
-            if step.partner != r.partner {
+        for (id, i) in known_steps(r) {
+            if !index.step_of_partner(i, r.partner_number) {
                 continue;
             }
-            let worth = fulfilled_value(step, assessment_on(events, r.date)) as i128;
+            let worth = index.worth_on(i, r.date) as i128;
             if worth == 0 {
                 continue; // C009 reports it
             }
-            match paid.get(id) {
-                Some((already, by)) if *already >= worth => out.push(
+            match paid[i] {
+                Some((already, by)) if already >= worth => out.push(
                     cx.at(
                         Code::StepOverpaid,
                         r.first().at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(*already), eur(worth)),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(already), eur(worth)),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
-                _ => {
-                    paid.insert(id, (worth, r.id));
-                }
+                _ => paid[i] = Some((worth, r.id)),
             }
         }
     }
@@ -636,14 +643,19 @@ fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C014: a step is not paid after its grace period ended (its money was redistributable by then).
 fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let index = cx.index();
+    // By step position, read in order once rather than row by row per release.
+    let grace_ends: Vec<Date> = l.steps.iter().map(|s| l.facility.grace_end(s.due)).collect();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, step, _) in cx.index().steps_of(cx.ledger, r) {
-            if step.partner != r.partner {
+        for (id, i) in known_steps(r) {
+            if !index.step_of_partner(i, r.partner_number) {
                 continue;
             }
-            let grace_end = cx.ledger.facility.grace_end(step.due);
+            let grace_end = grace_ends[i];
             if r.date > grace_end {
+                let step = &l.steps[i];
                 out.push(
                     cx.at(
                         Code::PaidAfterGrace,
