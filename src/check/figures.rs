@@ -73,16 +73,14 @@ pub struct Release<'a> {
     pub partner_number: Option<u32>,
     pub kind: PaymentKind,
     pub components: Components<'a>,
+    /// What it transferred: the sum of its components.
+    pub net: i128,
     /// The steps it pays (union over components, in order of first mention), each with its position in
     /// the ledger's steps (`None`: no such step).
     pub steps: SmallVec<[(&'a str, Option<usize>); 2]>,
 }
 
 impl Release<'_> {
-    pub fn net(&self) -> i128 {
-        self.components.iter().map(|p| p.amount as i128).sum()
-    }
-
     pub fn first(&self) -> &Payment {
         self.components[0]
     }
@@ -91,7 +89,8 @@ impl Release<'_> {
 /// Releases in the order they happened (date, then id). Components that disagree on date, partner or
 /// kind were reported by the loader; the first component decides.
 pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
-    let mut out: Vec<Release> = l
+    // Built in file order, which reads the payments in order, then moved once into time order.
+    let built: Vec<Release> = l
         .release_components()
         .into_iter()
         .map(|components| {
@@ -108,14 +107,48 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 partner: &first.partner,
                 partner_number: index.partner_number(&first.partner),
                 kind: first.kind,
+                net: components.iter().map(|p| p.amount as i128).sum(),
                 components,
                 steps,
             }
         })
         .collect();
-    // Ids are unique per release, so an unstable sort gives one order.
-    out.sort_unstable_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(b.id)));
-    out
+    // The order, found on small keys: the date and the id's first bytes in one integer, the whole ids
+    // compared only where those are equal. Ids are unique per release, so an unstable sort gives one order.
+    let mut order: Vec<(u128, u32)> =
+        built.iter().enumerate().map(|(i, r)| (sort_key(r.date, r.id), i as u32)).collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| built[a.1 as usize].id.cmp(built[b.1 as usize].id)));
+    let mut built = built;
+    permute(&mut built, order.into_iter().map(|(_, i)| i as usize).collect());
+    built
+}
+
+/// Reorders `v` in place so that `v[k]` becomes the old `v[order[k]]` (`order` is a permutation),
+/// following each cycle with swaps: no second vector of big values.
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    for i in 0..v.len() {
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i || k == j {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
+}
+
+/// An integer that orders as (date, id) does, up to the id's first twelve bytes: days in the top 32 bits,
+/// then the id's bytes, padded with zeros (an id never holds a zero byte, so a prefix sorts first).
+fn sort_key(date: Date, id: &str) -> u128 {
+    use chrono::Datelike;
+    let mut bytes = [0u8; 16];
+    bytes[..4].copy_from_slice(&((date.num_days_from_ce() as i64 - i32::MIN as i64) as u32).to_be_bytes());
+    let n = id.len().min(12);
+    bytes[4..4 + n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// A Commission assessment of a step (submissions are not assessments), as the replays read it: what
@@ -133,8 +166,9 @@ pub struct Assessed {
 
 /// Lookups by id that several rules and the pipeline share, built once per ledger.
 pub struct Index<'a> {
-    /// Position of each step id in the ledger's steps.
-    pub position: FxHashMap<&'a str, usize>,
+    /// Position of each step id in the ledger's steps. The ids are copied in (ids are short, so this
+    /// allocates nothing): a lookup then reads the table alone, not the step's row as well.
+    pub position: FxHashMap<Text, usize>,
     /// Step events grouped by step id (of a known step or not), each group in the order they happened
     /// (date, then line).
     pub events: Vec<Vec<&'a StepEvent>>,
@@ -191,7 +225,7 @@ impl<'a> Index<'a> {
         }
         let events = groups.iter().map(|g| g.iter().map(event).collect()).collect();
         Index {
-            position: l.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(),
+            position: l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
             events,
             events_of_step,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
@@ -257,7 +291,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
     let mut out = Vec::new();
     for r in releases {
         match r.kind {
-            PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net(),
+            PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net,
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
                 for &(_, pos) in &r.steps {
@@ -281,7 +315,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
                     id: r.id,
                     partner: r.partner,
                     at: r.first().at,
-                    net: r.net(),
+                    net: r.net,
                     paid_steps,
                     gross,
                     clearance,
@@ -290,4 +324,34 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn permuting_in_place_moves_each_value_where_the_order_says(
+            order in (0usize..60).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
+        ) {
+            let old: Vec<usize> = (0..order.len()).map(|i| i * 7 + 1).collect();
+            let mut v = old.clone();
+            permute(&mut v, order.clone());
+            prop_assert_eq!(v, order.iter().map(|&i| old[i]).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn the_sort_key_orders_as_date_then_id(
+            a in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),
+            b in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),
+        ) {
+            let day = |n: i32| Date::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(n as u64);
+            let (ka, kb) = (sort_key(day(a.0), &a.1), sort_key(day(b.0), &b.1));
+            let full = (day(a.0), a.1.as_str()).cmp(&(day(b.0), b.1.as_str()));
+            // The key never contradicts the full order; where it ties, the ids decide.
+            prop_assert!(ka.cmp(&kb) == full || ka == kb);
+        }
+    }
 }

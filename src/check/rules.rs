@@ -266,9 +266,7 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
         grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| (c.date, c.at)).into_iter().collect();
-    for ((partner, instrument), payments) in
-        grouped(&l.payments, |p| (p.partner.as_str(), p.instrument), |p| (p.date, p.at))
-    {
+    for ((partner, instrument), payments) in payments_by_partner_and_instrument(l) {
         let commitments = commitments.get(&(partner, instrument)).map(Vec::as_slice).unwrap_or(&[]);
         let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
@@ -324,6 +322,24 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
+/// The payments grouped by partner and instrument, each group in the order they happened (date, then
+/// line), the groups sorted. Sorted as (date, row) pairs, which are small; the rows are read in order.
+fn payments_by_partner_and_instrument(l: &Ledger) -> Vec<((&str, Instrument), Vec<&Payment>)> {
+    let mut groups: FxHashMap<(&str, Instrument), Vec<(Date, u32)>> = FxHashMap::default();
+    for (row, p) in l.payments.iter().enumerate() {
+        groups.entry((p.partner.as_str(), p.instrument)).or_default().push((p.date, row as u32));
+    }
+    let mut out: Vec<_> = groups
+        .into_iter()
+        .map(|(key, mut rows)| {
+            rows.sort_unstable();
+            (key, rows.into_iter().map(|(_, row)| &l.payments[row as usize]).collect())
+        })
+        .collect();
+    out.sort_unstable_by_key(|(key, _)| *key);
+    out
+}
+
 /// C005: pre-financing per partner is at most the cap (a share of its envelope on the payment date).
 fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
@@ -332,7 +348,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner).or_default();
-        *total += r.net();
+        *total += r.net;
         let envelope = cx.envelopes().at(r.partner, None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
@@ -864,7 +880,7 @@ fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
 fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     use chrono::Datelike;
     let max = cx.ledger.facility.max_regular_releases_per_year as usize;
-    let mut seen: BTreeMap<(&str, i32), Vec<&str>> = BTreeMap::new();
+    let mut seen: FxHashMap<(&str, i32), Vec<&str>> = FxHashMap::default();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
         let ids = seen.entry((r.partner, r.date.year())).or_default();
@@ -928,7 +944,7 @@ fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C022: pre-financing comes before a partner's regular releases, not after.
 fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
-    let mut first_regular: BTreeMap<&str, &Release> = BTreeMap::new();
+    let mut first_regular: FxHashMap<&str, &Release> = FxHashMap::default();
     let mut out = Vec::new();
     for r in cx.releases() {
         match r.kind {

@@ -547,7 +547,7 @@ pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, Co
     let mut out = Vec::new();
     let ids = figures::Index::new(l);
     for r in figures::releases(l, &ids).into_iter().filter(|r| within(r.date)) {
-        let net = i64::try_from(r.net()).map_err(|_| ComputeError::Overflow)?;
+        let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
             partner: r.partner.to_string(),

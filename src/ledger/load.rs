@@ -124,10 +124,12 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
     // types the others.
     let total: usize = tables.keys().map(|f| sources.get(*f).text.len()).sum();
     crate::meter::phase("reading the ledgers", total as u64);
-    let (payments, mut ledger, rows) = std::thread::scope(|scope| {
+    let (payments, release_rows, mut ledger, rows) = std::thread::scope(|scope| {
         let payments = scope.spawn(|| {
             let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
-            (b.convert(tables.get(&LedgerFile::Payments), payment), b)
+            let payments = b.convert(tables.get(&LedgerFile::Payments), payment);
+            let releases = group_releases(&payments);
+            (payments, releases, b)
         });
         let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
         let ledger = Ledger {
@@ -141,13 +143,15 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
             conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
             control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
             sources: Sources::new(),
+            release_rows: Vec::new(),
         };
-        let (payments, p) = payments.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let (payments, releases, p) = payments.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         b.diags.extend(p.diags);
         b.rows.extend(p.rows);
-        (payments, ledger, b)
+        (payments, releases, ledger, b)
     });
     ledger.payments = payments;
+    ledger.release_rows = release_rows;
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
         sources.get_mut(file).rows = n;
@@ -942,23 +946,32 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
         .chain(l.payments.iter().map(|r| (r.at, &r.partner)))
         .chain(l.conditions.iter().map(|r| (r.at, &r.partner)))
         .chain(l.control_totals.iter().filter_map(|r| r.partner.as_ref().map(|p| (r.at, p))));
+    // Neighbouring rows mostly name the same partner: a known code is remembered, not looked up again.
+    let mut last_known: &str = "";
     for (at, code) in references {
-        if !partner_ok(code) {
+        if code.as_str() == last_known {
+            continue;
+        }
+        if partner_ok(code) {
+            last_known = code;
+        } else {
             unknown_partner(at, code);
         }
     }
 
-    let mut step_ids: FxHashMap<&str, &Step> = FxHashMap::default();
+    // Step ids are copied into the table (short ids allocate nothing), so a lookup reads the table alone.
+    let mut step_ids: FxHashMap<Text, &Step> = FxHashMap::default();
+    step_ids.reserve(l.steps.len());
     for s in &l.steps {
         if let Some(first) = step_ids.get(s.id.as_str()) {
             diags.push(duplicate(sources, s.at, "id", &s.id, first.at));
         } else {
-            step_ids.insert(&s.id, s);
+            step_ids.insert(s.id.clone(), s);
         }
     }
     let unknown_step = |loc: Loc, field: &str, id: &str| {
         let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
-        match did_you_mean(id, step_ids.keys().copied().collect::<BTreeSet<_>>()) {
+        match did_you_mean(id, step_ids.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
             Some(s) => d.hint(format!("did you mean `{s}`?")),
             None => d.hint("add the step to steps.csv first, or correct the id"),
         }

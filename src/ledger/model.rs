@@ -4,6 +4,7 @@ use crate::date::Date;
 use crate::ledger::facility::Facility;
 use crate::ledger::schema::LedgerFile;
 use crate::ledger::source::Sources;
+use smallvec::SmallVec;
 
 /// A ledger cell's text. Codes, ids, sources and most notes are short: up to 24 bytes live inside the
 /// value itself, so a million rows do not make millions of small heap allocations.
@@ -202,28 +203,41 @@ pub struct Ledger {
     pub control_totals: Vec<ControlTotal>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
     pub sources: Sources,
+    /// The payments grouped into releases, as positions in `payments`: found once, by the loader
+    /// ([`group_releases`]), which alone makes a ledger; a ledger's rows are not changed after loading.
+    pub(in crate::ledger) release_rows: Vec<SmallVec<[u32; 4]>>,
+}
+
+/// Groups payments into releases (the components sharing an id), in the order each id first appears,
+/// each release's components in file order. A release's components are usually neighbours, so most
+/// rows find their release without a lookup.
+pub(in crate::ledger) fn group_releases(payments: &[Payment]) -> Vec<SmallVec<[u32; 4]>> {
+    // Releases have one to four components: reserving for a third of the rows spares most regrowth.
+    let expected = payments.len() / 3 + 1;
+    let mut position: rustc_hash::FxHashMap<&str, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(expected, Default::default());
+    let mut out: Vec<SmallVec<[u32; 4]>> = Vec::with_capacity(expected);
+    let mut last: Option<(&str, usize)> = None;
+    for (row, p) in payments.iter().enumerate() {
+        let i = match last {
+            Some((id, i)) if id == p.id => i,
+            _ => *position.entry(&p.id).or_insert_with(|| {
+                out.push(SmallVec::new());
+                out.len() - 1
+            }),
+        };
+        last = Some((&p.id, i));
+        out[i].push(row as u32);
+    }
+    out
 }
 
 impl Ledger {
     /// The payments grouped into releases (the components sharing an id), in the order each id first
-    /// appears, each release's components in file order. A release's components are usually
-    /// neighbours, so most rows find their release without a lookup.
+    /// appears, each release's components in file order.
     pub fn release_components(&self) -> Vec<Components<'_>> {
-        let mut position: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        let mut out: Vec<Components> = Vec::new();
-        let mut last: Option<(&str, usize)> = None;
-        for p in &self.payments {
-            let i = match last {
-                Some((id, i)) if id == p.id => i,
-                _ => *position.entry(&p.id).or_insert_with(|| {
-                    out.push(Components::new());
-                    out.len() - 1
-                }),
-            };
-            last = Some((&p.id, i));
-            out[i].push(p);
-        }
-        out
+        debug_assert_eq!(self.release_rows.iter().map(|r| r.len()).sum::<usize>(), self.payments.len());
+        self.release_rows.iter().map(|rows| rows.iter().map(|&i| &self.payments[i as usize]).collect()).collect()
     }
 
     pub fn partner(&self, code: &str) -> Option<&Partner> {
