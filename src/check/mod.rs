@@ -41,17 +41,23 @@ impl<'a> Ctx<'a> {
 
     /// The releases, in the order they happened.
     pub fn releases(&self) -> &[figures::Release<'a>] {
-        self.releases.get_or_init(|| figures::releases(self.ledger, self.index()))
+        self.releases.get_or_init(|| {
+            let i = self.index();
+            crate::meter::timed("shared figures: releases", || figures::releases(self.ledger, i))
+        })
     }
 
     /// The regular releases replayed step by step.
     pub fn settlements(&self) -> &[figures::Settlement<'a>] {
-        self.settlements.get_or_init(|| figures::settlements(self.ledger, self.releases(), self.index()))
+        self.settlements.get_or_init(|| {
+            let (r, i) = (self.releases(), self.index());
+            crate::meter::timed("shared figures: settlements", || figures::settlements(self.ledger, r, i))
+        })
     }
 
     /// Steps, their events and partners by id.
     pub fn index(&self) -> &figures::Index<'a> {
-        self.index.get_or_init(|| figures::Index::new(self.ledger))
+        self.index.get_or_init(|| crate::meter::timed("shared figures: index", || figures::Index::new(self.ledger)))
     }
 
     /// Each partner's envelope over time.
