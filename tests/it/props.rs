@@ -16,7 +16,7 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
         loaded.diagnostics.iter().chain(check::run(&l, as_of).iter()).map(|d| d.code.id().to_string()).collect();
     codes.sort();
     let mut totals = Vec::new();
-    let mut partners: Vec<Option<String>> = l.partners.iter().map(|p| Some(p.code.clone())).collect();
+    let mut partners: Vec<Option<String>> = l.partners.iter().map(|p| Some(p.code.to_string())).collect();
     partners.sort();
     partners.push(None);
     for p in &partners {
