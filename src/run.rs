@@ -180,9 +180,10 @@ fn export_command(
     use crate::cli::ExportFormat;
     use crate::render::status;
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
-    let p = crate::compute::progress(&l, as_of)?;
+    let replay = crate::compute::Replay::new(&l);
+    let p = crate::compute::progress_with(&l, &replay, as_of)?;
     let mut tables = status::tables(&p);
-    tables.push(status::changes_table(&crate::compute::changes(&l, &p, since)?));
+    tables.push(status::changes_table(&crate::compute::changes_with(&l, &replay, &p, since)?));
     // Render everything before writing anything.
     let mut files = Vec::new();
     for t in &tables {
@@ -271,9 +272,11 @@ fn report_command(
     }
 
     // Compute, chart, render.
-    let now = crate::compute::progress(&l, as_of)?;
-    let before = crate::compute::progress(&l, previous)?;
-    let changes = crate::compute::changes(&l, &now, previous)?;
+    // One replay of the releases serves both dates and the changes between them.
+    let replay = crate::compute::Replay::new(&l);
+    let now = crate::compute::progress_with(&l, &replay, as_of)?;
+    let before = crate::compute::progress_with(&l, &replay, previous)?;
+    let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);
     let inputs: Vec<Input> = LedgerFile::ALL
@@ -332,6 +335,7 @@ fn report_command(
             String::new()
         }
     )?;
+    leave_to_exit(replay);
     leave_to_exit((l, now, before));
     Ok(Outcome::Clean)
 }

@@ -146,8 +146,33 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
     Ok(())
 }
 
+/// The releases in the order they happened, with the index they were resolved by: what every progress
+/// and change list of one ledger replays. Built once, it serves any number of dates.
+pub struct Replay<'a> {
+    index: figures::Index<'a>,
+    releases: Vec<figures::Release<'a>>,
+}
+
+impl<'a> Replay<'a> {
+    pub fn new(l: &'a Ledger) -> Self {
+        let index = figures::Index::new(l);
+        let releases = figures::releases(l, &index);
+        Replay { index, releases }
+    }
+
+    /// The releases made on or before `date` (they are in time order).
+    fn releases_until(&self, date: Date) -> &[figures::Release<'a>] {
+        &self.releases[..self.releases.partition_point(|r| r.date <= date)]
+    }
+}
+
 /// The facility's state as of the end of `as_of`.
 pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
+    progress_with(l, &Replay::new(l), as_of)
+}
+
+/// [`progress`] with the releases already replayed (for several dates of one ledger).
+pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
     let d = day(as_of);
@@ -219,9 +244,8 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
 
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here.
-    let ids = figures::Index::new(l);
-    let releases: Vec<_> = figures::releases(l, &ids).into_iter().filter(|r| r.date <= as_of).collect();
-    let settlements = figures::settlements(l, &releases, &ids);
+    let ids = &replay.index;
+    let settlements = figures::settlements(l, replay.releases_until(as_of), ids);
     let mut paid_step_ids = Vec::new();
     let mut paid_step_values = Vec::new();
     for st in &settlements {
@@ -542,11 +566,21 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
 /// and reference.
 /// `now` is the progress as of `to` (computed once by the caller, who needs it anyway).
 pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, ComputeError> {
+    changes_with(l, &Replay::new(l), now, from)
+}
+
+/// [`changes`] with the releases already replayed.
+pub fn changes_with<'a>(
+    l: &'a Ledger,
+    replay: &Replay<'a>,
+    now: &Progress,
+    from: Date,
+) -> Result<Vec<Change>, ComputeError> {
     let to = now.as_of;
     let within = |d: Date| d > from && d <= to;
     let mut out = Vec::new();
-    let ids = figures::Index::new(l);
-    for r in figures::releases(l, &ids).into_iter().filter(|r| within(r.date)) {
+    let ids = &replay.index;
+    for r in replay.releases.iter().filter(|r| within(r.date)) {
         let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
