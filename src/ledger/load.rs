@@ -320,8 +320,9 @@ fn read_table(
 }
 
 impl RawTable {
-    /// The file's field for a column. The typing functions name columns with the schema's own string
-    /// constants, so comparing addresses finds them without comparing text; text decides otherwise.
+    /// The file's field for a column. Where the name is the schema's own string constant (about a third
+    /// of the lookups at 10^5 rows; the compiler merges some literals with it, not all), comparing addresses
+    /// finds it; the text decides otherwise.
     fn field(&self, name: &str) -> Option<usize> {
         let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
         // Column names are short: compared byte by byte in line, not by a call per name.
