@@ -80,9 +80,14 @@ pub struct Release<'a> {
     pub steps: SmallVec<[(&'a str, Option<usize>); 2]>,
 }
 
-impl Release<'_> {
+impl<'a> Release<'a> {
     pub fn first(&self) -> &Payment {
         self.components[0]
+    }
+
+    /// The steps it names that exist: (id, position in the ledger's steps).
+    pub fn known_steps(&self) -> impl Iterator<Item = (&'a str, usize)> + '_ {
+        self.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i)))
     }
 }
 
@@ -172,8 +177,6 @@ pub struct Index<'a> {
     /// Step events grouped by step id (of a known step or not), each group in the order they happened
     /// (date, then line).
     pub events: Vec<Vec<&'a StepEvent>>,
-    /// For each step (by position), its group in `events`.
-    events_of_step: Vec<Option<usize>>,
     pub partners: FxHashMap<&'a str, &'a Partner>,
     /// Partner codes numbered: those of partners.csv, then any other that a step names.
     partner_number: FxHashMap<&'a str, u32>,
@@ -227,18 +230,12 @@ impl<'a> Index<'a> {
         Index {
             position: l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
             events,
-            events_of_step,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
             partner_number,
             step_partner,
             assessed_of_step,
             assessed,
         }
-    }
-
-    /// The events of the step at `position`, in the order they happened.
-    pub fn events_of(&self, position: usize) -> &[&'a StepEvent] {
-        self.events_of_step[position].map_or(&[], |g| &self.events[g])
     }
 
     /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
@@ -294,8 +291,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net,
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
-                for &(_, pos) in &r.steps {
-                    let Some(i) = pos else { continue };
+                for (_, i) in r.known_steps() {
                     if !index.step_of_partner(i, r.partner_number) {
                         continue;
                     }

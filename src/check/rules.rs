@@ -109,21 +109,28 @@ impl<'a> Envelopes<'a> {
 }
 
 /// Rows grouped by a key, each group in the order things happened (date, then place in the file), with
-/// the keys sorted so that findings come out in a stable order.
+/// the keys sorted so that findings come out in a stable order. `rows` come in file order (a ledger's
+/// rows, filtered or not), so a row's place is its position among them.
 fn grouped<'a, T: 'a, K: Hash + Ord + Copy>(
     rows: impl IntoIterator<Item = &'a T>,
     key: impl Fn(&'a T) -> K,
-    when: impl Fn(&T) -> (Date, Loc),
+    date: impl Fn(&T) -> Date,
 ) -> Vec<(K, Vec<&'a T>)> {
-    let mut groups: FxHashMap<K, Vec<&'a T>> = FxHashMap::default();
-    for r in rows {
-        groups.entry(key(r)).or_default().push(r);
+    // Groups hold (date, position) pairs: sorting compares those small keys in place instead of reading
+    // rows scattered in memory, and positions are unique, so an unstable sort gives one order.
+    let all: Vec<&T> = rows.into_iter().collect();
+    let mut groups: FxHashMap<K, Vec<(Date, u32)>> = FxHashMap::default();
+    for (i, r) in all.iter().enumerate() {
+        groups.entry(key(r)).or_default().push((date(r), i as u32));
     }
-    let mut out: Vec<(K, Vec<&'a T>)> = groups.into_iter().collect();
-    out.sort_by_key(|(k, _)| *k);
-    for (_, v) in &mut out {
-        v.sort_by_key(|r| when(r));
-    }
+    let mut out: Vec<(K, Vec<&'a T>)> = groups
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_unstable();
+            (k, v.into_iter().map(|(_, i)| all[i as usize]).collect())
+        })
+        .collect();
+    out.sort_unstable_by_key(|(k, _)| *k);
     out
 }
 
@@ -197,16 +204,11 @@ fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> = grouped(
-        l.allocations.iter().filter(|a| a.amount < 0),
-        |a| (a.partner.as_str(), a.instrument),
-        |a| (a.date, a.at),
-    )
-    .into_iter()
-    .collect();
-    for ((partner, instrument), rows) in
-        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| (c.date, c.at))
-    {
+    let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> =
+        grouped(l.allocations.iter().filter(|a| a.amount < 0), |a| (a.partner.as_str(), a.instrument), |a| a.date)
+            .into_iter()
+            .collect();
+    for ((partner, instrument), rows) in grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date) {
         let allocated = cx.envelopes().series(partner, Some(instrument));
         let committed_by = Series::new(rows.iter().map(|c| (c.date, c.amount)).collect());
         let mut committed = 0i128;
@@ -265,8 +267,8 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
-        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| (c.date, c.at)).into_iter().collect();
-    for ((partner, instrument), payments) in payments_by_partner_and_instrument(l) {
+        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date).into_iter().collect();
+    for ((partner, instrument), payments) in grouped(&l.payments, |p| (p.partner.as_str(), p.instrument), |p| p.date) {
         let commitments = commitments.get(&(partner, instrument)).map(Vec::as_slice).unwrap_or(&[]);
         let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
@@ -319,24 +321,6 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
             }
         }
     }
-    out
-}
-
-/// The payments grouped by partner and instrument, each group in the order they happened (date, then
-/// line), the groups sorted. Sorted as (date, row) pairs, which are small; the rows are read in order.
-fn payments_by_partner_and_instrument(l: &Ledger) -> Vec<((&str, Instrument), Vec<&Payment>)> {
-    let mut groups: FxHashMap<(&str, Instrument), Vec<(Date, u32)>> = FxHashMap::default();
-    for (row, p) in l.payments.iter().enumerate() {
-        groups.entry((p.partner.as_str(), p.instrument)).or_default().push((p.date, row as u32));
-    }
-    let mut out: Vec<_> = groups
-        .into_iter()
-        .map(|(key, mut rows)| {
-            rows.sort_unstable();
-            (key, rows.into_iter().map(|(_, row)| &l.payments[row as usize]).collect())
-        })
-        .collect();
-    out.sort_unstable_by_key(|(key, _)| *key);
     out
 }
 
@@ -448,7 +432,7 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let assessments: FxHashMap<(&str, Layer), Vec<&Condition>> =
-        grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| (c.date, c.at)).into_iter().collect();
+        grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| c.date).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
             let rows = assessments.get(&(r.partner, layer)).map(Vec::as_slice).unwrap_or(&[]);
@@ -477,18 +461,13 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
-/// The steps a regular release names that exist: (id, position in the ledger's steps).
-fn known_steps<'r, 'a>(r: &'r Release<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
-    r.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i)))
-}
-
 /// C009: a regular release pays only steps of its partner found fulfilled (or partially) by its date.
 fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in known_steps(r) {
+        for (id, i) in r.known_steps() {
             if !index.step_of_partner(i, r.partner_number) {
                 let step = &l.steps[i];
                 out.push(
@@ -537,7 +516,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: Vec<Option<(i128, &str)>> = vec![None; cx.ledger.steps.len()];
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in known_steps(r) {
+        for (id, i) in r.known_steps() {
             if !index.step_of_partner(i, r.partner_number) {
                 continue;
             }
@@ -665,7 +644,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let grace_ends: Vec<Date> = l.steps.iter().map(|s| l.facility.grace_end(s.due)).collect();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in known_steps(r) {
+        for (id, i) in r.known_steps() {
             if !index.step_of_partner(i, r.partner_number) {
                 continue;
             }

@@ -183,11 +183,11 @@ pub struct ControlTotal {
 }
 
 /// The steps a payment names: nearly always one, kept inline.
-pub type StepIds = smallvec::SmallVec<[Text; 1]>;
+pub type StepIds = SmallVec<[Text; 1]>;
 
 /// The components of one release: a release has at most one per channel and instrument, so they fit
 /// inline.
-pub type Components<'a> = smallvec::SmallVec<[&'a Payment; 4]>;
+pub type Components<'a> = SmallVec<[&'a Payment; 4]>;
 
 /// Everything in a data folder, typed. Rows that could not be read are not here: they are diagnostics.
 #[derive(Debug, Clone)]
