@@ -209,6 +209,8 @@ struct RawTable {
     width: usize,
     mark: Option<DecimalMark>,
     month_first: bool,
+    /// Lines end with `\r` alone (old Mac spreadsheets): the file has no `\n`.
+    cr_only: bool,
     /// False when a column is missing or doubled: the rows are still read (for ragged rows and counts)
     /// but not typed.
     usable: bool,
@@ -316,7 +318,8 @@ fn read_table(
     }
     let mark = opts.decimal_mark.or(if comma_separated { Some(DecimalMark::Point) } else { evidence.mark() });
     let by_name = spec.columns.iter().zip(&fields).filter_map(|(c, f)| f.map(|f| (c.name, f))).collect();
-    Some(RawTable { spec, by_name, width, mark, month_first, usable: ok })
+    let cr_only = !src.text.contains('\n') && src.text.contains('\r');
+    Some(RawTable { spec, by_name, width, mark, month_first, cr_only, usable: ok })
 }
 
 impl RawTable {
@@ -357,6 +360,7 @@ fn for_each_row(
         .has_headers(false)
         .flexible(true)
         .from_reader(src.text.as_bytes());
+    let mut locator = Locator::new(src.text.as_bytes(), table.spec.file, table.cr_only);
     let mut rec = StringRecord::new();
     let mut header = true;
     let mut n = 0;
@@ -367,7 +371,7 @@ fn for_each_row(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| locator.locate(p).line).unwrap_or(0);
                 diags.push(
                     Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
                         .at_line(line, None),
@@ -379,7 +383,7 @@ fn for_each_row(
             continue;
         }
         let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-        let loc = Loc { file: table.spec.file, line: pos.line(), offset: pos.byte() };
+        let loc = locator.locate(&pos);
         if is_blank(&rec) {
             continue;
         }
@@ -407,6 +411,43 @@ fn for_each_row(
         f(loc, &rec, diags);
     }
     n
+}
+
+/// Turns the csv reader's record positions into where records really begin. The reader places a record
+/// where the previous one ended: at the `\n` of a CRLF ending (it stops at the `\r`), or before blank
+/// lines it then skips; a record's first byte comes after those line ends, and its line after them. Lines
+/// end with `\n`, or with `\r` in a file that has no `\n` (the reader counts only `\n`).
+struct Locator<'t> {
+    text: &'t [u8],
+    file: LedgerFile,
+    /// Where the reader's input begins in `text`, and the line ends before it.
+    start: usize,
+    lines_before: u64,
+    cr_only: bool,
+    /// (offset, line ends before it) of the last record located, in a file whose lines end with `\r`.
+    counted: (usize, u64),
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t [u8], file: LedgerFile, cr_only: bool) -> Self {
+        Locator { text, file, start: 0, lines_before: 0, cr_only, counted: (0, 0) }
+    }
+
+    fn locate(&mut self, pos: &csv::Position) -> Loc {
+        let at = (self.start + pos.byte() as usize).min(self.text.len());
+        let skipped = self.text[at..].iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+        let offset = at + skipped;
+        let line = if self.cr_only {
+            let (from, before) = self.counted;
+            let before = before + self.text[from..offset].iter().filter(|&&b| b == b'\r').count() as u64;
+            self.counted = (offset, before);
+            before + 1
+        } else {
+            let newlines = self.text[at..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.lines_before + pos.line() + newlines
+        };
+        Loc { file: self.file, line, offset: offset as u64 }
+    }
 }
 
 /// Counts of amount cells that can only be read with a point, or only with a comma.
@@ -1141,6 +1182,30 @@ mod tests {
         assert_eq!(d.column, Some(15));
         assert!(d.hint.as_deref().unwrap().contains("did you mean `grant`"));
         assert!(l.ledger.unwrap().allocations.is_empty());
+    }
+
+    #[test]
+    fn findings_name_the_line_of_the_row_whatever_the_line_ends() {
+        let rows = ["2024-01-01,RS,loan,5.00,initial,x", "2024-13-01,RS,loan,5.00,initial,x"];
+        let header = "date,partner,instrument,amount_eur,kind,source";
+        // The bad row is on line 3, or later after blank lines.
+        for (text, line) in [
+            (format!("{header}\n{}\n{}\n", rows[0], rows[1]), 3),
+            (format!("{header}\r\n{}\r\n{}\r\n", rows[0], rows[1]), 3),
+            (format!("{header}\r{}\r{}\r", rows[0], rows[1]), 3),
+            (format!("{header}\r{}\r\r{}\r", rows[0], rows[1]), 4),
+            (format!("{header}\n{}\n\n\n{}\n", rows[0], rows[1]), 5),
+            (format!("{header}\r\n{}\r\n\r\n\r\n{}\r\n", rows[0], rows[1]), 5),
+        ] {
+            let l = load_bytes(
+                files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Allocations, &text)]),
+                LoadOptions::default(),
+            );
+            let d = l.diagnostics.iter().find(|d| d.code == Code::NotADate).expect("the bad date is reported");
+            assert_eq!(d.line, Some(line), "{text:?}");
+            assert_eq!(d.row.as_deref(), Some(rows[1]), "{text:?}");
+            assert_eq!(d.column, Some(1), "{text:?}");
+        }
     }
 
     #[test]
