@@ -98,6 +98,8 @@ impl Config {
                 DecimalMarkArg::Point => DecimalMark::Point,
                 DecimalMarkArg::Comma => DecimalMark::Comma,
             }),
+            // Only `report` names the files' digests; it asks for them itself.
+            digests: false,
         };
         if load.delimiter == Some(b',') && load.decimal_mark == Some(DecimalMark::Comma) {
             return Err(ConfigError(

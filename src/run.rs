@@ -239,8 +239,9 @@ fn report_command(
     use crate::report::{self, Input, ReportInput};
     use chrono::Datelike;
 
-    // Load: a report can show row-level findings, but not stand on a file that could not be read.
-    let loaded = ledger::load(&config.data, config.load)?;
+    // Load: a report can show row-level findings, but not stand on a file that could not be read. Its
+    // provenance names every file's SHA-256.
+    let loaded = ledger::load(&config.data, ledger::LoadOptions { digests: true, ..config.load })?;
     let l = match loaded.ledger {
         Some(l) if loaded.unread.is_empty() => l,
         _ => {
@@ -285,7 +286,7 @@ fn report_command(
             let src = l.sources.get(*f);
             Input {
                 file: f.file_name().to_string(),
-                sha256: src.sha256.clone(),
+                sha256: src.sha256.clone().unwrap_or_default(),
                 rows: (*f != LedgerFile::Facility).then_some(src.rows),
             }
         })

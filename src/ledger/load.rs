@@ -23,6 +23,8 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Force the decimal mark instead of inferring it from the file.
     pub decimal_mark: Option<DecimalMark>,
+    /// Compute each file's SHA-256 (the report's provenance); other commands leave it out.
+    pub digests: bool,
 }
 
 /// The folder could not be read at all (exit code 2), as opposed to findings in its files.
@@ -98,7 +100,7 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
             }
         };
         crate::meter::phase(format!("decoding {}", file.file_name()), 0);
-        let sha256 = sha256_hex(&bytes);
+        let sha256 = opts.digests.then(|| sha256_hex(&bytes));
         let Decoded { text, encoding, problem } = source::decode_owned(bytes);
         let mut not_text = false;
         if let Some((code, msg)) = problem {

@@ -17,8 +17,9 @@ pub struct SourceFile {
     /// Rows read (without the header).
     pub rows: usize,
     pub encoding: &'static str,
-    /// SHA-256 of the file's bytes as read (hex), for provenance.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes as read (hex), for provenance; computed only when asked
+    /// (`LoadOptions::digests`) and the file could be read.
+    pub sha256: Option<String>,
 }
 
 /// The texts of all files of a data folder, indexed by [`LedgerFile`].

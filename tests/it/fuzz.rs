@@ -329,9 +329,9 @@ fn build(input: &Input, seeds: &[Files; 2]) -> Files {
 
 fn options(n: u8) -> LoadOptions {
     match n {
-        1 => LoadOptions { delimiter: Some(b';'), decimal_mark: None },
-        2 => LoadOptions { delimiter: None, decimal_mark: Some(DecimalMark::Comma) },
-        3 => LoadOptions { delimiter: Some(b'\t'), decimal_mark: Some(DecimalMark::Point) },
+        1 => LoadOptions { delimiter: Some(b';'), decimal_mark: None, ..LoadOptions::default() },
+        2 => LoadOptions { delimiter: None, decimal_mark: Some(DecimalMark::Comma), ..LoadOptions::default() },
+        3 => LoadOptions { delimiter: Some(b'\t'), decimal_mark: Some(DecimalMark::Point), ..LoadOptions::default() },
         _ => LoadOptions::default(),
     }
 }
