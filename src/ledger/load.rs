@@ -129,12 +129,13 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
     let (payments, release_rows, mut ledger, rows) = std::thread::scope(|scope| {
         let payments = scope.spawn(|| {
             let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
-            let payments = b.convert(tables.get(&LedgerFile::Payments), payment);
-            let releases = group_releases(&payments);
+            let payments =
+                crate::meter::timed("typing payments", || b.convert(tables.get(&LedgerFile::Payments), payment));
+            let releases = crate::meter::timed("grouping releases", || group_releases(&payments));
             (payments, releases, b)
         });
         let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
-        let ledger = Ledger {
+        let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
             facility: facility.clone().unwrap_or_else(placeholder_facility),
             partners: b.convert(tables.get(&LedgerFile::Partners), partner),
             allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
@@ -146,7 +147,7 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
             control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
             sources: Sources::new(),
             release_rows: Vec::new(),
-        };
+        });
         let (payments, releases, p) = payments.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         b.diags.extend(p.diags);
         b.rows.extend(p.rows);
@@ -325,18 +326,46 @@ fn read_table(
 }
 
 impl RawTable {
-    /// The file's field for a column. Where the name is the schema's own string constant (about a third
-    /// of the lookups at 10^5 rows; the compiler merges some literals with it, not all), comparing addresses
-    /// finds it; the text decides otherwise.
+    /// The file's field for a column.
     fn field(&self, name: &str) -> Option<usize> {
-        let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
-        // Column names are short: compared byte by byte in line, not by a call per name.
-        let equal = |n: &&str| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b);
-        self.by_name
-            .iter()
-            .find(|(n, _)| same(n))
-            .or_else(|| self.by_name.iter().find(|(n, _)| equal(n)))
-            .map(|(_, f)| *f)
+        self.by_name.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+}
+
+/// The typing functions ask for the same columns in the same order on every row: this remembers, for
+/// the k-th lookup of a row, the address of the name asked for and its field, so that from the second row
+/// on a lookup is one comparison instead of a search by name. The names are `'static`, so an address
+/// stands for one text for the whole run; a lookup that finds another address than last time (a branch
+/// asked for another column) searches by name and remembers that instead.
+#[derive(Default)]
+struct Lookups {
+    seen: Vec<(*const u8, usize, Option<usize>)>,
+}
+
+impl Lookups {
+    fn field(&mut self, table: &RawTable, k: usize, name: &'static str) -> Option<usize> {
+        match self.seen.get(k) {
+            Some(&(at, len, field)) if at == name.as_ptr() && len == name.len() => field,
+            _ => {
+                let field = table.field(name);
+                if k >= self.seen.len() {
+                    self.seen.resize(k + 1, (std::ptr::null(), 0, None));
+                }
+                self.seen[k] = (name.as_ptr(), name.len(), field);
+                field
+            }
+        }
+    }
+}
+
+/// `str::trim`, with the common case (nothing to trim) decided by two byte comparisons.
+fn trim(v: &str) -> &str {
+    let bare = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    let bytes = v.as_bytes();
+    if bare(bytes.first()) && bare(bytes.last()) {
+        v
+    } else {
+        v.trim()
     }
 }
 
@@ -496,11 +525,12 @@ impl Builder<'_> {
         let src = self.sources.get(table.spec.file);
         // A row per line at most: reserving that up front spares the copies of a growing vector.
         let mut out = Vec::with_capacity(if table.usable { line_count(src.text.as_bytes()) } else { 0 });
+        let mut lookups = Lookups::default();
         let n = for_each_row(table, src, &mut self.diags, |loc, rec, diags| {
             if !table.usable {
                 return;
             }
-            let mut row = Row { table, src, rec, loc, diags, errors: 0 };
+            let mut row = Row { table, src, rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
             let value = f(&mut row);
             if row.errors == 0 {
                 out.extend(value);
@@ -528,12 +558,17 @@ struct Row<'a> {
     loc: Loc,
     diags: &'a mut Vec<Diagnostic>,
     errors: usize,
+    lookups: &'a mut Lookups,
+    /// Columns looked up so far in this row.
+    calls: usize,
 }
 
 impl<'a> Row<'a> {
     /// The trimmed cell of a column (empty when the file has no such column).
-    fn raw(&self, name: &str) -> &'a str {
-        self.table.field(name).and_then(|f| self.rec.get(f)).unwrap_or("").trim()
+    fn raw(&mut self, name: &'static str) -> &'a str {
+        let field = self.lookups.field(self.table, self.calls, name);
+        self.calls += 1;
+        trim(field.and_then(|f| self.rec.get(f)).unwrap_or(""))
     }
 
     /// Reports a problem; an error leaves the row out of the ledger.
@@ -554,12 +589,12 @@ impl<'a> Row<'a> {
         self.diags.push(d);
     }
 
-    fn required(&mut self, name: &str) -> Option<Text> {
+    fn required(&mut self, name: &'static str) -> Option<Text> {
         self.required_str(name).map(Text::from)
     }
 
     /// The cell, or a diagnostic when it is empty.
-    fn required_str(&mut self, name: &str) -> Option<&'a str> {
+    fn required_str(&mut self, name: &'static str) -> Option<&'a str> {
         let v = self.raw(name);
         if v.is_empty() {
             self.report(
@@ -577,15 +612,15 @@ impl<'a> Row<'a> {
         self.table.spec.columns.iter().find(|c| c.name == name).map(|c| c.description).unwrap_or("")
     }
 
-    fn text(&mut self, name: &str) -> Text {
+    fn text(&mut self, name: &'static str) -> Text {
         self.required(name).unwrap_or_default()
     }
 
-    fn optional_text(&self, name: &str) -> Text {
+    fn optional_text(&mut self, name: &'static str) -> Text {
         Text::from(self.raw(name))
     }
 
-    fn id(&mut self, name: &str) -> Text {
+    fn id(&mut self, name: &'static str) -> Text {
         let v = self.required(name).unwrap_or_default();
         if !v.is_empty() && !is_id(&v) {
             self.report(
@@ -598,12 +633,12 @@ impl<'a> Row<'a> {
         v
     }
 
-    fn date(&mut self, name: &str) -> Option<Date> {
+    fn date(&mut self, name: &'static str) -> Option<Date> {
         self.required_str(name)?;
         self.optional_date(name)
     }
 
-    fn optional_date(&mut self, name: &str) -> Option<Date> {
+    fn optional_date(&mut self, name: &'static str) -> Option<Date> {
         let v = self.raw(name);
         if v.is_empty() {
             return None;
@@ -626,12 +661,12 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn money(&mut self, name: &str) -> Option<i64> {
+    fn money(&mut self, name: &'static str) -> Option<i64> {
         self.required_str(name)?;
         self.optional_money(name)
     }
 
-    fn optional_money(&mut self, name: &str) -> Option<i64> {
+    fn optional_money(&mut self, name: &'static str) -> Option<i64> {
         let v = self.raw(name);
         if v.is_empty() {
             return None;
@@ -657,12 +692,13 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn word<T>(&mut self, name: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
+    fn word<T>(&mut self, name: &'static str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
         self.required_str(name)?;
-        self.parse_word(name, self.raw(name), from, words)
+        let v = self.raw(name);
+        self.parse_word(name, v, from, words)
     }
 
-    fn optional_word<T>(&mut self, name: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
+    fn optional_word<T>(&mut self, name: &'static str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
         let v = self.raw(name);
         if v.is_empty() {
             return None;
@@ -670,7 +706,7 @@ impl<'a> Row<'a> {
         self.parse_word(name, v, from, words)
     }
 
-    fn parse_word<T>(&mut self, name: &str, v: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
+    fn parse_word<T>(&mut self, name: &'static str, v: &str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
         let parsed = from(v);
         if parsed.is_none() {
             let hint = match did_you_mean(v, words.iter().copied()) {
@@ -682,7 +718,7 @@ impl<'a> Row<'a> {
         parsed
     }
 
-    fn sign(&mut self, name: &str, amount: i64, ok: bool, rule: &str) {
+    fn sign(&mut self, name: &'static str, amount: i64, ok: bool, rule: &str) {
         if !ok {
             let hint = format!("check the sign and the `kind`; {}", self.describe(name));
             self.report(Code::WrongSign, name, format!("{} {rule}", money::format_plain(amount)), Some(hint));
