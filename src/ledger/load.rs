@@ -76,6 +76,11 @@ pub fn read_folder(dir: &Path) -> FolderBytes {
 
 /// Loads from bytes already read (one entry per file: display path and the read result).
 pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
+    load_in_parts(files, opts, MIN_PART)
+}
+
+/// [`load_bytes`], typing tables of `part` bytes or more in parts (tests make them small).
+fn load_in_parts(files: FolderBytes, opts: LoadOptions, part: usize) -> Loaded {
     let mut diags = Vec::new();
     let mut sources = Sources::new();
     let mut facility = None;
@@ -122,37 +127,38 @@ pub fn load_bytes(files: FolderBytes, opts: LoadOptions) -> Loaded {
         }
         sources.set(file, src);
     }
-    // The payments are by far the biggest ledger: they are typed on a thread of their own while this one
-    // types the others.
+    // The payments, by far the biggest ledger, and the others are typed side by side; big tables are
+    // typed in parts, so every core has work until the end.
     let total: usize = tables.keys().map(|f| sources.get(*f).text.len()).sum();
     crate::meter::phase("reading the ledgers", total as u64);
-    let (payments, release_rows, mut ledger, rows) = std::thread::scope(|scope| {
-        let payments = scope.spawn(|| {
-            let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
+    let ((payments, release_rows, p), (mut ledger, mut rows)) = rayon::join(
+        || {
+            let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
             let payments =
                 crate::meter::timed("typing payments", || b.convert(tables.get(&LedgerFile::Payments), payment));
             let releases = crate::meter::timed("grouping releases", || group_releases(&payments));
             (payments, releases, b)
-        });
-        let mut b = Builder { sources: &sources, diags: Vec::new(), rows: BTreeMap::new() };
-        let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
-            facility: facility.clone().unwrap_or_else(placeholder_facility),
-            partners: b.convert(tables.get(&LedgerFile::Partners), partner),
-            allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
-            commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
-            steps: b.convert(tables.get(&LedgerFile::Steps), step),
-            step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
-            payments: Vec::new(),
-            conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
-            control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
-            sources: Sources::new(),
-            release_rows: Vec::new(),
-        });
-        let (payments, releases, p) = payments.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        b.diags.extend(p.diags);
-        b.rows.extend(p.rows);
-        (payments, releases, ledger, b)
-    });
+        },
+        || {
+            let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
+            let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
+                facility: facility.clone().unwrap_or_else(placeholder_facility),
+                partners: b.convert(tables.get(&LedgerFile::Partners), partner),
+                allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
+                commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
+                steps: b.convert(tables.get(&LedgerFile::Steps), step),
+                step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
+                payments: Vec::new(),
+                conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
+                control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
+                sources: Sources::new(),
+                release_rows: Vec::new(),
+            });
+            (ledger, b)
+        },
+    );
+    rows.diags.extend(p.diags);
+    rows.rows.extend(p.rows);
     ledger.payments = payments;
     ledger.release_rows = release_rows;
     diags.extend(rows.diags);
@@ -378,43 +384,67 @@ fn is_ragged(rec: &StringRecord, width: usize) -> bool {
     rec.len() < width || rec.iter().skip(width).any(|f| !f.trim().is_empty())
 }
 
-/// Reads the rows of a table after its header, one at a time into one record: reports rows that cannot
-/// be read or are ragged, skips blank ones, and hands every other to `f`. Returns how many it handed.
+/// A part of a table's text that starts where a record does: its first byte, the byte where the next part
+/// begins (the text's length for the last), and the line ends before it.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    lines_before: u64,
+}
+
+/// Reads the rows of a span of a table, one at a time into one record: skips the header (in the span that
+/// starts the file), reports rows that cannot be read or are ragged, skips blank ones, and hands every
+/// other to `f`. Returns how many it handed, and whether the span ends where a record begins (the next
+/// record starts at `end`, or the span is the file's last): when it does not, a quoted field ran across
+/// the end and the span's rows are not to be trusted.
 fn for_each_row(
     table: &RawTable,
     src: &SourceFile,
+    span: Span,
     diags: &mut Vec<Diagnostic>,
     mut f: impl FnMut(Loc, &StringRecord, &mut Vec<Diagnostic>),
-) -> usize {
+) -> (usize, bool) {
+    let text = src.text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(src.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(src.text.as_bytes());
-    let mut locator = Locator::new(src.text.as_bytes(), table.spec.file, table.cr_only);
+        .from_reader(&text[span.start..]);
+    let mut locator = Locator::new(text, table.spec.file, table.cr_only);
+    locator.start = span.start;
+    locator.lines_before = span.lines_before;
+    locator.counted = (span.start, span.lines_before);
+    let last = span.end >= text.len();
     let mut rec = StringRecord::new();
-    let mut header = true;
+    let mut header = span.start == 0;
     let mut n = 0;
     let mut metered = 0;
     let meter = crate::meter::enabled();
     loop {
         match reader.read_record(&mut rec) {
-            Ok(false) => break,
+            Ok(false) => return (n, last),
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| locator.locate(p).line).unwrap_or(0);
+                let loc = e.position().map(|p| locator.locate(p));
+                if let Some(loc) = loc.filter(|l| l.offset as usize >= span.end) {
+                    return (n, loc.offset as usize == span.end);
+                }
                 diags.push(
                     Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
-                        .at_line(line, None),
+                        .at_line(loc.map_or(0, |l| l.line), None),
                 );
                 continue;
             }
         }
+        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+        let loc = locator.locate(&pos);
+        if loc.offset as usize >= span.end {
+            return (n, loc.offset as usize == span.end);
+        }
         if std::mem::take(&mut header) {
             continue;
         }
-        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-        let loc = locator.locate(&pos);
         if is_blank(&rec) {
             continue;
         }
@@ -441,7 +471,34 @@ fn for_each_row(
         }
         f(loc, &rec, diags);
     }
-    n
+}
+
+/// Cuts a table's text into about `pieces` spans, each starting at the first byte of a line that is not
+/// empty (so that a record that starts there is found there). Whether a record does start there, and not
+/// inside a quoted field, only reading can tell: see [`for_each_row`].
+fn spans(text: &[u8], pieces: usize) -> Vec<Span> {
+    let mut starts = vec![0];
+    for k in 1..pieces {
+        let target = (text.len() * k / pieces).max(starts[starts.len() - 1] + 1);
+        let Some(nl) = text.get(target..).and_then(|t| t.iter().position(|&b| b == b'\n')) else { break };
+        let mut at = target + nl + 1;
+        while at < text.len() && (text[at] == b'\n' || text[at] == b'\r') {
+            at += 1;
+        }
+        if at >= text.len() {
+            break;
+        }
+        starts.push(at);
+    }
+    let mut lines_before = 0;
+    (0..starts.len())
+        .map(|i| {
+            let (start, end) = (starts[i], starts.get(i + 1).copied().unwrap_or(text.len()));
+            let span = Span { start, end, lines_before };
+            lines_before += text[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            span
+        })
+        .collect()
 }
 
 /// Turns the csv reader's record positions into where records really begin. The reader places a record
@@ -511,6 +568,8 @@ impl MarkEvidence {
 
 struct Builder<'a> {
     sources: &'a Sources,
+    /// Tables of this many bytes or more are typed in parts.
+    part: usize,
     diags: Vec<Diagnostic>,
     /// Rows read per file.
     rows: BTreeMap<LedgerFile, usize>,
@@ -518,27 +577,82 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Reads and converts every row of a table; rows with errors are left out (their diagnostics stay).
-    fn convert<T>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
+    fn convert<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
         let Some(table) = table else {
             return Vec::new();
         };
         let src = self.sources.get(table.spec.file);
-        // A row per line at most: reserving that up front spares the copies of a growing vector.
-        let mut out = Vec::with_capacity(if table.usable { line_count(src.text.as_bytes()) } else { 0 });
-        let mut lookups = Lookups::default();
-        let n = for_each_row(table, src, &mut self.diags, |loc, rec, diags| {
-            if !table.usable {
-                return;
-            }
-            let mut row = Row { table, src, rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
-            let value = f(&mut row);
-            if row.errors == 0 {
-                out.extend(value);
-            }
-        });
-        self.rows.insert(table.spec.file, n);
-        out
+        let text = src.text.as_bytes();
+        // Big tables are typed in parts on every core; a part is trusted only when the one before it ended
+        // where a record begins (no quoted field runs across), otherwise the table is read again in one go.
+        let pieces =
+            if table.cr_only { 1 } else { (text.len() / self.part.max(1)).clamp(1, 4 * rayon::current_num_threads()) };
+        let spans = spans(text, pieces);
+        let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
+            use rayon::prelude::*;
+            spans.par_iter().map(|&span| type_span(table, src, span, f)).collect()
+        } else {
+            Vec::new()
+        };
+        if parts.is_empty() || !parts.iter().all(|p| p.whole) {
+            parts = vec![type_span(table, src, Span { start: 0, end: text.len(), lines_before: 0 }, f)];
+        }
+        let mut parts = parts.into_iter();
+        let Typed { mut rows, diags, read, .. } = parts.next().unwrap_or_default();
+        self.diags.extend(diags);
+        let mut total = read;
+        for part in parts {
+            rows.extend(part.rows);
+            self.diags.extend(part.diags);
+            total += part.read;
+        }
+        self.rows.insert(table.spec.file, total);
+        rows
     }
+}
+
+/// Tables of this many bytes or more are typed in parts, up to four per core.
+const MIN_PART: usize = 1 << 20;
+
+/// What typing a span of a table gave.
+struct Typed<T> {
+    rows: Vec<T>,
+    diags: Vec<Diagnostic>,
+    /// Rows read (blank and ragged rows not counted).
+    read: usize,
+    /// The span ended where a record begins.
+    whole: bool,
+}
+
+impl<T> Default for Typed<T> {
+    fn default() -> Self {
+        Typed { rows: Vec::new(), diags: Vec::new(), read: 0, whole: true }
+    }
+}
+
+fn type_span<T>(table: &RawTable, src: &SourceFile, span: Span, f: fn(&mut Row) -> Option<T>) -> Typed<T> {
+    let text = &src.text.as_bytes()[span.start..span.end];
+    // A row per line at most; the first part holds them all in the end, so it reserves for the whole
+    // table, sparing the copies of a growing vector.
+    let capacity = match (table.usable, span.start) {
+        (false, _) => 0,
+        (true, 0) => line_count(src.text.as_bytes()),
+        (true, _) => line_count(text) + 1,
+    };
+    let mut rows = Vec::with_capacity(capacity);
+    let mut diags = Vec::new();
+    let mut lookups = Lookups::default();
+    let (read, whole) = for_each_row(table, src, span, &mut diags, |loc, rec, diags| {
+        if !table.usable {
+            return;
+        }
+        let mut row = Row { table, src, rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
+        let value = f(&mut row);
+        if row.errors == 0 {
+            rows.extend(value);
+        }
+    });
+    Typed { rows, diags, read, whole }
 }
 
 /// Lines in a text (line feeds, or carriage returns in a file without any).
@@ -1243,6 +1357,38 @@ mod tests {
             assert_eq!(d.line, Some(line), "{text:?}");
             assert_eq!(d.row.as_deref(), Some(rows[1]), "{text:?}");
             assert_eq!(d.column, Some(1), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Typing in parts gives what one pass gives: the same rows, findings, lines and counts, whatever
+        /// the quoted line breaks, blank lines, line endings and bad rows near the cuts.
+        #[test]
+        fn typing_in_parts_changes_nothing(
+            rows in proptest::collection::vec(0usize..9, 0..60),
+            crlf in proptest::bool::ANY,
+            part in 8usize..300,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let kinds = [
+                "P1,2025-03-01,RS,regular,budget,loan,10.00,,x,".to_string(),
+                format!("P2,2025-03-02,RS,regular,budget,loan,10.00,,x,\"a note{end}on two lines\""),
+                String::new(),
+                "P3,2025-13-02,RS,regular,budget,loan,10.00,,x,".to_string(),
+                "P4,2025-03-02,RS,regular,budget".to_string(),
+                "P5,2025-03-02,RS,regular,budget,loan,1\"0.00,,x,".to_string(),
+                format!("\"P6{end}\",2025-03-02,RS,regular,budget,loan,10.00,,x,\"\"\"q\"\"\""),
+                "P7,2025-03-02,RS,regular,budget,loan,10.00,,x,\"unclosed".to_string(),
+                "P8,2025-03-02,RS,regular,wbif,grant,-5.00,S1 S2,x,".to_string(),
+            ];
+            let header = LedgerFile::Payments.spec().unwrap().header();
+            let text: String = std::iter::once(header).chain(rows.iter().map(|&k| kinds[k].clone())).map(|l| l + end).collect();
+            let load = |part| {
+                let l = load_in_parts(files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Payments, &text)]), LoadOptions::default(), part);
+                format!("{l:?}")
+            };
+            proptest::prop_assert_eq!(load(part), load(usize::MAX));
         }
     }
 
