@@ -218,18 +218,35 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
 
     // Payments.
     // The payments are the big table: their vocabularies go in as flags, not text.
-    let pay = frame(vec![
-        Column::new(s("partner"), l.payments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
-        Column::new(
-            s("prefinancing"),
-            l.payments.iter().map(|r| r.kind == PaymentKind::PreFinancing).collect::<Vec<_>>(),
-        ),
-        Column::new(s("budget"), l.payments.iter().map(|r| r.channel == Channel::Budget).collect::<Vec<_>>()),
-        Column::new(s("grant"), l.payments.iter().map(|r| r.instrument == Instrument::Grant).collect::<Vec<_>>()),
-        Column::new(s("day"), l.payments.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
+    // One pass over the rows fills every column (a pass per column would read the rows seven times).
+    let n = l.payments.len();
+    let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for r in &l.payments {
+        partner.push(r.partner.as_str());
+        prefinancing.push(r.kind == PaymentKind::PreFinancing);
+        budget.push(r.channel == Channel::Budget);
+        grant.push(r.instrument == Instrument::Grant);
+        days.push(day(r.date));
         // Month numbers come from chrono, the project's one calendar.
-        Column::new(s("month"), l.payments.iter().map(|r| month_number(r.date)).collect::<Vec<_>>()),
-        Column::new(s("amount"), l.payments.iter().map(|r| r.amount).collect::<Vec<_>>()),
+        month.push(month_number(r.date));
+        amount.push(r.amount);
+    }
+    let pay = frame(vec![
+        Column::new(s("partner"), partner),
+        Column::new(s("prefinancing"), prefinancing),
+        Column::new(s("budget"), budget),
+        Column::new(s("grant"), grant),
+        Column::new(s("day"), days),
+        Column::new(s("month"), month),
+        Column::new(s("amount"), amount),
     ])?;
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
@@ -268,22 +285,10 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
             .group_by([col("step")])
             .agg([col("step_paid").sum()]);
 
-    // Each step's latest assessment on or before the date.
-    let events: Vec<_> =
-        l.step_events.iter().filter(|e| e.date <= as_of && e.status != StepStatus::Submitted).collect();
-    let assessments = frame(vec![
-        Column::new(s("step"), events.iter().map(|e| e.step.as_str()).collect::<Vec<_>>()),
-        Column::new(s("status"), events.iter().map(|e| e.status.as_str()).collect::<Vec<_>>()),
-        Column::new(s("partial"), events.iter().map(|e| e.amount).collect::<Vec<Option<i64>>>()),
-        Column::new(s("day"), events.iter().map(|e| day(e.date)).collect::<Vec<_>>()),
-        Column::new(s("line"), events.iter().map(|e| e.at.line as i64).collect::<Vec<_>>()),
-    ])?
-    .group_by([col("step")])
-    .agg([
-        col("status").sort_by([col("day"), col("line")], SortMultipleOptions::default()).last().alias("status"),
-        col("partial").sort_by([col("day"), col("line")], SortMultipleOptions::default()).last().alias("partial"),
-    ]);
-
+    // Each step's latest assessment on or before the date (same-day events in file order): the index
+    // the rules use keeps every step's assessments in the order they happened.
+    let latest: Vec<Option<&crate::ledger::model::StepEvent>> =
+        (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of).map(|a| &l.step_events[a.event as usize])).collect();
     let steps = frame(vec![
         Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
         Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
@@ -291,6 +296,8 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         Column::new(s("due"), l.steps.iter().map(|r| day(r.due)).collect::<Vec<_>>()),
         Column::new(s("grace"), l.steps.iter().map(|r| day(l.facility.grace_end(r.due))).collect::<Vec<_>>()),
         Column::new(s("amount"), l.steps.iter().map(|r| r.amount).collect::<Vec<_>>()),
+        Column::new(s("status"), latest.iter().map(|e| e.map(|e| e.status.as_str())).collect::<Vec<_>>()),
+        Column::new(s("partial"), latest.iter().map(|e| e.and_then(|e| e.amount)).collect::<Vec<Option<i64>>>()),
     ])?;
     let status = col("status");
     let is_due = col("due").lt_eq(lit(d));
@@ -298,7 +305,6 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
     let fulfilled = status.clone().eq(lit("fulfilled"));
     let partial = status.clone().eq(lit("partially_fulfilled"));
     let state = steps
-        .left_join(assessments, col("id"), col("step"))
         .left_join(paid_per_step, col("id"), col("step"))
         .with_columns([
             col("status").fill_null(lit("none")),
