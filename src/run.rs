@@ -262,8 +262,10 @@ fn report_command(
 
     // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
     // (C016) belong to later reports and are not findings of this one.
+    // The rules' context keeps the index, releases and settlements they computed for the pipeline.
+    let ctx = check::Ctx::new(&l, as_of);
     let mut findings = loaded.diagnostics.clone();
-    findings.extend(check::run(&l, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    findings.extend(check::run_in(&ctx).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
     if strict && errors > 0 {
@@ -273,8 +275,8 @@ fn report_command(
     }
 
     // Compute, chart, render.
-    // One replay of the releases serves both dates and the changes between them.
-    let replay = crate::compute::Replay::new(&l);
+    // One replay of the releases, the rules', serves both dates and the changes between them.
+    let replay = crate::compute::Replay::from_check(ctx);
     let now = crate::compute::progress_with(&l, &replay, as_of)?;
     let before = crate::compute::progress_with(&l, &replay, previous)?;
     let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;

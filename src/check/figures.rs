@@ -266,6 +266,7 @@ impl<'a> Index<'a> {
 #[derive(Debug, Clone)]
 pub struct Settlement<'a> {
     pub id: &'a str,
+    pub date: Date,
     pub partner: &'a str,
     /// The release's first component.
     pub at: Loc,
@@ -280,7 +281,9 @@ pub struct Settlement<'a> {
 
 /// Replays the regular releases in order, tracking per step the gross already paid and per partner the
 /// pre-financing still to clear. Steps that cannot be paid (unknown, other partner, not fulfilled,
-/// already paid) contribute nothing; the rules report them.
+/// already paid) contribute nothing; the rules report them. A settlement depends only on the releases
+/// before it and the assessments up to its date, so the settlements of the releases up to a date are a
+/// prefix of those of all releases.
 pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
     // Gross paid so far, by step position.
     let mut paid_per_step: Vec<i128> = vec![0; l.steps.len()];
@@ -309,6 +312,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
                 out.push(Settlement {
                     expected_net: gross - clearance,
                     id: r.id,
+                    date: r.date,
                     partner: r.partner,
                     at: r.first().at,
                     net: r.net,

@@ -60,6 +60,16 @@ impl<'a> Ctx<'a> {
         self.index.get_or_init(|| crate::meter::timed("shared figures: index", || figures::Index::new(self.ledger)))
     }
 
+    /// The index, the releases and their settlements, for the progress pipeline (computed now if no rule
+    /// needed them).
+    pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release<'a>>, Vec<figures::Settlement<'a>>) {
+        let l = self.ledger;
+        let index = self.index.into_inner().unwrap_or_else(|| figures::Index::new(l));
+        let releases = self.releases.into_inner().unwrap_or_else(|| figures::releases(l, &index));
+        let settlements = self.settlements.into_inner().unwrap_or_else(|| figures::settlements(l, &releases, &index));
+        (index, releases, settlements)
+    }
+
     /// Each partner's envelope over time.
     fn envelopes(&self) -> &rules::Envelopes<'a> {
         self.envelopes.get_or_init(|| rules::Envelopes::new(self.ledger))
@@ -95,12 +105,16 @@ pub fn rules() -> &'static [Rule] {
 /// Runs every rule on a loaded ledger. The rules are independent, so they run on all cores; the
 /// findings are sorted afterwards, so the output does not depend on which finished first.
 pub fn run(ledger: &Ledger, as_of: Date) -> Vec<Diagnostic> {
-    let ctx = Ctx::new(ledger, as_of);
+    run_in(&Ctx::new(ledger, as_of))
+}
+
+/// [`run`] in a context the caller keeps, to reuse the figures the rules computed.
+pub fn run_in(ctx: &Ctx) -> Vec<Diagnostic> {
     crate::meter::phase("checking the rules", rules().len() as u64);
     let found: Vec<Vec<Diagnostic>> = rules()
         .par_iter()
         .map(|r| {
-            let d = crate::meter::timed(r.code.id(), || (r.run)(&ctx));
+            let d = crate::meter::timed(r.code.id(), || (r.run)(ctx));
             crate::meter::advance(1);
             d
         })

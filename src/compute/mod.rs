@@ -151,18 +151,24 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
 pub struct Replay<'a> {
     index: figures::Index<'a>,
     releases: Vec<figures::Release<'a>>,
+    settlements: Vec<figures::Settlement<'a>>,
 }
 
 impl<'a> Replay<'a> {
     pub fn new(l: &'a Ledger) -> Self {
-        let index = figures::Index::new(l);
-        let releases = figures::releases(l, &index);
-        Replay { index, releases }
+        Self::from_check(crate::check::Ctx::new(l, Date::MAX))
     }
 
-    /// The releases made on or before `date` (they are in time order).
-    fn releases_until(&self, date: Date) -> &[figures::Release<'a>] {
-        &self.releases[..self.releases.partition_point(|r| r.date <= date)]
+    /// The replay the rules of `check` already made (what they did not need is computed now).
+    pub fn from_check(ctx: crate::check::Ctx<'a>) -> Self {
+        let (index, releases, settlements) = ctx.into_figures();
+        Replay { index, releases, settlements }
+    }
+
+    /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a
+    /// settlement depends only on what happened before it.
+    fn settlements_until(&self, date: Date) -> &[figures::Settlement<'a>] {
+        &self.settlements[..self.settlements.partition_point(|s| s.date <= date)]
     }
 }
 
@@ -262,10 +268,10 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here.
     let ids = &replay.index;
-    let settlements = figures::settlements(l, replay.releases_until(as_of), ids);
+    let settlements = replay.settlements_until(as_of);
     let mut paid_step_ids = Vec::new();
     let mut paid_step_values = Vec::new();
-    for st in &settlements {
+    for st in settlements {
         for (step, v) in &st.paid_steps {
             paid_step_ids.push(step.id.as_str());
             paid_step_values.push(i64::try_from(*v).map_err(|_| ComputeError::Overflow)?);
