@@ -296,6 +296,7 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
     let latest: Vec<Option<&crate::ledger::model::StepEvent>> =
         (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of).map(|a| &l.step_events[a.event as usize])).collect();
     let steps = frame(vec![
+        Column::new(s("pos"), (0..l.steps.len() as i64).collect::<Vec<_>>()),
         Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
         Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
         Column::new(s("area"), l.steps.iter().map(|r| r.area.as_str()).collect::<Vec<_>>()),
@@ -412,24 +413,34 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         });
     }
 
+    // The columns are looked up once; each step's row in the ledger comes with it (`pos`).
+    let (pos, stage, assessment) =
+        (step_rows.column("pos")?.i64()?, step_rows.column("stage")?.str()?, step_rows.column("status")?.str()?);
+    let money = |name: &str| -> PolarsResult<&Int64Chunked> { step_rows.column(name)?.i64() };
+    let (paid, unpaid, withheld, expired, ahead) = (
+        money("value_paid")?,
+        money("value_fulfilled_unpaid")?,
+        money("value_withheld")?,
+        money("value_expired")?,
+        money("value_ahead")?,
+    );
     let mut step_states = Vec::with_capacity(step_rows.height());
     for row in 0..step_rows.height() {
-        let id = get_str(&step_rows, "id", row)?;
-        let Some(step) = ids.position.get(id.as_str()).map(|&i| &l.steps[i]) else { continue };
+        let Some(step) = pos.get(row).and_then(|i| l.steps.get(i as usize)) else { continue };
         step_states.push(StepState {
+            id: step.id.to_string(),
             partner: step.partner.to_string(),
             area: step.area.to_string(),
             due: step.due,
             grace_end: l.facility.grace_end(step.due),
             amount: step.amount,
-            stage: stage_word(&get_str(&step_rows, "stage", row)?),
-            assessment: assessment_word(&get_str(&step_rows, "status", row)?),
-            value_paid: get_i64(&step_rows, "value_paid", row)?,
-            value_fulfilled_unpaid: get_i64(&step_rows, "value_fulfilled_unpaid", row)?,
-            value_withheld: get_i64(&step_rows, "value_withheld", row)?,
-            value_expired: get_i64(&step_rows, "value_expired", row)?,
-            value_ahead: get_i64(&step_rows, "value_ahead", row)?,
-            id,
+            stage: stage_word(stage.get(row).unwrap_or("")),
+            assessment: assessment_word(assessment.get(row).unwrap_or("")),
+            value_paid: paid.get(row).unwrap_or(0),
+            value_fulfilled_unpaid: unpaid.get(row).unwrap_or(0),
+            value_withheld: withheld.get(row).unwrap_or(0),
+            value_expired: expired.get(row).unwrap_or(0),
+            value_ahead: ahead.get(row).unwrap_or(0),
         });
     }
 
