@@ -278,7 +278,7 @@ fn report_command(
     // One replay of the releases, the rules', serves both dates and the changes between them.
     let replay = crate::compute::Replay::from_check(ctx);
     let now = crate::compute::progress_with(&l, &replay, as_of)?;
-    let before = crate::compute::progress_with(&l, &replay, previous)?;
+    let before = crate::compute::facility_with(&l, &replay, previous)?;
     let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);
@@ -301,6 +301,7 @@ fn report_command(
         month: &month,
         now: &now,
         before: &before,
+        previous,
         changes: &changes,
         findings: &findings,
         control: &control,

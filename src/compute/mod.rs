@@ -47,7 +47,15 @@ fn count_if(cond: Expr, name: &str) -> Expr {
 
 /// Aggregates `aggs` per partner (`by`) and, separately, for all rows together (the facility), so that
 /// the facility row is computed on its own, not as the sum of the partner rows.
-fn per_partner_and_total(lf: LazyFrame, by: &[&str], aggs: Vec<Expr>) -> PolarsResult<(DataFrame, DataFrame)> {
+fn per_partner_and_total(
+    lf: LazyFrame,
+    by: &[&str],
+    aggs: Vec<Expr>,
+    detail: Detail,
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    if detail == Detail::Facility {
+        return Ok((DataFrame::empty(), lf.select(aggs).collect()?));
+    }
     let keys: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
     let grouped = lf
         .clone()
@@ -179,6 +187,24 @@ pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
 
 /// [`progress`] with the releases already replayed (for several dates of one ledger).
 pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Progress, ComputeError> {
+    compute(l, replay, as_of, Detail::Full)
+}
+
+/// The facility's figures alone as of `as_of` (a report compares them with the month before): the same
+/// pipeline as [`progress_with`], without the per-partner, per-area and per-step results.
+pub fn facility_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Figures, ComputeError> {
+    Ok(compute(l, replay, as_of, Detail::Facility)?.facility)
+}
+
+/// How much of the progress to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    /// The facility's figures only; everything else in the result is left empty.
+    Facility,
+}
+
+fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
     let d = day(as_of);
@@ -198,7 +224,7 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         sum_if("amount", col("instrument").eq(lit("loan")), "envelope_loan"),
         sum_if("amount", col("kind").neq(lit("initial")), "envelope_changes"),
     ];
-    let (alloc_p, alloc_t) = per_partner_and_total(alloc, &["partner"], alloc_aggs)?;
+    let (alloc_p, alloc_t) = per_partner_and_total(alloc, &["partner"], alloc_aggs, detail)?;
 
     // Commitments.
     let commit = frame(vec![
@@ -220,7 +246,7 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         sum_if("amount", col("channel").eq(lit("wbif")), "committed_wbif"),
         sum_if("amount", col("channel").eq(lit("any")), "committed_any_channel"),
     ];
-    let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs)?;
+    let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs, detail)?;
 
     // Payments.
     // The payments are the big table: their vocabularies go in as flags, not text.
@@ -263,7 +289,8 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         sum_if("amount", col("prefinancing"), "paid_prefinancing"),
         sum_if("amount", col("prefinancing").not(), "paid_regular"),
     ];
-    let (pay_p, pay_t) = per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs)?;
+    let (pay_p, pay_t) =
+        per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs, detail)?;
 
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here.
@@ -285,7 +312,7 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         ),
     ])?;
     let (clear_p, clear_t) =
-        per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")])?;
+        per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")], detail)?;
     let paid_per_step =
         frame(vec![Column::new(s("step"), paid_step_ids), Column::new(s("step_paid"), paid_step_values)])?
             .group_by([col("step")])
@@ -370,12 +397,13 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
         col("value_ahead").sum(),
     ];
     // Computed once; the aggregations below read the frame.
-    let step_rows = state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?;
+    let step_rows = match detail {
+        Detail::Full => state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?,
+        Detail::Facility => state.collect()?,
+    };
     let state = step_rows.clone().lazy();
-    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
-    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs)?;
+    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone(), detail)?;
 
-    // Assemble the per-partner rows, every partner present even without any row.
     let tables =
         [(&alloc_p, &alloc_t), (&commit_p, &commit_t), (&pay_p, &pay_t), (&clear_p, &clear_t), (&step_p, &step_t)];
     let mut facility = Figures::default();
@@ -384,6 +412,20 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
             fill(&mut facility, total, 0)?;
         }
     }
+    if detail == Detail::Facility {
+        return Ok(Progress {
+            as_of,
+            facility,
+            partners: Vec::new(),
+            areas: Vec::new(),
+            steps: Vec::new(),
+            timeline: Vec::new(),
+            deadlines: Vec::new(),
+        });
+    }
+    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs, detail)?;
+
+    // Assemble the per-partner rows, every partner present even without any row.
     let mut codes: Vec<(&str, &str, &str)> =
         l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
     codes.sort();
