@@ -1110,7 +1110,23 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
 
 /// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
 /// References into a file that could not be read are not checked: that file's own diagnostics say why.
+/// References between ledgers and the coherence of releases. The three kinds of check read different
+/// tables, so they run side by side.
 fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
+    let collect = |f: fn(&Ledger, &Sources, &BTreeSet<LedgerFile>, &mut Vec<Diagnostic>)| {
+        let mut found = Vec::new();
+        f(l, sources, read, &mut found);
+        found
+    };
+    let (steps, (partners, releases)) = rayon::join(
+        || collect(step_references),
+        || rayon::join(|| collect(partner_references), || collect(release_coherence)),
+    );
+    diags.extend(steps.into_iter().chain(partners).chain(releases));
+}
+
+/// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
+fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
     let mut seen: FxHashMap<&str, Loc> = FxHashMap::default();
     for p in &l.partners {
         if let Some(first) = seen.insert(&p.code, p.at) {
@@ -1119,7 +1135,6 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
     }
     let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
     let partners_read = read.contains(&LedgerFile::Partners);
-    let steps_read = read.contains(&LedgerFile::Steps);
     let known: FxHashSet<&str> = codes.iter().copied().collect();
     let partner_ok = |code: &str| !partners_read || known.contains(code);
     let mut unknown_partner = |loc: Loc, code: &str| {
@@ -1152,7 +1167,12 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
             unknown_partner(at, code);
         }
     }
+}
 
+/// Step ids and commitment ids unique; every step an event or a payment names exists; partial amounts
+/// within their step's.
+fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
+    let steps_read = read.contains(&LedgerFile::Steps);
     // Step ids are copied into the table (short ids allocate nothing), so a lookup reads the table alone.
     let mut step_ids: FxHashMap<Text, &Step> = FxHashMap::default();
     step_ids.reserve(l.steps.len());
@@ -1216,8 +1236,10 @@ fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
+}
 
-    // Per release: each component against the first, and no (channel, instrument) pair twice.
+/// Per release: each component against the first, and no (channel, instrument) pair twice.
+fn release_coherence(l: &Ledger, sources: &Sources, _read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
     for components in l.release_components() {
         let first = components[0];
         let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
