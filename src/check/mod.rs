@@ -95,6 +95,9 @@ impl<'a> Ctx<'a> {
 pub struct Rule {
     pub code: Code,
     pub run: fn(&Ctx) -> Vec<Diagnostic>,
+    /// Reads the shared index, releases or settlements (only a matter of scheduling: a rule that reads
+    /// them without saying so still gets them; a test keeps the marks true).
+    pub shared: bool,
 }
 
 /// Every rule `check` runs, in code order.
@@ -111,14 +114,26 @@ pub fn run(ledger: &Ledger, as_of: Date) -> Vec<Diagnostic> {
 /// [`run`] in a context the caller keeps, to reuse the figures the rules computed.
 pub fn run_in(ctx: &Ctx) -> Vec<Diagnostic> {
     crate::meter::phase("checking the rules", rules().len() as u64);
-    let found: Vec<Vec<Diagnostic>> = rules()
-        .par_iter()
-        .map(|r| {
-            let d = crate::meter::timed(r.code.id(), || (r.run)(ctx));
-            crate::meter::advance(1);
-            d
-        })
-        .collect();
+    let run = |rules: &[&Rule]| -> Vec<Vec<Diagnostic>> {
+        rules
+            .par_iter()
+            .map(|r| {
+                let d = crate::meter::timed(r.code.id(), || (r.run)(ctx));
+                crate::meter::advance(1);
+                d
+            })
+            .collect()
+    };
+    // The shared figures are a chain (index, releases, their replay): it is computed while the rules that
+    // do not read it run, so that no core waits on it, and then the rules that read it run.
+    let (shared, independent): (Vec<&Rule>, Vec<&Rule>) = rules().iter().partition(|r| r.shared);
+    let ((), mut found) = rayon::join(
+        || {
+            ctx.settlements();
+        },
+        || run(&independent),
+    );
+    found.extend(run(&shared));
     let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     diag::sort(&mut out);
     out
@@ -175,5 +190,36 @@ mod tests {
             assert_eq!(rules().iter().filter(|r| r.code == *c).count(), 1, "{}", c.id());
         }
         assert_eq!(rules().len(), check_codes.len());
+    }
+
+    /// A rule not marked `shared` never reads the shared figures: on the shipped data and on every golden
+    /// case (each made to break one rule), at its date and at the facility's end.
+    #[test]
+    fn rules_not_marked_shared_leave_the_shared_figures_alone() {
+        use crate::ledger::load::{load_bytes, read_folder};
+        use std::path::Path;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut folders = vec![read_folder(&root.join("data")), read_folder(&root.join("tests/cases/base"))];
+        let codes = std::fs::read_dir(root.join("tests/cases/codes")).expect("the golden cases");
+        for case in codes.flatten() {
+            let mut files = read_folder(&root.join("tests/cases/base"));
+            for (file, (path, read)) in read_folder(&case.path()) {
+                if read.is_ok() {
+                    files.insert(file, (path, read));
+                }
+            }
+            folders.push(files);
+        }
+        for files in folders {
+            let Some(l) = load_bytes(files, Default::default()).ledger else { continue };
+            for as_of in [Date::from_ymd_opt(2026, 6, 30).unwrap(), l.facility.end] {
+                for rule in rules().iter().filter(|r| !r.shared) {
+                    let ctx = Ctx::new(&l, as_of);
+                    (rule.run)(&ctx);
+                    let touched = ctx.index.get().is_some() || ctx.releases.get().is_some();
+                    assert!(!touched, "{} reads the shared figures: mark it `shared`", rule.code.id());
+                }
+            }
+        }
     }
 }
