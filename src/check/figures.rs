@@ -97,7 +97,6 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     // Built in file order, which reads the payments in order, then moved once into time order.
     let built: Vec<Release> = l
         .release_components()
-        .into_iter()
         .map(|components| {
             let mut steps: SmallVec<[(&str, Option<usize>); 2]> = SmallVec::new();
             for s in components.iter().flat_map(|p| &p.steps) {

@@ -135,7 +135,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, part: usize) -> Loaded {
         || {
             let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
             let payments =
-                crate::meter::timed("typing payments", || b.convert(tables.get(&LedgerFile::Payments), payment));
+                crate::meter::timed("typing payments", || b.convert_rows(tables.get(&LedgerFile::Payments), payment));
             let releases = crate::meter::timed("grouping releases", || group_releases(&payments));
             (payments, releases, b)
         },
@@ -148,7 +148,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, part: usize) -> Loaded {
                 commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
                 steps: b.convert(tables.get(&LedgerFile::Steps), step),
                 step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
-                payments: Vec::new(),
+                payments: Rows::default(),
                 conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                 control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
                 sources: Sources::new(),
@@ -578,35 +578,55 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Reads and converts every row of a table; rows with errors are left out (their diagnostics stay).
     fn convert<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
+        let mut parts = self.convert_in_parts(table, f, true).into_iter();
+        // The first part reserved room for the whole table: the others follow it there.
+        let mut rows = parts.next().unwrap_or_default();
+        for part in parts {
+            rows.extend(part);
+        }
+        rows
+    }
+
+    /// [`Builder::convert`], leaving the rows in the parts they were typed in.
+    fn convert_rows<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Rows<T> {
+        Rows::from_parts(self.convert_in_parts(table, f, false))
+    }
+
+    /// Big tables are typed in parts on every core; a part is trusted only when the one before it ended
+    /// where a record begins (no quoted field runs across), otherwise the table is read again in one go.
+    /// `one_vector`: the first part reserves room for the whole table (its rows are to follow it there).
+    fn convert_in_parts<T: Send>(
+        &mut self,
+        table: Option<&RawTable>,
+        f: fn(&mut Row) -> Option<T>,
+        one_vector: bool,
+    ) -> Vec<Vec<T>> {
         let Some(table) = table else {
             return Vec::new();
         };
         let src = self.sources.get(table.spec.file);
         let text = src.text.as_bytes();
-        // Big tables are typed in parts on every core; a part is trusted only when the one before it ended
-        // where a record begins (no quoted field runs across), otherwise the table is read again in one go.
         let pieces =
             if table.cr_only { 1 } else { (text.len() / self.part.max(1)).clamp(1, 4 * rayon::current_num_threads()) };
         let spans = spans(text, pieces);
         let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
             use rayon::prelude::*;
-            spans.par_iter().map(|&span| type_span(table, src, span, f)).collect()
+            spans.par_iter().map(|&span| type_span(table, src, span, f, one_vector)).collect()
         } else {
             Vec::new()
         };
         if parts.is_empty() || !parts.iter().all(|p| p.whole) {
-            parts = vec![type_span(table, src, Span { start: 0, end: text.len(), lines_before: 0 }, f)];
+            let whole = Span { start: 0, end: text.len(), lines_before: 0 };
+            parts = vec![type_span(table, src, whole, f, one_vector)];
         }
-        let mut parts = parts.into_iter();
-        let Typed { mut rows, diags, read, .. } = parts.next().unwrap_or_default();
-        self.diags.extend(diags);
-        let mut total = read;
+        let mut read = 0;
+        let mut rows = Vec::with_capacity(parts.len());
         for part in parts {
-            rows.extend(part.rows);
+            rows.push(part.rows);
             self.diags.extend(part.diags);
-            total += part.read;
+            read += part.read;
         }
-        self.rows.insert(table.spec.file, total);
+        self.rows.insert(table.spec.file, read);
         rows
     }
 }
@@ -624,19 +644,19 @@ struct Typed<T> {
     whole: bool,
 }
 
-impl<T> Default for Typed<T> {
-    fn default() -> Self {
-        Typed { rows: Vec::new(), diags: Vec::new(), read: 0, whole: true }
-    }
-}
-
-fn type_span<T>(table: &RawTable, src: &SourceFile, span: Span, f: fn(&mut Row) -> Option<T>) -> Typed<T> {
+fn type_span<T>(
+    table: &RawTable,
+    src: &SourceFile,
+    span: Span,
+    f: fn(&mut Row) -> Option<T>,
+    one_vector: bool,
+) -> Typed<T> {
     let text = &src.text.as_bytes()[span.start..span.end];
-    // A row per line at most; the first part holds them all in the end, so it reserves for the whole
-    // table, sparing the copies of a growing vector.
+    // A row per line at most, reserved up front to spare the copies of a growing vector; where the parts
+    // are to end in one vector, the first reserves for the whole table.
     let capacity = match (table.usable, span.start) {
         (false, _) => 0,
-        (true, 0) => line_count(src.text.as_bytes()),
+        (true, 0) if one_vector => line_count(src.text.as_bytes()),
         (true, _) => line_count(text) + 1,
     };
     let mut rows = Vec::with_capacity(capacity);
