@@ -89,6 +89,23 @@ impl<'a> Release<'a> {
     pub fn known_steps(&self) -> impl Iterator<Item = (&'a str, usize)> + '_ {
         self.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i)))
     }
+
+    /// The steps it names that exist and belong to its partner, the only ones it can pay.
+    pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
+        self.known_steps().filter(move |&(_, i)| index.step_of_partner(i, self.partner_number))
+    }
+}
+
+/// The gross euros an assessment finds a step worth: all of it when fulfilled, the stated amount (at most
+/// the step's) when partially fulfilled, nothing otherwise; `None` for a submission, which is no
+/// assessment. The one statement of that rule: the replays, the progress and the change list read it.
+pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
+    match (e.status, e.amount) {
+        (StepStatus::Submitted, _) => None,
+        (StepStatus::Fulfilled, _) => Some(step.amount),
+        (StepStatus::PartiallyFulfilled, Some(a)) => Some(a.min(step.amount)),
+        _ => Some(0),
+    }
 }
 
 /// Releases in the order they happened (date, then id). Components that disagree on date, partner or
@@ -163,8 +180,7 @@ pub struct Assessed {
     pub date: Date,
     /// Position of the event in the ledger's step events.
     pub event: u32,
-    /// The gross euros the step is found worth: all of it when fulfilled, the stated amount (at most the
-    /// step's) when partially fulfilled, nothing otherwise.
+    /// The gross euros the step is found worth ([`worth`]).
     pub worth: i64,
 }
 
@@ -215,13 +231,9 @@ impl<'a> Index<'a> {
             let start = assessed.len() as u32;
             for i in g.map_or(&[][..], |g| &groups[g][..]) {
                 let e = event(i);
-                let worth = match (e.status, e.amount) {
-                    (StepStatus::Submitted, _) => continue,
-                    (StepStatus::Fulfilled, _) => step.amount,
-                    (StepStatus::PartiallyFulfilled, Some(a)) => a.min(step.amount),
-                    _ => 0,
-                };
-                assessed.push(Assessed { date: e.date, event: *i, worth });
+                if let Some(worth) = worth(step, e) {
+                    assessed.push(Assessed { date: e.date, event: *i, worth });
+                }
             }
             assessed_of_step.push((start, assessed.len() as u32));
         }
@@ -293,10 +305,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net,
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
-                for (_, i) in r.known_steps() {
-                    if !index.step_of_partner(i, r.partner_number) {
-                        continue;
-                    }
+                for (_, i) in r.own_steps(index) {
                     let step = &l.steps[i];
                     let worth = index.worth_on(i, r.date) as i128;
                     let already = &mut paid_per_step[i];

@@ -516,10 +516,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: Vec<Option<(i128, &str)>> = vec![None; cx.ledger.steps.len()];
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.known_steps() {
-            if !index.step_of_partner(i, r.partner_number) {
-                continue;
-            }
+        for (id, i) in r.own_steps(index) {
             let worth = index.worth_on(i, r.date) as i128;
             if worth == 0 {
                 continue; // C009 reports it
@@ -644,10 +641,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let grace_ends: Vec<Date> = l.steps.iter().map(|s| l.facility.grace_end(s.due)).collect();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.known_steps() {
-            if !index.step_of_partner(i, r.partner_number) {
-                continue;
-            }
+        for (id, i) in r.own_steps(index) {
             let grace_end = grace_ends[i];
             if r.date > grace_end {
                 let step = &l.steps[i];

@@ -318,10 +318,10 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
             .group_by([col("step")])
             .agg([col("step_paid").sum()]);
 
-    // Each step's latest assessment on or before the date (same-day events in file order): the index
-    // the rules use keeps every step's assessments in the order they happened.
-    let latest: Vec<Option<&crate::ledger::model::StepEvent>> =
-        (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of).map(|a| &l.step_events[a.event as usize])).collect();
+    // Each step's latest assessment on or before the date (same-day events in file order) and what it
+    // finds the step worth: the index the rules use keeps every step's assessments in the order they
+    // happened, valued by the one rule (`figures::worth`).
+    let latest: Vec<Option<figures::Assessed>> = (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of)).collect();
     let steps = frame(vec![
         Column::new(s("pos"), (0..l.steps.len() as i64).collect::<Vec<_>>()),
         Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
@@ -330,8 +330,11 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
         Column::new(s("due"), l.steps.iter().map(|r| day(r.due)).collect::<Vec<_>>()),
         Column::new(s("grace"), l.steps.iter().map(|r| day(l.facility.grace_end(r.due))).collect::<Vec<_>>()),
         Column::new(s("amount"), l.steps.iter().map(|r| r.amount).collect::<Vec<_>>()),
-        Column::new(s("status"), latest.iter().map(|e| e.map(|e| e.status.as_str())).collect::<Vec<_>>()),
-        Column::new(s("partial"), latest.iter().map(|e| e.and_then(|e| e.amount)).collect::<Vec<Option<i64>>>()),
+        Column::new(
+            s("status"),
+            latest.iter().map(|a| a.map(|a| l.step_events[a.event as usize].status.as_str())).collect::<Vec<_>>(),
+        ),
+        Column::new(s("worth"), latest.iter().map(|a| a.map_or(0, |a| a.worth)).collect::<Vec<_>>()),
     ])?;
     let status = col("status");
     let is_due = col("due").lt_eq(lit(d));
@@ -340,20 +343,7 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let partial = status.clone().eq(lit("partially_fulfilled"));
     let state = steps
         .left_join(paid_per_step, col("id"), col("step"))
-        .with_columns([
-            col("status").fill_null(lit("none")),
-            col("step_paid").fill_null(lit(0i64)),
-            when(fulfilled.clone())
-                .then(col("amount"))
-                .when(partial.clone())
-                .then(
-                    when(col("partial").gt(col("amount")))
-                        .then(col("amount"))
-                        .otherwise(col("partial").fill_null(lit(0i64))),
-                )
-                .otherwise(lit(0i64))
-                .alias("worth"),
-        ])
+        .with_columns([col("status").fill_null(lit("none")), col("step_paid").fill_null(lit(0i64))])
         .with_columns([(col("amount") - col("worth")).alias("unmet")])
         .with_columns([
             col("step_paid").alias("value_paid"),
@@ -658,8 +648,7 @@ pub fn changes_with<'a>(
     for e in l.step_events.iter().filter(|e| within(e.date)) {
         let Some(step) = ids.position.get(e.step.as_str()).map(|&i| &l.steps[i]) else { continue };
         let amount = match e.status {
-            StepStatus::Fulfilled => step.amount,
-            StepStatus::PartiallyFulfilled => e.amount.unwrap_or(0).min(step.amount),
+            StepStatus::Fulfilled | StepStatus::PartiallyFulfilled => figures::worth(step, e).unwrap_or(0),
             _ => continue,
         };
         out.push(Change {

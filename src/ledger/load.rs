@@ -411,10 +411,7 @@ fn for_each_row(
         .has_headers(false)
         .flexible(true)
         .from_reader(&text[span.start..]);
-    let mut locator = Locator::new(text, table.spec.file, table.cr_only);
-    locator.start = span.start;
-    locator.lines_before = span.lines_before;
-    locator.counted = (span.start, span.lines_before);
+    let mut locator = Locator::new(text, table.spec.file, table.cr_only, span);
     let last = span.end >= text.len();
     let mut rec = StringRecord::new();
     let mut header = span.start == 0;
@@ -517,8 +514,10 @@ struct Locator<'t> {
 }
 
 impl<'t> Locator<'t> {
-    fn new(text: &'t [u8], file: LedgerFile, cr_only: bool) -> Self {
-        Locator { text, file, start: 0, lines_before: 0, cr_only, counted: (0, 0) }
+    /// For a reader whose input begins at the span's start.
+    fn new(text: &'t [u8], file: LedgerFile, cr_only: bool, span: Span) -> Self {
+        let (start, lines_before) = (span.start, span.lines_before);
+        Locator { text, file, start, lines_before, cr_only, counted: (start, lines_before) }
     }
 
     fn locate(&mut self, pos: &csv::Position) -> Loc {
@@ -1130,23 +1129,18 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
 
 /// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
 /// References into a file that could not be read are not checked: that file's own diagnostics say why.
-/// References between ledgers and the coherence of releases. The three kinds of check read different
-/// tables, so they run side by side.
+/// The three kinds of check read different tables, so they run side by side.
 fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
-    let collect = |f: fn(&Ledger, &Sources, &BTreeSet<LedgerFile>, &mut Vec<Diagnostic>)| {
-        let mut found = Vec::new();
-        f(l, sources, read, &mut found);
-        found
-    };
     let (steps, (partners, releases)) = rayon::join(
-        || collect(step_references),
-        || rayon::join(|| collect(partner_references), || collect(release_coherence)),
+        || step_references(l, sources, read),
+        || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
     );
     diags.extend(steps.into_iter().chain(partners).chain(releases));
 }
 
 /// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
-fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
+fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     let mut seen: FxHashMap<&str, Loc> = FxHashMap::default();
     for p in &l.partners {
         if let Some(first) = seen.insert(&p.code, p.at) {
@@ -1187,11 +1181,13 @@ fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
             unknown_partner(at, code);
         }
     }
+    diags
 }
 
 /// Step ids and commitment ids unique; every step an event or a payment names exists; partial amounts
 /// within their step's.
-fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
+fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     let steps_read = read.contains(&LedgerFile::Steps);
     // Step ids are copied into the table (short ids allocate nothing), so a lookup reads the table alone.
     let mut step_ids: FxHashMap<Text, &Step> = FxHashMap::default();
@@ -1256,10 +1252,12 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, d
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
+    diags
 }
 
 /// Per release: each component against the first, and no (channel, instrument) pair twice.
-fn release_coherence(l: &Ledger, sources: &Sources, _read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
+fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     for components in l.release_components() {
         let first = components[0];
         let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
@@ -1305,6 +1303,7 @@ fn release_coherence(l: &Ledger, sources: &Sources, _read: &BTreeSet<LedgerFile>
             }
         }
     }
+    diags
 }
 
 fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {

@@ -237,12 +237,6 @@ impl<T> Default for Rows<T> {
     }
 }
 
-impl<T> From<Vec<T>> for Rows<T> {
-    fn from(rows: Vec<T>) -> Self {
-        Rows::from_parts(vec![rows])
-    }
-}
-
 impl<T> std::ops::Index<usize> for Rows<T> {
     type Output = T;
 
