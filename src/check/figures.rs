@@ -63,7 +63,8 @@ pub fn measure(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date) 
     f
 }
 
-/// One release: the components sharing a payment id.
+/// One release: the components sharing a payment id. Kept small (a release per three payment rows is
+/// built, sorted and read by a dozen rules): its first component stands for the rows.
 #[derive(Debug, Clone)]
 pub struct Release<'a> {
     pub id: &'a str,
@@ -72,27 +73,33 @@ pub struct Release<'a> {
     /// The partner's number in the [`Index`] (`None`: no partner or step has this code).
     pub partner_number: Option<u32>,
     pub kind: PaymentKind,
-    pub components: Components<'a>,
+    /// The first component in file order: where findings about the release point.
+    first: &'a Payment,
     /// What it transferred: the sum of its components.
     pub net: i128,
     /// The steps it pays (union over components, in order of first mention), each with its position in
     /// the ledger's steps (`None`: no such step).
-    pub steps: SmallVec<[(&'a str, Option<usize>); 2]>,
+    steps: SmallVec<[(&'a str, Option<u32>); 2]>,
 }
 
 impl<'a> Release<'a> {
-    pub fn first(&self) -> &Payment {
-        self.components[0]
+    pub fn first(&self) -> &'a Payment {
+        self.first
     }
 
     /// The steps it names that exist: (id, position in the ledger's steps).
     pub fn known_steps(&self) -> impl Iterator<Item = (&'a str, usize)> + '_ {
-        self.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i)))
+        self.steps.iter().filter_map(|&(id, pos)| pos.map(|i| (id, i as usize)))
     }
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
     pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
         self.known_steps().filter(move |&(_, i)| index.step_of_partner(i, self.partner_number))
+    }
+
+    /// Whether it names no step at all.
+    pub fn names_no_step(&self) -> bool {
+        self.steps.is_empty()
     }
 }
 
@@ -111,14 +118,17 @@ pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
 /// Releases in the order they happened (date, then id). Components that disagree on date, partner or
 /// kind were reported by the loader; the first component decides.
 pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
-    // Built in file order, which reads the payments in order, then moved once into time order.
-    let built: Vec<Release> = l
-        .release_components()
-        .map(|components| {
-            let mut steps: SmallVec<[(&str, Option<usize>); 2]> = SmallVec::new();
+    use rayon::prelude::*;
+    // Built in file order, which reads the payments in order, then gathered once into time order; each
+    // step on every core, so that the rules waiting for the releases start sooner.
+    let built: Vec<Release> = (0..l.release_count())
+        .into_par_iter()
+        .map(|i| {
+            let components = l.release(i);
+            let mut steps: SmallVec<[(&str, Option<u32>); 2]> = SmallVec::new();
             for s in components.iter().flat_map(|p| &p.steps) {
                 if !steps.iter().any(|(id, _)| id == s) {
-                    steps.push((s, index.position.get(s.as_str()).copied()));
+                    steps.push((s, index.position.get(s.as_str()).map(|&i| i as u32)));
                 }
             }
             let first = components[0];
@@ -129,7 +139,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 partner_number: index.partner_number(&first.partner),
                 kind: first.kind,
                 net: components.iter().map(|p| p.amount as i128).sum(),
-                components,
+                first,
                 steps,
             }
         })
@@ -137,28 +147,9 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     // The order, found on small keys: the date and the id's first bytes in one integer, the whole ids
     // compared only where those are equal. Ids are unique per release, so an unstable sort gives one order.
     let mut order: Vec<(u128, u32)> =
-        built.iter().enumerate().map(|(i, r)| (sort_key(r.date, r.id), i as u32)).collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| built[a.1 as usize].id.cmp(built[b.1 as usize].id)));
-    let mut built = built;
-    permute(&mut built, order.into_iter().map(|(_, i)| i as usize).collect());
-    built
-}
-
-/// Reorders `v` in place so that `v[k]` becomes the old `v[order[k]]` (`order` is a permutation),
-/// following each cycle with swaps: no second vector of big values.
-fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
-    for i in 0..v.len() {
-        let mut j = i;
-        loop {
-            let k = order[j];
-            order[j] = j;
-            if k == i || k == j {
-                break;
-            }
-            v.swap(j, k);
-            j = k;
-        }
-    }
+        built.par_iter().enumerate().map(|(i, r)| (sort_key(r.date, r.id), i as u32)).collect();
+    order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| built[a.1 as usize].id.cmp(built[b.1 as usize].id)));
+    order.into_par_iter().map(|(_, i)| built[i as usize].clone()).collect()
 }
 
 /// An integer that orders as (date, id) does, up to the id's first twelve bytes: days in the top 32 bits,
@@ -254,6 +245,11 @@ impl<'a> Index<'a> {
         self.partner_number.get(code).copied()
     }
 
+    /// How many partner codes are numbered.
+    pub fn partner_count(&self) -> usize {
+        self.partner_number.len()
+    }
+
     /// Whether the step at `position` belongs to the partner numbered `partner`.
     pub fn step_of_partner(&self, position: usize, partner: Option<u32>) -> bool {
         partner == Some(self.step_partner[position])
@@ -298,11 +294,18 @@ pub struct Settlement<'a> {
 pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
     // Gross paid so far, by step position.
     let mut paid_per_step: Vec<i128> = vec![0; l.steps.len()];
-    let mut to_clear: FxHashMap<&str, i128> = FxHashMap::default();
-    let mut out = Vec::new();
+    // Pre-financing still to clear, by partner number (a partner no ledger knows has none, but is kept
+    // apart by its code all the same).
+    let mut to_clear: Vec<i128> = vec![0; index.partner_count()];
+    let mut unknown_to_clear: FxHashMap<&str, i128> = FxHashMap::default();
+    let mut out = Vec::with_capacity(releases.len());
     for r in releases {
+        let to_clear = match r.partner_number {
+            Some(n) => &mut to_clear[n as usize],
+            None => unknown_to_clear.entry(r.partner).or_default(),
+        };
         match r.kind {
-            PaymentKind::PreFinancing => *to_clear.entry(r.partner).or_default() += r.net,
+            PaymentKind::PreFinancing => *to_clear += r.net,
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
                 for (_, i) in r.own_steps(index) {
@@ -314,9 +317,8 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
                     paid_steps.push((step, now));
                 }
                 let gross: i128 = paid_steps.iter().map(|(_, v)| v).sum();
-                let remaining = to_clear.entry(r.partner).or_default();
-                let clearance = l.facility.prefinancing_clearance.of(gross).min(*remaining).max(0);
-                *remaining -= clearance;
+                let clearance = l.facility.prefinancing_clearance.of(gross).min(*to_clear).max(0);
+                *to_clear -= clearance;
                 out.push(Settlement {
                     expected_net: gross - clearance,
                     id: r.id,
@@ -340,16 +342,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #[test]
-        fn permuting_in_place_moves_each_value_where_the_order_says(
-            order in (0usize..60).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
-        ) {
-            let old: Vec<usize> = (0..order.len()).map(|i| i * 7 + 1).collect();
-            let mut v = old.clone();
-            permute(&mut v, order.clone());
-            prop_assert_eq!(v, order.iter().map(|&i| old[i]).collect::<Vec<_>>());
-        }
-
         #[test]
         fn the_sort_key_orders_as_date_then_id(
             a in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),

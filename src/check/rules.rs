@@ -946,7 +946,7 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
 fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in cx.releases() {
-        match (r.kind, r.steps.is_empty()) {
+        match (r.kind, r.names_no_step()) {
             (PaymentKind::Regular, true) => out.push(
                 cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("regular release `{}` lists no steps", r.id))
                     .hint("list the ids of the steps it pays in `steps`, separated by spaces"),

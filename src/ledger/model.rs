@@ -317,6 +317,16 @@ impl Ledger {
         self.release_rows.iter().map(|rows| rows.iter().map(|&i| &self.payments[i as usize]).collect())
     }
 
+    /// How many releases the payments make.
+    pub fn release_count(&self) -> usize {
+        self.release_rows.len()
+    }
+
+    /// The components of the `i`-th release of [`Ledger::release_components`].
+    pub fn release(&self, i: usize) -> Components<'_> {
+        self.release_rows[i].iter().map(|&row| &self.payments[row as usize]).collect()
+    }
+
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }
