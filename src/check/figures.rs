@@ -279,8 +279,8 @@ pub struct Settlement<'a> {
     pub at: Loc,
     /// What the release transferred (the sum of its components).
     pub net: i128,
-    /// (step, gross euros this release pays for it).
-    pub paid_steps: SmallVec<[(&'a Step, i128); 2]>,
+    /// (step's position in the ledger's steps, gross euros this release pays for it).
+    pub paid_steps: SmallVec<[(usize, i128); 2]>,
     pub gross: i128,
     pub clearance: i128,
     pub expected_net: i128,
@@ -309,12 +309,11 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
                 for (_, i) in r.own_steps(index) {
-                    let step = &l.steps[i];
                     let worth = index.worth_on(i, r.date) as i128;
                     let already = &mut paid_per_step[i];
                     let now = (worth - *already).max(0);
                     *already += now;
-                    paid_steps.push((step, now));
+                    paid_steps.push((i, now));
                 }
                 let gross: i128 = paid_steps.iter().map(|(_, v)| v).sum();
                 let clearance = l.facility.prefinancing_clearance.of(gross).min(*to_clear).max(0);

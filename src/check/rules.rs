@@ -565,8 +565,8 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
                     ),
                 )
                 .hint("check the components' amounts (net of clearance), the steps listed, and the steps' amounts");
-            for (step, v) in &s.paid_steps {
-                d = d.note(format!("step {}: {}", step.id, eur(*v)));
+            for &(i, v) in &s.paid_steps {
+                d = d.note(format!("step {}: {}", l.steps[i].id, eur(v)));
             }
             out.push(d);
         }

@@ -293,15 +293,15 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
         per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs, detail)?;
 
     // What each regular release paid per step, and the clearance it made: the sequential replay of
-    // `check::figures`, whose rules `check` enforces; aggregated here.
+    // `check::figures`, whose rules `check` enforces; aggregated here. The paid sums go straight into the
+    // steps' frame by the step's position (a step's id is unique in a ledger without errors).
     let ids = &replay.index;
     let settlements = replay.settlements_until(as_of);
-    let mut paid_step_ids = Vec::new();
-    let mut paid_step_values = Vec::new();
+    let mut step_paid = vec![0i64; l.steps.len()];
     for st in settlements {
-        for (step, v) in &st.paid_steps {
-            paid_step_ids.push(step.id.as_str());
-            paid_step_values.push(i64::try_from(*v).map_err(|_| ComputeError::Overflow)?);
+        for &(i, v) in &st.paid_steps {
+            let v = i64::try_from(v).map_err(|_| ComputeError::Overflow)?;
+            step_paid[i] = step_paid[i].checked_add(v).ok_or(ComputeError::Overflow)?;
         }
     }
     let clear = frame(vec![
@@ -313,10 +313,6 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     ])?;
     let (clear_p, clear_t) =
         per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")], detail)?;
-    let paid_per_step =
-        frame(vec![Column::new(s("step"), paid_step_ids), Column::new(s("step_paid"), paid_step_values)])?
-            .group_by([col("step")])
-            .agg([col("step_paid").sum()]);
 
     // Each step's latest assessment on or before the date (same-day events in file order) and what it
     // finds the step worth: the index the rules use keeps every step's assessments in the order they
@@ -335,6 +331,7 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
             latest.iter().map(|a| a.map(|a| l.step_events[a.event as usize].status.as_str())).collect::<Vec<_>>(),
         ),
         Column::new(s("worth"), latest.iter().map(|a| a.map_or(0, |a| a.worth)).collect::<Vec<_>>()),
+        Column::new(s("step_paid"), step_paid),
     ])?;
     let status = col("status");
     let is_due = col("due").lt_eq(lit(d));
@@ -342,8 +339,7 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let fulfilled = status.clone().eq(lit("fulfilled"));
     let partial = status.clone().eq(lit("partially_fulfilled"));
     let state = steps
-        .left_join(paid_per_step, col("id"), col("step"))
-        .with_columns([col("status").fill_null(lit("none")), col("step_paid").fill_null(lit(0i64))])
+        .with_columns([col("status").fill_null(lit("none"))])
         .with_columns([(col("amount") - col("worth")).alias("unmet")])
         .with_columns([
             col("step_paid").alias("value_paid"),
