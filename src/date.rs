@@ -34,6 +34,14 @@ pub fn slash_month_first(text: &str) -> Option<bool> {
 /// Parses a date. `month_first_file` is true when another cell of the same file shows that its slash
 /// dates are month first; then every slash date of the file is refused.
 pub fn parse_date(text: &str, month_first_file: bool) -> Result<Date, DateError> {
+    match iso_date(text.as_bytes()) {
+        Some(d) => Ok(d),
+        None => parse_written(text, month_first_file),
+    }
+}
+
+/// [`parse_date`] the long way: every accepted form, and the reason for a refusal.
+fn parse_written(text: &str, month_first_file: bool) -> Result<Date, DateError> {
     let t = text.trim();
     let bad = |reason: String| DateError::Invalid { reason };
     let (y, m, d) = if let Some(parts) = split3(t, '-') {
@@ -64,6 +72,18 @@ pub fn parse_date(text: &str, month_first_file: bool) -> Result<Date, DateError>
     };
     let (y, m, d) = (num(y)? as i32, num(m)?, num(d)?);
     Date::from_ymd_opt(y, m, d).ok_or_else(|| bad(format!("`{t}` is not a day of the calendar")))
+}
+
+/// The common case, read without splitting: exactly `YYYY-MM-DD`, a day of the calendar. Anything else
+/// is `None`, for [`parse_date`] to read or explain; where this reads a date, so does the long way.
+fn iso_date(b: &[u8]) -> Option<Date> {
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    Date::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
 }
 
 fn split3(t: &str, sep: char) -> Option<[&str; 3]> {
@@ -122,6 +142,19 @@ mod tests {
         assert_eq!(parse_date("05/06/2025", true), Err(DateError::MonthFirst));
         for t in ["2025-6-21", "2025-02-30", "21.06.25", "June 2025", "", "2025-06-21T00:00", "45000"] {
             assert!(matches!(parse_date(t, false), Err(DateError::Invalid { .. })), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Where the quick reading of `YYYY-MM-DD` finds a date, the long way finds the same one; and it
+        /// finds every day written so.
+        #[test]
+        fn the_quick_iso_reading_agrees_with_the_long_way(t in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9 .+-]{8,11}", days in 0i64..400_000) {
+            if let Some(d) = iso_date(t.as_bytes()) {
+                proptest::prop_assert_eq!(parse_written(&t, false), Ok(d));
+            }
+            let day = ymd(1, 1, 1) + chrono::Days::new(days as u64);
+            proptest::prop_assert_eq!(iso_date(format(day).as_bytes()), Some(day));
         }
     }
 
