@@ -600,7 +600,7 @@ fn spans(text: &[u8], pieces: usize) -> Vec<Span> {
         .map(|i| {
             let (start, end) = (starts[i], starts.get(i + 1).copied().unwrap_or(text.len()));
             let span = Span { start, end, lines_before };
-            lines_before += text[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            lines_before += count_byte(&text[start..end], b'\n') as u64;
             span
         })
         .collect()
@@ -784,11 +784,15 @@ fn type_span<T>(
 
 /// Lines in a text (line feeds, or carriage returns in a file without any).
 fn line_count(text: &[u8]) -> usize {
-    let count = |byte: u8| text.iter().fold(0usize, |n, &b| n + usize::from(b == byte));
-    match count(b'\n') {
-        0 => count(b'\r'),
+    match count_byte(text, b'\n') {
+        0 => count_byte(text, b'\r'),
         n => n,
     }
+}
+
+/// How often `byte` occurs in `text`.
+fn count_byte(text: &[u8], byte: u8) -> usize {
+    text.iter().fold(0usize, |n, &b| n + usize::from(b == byte))
 }
 
 /// One row being typed: reads cells by column name and records a diagnostic for each bad one.
