@@ -149,7 +149,27 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     let mut order: Vec<(u128, u32)> =
         built.par_iter().enumerate().map(|(i, r)| (sort_key(r.date, r.id), i as u32)).collect();
     order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| built[a.1 as usize].id.cmp(built[b.1 as usize].id)));
-    order.into_par_iter().map(|(_, i)| built[i as usize].clone()).collect()
+    // Moved in place: a second vector of releases would be the phase's biggest allocation.
+    let mut built = built;
+    permute(&mut built, order.into_iter().map(|(_, i)| i).collect());
+    built
+}
+
+/// Reorders `v` in place so that `v[k]` becomes the old `v[order[k]]` (`order` is a permutation),
+/// following each cycle with swaps: no second vector of big values.
+fn permute<T>(v: &mut [T], mut order: Vec<u32>) {
+    for i in 0..v.len() {
+        let mut j = i;
+        loop {
+            let k = order[j] as usize;
+            order[j] = j as u32;
+            if k == i || k == j {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// An integer that orders as (date, id) does, up to the id's first twelve bytes: days in the top 32 bits,
@@ -269,21 +289,39 @@ impl<'a> Index<'a> {
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the
-/// release should have transferred after clearing pre-financing.
+/// release should have transferred after clearing pre-financing. Kept small: there is one per regular
+/// release, and at ten million payment rows their memory is a good part of the run's.
 #[derive(Debug, Clone)]
 pub struct Settlement<'a> {
-    pub id: &'a str,
     pub date: Date,
-    pub partner: &'a str,
-    /// The release's first component.
-    pub at: Loc,
+    /// The release's first component: its id, partner and place.
+    first: &'a Payment,
     /// What the release transferred (the sum of its components).
     pub net: i128,
-    /// (step's position in the ledger's steps, gross euros this release pays for it).
-    pub paid_steps: SmallVec<[(usize, i128); 2]>,
     pub gross: i128,
     pub clearance: i128,
-    pub expected_net: i128,
+    /// (step's position in the ledger's steps, gross euros this release pays for it).
+    pub paid_steps: SmallVec<[(u32, i64); 2]>,
+}
+
+impl<'a> Settlement<'a> {
+    pub fn id(&self) -> &'a str {
+        &self.first.id
+    }
+
+    pub fn partner(&self) -> &'a str {
+        &self.first.partner
+    }
+
+    /// Where the release's first component is.
+    pub fn at(&self) -> Loc {
+        self.first.at
+    }
+
+    /// What the release should have transferred: the gross less the clearance.
+    pub fn expected_net(&self) -> i128 {
+        self.gross - self.clearance
+    }
 }
 
 /// Replays the regular releases in order, tracking per step the gross already paid and per partner the
@@ -293,7 +331,7 @@ pub struct Settlement<'a> {
 /// prefix of those of all releases.
 pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
     // Gross paid so far, by step position.
-    let mut paid_per_step: Vec<i128> = vec![0; l.steps.len()];
+    let mut paid_per_step: Vec<i64> = vec![0; l.steps.len()];
     // Pre-financing still to clear, by partner number (a partner no ledger knows has none, but is kept
     // apart by its code all the same).
     let mut to_clear: Vec<i128> = vec![0; index.partner_count()];
@@ -309,26 +347,17 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             PaymentKind::Regular => {
                 let mut paid_steps = SmallVec::new();
                 for (_, i) in r.own_steps(index) {
-                    let worth = index.worth_on(i, r.date) as i128;
+                    let worth = index.worth_on(i, r.date);
                     let already = &mut paid_per_step[i];
+                    // At most the step's amount, which a cell bounds: an i64 holds it.
                     let now = (worth - *already).max(0);
                     *already += now;
-                    paid_steps.push((i, now));
+                    paid_steps.push((i as u32, now));
                 }
-                let gross: i128 = paid_steps.iter().map(|(_, v)| v).sum();
+                let gross: i128 = paid_steps.iter().map(|&(_, v)| v as i128).sum();
                 let clearance = l.facility.prefinancing_clearance.of(gross).min(*to_clear).max(0);
                 *to_clear -= clearance;
-                out.push(Settlement {
-                    expected_net: gross - clearance,
-                    id: r.id,
-                    date: r.date,
-                    partner: r.partner,
-                    at: r.first().at,
-                    net: r.net,
-                    paid_steps,
-                    gross,
-                    clearance,
-                });
+                out.push(Settlement { date: r.date, first: r.first(), net: r.net, gross, clearance, paid_steps });
             }
         }
     }
@@ -341,6 +370,16 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn permuting_in_place_moves_each_value_where_the_order_says(
+            order in (0u32..60).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
+        ) {
+            let old: Vec<usize> = (0..order.len()).map(|i| i * 7 + 1).collect();
+            let mut v = old.clone();
+            permute(&mut v, order.clone());
+            prop_assert_eq!(v, order.iter().map(|&i| old[i as usize]).collect::<Vec<_>>());
+        }
+
         #[test]
         fn the_sort_key_orders_as_date_then_id(
             a in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),

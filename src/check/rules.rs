@@ -546,27 +546,27 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in cx.settlements() {
         let net = s.net;
-        let diff = net - s.expected_net;
+        let diff = net - s.expected_net();
         if diff.abs() > tolerance {
             let mut d = cx
                 .at(
                     Code::ReleaseUnreconciled,
-                    s.at,
+                    s.at(),
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        s.id,
+                        s.id(),
                         eur(net),
                         eur(s.gross),
                         eur(s.clearance),
-                        eur(s.expected_net),
+                        eur(s.expected_net()),
                         eur(diff),
                         eur(tolerance)
                     ),
                 )
                 .hint("check the components' amounts (net of clearance), the steps listed, and the steps' amounts");
             for &(i, v) in &s.paid_steps {
-                d = d.note(format!("step {}: {}", l.steps[i].id, eur(v)));
+                d = d.note(format!("step {}: {}", l.steps[i as usize].id, eur(v as i128)));
             }
             out.push(d);
         }

@@ -300,12 +300,12 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let mut step_paid = vec![0i64; l.steps.len()];
     for st in settlements {
         for &(i, v) in &st.paid_steps {
-            let v = i64::try_from(v).map_err(|_| ComputeError::Overflow)?;
-            step_paid[i] = step_paid[i].checked_add(v).ok_or(ComputeError::Overflow)?;
+            let paid = &mut step_paid[i as usize];
+            *paid = paid.checked_add(v).ok_or(ComputeError::Overflow)?;
         }
     }
     let clear = frame(vec![
-        Column::new(s("partner"), settlements.iter().map(|st| st.partner).collect::<Vec<_>>()),
+        Column::new(s("partner"), settlements.iter().map(|st| st.partner()).collect::<Vec<_>>()),
         Column::new(
             s("cleared"),
             settlements.iter().map(|st| i64::try_from(st.clearance).unwrap_or(i64::MAX)).collect::<Vec<_>>(),

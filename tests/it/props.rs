@@ -26,7 +26,7 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     }
     let index = figures::Index::new(&l);
     let settled: Vec<i128> =
-        figures::settlements(&l, &figures::releases(&l, &index), &index).iter().map(|s| s.expected_net).collect();
+        figures::settlements(&l, &figures::releases(&l, &index), &index).iter().map(|s| s.expected_net()).collect();
     let mut settled_sorted = settled.clone();
     settled_sorted.sort();
     totals.extend(settled_sorted);
