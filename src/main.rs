@@ -9,6 +9,9 @@ use growthplan::cli::Cli;
 use growthplan::config::Config;
 use growthplan::run::{run, Outcome};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let today = chrono::Local::now().date_naive();
