@@ -277,8 +277,12 @@ fn report_command(
     // Compute, chart, render.
     // One replay of the releases, the rules', serves both dates and the changes between them.
     let replay = crate::compute::Replay::from_check(ctx);
-    let now = crate::compute::progress_with(&l, &replay, as_of)?;
-    let before = crate::compute::facility_with(&l, &replay, previous)?;
+    // The month before is needed only for its facility figures, computed while the month is.
+    let (now, before) = rayon::join(
+        || crate::compute::progress_with(&l, &replay, as_of),
+        || crate::compute::facility_with(&l, &replay, previous),
+    );
+    let (now, before) = (now?, before?);
     let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);

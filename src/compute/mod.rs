@@ -160,6 +160,8 @@ pub struct Replay<'a> {
     index: figures::Index<'a>,
     releases: Vec<figures::Release<'a>>,
     settlements: Vec<figures::Settlement<'a>>,
+    /// The payments as a frame, built by the first date that needs it (a report computes two at once).
+    payments: std::sync::OnceLock<PolarsResult<DataFrame>>,
 }
 
 impl<'a> Replay<'a> {
@@ -170,7 +172,16 @@ impl<'a> Replay<'a> {
     /// The replay the rules of `check` already made (what they did not need is computed now).
     pub fn from_check(ctx: crate::check::Ctx<'a>) -> Self {
         let (index, releases, settlements) = ctx.into_figures();
-        Replay { index, releases, settlements }
+        Replay { index, releases, settlements, payments: std::sync::OnceLock::new() }
+    }
+
+    /// The payments' frame: one row per payment, its vocabularies as flags, dates as day and month
+    /// numbers. The same for every date: a date filters it.
+    fn payments_frame(&self, l: &Ledger) -> PolarsResult<LazyFrame> {
+        match self.payments.get_or_init(|| payments_frame(l)) {
+            Ok(df) => Ok(df.clone().lazy()),
+            Err(e) => Err(PolarsError::ComputeError(e.to_string().into())),
+        }
     }
 
     /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a
@@ -249,37 +260,7 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs, detail)?;
 
     // Payments.
-    // The payments are the big table: their vocabularies go in as flags, not text.
-    // One pass over the rows fills every column (a pass per column would read the rows seven times).
-    let n = l.payments.len();
-    let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for r in &l.payments {
-        partner.push(r.partner.as_str());
-        prefinancing.push(r.kind == PaymentKind::PreFinancing);
-        budget.push(r.channel == Channel::Budget);
-        grant.push(r.instrument == Instrument::Grant);
-        days.push(day(r.date));
-        // Month numbers come from chrono, the project's one calendar.
-        month.push(month_number(r.date));
-        amount.push(r.amount);
-    }
-    let pay = frame(vec![
-        Column::new(s("partner"), partner),
-        Column::new(s("prefinancing"), prefinancing),
-        Column::new(s("budget"), budget),
-        Column::new(s("grant"), grant),
-        Column::new(s("day"), days),
-        Column::new(s("month"), month),
-        Column::new(s("amount"), amount),
-    ])?;
+    let pay = replay.payments_frame(l)?;
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
         sum_if("amount", col("grant"), "paid_grant"),
@@ -486,6 +467,40 @@ fn stage_word(s: &str) -> &'static str {
 
 fn assessment_word(s: &str) -> &'static str {
     StepStatus::WORDS.iter().copied().find(|w| *w == s).unwrap_or("none")
+}
+
+/// The payments are the big table: their vocabularies go in as flags, not text. One pass over the rows
+/// fills every column (a pass per column would read the rows seven times).
+fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
+    let n = l.payments.len();
+    let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for r in &l.payments {
+        partner.push(r.partner.as_str());
+        prefinancing.push(r.kind == PaymentKind::PreFinancing);
+        budget.push(r.channel == Channel::Budget);
+        grant.push(r.instrument == Instrument::Grant);
+        days.push(day(r.date));
+        // Month numbers come from chrono, the project's one calendar.
+        month.push(month_number(r.date));
+        amount.push(r.amount);
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new(s("partner"), partner),
+        Column::new(s("prefinancing"), prefinancing),
+        Column::new(s("budget"), budget),
+        Column::new(s("grant"), grant),
+        Column::new(s("day"), days),
+        Column::new(s("month"), month),
+        Column::new(s("amount"), amount),
+    ])
 }
 
 /// `YYYY-MM` key as a month number.

@@ -570,7 +570,7 @@ impl RowSink<'_> {
             return;
         }
         self.handed += 1;
-        if self.meter && self.handed % 16_384 == 0 {
+        if self.meter && self.handed.is_multiple_of(16_384) {
             crate::meter::advance(loc.offset - self.metered);
             self.metered = loc.offset;
         }
