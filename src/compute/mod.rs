@@ -165,8 +165,12 @@ pub struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
+    /// Replays the releases of `l`; the payments' frame, which needs no replay, is built meanwhile.
     pub fn new(l: &'a Ledger) -> Self {
-        Self::from_check(crate::check::Ctx::new(l, Date::MAX))
+        let (replay, payments) =
+            rayon::join(|| Self::from_check(crate::check::Ctx::new(l, Date::MAX)), || payments_frame(l));
+        let _ = replay.payments.set(payments);
+        replay
     }
 
     /// The replay the rules of `check` already made (what they did not need is computed now).
