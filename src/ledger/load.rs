@@ -392,12 +392,12 @@ fn trim(v: &str) -> &str {
 }
 
 fn is_blank(fields: &[&str]) -> bool {
-    fields.iter().all(|f| f.trim().is_empty())
+    fields.iter().all(|f| trim(f).is_empty())
 }
 
 /// Fewer fields than the header, or text beyond it.
 fn is_ragged(fields: &[&str], width: usize) -> bool {
-    fields.len() < width || fields[width..].iter().any(|f| !f.trim().is_empty())
+    fields.len() < width || fields[width..].iter().any(|f| !trim(f).is_empty())
 }
 
 /// A part of a table's text that starts where a record does: its first byte, the byte where the next part

@@ -35,7 +35,11 @@ macro_rules! vocabulary {
 
             /// Reads the word, ignoring case and surrounding spaces.
             pub fn from_word(word: &str) -> Option<Self> {
-                let w = word.trim();
+                // Nothing to trim when both ends are visible ASCII (the loader trims its cells already).
+                let w = match (word.as_bytes().first(), word.as_bytes().last()) {
+                    (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => word,
+                    _ => word.trim(),
+                };
                 $(if w.eq_ignore_ascii_case($word) { return Some($name::$variant); })*
                 None
             }
