@@ -119,8 +119,8 @@ pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
 /// kind were reported by the loader; the first component decides.
 pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     use rayon::prelude::*;
-    // Built in file order, which reads the payments in order, then gathered once into time order; each
-    // step on every core, so that the rules waiting for the releases start sooner.
+    // Built in file order on every core (so that the rules waiting for the releases start sooner), which
+    // reads the payments in order, then moved once into time order.
     let built: Vec<Release> = (0..l.release_count())
         .into_par_iter()
         .map(|i| {

@@ -380,17 +380,6 @@ impl Lookups {
     }
 }
 
-/// `str::trim`, with the common case (nothing to trim) decided by two byte comparisons.
-fn trim(v: &str) -> &str {
-    let bare = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
-    let bytes = v.as_bytes();
-    if bytes.is_empty() || (bare(bytes.first()) && bare(bytes.last())) {
-        v
-    } else {
-        v.trim()
-    }
-}
-
 fn is_blank(fields: &[&str]) -> bool {
     fields.iter().all(|f| trim(f).is_empty())
 }
@@ -523,10 +512,13 @@ fn next_special(bytes: &[u8], mut i: usize, delimiter: u8) -> usize {
         }
         i += 8;
     }
-    i + bytes[i.min(bytes.len())..]
-        .iter()
-        .position(|&b| b == delimiter || matches!(b, b'\n' | b'\r' | b'"'))
-        .unwrap_or(bytes.len().saturating_sub(i))
+    // Fewer than eight bytes left: one at a time.
+    (i..bytes.len()).find(|&j| is_special(bytes[j], delimiter)).unwrap_or(bytes.len())
+}
+
+/// The bytes [`next_special`] looks for.
+fn is_special(b: u8, delimiter: u8) -> bool {
+    b == delimiter || matches!(b, b'\n' | b'\r' | b'"')
 }
 
 /// What [`for_each_row`] does with each record it read, however it read it.
@@ -634,11 +626,11 @@ impl<'t> Locator<'t> {
         let offset = at + skipped;
         let line = if self.cr_only {
             let (from, before) = self.counted;
-            let before = before + self.text[from..offset].iter().filter(|&&b| b == b'\r').count() as u64;
+            let before = before + count_byte(&self.text[from..offset], b'\r') as u64;
             self.counted = (offset, before);
             before + 1
         } else {
-            let newlines = self.text[at..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            let newlines = count_byte(&self.text[at..offset], b'\n') as u64;
             self.lines_before + pos.line() + newlines
         };
         Loc { file: self.file, line, offset: offset as u64 }
@@ -1522,6 +1514,13 @@ mod tests {
         }
     }
 
+    /// Everything `load_in_parts` makes of a payments file (beside the shipped partners), read as `reading`
+    /// says, to compare ways of reading.
+    fn load_payments(text: &str, reading: Reading) -> String {
+        let files = files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Payments, text)]);
+        format!("{:?}", load_in_parts(files, LoadOptions::default(), reading))
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         /// Typing in parts gives what one pass gives: the same rows, findings, lines and counts, whatever
@@ -1546,11 +1545,7 @@ mod tests {
             ];
             let header = LedgerFile::Payments.spec().unwrap().header();
             let text: String = std::iter::once(header).chain(rows.iter().map(|&k| kinds[k].clone())).map(|l| l + end).collect();
-            let load = |part| {
-                let reading = Reading { part, plain_lines: true };
-                let l = load_in_parts(files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Payments, &text)]), LoadOptions::default(), reading);
-                format!("{l:?}")
-            };
+            let load = |part| load_payments(&text, Reading { part, plain_lines: true });
             proptest::prop_assert_eq!(load(part), load(usize::MAX));
         }
 
@@ -1563,9 +1558,7 @@ mod tests {
         ) {
             let delimiter = if semicolon { b';' } else { b',' };
             let from = from.min(bytes.len());
-            let naive = (from..bytes.len())
-                .find(|&i| bytes[i] == delimiter || matches!(bytes[i], b'\n' | b'\r' | b'"'))
-                .unwrap_or(bytes.len());
+            let naive = (from..bytes.len()).find(|&i| is_special(bytes[i], delimiter)).unwrap_or(bytes.len());
             proptest::prop_assert_eq!(next_special(&bytes, from, delimiter), naive);
         }
 
@@ -1602,11 +1595,7 @@ mod tests {
                 .chain(rows.iter().map(|&(k, e)| (kinds[k], e)))
                 .map(|(line, e)| format!("{line}{}", ends[e]))
                 .collect();
-            let load = |part, plain_lines| {
-                let reading = Reading { part, plain_lines };
-                let l = load_in_parts(files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Payments, &text)]), LoadOptions::default(), reading);
-                format!("{l:?}")
-            };
+            let load = |part, plain_lines| load_payments(&text, Reading { part, plain_lines });
             let csv_reader_only = load(usize::MAX, false);
             proptest::prop_assert_eq!(&load(usize::MAX, true), &csv_reader_only);
             proptest::prop_assert_eq!(&load(part, true), &csv_reader_only);

@@ -20,6 +20,18 @@ pub struct Loc {
     pub offset: u64,
 }
 
+/// `str::trim`, with the common case (nothing to trim: both ends visible ASCII) decided by two byte
+/// comparisons. Cells are trimmed once by the loader, then read again as words; both come here.
+pub fn trim(v: &str) -> &str {
+    let bare = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    let bytes = v.as_bytes();
+    if bytes.is_empty() || (bare(bytes.first()) && bare(bytes.last())) {
+        v
+    } else {
+        v.trim()
+    }
+}
+
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $word:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -35,11 +47,7 @@ macro_rules! vocabulary {
 
             /// Reads the word, ignoring case and surrounding spaces.
             pub fn from_word(word: &str) -> Option<Self> {
-                // Nothing to trim when both ends are visible ASCII (the loader trims its cells already).
-                let w = match (word.as_bytes().first(), word.as_bytes().last()) {
-                    (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => word,
-                    _ => word.trim(),
-                };
+                let w = trim(word);
                 $(if w.eq_ignore_ascii_case($word) { return Some($name::$variant); })*
                 None
             }
@@ -318,7 +326,7 @@ impl Ledger {
     /// appears, each release's components in file order.
     pub fn release_components(&self) -> impl ExactSizeIterator<Item = Components<'_>> + '_ {
         debug_assert_eq!(self.release_rows.iter().map(|r| r.len()).sum::<usize>(), self.payments.len());
-        self.release_rows.iter().map(|rows| rows.iter().map(|&i| &self.payments[i as usize]).collect())
+        (0..self.release_count()).map(|i| self.release(i))
     }
 
     /// How many releases the payments make.
