@@ -160,8 +160,8 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
         .control_totals
         .iter()
         .map(|c| {
-            let f = figures::measure(ledger, c.partner.as_deref(), c.measure, c.date);
-            let diff = f.value - c.amount as i128;
+            let value = figures::measure_value(ledger, c.partner.as_deref(), c.measure, c.date);
+            let diff = value - c.amount as i128;
             let place = ledger.sources.place(c.at, None);
             ControlFigure {
                 file: place.path,
@@ -170,7 +170,7 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 partner: c.partner.as_deref().unwrap_or(crate::ledger::schema::ALL_PARTNERS).to_string(),
                 measure: c.measure.as_str().into(),
                 expected_eur: money::format_plain(c.amount),
-                computed_eur: money::format_grouped(f.value).replace(',', ""),
+                computed_eur: money::format_grouped(value).replace(',', ""),
                 difference_eur: money::format_grouped(diff).replace(',', ""),
                 tolerance_eur: money::format_plain(c.tolerance),
                 ok: diff.abs() <= c.tolerance as i128,
