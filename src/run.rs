@@ -265,7 +265,9 @@ fn report_command(
     // The rules' context keeps the index, releases and settlements they computed for the pipeline.
     let ctx = check::Ctx::new(&l, as_of);
     let mut findings = loaded.diagnostics.clone();
-    findings.extend(check::run_in(&ctx).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    // The payments' frame the pipeline needs is built while the rules run.
+    let (rule_findings, payments) = rayon::join(|| check::run_in(&ctx), || crate::compute::PaymentsFrame::new(&l));
+    findings.extend(rule_findings.into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
     if strict && errors > 0 {
@@ -276,7 +278,7 @@ fn report_command(
 
     // Compute, chart, render.
     // One replay of the releases, the rules', serves both dates and the changes between them.
-    let replay = crate::compute::Replay::from_check(ctx);
+    let replay = crate::compute::Replay::from_check_with(ctx, payments);
     // The month before is needed only for its facility figures, computed while the month is.
     let (now, before) = rayon::join(
         || crate::compute::progress_with(&l, &replay, as_of),

@@ -179,6 +179,13 @@ impl<'a> Replay<'a> {
         Replay { index, releases, settlements, payments: std::sync::OnceLock::new() }
     }
 
+    /// [`Replay::from_check`], with the payments' frame built beforehand (while the rules ran).
+    pub fn from_check_with(ctx: crate::check::Ctx<'a>, payments: PaymentsFrame) -> Self {
+        let replay = Self::from_check(ctx);
+        let _ = replay.payments.set(payments.0);
+        replay
+    }
+
     /// The payments' frame: one row per payment, its vocabularies as flags, dates as day and month
     /// numbers. The same for every date: a date filters it.
     fn payments_frame(&self, l: &Ledger) -> PolarsResult<LazyFrame> {
@@ -475,6 +482,16 @@ fn assessment_word(s: &str) -> &'static str {
 
 /// The payments are the big table: their vocabularies go in as flags, not text. One pass over the rows
 /// fills every column (a pass per column would read the rows seven times).
+/// The payments as a frame (see [`Replay`]), built apart from a replay: it needs none, so a caller can
+/// build it while something else runs.
+pub struct PaymentsFrame(PolarsResult<DataFrame>);
+
+impl PaymentsFrame {
+    pub fn new(l: &Ledger) -> Self {
+        PaymentsFrame(payments_frame(l))
+    }
+}
+
 fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
     let n = l.payments.len();
     let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
