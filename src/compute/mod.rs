@@ -226,11 +226,79 @@ enum Detail {
     Facility,
 }
 
+/// A grouped frame and its total.
+type Tables = (DataFrame, DataFrame);
+
 fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    let d = day(as_of);
+    // Three independent parts, on all cores: the envelopes and commitments, the payments (with the
+    // timeline, which reads them), and the steps (with the clearance of pre-financing).
+    let (envelopes, (payments, steps)) = rayon::join(
+        || envelope_tables(l, as_of, detail),
+        || rayon::join(|| payment_tables(l, replay, as_of, detail), || step_tables(l, replay, as_of, detail)),
+    );
+    let ((alloc_p, alloc_t), (commit_p, commit_t)) = envelopes?;
+    let ((pay_p, pay_t), timeline) = payments?;
+    let StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states } = steps?;
 
+    let tables =
+        [(&alloc_p, &alloc_t), (&commit_p, &commit_t), (&pay_p, &pay_t), (&clear_p, &clear_t), (&step_p, &step_t)];
+    let mut facility = Figures::default();
+    for (_, total) in tables {
+        if total.height() > 0 {
+            fill(&mut facility, total, 0)?;
+        }
+    }
+    if detail == Detail::Facility {
+        return Ok(Progress {
+            as_of,
+            facility,
+            partners: Vec::new(),
+            areas: Vec::new(),
+            steps: Vec::new(),
+            timeline: Vec::new(),
+            deadlines: Vec::new(),
+        });
+    }
+
+    // Assemble the per-partner rows, every partner present even without any row.
+    let mut codes: Vec<(&str, &str, &str)> =
+        l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
+    codes.sort();
+    let mut partners = Vec::new();
+    for (code, name, local_name) in &codes {
+        let mut f = Figures::default();
+        for (grouped, _) in tables {
+            if let Some(row) = index(grouped, &["partner"])?.get(*code) {
+                fill(&mut f, grouped, *row)?;
+            }
+        }
+        partners.push(PartnerProgress {
+            code: code.to_string(),
+            name: name.to_string(),
+            local_name: local_name.to_string(),
+            figures: f,
+        });
+    }
+    let mut areas = Vec::new();
+    for row in 0..area_df.height() {
+        let mut f = Figures::default();
+        fill(&mut f, &area_df, row)?;
+        areas.push(AreaProgress {
+            partner: get_str(&area_df, "partner", row)?,
+            area: get_str(&area_df, "area", row)?,
+            figures: f,
+        });
+    }
+
+    let deadlines = deadlines(&step_states, as_of);
+    Ok(Progress { as_of, facility, partners, areas, steps: step_states, timeline, deadlines })
+}
+
+/// The envelopes (allocations) and the commitments as of `as_of`: per partner and in total.
+fn envelope_tables(l: &Ledger, as_of: Date, detail: Detail) -> Result<(Tables, Tables), ComputeError> {
+    let d = day(as_of);
     // Envelopes.
     let alloc = frame(vec![
         Column::new(s("partner"), l.allocations.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
@@ -270,7 +338,17 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     ];
     let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs, detail)?;
 
-    // Payments.
+    Ok(((alloc_p, alloc_t), (commit_p, commit_t)))
+}
+
+/// The payments as of `as_of`, per partner and in total, and (for the full detail) the timeline.
+fn payment_tables<'a>(
+    l: &'a Ledger,
+    replay: &Replay<'a>,
+    as_of: Date,
+    detail: Detail,
+) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
+    let d = day(as_of);
     let pay = replay.payments_frame(l)?;
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
@@ -284,6 +362,34 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let (pay_p, pay_t) =
         per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs, detail)?;
 
+    let timeline = match detail {
+        Detail::Full => timeline(l, as_of, pay)?,
+        Detail::Facility => Vec::new(),
+    };
+    Ok(((pay_p, pay_t), timeline))
+}
+
+/// What [`step_tables`] computes.
+struct StepTables {
+    /// The pre-financing cleared, per partner and in total.
+    clear: Tables,
+    /// The steps' figures, per partner and in total.
+    steps: Tables,
+    /// Per partner and area (empty for the facility's figures alone).
+    areas: DataFrame,
+    /// Every step's state, sorted by partner and id (empty for the facility's figures alone).
+    states: Vec<StepState>,
+}
+
+/// The steps as of `as_of`: what was paid for each, what it is found worth, its stage; and the
+/// pre-financing the regular releases cleared.
+fn step_tables<'a>(
+    l: &'a Ledger,
+    replay: &Replay<'a>,
+    as_of: Date,
+    detail: Detail,
+) -> Result<StepTables, ComputeError> {
+    let d = day(as_of);
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here. The paid sums go straight into the
     // steps' frame by the step's position (a step's id is unique in a ledger without errors).
@@ -382,56 +488,15 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
     let state = step_rows.clone().lazy();
     let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone(), detail)?;
 
-    let tables =
-        [(&alloc_p, &alloc_t), (&commit_p, &commit_t), (&pay_p, &pay_t), (&clear_p, &clear_t), (&step_p, &step_t)];
-    let mut facility = Figures::default();
-    for (_, total) in tables {
-        if total.height() > 0 {
-            fill(&mut facility, total, 0)?;
-        }
-    }
     if detail == Detail::Facility {
-        return Ok(Progress {
-            as_of,
-            facility,
-            partners: Vec::new(),
-            areas: Vec::new(),
-            steps: Vec::new(),
-            timeline: Vec::new(),
-            deadlines: Vec::new(),
+        return Ok(StepTables {
+            clear: (clear_p, clear_t),
+            steps: (step_p, step_t),
+            areas: DataFrame::empty(),
+            states: Vec::new(),
         });
     }
     let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs, detail)?;
-
-    // Assemble the per-partner rows, every partner present even without any row.
-    let mut codes: Vec<(&str, &str, &str)> =
-        l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
-    codes.sort();
-    let mut partners = Vec::new();
-    for (code, name, local_name) in &codes {
-        let mut f = Figures::default();
-        for (grouped, _) in tables {
-            if let Some(row) = index(grouped, &["partner"])?.get(*code) {
-                fill(&mut f, grouped, *row)?;
-            }
-        }
-        partners.push(PartnerProgress {
-            code: code.to_string(),
-            name: name.to_string(),
-            local_name: local_name.to_string(),
-            figures: f,
-        });
-    }
-    let mut areas = Vec::new();
-    for row in 0..area_df.height() {
-        let mut f = Figures::default();
-        fill(&mut f, &area_df, row)?;
-        areas.push(AreaProgress {
-            partner: get_str(&area_df, "partner", row)?,
-            area: get_str(&area_df, "area", row)?,
-            figures: f,
-        });
-    }
 
     // The columns are looked up once; each step's row in the ledger comes with it (`pos`).
     let (pos, stage, assessment) =
@@ -464,9 +529,7 @@ fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) 
         });
     }
 
-    let timeline = timeline(l, as_of, pay)?;
-    let deadlines = deadlines(&step_states, as_of);
-    Ok(Progress { as_of, facility, partners, areas, steps: step_states, timeline, deadlines })
+    Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states })
 }
 
 fn stage_word(s: &str) -> &'static str {
