@@ -1,6 +1,8 @@
 //! The progress model: where the facility and each partner stand on a date. Plain structs, computed by
 //! `compute` (the only module that touches polars) and read by the renderers; amounts are cents.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::date::Date;
@@ -84,7 +86,7 @@ pub struct StepState {
     pub due: Date,
     pub grace_end: Date,
     pub amount: i64,
-    /// `fulfilled`, `partially_fulfilled`, `in_grace`, `expired` or `not_yet_due`.
+    /// One of [`STAGES`].
     pub stage: &'static str,
     /// The latest assessment's status, or `none`.
     pub assessment: &'static str,
@@ -93,6 +95,37 @@ pub struct StepState {
     pub value_withheld: i64,
     pub value_expired: i64,
     pub value_ahead: i64,
+}
+
+/// The stages a step can be in, in the order reports and charts show them.
+pub const STAGES: [&str; 5] = ["fulfilled", "partially_fulfilled", "in_grace", "expired", "not_yet_due"];
+
+/// How many steps of each partner and policy area are in each stage, in [`STAGES`] order.
+pub type StageCounts<'a> = BTreeMap<(&'a str, &'a str), [u64; 5]>;
+
+impl Progress {
+    /// The steps counted by partner, area and stage, in one pass (a chart or table per partner and area
+    /// reads these instead of scanning every step again).
+    pub fn stage_counts(&self) -> StageCounts<'_> {
+        let mut counts = StageCounts::new();
+        for s in &self.steps {
+            if let Some(k) = STAGES.iter().position(|x| *x == s.stage) {
+                counts.entry((s.partner.as_str(), s.area.as_str())).or_insert([0; 5])[k] += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// A partner's counts over all its areas (see [`Progress::stage_counts`]).
+pub fn partner_stage_counts(counts: &StageCounts, partner: &str) -> [u64; 5] {
+    let mut sum = [0; 5];
+    for (_, c) in counts.range((partner, "")..).take_while(|((p, _), _)| *p == partner) {
+        for (s, c) in sum.iter_mut().zip(c) {
+            *s += c;
+        }
+    }
+    sum
 }
 
 /// Cumulative paid and planned money of a partner at the end of a month.
@@ -155,4 +188,59 @@ pub struct Change {
     pub reference: String,
     /// Euros: transferred, found fulfilled, unmet, or the allocation.
     pub amount: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn step(partner: &str, area: &str, stage: &'static str) -> StepState {
+        StepState {
+            id: String::new(),
+            partner: partner.into(),
+            area: area.into(),
+            due: Date::MIN,
+            grace_end: Date::MIN,
+            amount: 0,
+            stage,
+            assessment: "none",
+            value_paid: 0,
+            value_fulfilled_unpaid: 0,
+            value_withheld: 0,
+            value_expired: 0,
+            value_ahead: 0,
+        }
+    }
+
+    proptest! {
+        /// The counts are what filtering every step for a partner, area and stage gives.
+        #[test]
+        fn stage_counts_count_what_a_scan_finds(
+            steps in proptest::collection::vec((0usize..3, 0usize..3, 0usize..6), 0..80),
+        ) {
+            let (partners, areas) = (["A", "AB", "B"], ["", "x", "x y"]);
+            let stage = |k: usize| STAGES.get(k).copied().unwrap_or("unknown");
+            let progress = Progress {
+                as_of: Date::MIN,
+                facility: Figures::default(),
+                partners: Vec::new(),
+                areas: Vec::new(),
+                steps: steps.iter().map(|&(p, a, s)| step(partners[p], areas[a], stage(s))).collect(),
+                timeline: Vec::new(),
+                deadlines: Vec::new(),
+            };
+            let counts = progress.stage_counts();
+            for p in partners {
+                let scan = |keep: &dyn Fn(&StepState) -> bool| -> [u64; 5] {
+                    std::array::from_fn(|k| progress.steps.iter().filter(|s| keep(s) && s.stage == STAGES[k]).count() as u64)
+                };
+                prop_assert_eq!(partner_stage_counts(&counts, p), scan(&|s| s.partner == p));
+                for a in areas {
+                    let found = counts.get(&(p, a)).copied().unwrap_or_default();
+                    prop_assert_eq!(found, scan(&|s| s.partner == p && s.area == a));
+                }
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use plotters::style::FontStyle;
 use rayon::prelude::*;
 
 use crate::date;
-use crate::progress::Progress;
+use crate::progress::{partner_stage_counts, Progress, StageCounts};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FAMILY: &str = "sans-serif";
@@ -70,14 +70,15 @@ fn draw<DB: DrawingBackend>(
     kind: Kind,
     root: &DrawingArea<DB, Shift>,
     p: &Progress,
+    counts: &StageCounts,
     partner: Option<&str>,
 ) -> Result<(), String> {
     match kind {
         Kind::Funnel => funnel(root, p),
         Kind::Cumulative => cumulative(root, p),
-        Kind::Steps => steps_by_stage(root, p),
+        Kind::Steps => steps_by_stage(root, p, counts),
         Kind::Money => money_at_stake(root, p),
-        Kind::Partner => partner_areas(root, p, partner.unwrap_or_default()),
+        Kind::Partner => partner_areas(root, p, counts, partner.unwrap_or_default()),
     }
 }
 
@@ -99,6 +100,7 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
         let areas = p.areas.iter().filter(|a| a.partner == x.code).count();
         jobs.push((partner_chart_name(p, &x.code), bar_height(areas), Kind::Partner, Some(x.code.clone())));
     }
+    let counts = p.stage_counts();
     // Each chart is drawn on its own: all cores share the work; the order of the files stays the jobs'.
     let drawn: Vec<Vec<ChartFile>> = jobs
         .into_par_iter()
@@ -110,7 +112,7 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
                 {
                     let root = SVGBackend::with_string(&mut text, (WIDTH, height)).into_drawing_area();
                     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-                    draw(kind, &root, p, partner.as_deref()).map_err(err)?;
+                    draw(kind, &root, p, &counts, partner.as_deref()).map_err(err)?;
                     root.present().map_err(|e| err(e.to_string()))?;
                 }
                 files.push(ChartFile { name: format!("{name}.svg"), bytes: text.into_bytes() });
@@ -120,7 +122,7 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
                 {
                     let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, height)).into_drawing_area();
                     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-                    draw(kind, &root, p, partner.as_deref()).map_err(err)?;
+                    draw(kind, &root, p, &counts, partner.as_deref()).map_err(err)?;
                     root.present().map_err(|e| err(e.to_string()))?;
                 }
                 files.push(ChartFile {
@@ -353,20 +355,18 @@ fn funnel<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -> Re
     )
 }
 
-const STAGES: [(&str, &str, RGBColor); 5] = [
-    ("fulfilled", "fulfilled", DARK_BLUE),
-    ("partially_fulfilled", "partially fulfilled", SKY),
-    ("in_grace", "overdue, in grace", YELLOW),
-    ("expired", "expired", VERMILLION),
-    ("not_yet_due", "not yet due", WHITE),
+/// How each of [`STAGES`] is shown: its legend and colour.
+const STAGE_STYLE: [(&str, RGBColor); 5] = [
+    ("fulfilled", DARK_BLUE),
+    ("partially fulfilled", SKY),
+    ("overdue, in grace", YELLOW),
+    ("expired", VERMILLION),
+    ("not yet due", WHITE),
 ];
 
-/// Step counts by stage, over the steps `keep` selects, as bar segments.
-fn stage_segments(p: &Progress, keep: impl Fn(&crate::progress::StepState) -> bool) -> Vec<(f64, RGBColor)> {
-    STAGES
-        .iter()
-        .map(|(stage, _, colour)| (p.steps.iter().filter(|s| keep(s) && s.stage == *stage).count() as f64, *colour))
-        .collect()
+/// Step counts by stage as bar segments.
+fn stage_segments(counts: [u64; 5]) -> Vec<(f64, RGBColor)> {
+    counts.iter().zip(STAGE_STYLE).map(|(&n, (_, colour))| (n as f64, colour)).collect()
 }
 
 /// A bar chart of step counts by stage.
@@ -377,18 +377,22 @@ fn step_bars(title: String, rows: Vec<BarRow>) -> Bars<'static> {
         rows,
         background: Vec::new(),
         markers: Vec::new(),
-        legend: STAGES.iter().map(|(_, l, c)| (*l, *c)).collect(),
+        legend: STAGE_STYLE.to_vec(),
         integer_axis: true,
     }
 }
 
 /// Chart 3: Reform steps per partner by stage.
-fn steps_by_stage<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -> Result<(), String> {
+fn steps_by_stage<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Progress,
+    counts: &StageCounts,
+) -> Result<(), String> {
     let rows = p
         .partners
         .iter()
         .map(|x| {
-            let segs = stage_segments(p, |s| s.partner == x.code);
+            let segs = stage_segments(partner_stage_counts(counts, &x.code));
             let (label, sub) = partner_label(p, &x.code);
             (label, sub, segs, Some(format!("{} of {} due met", x.figures.steps_fulfilled, x.figures.steps_due)))
         })
@@ -439,13 +443,18 @@ fn money_at_stake<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progres
 }
 
 /// Chart 5: One partner's steps by policy area and stage.
-fn partner_areas<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress, code: &str) -> Result<(), String> {
+fn partner_areas<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Progress,
+    counts: &StageCounts,
+    code: &str,
+) -> Result<(), String> {
     let rows = p
         .areas
         .iter()
         .filter(|a| a.partner == code)
         .map(|a| {
-            let segs = stage_segments(p, |s| s.partner == code && s.area == a.area);
+            let segs = stage_segments(counts.get(&(code, a.area.as_str())).copied().unwrap_or_default());
             let area = label(&a.area);
             let label: String =
                 if area.chars().count() > 40 { area.chars().take(39).collect::<String>() + "…" } else { area };

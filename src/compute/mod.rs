@@ -533,10 +533,7 @@ fn step_tables<'a>(
 }
 
 fn stage_word(s: &str) -> &'static str {
-    ["fulfilled", "partially_fulfilled", "in_grace", "expired", "not_yet_due"]
-        .into_iter()
-        .find(|w| *w == s)
-        .unwrap_or("unknown")
+    STAGES.into_iter().find(|w| *w == s).unwrap_or("unknown")
 }
 
 fn assessment_word(s: &str) -> &'static str {

@@ -10,7 +10,7 @@ use crate::charts::ChartFile;
 use crate::date::{self, Date};
 use crate::diag::{Diagnostic, Severity};
 use crate::money::{format_grouped, format_millions, Rate};
-use crate::progress::{Change, Figures, Progress};
+use crate::progress::{Change, Figures, Progress, STAGES};
 
 const HTML: &str = include_str!("../../templates/report.html");
 const MARKDOWN: &str = include_str!("../../templates/report.md");
@@ -231,6 +231,7 @@ const CHART_TITLES: [(&str, &str); 4] = [
 /// The files of one month's report folder.
 pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
     let now = r.now;
+    let counts = now.stage_counts();
     let partner_rows: Vec<PartnerRow> = now
         .partners
         .iter()
@@ -255,12 +256,9 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                     .iter()
                     .filter(|a| a.partner == x.code)
                     .map(|a| {
-                        let count = |stage: &str| {
-                            now.steps
-                                .iter()
-                                .filter(|s| s.partner == x.code && s.area == a.area && s.stage == stage)
-                                .count() as i64
-                        };
+                        let of_area = counts.get(&(x.code.as_str(), a.area.as_str())).copied().unwrap_or_default();
+                        let count =
+                            |stage: &str| STAGES.iter().position(|s| *s == stage).map_or(0, |k| of_area[k] as i64);
                         AreaRow {
                             area: a.area.clone(),
                             total: a.figures.steps_total,
