@@ -130,12 +130,22 @@ pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
 /// kind were reported by the loader; the first component decides.
 pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     use rayon::prelude::*;
-    // Built in file order on every core (so that the rules waiting for the releases start sooner), which
-    // reads the payments in order, then moved once into time order.
-    let built: Vec<Release> = (0..l.release_count())
+    // The order first, found on small keys: the date and the id's first bytes in one integer, the whole
+    // ids compared only where those are equal. Ids are unique per release, so an unstable sort gives one
+    // order. Then the releases are built in that order on every core (each reads its own components).
+    let first = |i: u32| l.release_first(i as usize);
+    let mut order: Vec<(u128, u32)> = (0..l.release_count() as u32)
         .into_par_iter()
         .map(|i| {
-            let components = l.release(i);
+            let p = first(i);
+            (sort_key(p.date, &p.id), i)
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| first(a.1).id.cmp(&first(b.1).id)));
+    order
+        .into_par_iter()
+        .map(|(_, i)| {
+            let components = l.release(i as usize);
             let mut steps: SmallVec<[(&str, Option<u32>); 2]> = SmallVec::new();
             for s in components.iter().flat_map(|p| &p.steps) {
                 if !steps.iter().any(|(id, _)| id == s) {
@@ -154,33 +164,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 steps,
             }
         })
-        .collect();
-    // The order, found on small keys: the date and the id's first bytes in one integer, the whole ids
-    // compared only where those are equal. Ids are unique per release, so an unstable sort gives one order.
-    let mut order: Vec<(u128, u32)> =
-        built.par_iter().enumerate().map(|(i, r)| (sort_key(r.date, r.id), i as u32)).collect();
-    order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| built[a.1 as usize].id.cmp(built[b.1 as usize].id)));
-    // Moved in place: a second vector of releases would be the phase's biggest allocation.
-    let mut built = built;
-    permute(&mut built, order.into_iter().map(|(_, i)| i).collect());
-    built
-}
-
-/// Reorders `v` in place so that `v[k]` becomes the old `v[order[k]]` (`order` is a permutation),
-/// following each cycle with swaps: no second vector of big values.
-fn permute<T>(v: &mut [T], mut order: Vec<u32>) {
-    for i in 0..v.len() {
-        let mut j = i;
-        loop {
-            let k = order[j] as usize;
-            order[j] = j as u32;
-            if k == i || k == j {
-                break;
-            }
-            v.swap(j, k);
-            j = k;
-        }
-    }
+        .collect()
 }
 
 /// An integer that orders as (date, id) does, up to the id's first twelve bytes: days in the top 32 bits,
@@ -406,16 +390,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn permuting_in_place_moves_each_value_where_the_order_says(
-            order in (0u32..60).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
-        ) {
-            let old: Vec<usize> = (0..order.len()).map(|i| i * 7 + 1).collect();
-            let mut v = old.clone();
-            permute(&mut v, order.clone());
-            prop_assert_eq!(v, order.iter().map(|&i| old[i as usize]).collect::<Vec<_>>());
-        }
-
         #[test]
         fn the_sort_key_orders_as_date_then_id(
             a in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),

@@ -339,6 +339,11 @@ impl Ledger {
         self.release_rows[i].iter().map(|&row| &self.payments[row as usize]).collect()
     }
 
+    /// The first component (in file order) of the `i`-th release.
+    pub fn release_first(&self, i: usize) -> &Payment {
+        &self.payments[self.release_rows[i][0] as usize]
+    }
+
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }
