@@ -202,9 +202,17 @@ impl<'a> Replay<'a> {
     }
 }
 
-/// The facility's state as of the end of `as_of`.
+/// The facility's state as of the end of `as_of`. The releases are replayed while the parts that need
+/// no replay (envelopes, commitments, payments, timeline) are computed.
 pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
-    progress_with(l, &Replay::new(l), as_of)
+    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
+    guard_overflow(l)?;
+    let (replay, unreplayed) = rayon::join(
+        || Replay::from_check(crate::check::Ctx::new(l, Date::MAX)),
+        || unreplayed(l, payments_frame(l).map(DataFrame::lazy), as_of, Detail::Full),
+    );
+    let steps = step_tables(l, &replay, as_of, Detail::Full);
+    assemble(l, as_of, Detail::Full, unreplayed?, steps?)
 }
 
 /// [`progress`] with the releases already replayed (for several dates of one ledger).
@@ -232,15 +240,44 @@ type Tables = (DataFrame, DataFrame);
 fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    // Three independent parts, on all cores: the envelopes and commitments, the payments (with the
-    // timeline, which reads them), and the steps (with the clearance of pre-financing).
-    let (envelopes, (payments, steps)) = rayon::join(
-        || envelope_tables(l, as_of, detail),
-        || rayon::join(|| payment_tables(l, replay, as_of, detail), || step_tables(l, replay, as_of, detail)),
+    // Independent parts, on all cores: what needs no replay, and the steps (with the clearance of
+    // pre-financing).
+    let (unreplayed, steps) = rayon::join(
+        || unreplayed(l, replay.payments_frame(l), as_of, detail),
+        || step_tables(l, replay, as_of, detail),
     );
-    let ((alloc_p, alloc_t), (commit_p, commit_t)) = envelopes?;
-    let ((pay_p, pay_t), timeline) = payments?;
-    let StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states } = steps?;
+    assemble(l, as_of, detail, unreplayed?, steps?)
+}
+
+/// What a progress needs no replay for: the envelopes and commitments, the payments and the timeline.
+struct Unreplayed {
+    envelopes: (Tables, Tables),
+    payments: (Tables, Vec<TimelinePoint>),
+}
+
+/// [`Unreplayed`], its two parts side by side.
+fn unreplayed(
+    l: &Ledger,
+    pay: PolarsResult<LazyFrame>,
+    as_of: Date,
+    detail: Detail,
+) -> Result<Unreplayed, ComputeError> {
+    let (envelopes, payments) =
+        rayon::join(|| envelope_tables(l, as_of, detail), || payment_tables(l, pay?, as_of, detail));
+    Ok(Unreplayed { envelopes: envelopes?, payments: payments? })
+}
+
+/// The progress from its parts.
+fn assemble(
+    l: &Ledger,
+    as_of: Date,
+    detail: Detail,
+    unreplayed: Unreplayed,
+    steps: StepTables,
+) -> Result<Progress, ComputeError> {
+    let Unreplayed { envelopes: ((alloc_p, alloc_t), (commit_p, commit_t)), payments: ((pay_p, pay_t), timeline) } =
+        unreplayed;
+    let StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states } = steps;
 
     let tables =
         [(&alloc_p, &alloc_t), (&commit_p, &commit_t), (&pay_p, &pay_t), (&clear_p, &clear_t), (&step_p, &step_t)];
@@ -342,14 +379,13 @@ fn envelope_tables(l: &Ledger, as_of: Date, detail: Detail) -> Result<(Tables, T
 }
 
 /// The payments as of `as_of`, per partner and in total, and (for the full detail) the timeline.
-fn payment_tables<'a>(
-    l: &'a Ledger,
-    replay: &Replay<'a>,
+fn payment_tables(
+    l: &Ledger,
+    pay: LazyFrame,
     as_of: Date,
     detail: Detail,
 ) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
     let d = day(as_of);
-    let pay = replay.payments_frame(l)?;
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
         sum_if("amount", col("grant"), "paid_grant"),
