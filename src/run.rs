@@ -265,8 +265,9 @@ fn report_command(
     // The rules' context keeps the index, releases and settlements they computed for the pipeline.
     let ctx = check::Ctx::new(&l, as_of);
     let mut findings = loaded.diagnostics.clone();
-    // The payments' frame the pipeline needs is built while the rules run.
-    let (rule_findings, payments) = rayon::join(|| check::run_in(&ctx), || crate::compute::PaymentsFrame::new(&l));
+    // What the pipeline needs no replay for is computed while the rules run.
+    let (rule_findings, prepared) =
+        rayon::join(|| check::run_in(&ctx), || crate::compute::Prepared::new(&l, as_of, previous));
     findings.extend(rule_findings.into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
@@ -278,13 +279,9 @@ fn report_command(
 
     // Compute, chart, render.
     // One replay of the releases, the rules', serves both dates and the changes between them.
-    let replay = crate::compute::Replay::from_check_with(ctx, payments);
+    let replay = crate::compute::Replay::from_check(ctx);
     // The month before is needed only for its facility figures, computed while the month is.
-    let (now, before) = rayon::join(
-        || crate::compute::progress_with(&l, &replay, as_of),
-        || crate::compute::facility_with(&l, &replay, previous),
-    );
-    let (now, before) = (now?, before?);
+    let (now, before) = crate::compute::report_figures(&l, &replay, prepared, as_of, previous)?;
     let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);

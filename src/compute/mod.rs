@@ -179,13 +179,6 @@ impl<'a> Replay<'a> {
         Replay { index, releases, settlements, payments: std::sync::OnceLock::new() }
     }
 
-    /// [`Replay::from_check`], with the payments' frame built beforehand (while the rules ran).
-    pub fn from_check_with(ctx: crate::check::Ctx<'a>, payments: PaymentsFrame) -> Self {
-        let replay = Self::from_check(ctx);
-        let _ = replay.payments.set(payments.0);
-        replay
-    }
-
     /// The payments' frame: one row per payment, its vocabularies as flags, dates as day and month
     /// numbers. The same for every date: a date filters it.
     fn payments_frame(&self, l: &Ledger) -> PolarsResult<LazyFrame> {
@@ -220,10 +213,46 @@ pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Res
     compute(l, replay, as_of, Detail::Full)
 }
 
-/// The facility's figures alone as of `as_of` (a report compares them with the month before): the same
-/// pipeline as [`progress_with`], without the per-partner, per-area and per-step results.
-pub fn facility_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Figures, ComputeError> {
-    Ok(compute(l, replay, as_of, Detail::Facility)?.facility)
+/// What a report computes while the rules run: the parts of the month's progress and of the month
+/// before's figures that need no replay.
+pub struct Prepared {
+    now: Result<Unreplayed, ComputeError>,
+    before: Result<Unreplayed, ComputeError>,
+}
+
+impl Prepared {
+    pub fn new(l: &Ledger, as_of: Date, before: Date) -> Self {
+        let pay = payments_frame(l);
+        let lazy = || match &pay {
+            Ok(df) => Ok(df.clone().lazy()),
+            Err(e) => Err(PolarsError::ComputeError(e.to_string().into())),
+        };
+        let (now, before) = rayon::join(
+            || unreplayed(l, lazy(), as_of, Detail::Full),
+            || unreplayed(l, lazy(), before, Detail::Facility),
+        );
+        Prepared { now, before }
+    }
+}
+
+/// A report's figures: the progress as of `as_of` and the facility's figures as of `before`, from the
+/// rules' replay and what was [`Prepared`] (the two dates side by side).
+pub fn report_figures<'a>(
+    l: &'a Ledger,
+    replay: &Replay<'a>,
+    prepared: Prepared,
+    as_of: Date,
+    before: Date,
+) -> Result<(Progress, Figures), ComputeError> {
+    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
+    guard_overflow(l)?;
+    let (now, earlier) = rayon::join(
+        || step_tables(l, replay, as_of, Detail::Full),
+        || step_tables(l, replay, before, Detail::Facility),
+    );
+    let now = assemble(l, as_of, Detail::Full, prepared.now?, now?)?;
+    let earlier = assemble(l, before, Detail::Facility, prepared.before?, earlier?)?;
+    Ok((now, earlier.facility))
 }
 
 /// How much of the progress to compute.
@@ -578,16 +607,6 @@ fn assessment_word(s: &str) -> &'static str {
 
 /// The payments are the big table: their vocabularies go in as flags, not text. One pass over the rows
 /// fills every column (a pass per column would read the rows seven times).
-/// The payments as a frame (see [`Replay`]), built apart from a replay: it needs none, so a caller can
-/// build it while something else runs.
-pub struct PaymentsFrame(PolarsResult<DataFrame>);
-
-impl PaymentsFrame {
-    pub fn new(l: &Ledger) -> Self {
-        PaymentsFrame(payments_frame(l))
-    }
-}
-
 fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
     let n = l.payments.len();
     let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
