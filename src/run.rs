@@ -281,7 +281,7 @@ fn report_command(
     // One replay of the releases, the rules', serves both dates and the changes between them.
     let replay = crate::compute::Replay::from_check(ctx);
     // The month before is needed only for its facility figures, computed while the month is.
-    let (now, before) = crate::compute::report_figures(&l, &replay, prepared, as_of, previous)?;
+    let (now, before) = crate::compute::report_figures(&l, &replay, prepared?, as_of, previous)?;
     let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);

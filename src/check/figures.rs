@@ -78,9 +78,9 @@ fn each_row(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date, mut
 /// built, sorted and read by a dozen rules): its first component stands for the rows.
 #[derive(Debug, Clone)]
 pub struct Release<'a> {
-    pub id: &'a str,
+    /// The first component's date and kind, kept beside it: the sorts and filters read them for every
+    /// release.
     pub date: Date,
-    pub partner: &'a str,
     /// The partner's number in the [`Index`] (`None`: no partner or step has this code).
     pub partner_number: Option<u32>,
     pub kind: PaymentKind,
@@ -96,6 +96,14 @@ pub struct Release<'a> {
 impl<'a> Release<'a> {
     pub fn first(&self) -> &'a Payment {
         self.first
+    }
+
+    pub fn id(&self) -> &'a str {
+        &self.first.id
+    }
+
+    pub fn partner(&self) -> &'a str {
+        &self.first.partner
     }
 
     /// The steps it names that exist: (id, position in the ledger's steps).
@@ -154,9 +162,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
             }
             let first = components[0];
             Release {
-                id: &first.id,
                 date: first.date,
-                partner: &first.partner,
                 partner_number: index.partner_number(&first.partner),
                 kind: first.kind,
                 net: components.iter().map(|p| p.amount as i128).sum(),
@@ -335,7 +341,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
     for r in releases {
         let to_clear = match r.partner_number {
             Some(n) => &mut to_clear[n as usize],
-            None => unknown_to_clear.entry(r.partner).or_default(),
+            None => unknown_to_clear.entry(r.partner()).or_default(),
         };
         match r.kind {
             PaymentKind::PreFinancing => *to_clear += r.net,

@@ -331,9 +331,9 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        let total = paid.entry(r.partner).or_default();
+        let total = paid.entry(r.partner()).or_default();
         *total += r.net;
-        let envelope = cx.envelopes().at(r.partner, None, r.date);
+        let envelope = cx.envelopes().at(r.partner(), None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
             out.push(
@@ -343,8 +343,8 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
                     "amount_eur",
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
-                        r.id,
-                        r.partner,
+                        r.id(),
+                        r.partner(),
                         eur(*total),
                         cap_rate,
                         eur(cap),
@@ -363,7 +363,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut first: BTreeMap<&str, &Release> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        match first.get(r.partner) {
+        match first.get(r.partner()) {
             Some(f) => out.push(
                 cx.at(
                     Code::PrefinancingRepeated,
@@ -371,15 +371,15 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                     "kind",
                     format!(
                         "{} already received pre-financing in release `{}` on {}",
-                        r.partner,
-                        f.id,
+                        r.partner(),
+                        f.id(),
                         date::format(f.date)
                     ),
                 )
                 .hint("give the components of one pre-financing the same id, or record this as a regular release"),
             ),
             None => {
-                first.insert(r.partner, r);
+                first.insert(r.partner(), r);
             }
         }
     }
@@ -390,7 +390,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
 fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in cx.releases() {
-        let Some(p) = cx.index().partners.get(r.partner) else {
+        let Some(p) = cx.index().partners.get(r.partner()) else {
             continue;
         };
         let mut missing = Vec::new();
@@ -413,8 +413,8 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
                     "date",
                     format!(
                         "release `{}` to {} on {} is paid before {}",
-                        r.id,
-                        r.partner,
+                        r.id(),
+                        r.partner(),
                         date::format(r.date),
                         missing.join(" and before ")
                     ),
@@ -435,7 +435,7 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
         grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| c.date).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
-            let rows = assessments.get(&(r.partner, layer)).map(Vec::as_slice).unwrap_or(&[]);
+            let rows = assessments.get(&(r.partner(), layer)).map(Vec::as_slice).unwrap_or(&[]);
             let latest = rows[..rows.partition_point(|c| c.date <= r.date)].last();
             if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
                 out.push(
@@ -445,9 +445,9 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                         "date",
                         format!(
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
-                            r.id,
+                            r.id(),
                             date::format(r.date),
-                            r.partner,
+                            r.partner(),
                             layer.as_str(),
                             date::format(c.date)
                         ),
@@ -475,7 +475,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!("release `{}` to {} pays step `{id}` of {}", r.id, r.partner, step.partner),
+                        format!("release `{}` to {} pays step `{id}` of {}", r.id(), r.partner(), step.partner),
                     )
                     .hint("a release pays only its own partner's steps")
                     .note(cx.row_note(step.at)),
@@ -496,7 +496,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date)),
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(), date::format(r.date)),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -527,11 +527,11 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepOverpaid,
                         r.first().at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(already), eur(worth)),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth)),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
-                _ => paid[i] = Some((worth, r.id)),
+                _ => paid[i] = Some((worth, r.id())),
             }
         }
     }
@@ -652,7 +652,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
                         "steps",
                         format!(
                             "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
-                            r.id,
+                            r.id(),
                             date::format(r.date),
                             date::format(step.due),
                             date::format(grace_end)
@@ -858,8 +858,8 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     let mut seen: FxHashMap<(&str, i32), Vec<&str>> = FxHashMap::default();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        let ids = seen.entry((r.partner, r.date.year())).or_default();
-        ids.push(r.id);
+        let ids = seen.entry((r.partner(), r.date.year())).or_default();
+        ids.push(r.id());
         if ids.len() == max + 1 {
             out.push(
                 cx.at(
@@ -868,7 +868,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
                     "date",
                     format!(
                         "{} receives its regular release number {} of {} ({}); the facility plans at most {max}",
-                        r.partner,
+                        r.partner(),
                         ids.len(),
                         r.date.year(),
                         ids.join(", ")
@@ -924,16 +924,16 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases() {
         match r.kind {
             PaymentKind::Regular => {
-                first_regular.entry(r.partner).or_insert(r);
+                first_regular.entry(r.partner()).or_insert(r);
             }
             PaymentKind::PreFinancing => {
-                if let Some(f) = first_regular.get(r.partner) {
+                if let Some(f) = first_regular.get(r.partner()) {
                     out.push(
                         cx.at(
                             Code::PrefinancingLate,
                             r.first().at,
                             "kind",
-                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id, date::format(r.date), r.partner, f.id, date::format(f.date)),
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(), date::format(r.date), r.partner(), f.id(), date::format(f.date)),
                         )
                         .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
                     );
@@ -950,11 +950,16 @@ fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases() {
         match (r.kind, r.names_no_step()) {
             (PaymentKind::Regular, true) => out.push(
-                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("regular release `{}` lists no steps", r.id))
-                    .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
+                cx.at(
+                    Code::ReleaseSteps,
+                    r.first().at,
+                    "steps",
+                    format!("regular release `{}` lists no steps", r.id()),
+                )
+                .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
             ),
             (PaymentKind::PreFinancing, false) => out.push(
-                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("pre-financing `{}` lists steps", r.id))
+                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("pre-financing `{}` lists steps", r.id()))
                     .hint("pre-financing pays no steps; leave `steps` empty, or record a regular release"),
             ),
             _ => {}

@@ -160,32 +160,18 @@ pub struct Replay<'a> {
     index: figures::Index<'a>,
     releases: Vec<figures::Release<'a>>,
     settlements: Vec<figures::Settlement<'a>>,
-    /// The payments as a frame, built by the first date that needs it (a report computes two at once).
-    payments: std::sync::OnceLock<PolarsResult<DataFrame>>,
 }
 
 impl<'a> Replay<'a> {
-    /// Replays the releases of `l`; the payments' frame, which needs no replay, is built meanwhile.
+    /// Replays the releases of `l`.
     pub fn new(l: &'a Ledger) -> Self {
-        let (replay, payments) =
-            rayon::join(|| Self::from_check(crate::check::Ctx::new(l, Date::MAX)), || payments_frame(l));
-        let _ = replay.payments.set(payments);
-        replay
+        Self::from_check(crate::check::Ctx::new(l, Date::MAX))
     }
 
     /// The replay the rules of `check` already made (what they did not need is computed now).
     pub fn from_check(ctx: crate::check::Ctx<'a>) -> Self {
         let (index, releases, settlements) = ctx.into_figures();
-        Replay { index, releases, settlements, payments: std::sync::OnceLock::new() }
-    }
-
-    /// The payments' frame: one row per payment, its vocabularies as flags, dates as day and month
-    /// numbers. The same for every date: a date filters it.
-    fn payments_frame(&self, l: &Ledger) -> PolarsResult<LazyFrame> {
-        match self.payments.get_or_init(|| payments_frame(l)) {
-            Ok(df) => Ok(df.clone().lazy()),
-            Err(e) => Err(PolarsError::ComputeError(e.to_string().into())),
-        }
+        Replay { index, releases, settlements }
     }
 
     /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a
@@ -200,38 +186,40 @@ impl<'a> Replay<'a> {
 pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    let (replay, unreplayed) = rayon::join(
-        || Replay::from_check(crate::check::Ctx::new(l, Date::MAX)),
-        || unreplayed(l, payments_frame(l).map(DataFrame::lazy), as_of, Detail::Full),
-    );
+    let (replay, unreplayed) =
+        rayon::join(|| Replay::new(l), || unreplayed(l, payments_frame(l)?.lazy(), as_of, Detail::Full));
     let steps = step_tables(l, &replay, as_of, Detail::Full);
     assemble(l, as_of, Detail::Full, unreplayed?, steps?)
 }
 
-/// [`progress`] with the releases already replayed (for several dates of one ledger).
+/// [`progress`] with the releases already replayed (for several dates of one ledger): what needs no
+/// replay and the steps side by side.
 pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Progress, ComputeError> {
-    compute(l, replay, as_of, Detail::Full)
+    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
+    guard_overflow(l)?;
+    let (unreplayed, steps) = rayon::join(
+        || unreplayed(l, payments_frame(l)?.lazy(), as_of, Detail::Full),
+        || step_tables(l, replay, as_of, Detail::Full),
+    );
+    assemble(l, as_of, Detail::Full, unreplayed?, steps?)
 }
 
 /// What a report computes while the rules run: the parts of the month's progress and of the month
 /// before's figures that need no replay.
 pub struct Prepared {
-    now: Result<Unreplayed, ComputeError>,
-    before: Result<Unreplayed, ComputeError>,
+    now: Unreplayed,
+    before: Unreplayed,
 }
 
 impl Prepared {
-    pub fn new(l: &Ledger, as_of: Date, before: Date) -> Self {
-        let pay = payments_frame(l);
-        let lazy = || match &pay {
-            Ok(df) => Ok(df.clone().lazy()),
-            Err(e) => Err(PolarsError::ComputeError(e.to_string().into())),
-        };
+    /// The two dates side by side, from one payments' frame.
+    pub fn new(l: &Ledger, as_of: Date, before: Date) -> Result<Self, ComputeError> {
+        let pay = payments_frame(l)?.lazy();
         let (now, before) = rayon::join(
-            || unreplayed(l, lazy(), as_of, Detail::Full),
-            || unreplayed(l, lazy(), before, Detail::Facility),
+            || unreplayed(l, pay.clone(), as_of, Detail::Full),
+            || unreplayed(l, pay.clone(), before, Detail::Facility),
         );
-        Prepared { now, before }
+        Ok(Prepared { now: now?, before: before? })
     }
 }
 
@@ -250,8 +238,8 @@ pub fn report_figures<'a>(
         || step_tables(l, replay, as_of, Detail::Full),
         || step_tables(l, replay, before, Detail::Facility),
     );
-    let now = assemble(l, as_of, Detail::Full, prepared.now?, now?)?;
-    let earlier = assemble(l, before, Detail::Facility, prepared.before?, earlier?)?;
+    let now = assemble(l, as_of, Detail::Full, prepared.now, now?)?;
+    let earlier = assemble(l, before, Detail::Facility, prepared.before, earlier?)?;
     Ok((now, earlier.facility))
 }
 
@@ -266,18 +254,6 @@ enum Detail {
 /// A grouped frame and its total.
 type Tables = (DataFrame, DataFrame);
 
-fn compute<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date, detail: Detail) -> Result<Progress, ComputeError> {
-    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
-    guard_overflow(l)?;
-    // Independent parts, on all cores: what needs no replay, and the steps (with the clearance of
-    // pre-financing).
-    let (unreplayed, steps) = rayon::join(
-        || unreplayed(l, replay.payments_frame(l), as_of, detail),
-        || step_tables(l, replay, as_of, detail),
-    );
-    assemble(l, as_of, detail, unreplayed?, steps?)
-}
-
 /// What a progress needs no replay for: the envelopes and commitments, the payments and the timeline.
 struct Unreplayed {
     envelopes: (Tables, Tables),
@@ -285,14 +261,9 @@ struct Unreplayed {
 }
 
 /// [`Unreplayed`], its two parts side by side.
-fn unreplayed(
-    l: &Ledger,
-    pay: PolarsResult<LazyFrame>,
-    as_of: Date,
-    detail: Detail,
-) -> Result<Unreplayed, ComputeError> {
+fn unreplayed(l: &Ledger, pay: LazyFrame, as_of: Date, detail: Detail) -> Result<Unreplayed, ComputeError> {
     let (envelopes, payments) =
-        rayon::join(|| envelope_tables(l, as_of, detail), || payment_tables(l, pay?, as_of, detail));
+        rayon::join(|| envelope_tables(l, as_of, detail), || payment_tables(l, pay, as_of, detail));
     Ok(Unreplayed { envelopes: envelopes?, payments: payments? })
 }
 
@@ -605,8 +576,9 @@ fn assessment_word(s: &str) -> &'static str {
     StepStatus::WORDS.iter().copied().find(|w| *w == s).unwrap_or("none")
 }
 
-/// The payments are the big table: their vocabularies go in as flags, not text. One pass over the rows
-/// fills every column (a pass per column would read the rows seven times).
+/// The payments' frame: one row per payment, its vocabularies as flags (not text), dates as day and
+/// month numbers; the same for every date (a date filters it). One pass over the rows fills every column
+/// (a pass per column would read the rows seven times).
 fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
     let n = l.payments.len();
     let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
@@ -786,9 +758,9 @@ pub fn changes_with<'a>(
         let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
-            partner: r.partner.to_string(),
+            partner: r.partner().to_string(),
             what: r.kind.as_str(),
-            reference: r.id.to_string(),
+            reference: r.id().to_string(),
             amount: net,
         });
     }
