@@ -3,7 +3,7 @@
 //! tables without a date by their key). `growthplan fmt` writes it; `fmt --check` compares with it.
 
 use crate::date;
-use crate::ledger::model::Ledger;
+use crate::ledger::model::{Ledger, Loc};
 use crate::ledger::schema::{LedgerFile, ALL_PARTNERS};
 use crate::money::format_plain;
 
@@ -18,7 +18,7 @@ fn opt_money(a: Option<i64>) -> String {
 /// The canonical text of one ledger table.
 pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
     let spec = file.spec().expect("a table");
-    let mut rows: Vec<(String, u64, Vec<String>)> = match file {
+    let mut rows: Vec<(String, Loc, Vec<String>)> = match file {
         LedgerFile::Facility => Vec::new(),
         LedgerFile::Partners => l
             .partners
@@ -26,7 +26,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     r.code.to_string(),
-                    r.at.line,
+                    r.at,
                     vec![
                         r.code.to_string(),
                         r.name.to_string(),
@@ -34,8 +34,6 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         opt_date(r.agenda_approved),
                         opt_date(r.facility_agreement_in_force),
                         opt_date(r.loan_agreement_in_force),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -46,15 +44,13 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
+                    r.at,
                     vec![
                         date::format(r.date),
                         r.partner.to_string(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -65,7 +61,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
+                    r.at,
                     vec![
                         r.id.to_string(),
                         date::format(r.date),
@@ -74,8 +70,6 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -86,7 +80,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     r.id.to_string(),
-                    r.at.line,
+                    r.at,
                     vec![
                         r.id.to_string(),
                         r.partner.to_string(),
@@ -96,8 +90,6 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.kind.as_str().into(),
                         date::format(r.due),
                         format_plain(r.amount),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -108,15 +100,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
-                    vec![
-                        date::format(r.date),
-                        r.step.to_string(),
-                        r.status.as_str().into(),
-                        opt_money(r.amount),
-                        r.source.to_string(),
-                        r.note.to_string(),
-                    ],
+                    r.at,
+                    vec![date::format(r.date), r.step.to_string(), r.status.as_str().into(), opt_money(r.amount)],
                 )
             })
             .collect(),
@@ -126,7 +111,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
+                    r.at,
                     vec![
                         r.id.to_string(),
                         date::format(r.date),
@@ -136,8 +121,6 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.steps.join(" "),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -148,14 +131,12 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
+                    r.at,
                     vec![
                         date::format(r.date),
                         r.partner.to_string(),
                         r.layer.as_str().into(),
                         r.status.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
@@ -166,22 +147,26 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
             .map(|r| {
                 (
                     date::format(r.date),
-                    r.at.line,
+                    r.at,
                     vec![
                         date::format(r.date),
                         r.partner.as_deref().unwrap_or(ALL_PARTNERS).to_string(),
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),
-                        r.source.to_string(),
-                        r.note.to_string(),
                     ],
                 )
             })
             .collect(),
     };
+    // Every table ends with the cells the typed rows do not keep, read back from the file (in file order,
+    // the order the rows were typed in: one pass).
+    let mut cited = l.cited_cells(file);
+    for (_, at, cells) in &mut rows {
+        cells.extend(cited.row(*at));
+    }
     // Stable: rows of one day keep the order they were recorded in (it breaks ties between same-day events).
-    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    rows.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
     let _ = w.write_record(&header);

@@ -858,6 +858,12 @@ impl<'a> Row<'a> {
         Text::from(self.raw(name))
     }
 
+    /// A required cell that nothing computes with (a row's `source`): checked here, not copied into the
+    /// typed row; [`Ledger::cell`](crate::ledger::model::Ledger::cell) reads it from the file when asked.
+    fn cited(&mut self, name: &'static str) {
+        self.required_str(name);
+    }
+
     fn id(&mut self, name: &'static str) -> Text {
         let v = self.required(name).unwrap_or_default();
         if !v.is_empty() && !is_id(&v) {
@@ -1025,17 +1031,17 @@ fn partner(r: &mut Row) -> Option<Partner> {
             Some("choose another code".into()),
         );
     }
-    Some(Partner {
+    let row = Partner {
         at: r.loc,
         name: r.text("name"),
         local_name: r.optional_text("local_name"),
         agenda_approved: r.optional_date("agenda_approved"),
         facility_agreement_in_force: r.optional_date("facility_agreement_in_force"),
         loan_agreement_in_force: r.optional_date("loan_agreement_in_force"),
-        source: r.text("source"),
-        note: r.optional_text("note"),
         code,
-    })
+    };
+    r.cited("source");
+    Some(row)
 }
 
 fn allocation(r: &mut Row) -> Option<Allocation> {
@@ -1055,16 +1061,9 @@ fn allocation(r: &mut Row) -> Option<Allocation> {
             AllocationKind::Redistribution => r.sign("amount_eur", a, a != 0, "is zero; a redistribution moves money"),
         }
     }
-    Some(Allocation {
-        at: r.loc,
-        date: date?,
-        partner,
-        instrument: instrument?,
-        amount: amount?,
-        kind: kind?,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    let row = Allocation { at: r.loc, date: date?, partner, instrument: instrument?, amount: amount?, kind: kind? };
+    r.cited("source");
+    Some(row)
 }
 
 fn commitment(r: &mut Row) -> Option<Commitment> {
@@ -1078,7 +1077,7 @@ fn commitment(r: &mut Row) -> Option<Commitment> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a != 0, "is zero; a commitment commits money (negative to de-commit)");
     }
-    Some(Commitment {
+    let row = Commitment {
         at: r.loc,
         id,
         date: date?,
@@ -1087,9 +1086,9 @@ fn commitment(r: &mut Row) -> Option<Commitment> {
         channel,
         amount: amount?,
         kind: kind?,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    };
+    r.cited("source");
+    Some(row)
 }
 
 fn step(r: &mut Row) -> Option<Step> {
@@ -1104,19 +1103,9 @@ fn step(r: &mut Row) -> Option<Step> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a >= 0, "is negative; the money tied to a step cannot be");
     }
-    Some(Step {
-        at: r.loc,
-        id,
-        partner,
-        area,
-        reform,
-        description,
-        kind: kind?,
-        due: due?,
-        amount: amount?,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    let row = Step { at: r.loc, id, partner, area, reform, description, kind: kind?, due: due?, amount: amount? };
+    r.cited("source");
+    Some(row)
 }
 
 fn step_event(r: &mut Row) -> Option<StepEvent> {
@@ -1143,15 +1132,9 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
         _ => {}
     }
     let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled));
-    Some(StepEvent {
-        at: r.loc,
-        date: date?,
-        step,
-        status: status?,
-        amount,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    let row = StepEvent { at: r.loc, date: date?, step, status: status?, amount };
+    r.cited("source");
+    Some(row)
 }
 
 fn payment(r: &mut Row) -> Option<Payment> {
@@ -1179,7 +1162,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
             steps.push(Text::from(s));
         }
     }
-    Some(Payment {
+    let row = Payment {
         at: r.loc,
         id,
         date: date?,
@@ -1189,9 +1172,9 @@ fn payment(r: &mut Row) -> Option<Payment> {
         instrument: instrument?,
         amount: amount?,
         steps,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    };
+    r.cited("source");
+    Some(row)
 }
 
 fn condition(r: &mut Row) -> Option<Condition> {
@@ -1199,15 +1182,9 @@ fn condition(r: &mut Row) -> Option<Condition> {
     let partner = r.id("partner");
     let layer = r.word("layer", Layer::from_word, Layer::WORDS);
     let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
-    Some(Condition {
-        at: r.loc,
-        date: date?,
-        partner,
-        layer: layer?,
-        status: status?,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    let row = Condition { at: r.loc, date: date?, partner, layer: layer?, status: status? };
+    r.cited("source");
+    Some(row)
 }
 
 fn control_total(r: &mut Row) -> Option<ControlTotal> {
@@ -1219,16 +1196,16 @@ fn control_total(r: &mut Row) -> Option<ControlTotal> {
     if let Some(t) = tolerance {
         r.sign("tolerance_eur", t, t >= 0, "is negative; a tolerance is a distance");
     }
-    Some(ControlTotal {
+    let row = ControlTotal {
         at: r.loc,
         date: date?,
         partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
         measure: measure?,
         amount: amount?,
         tolerance: tolerance?,
-        source: r.text("source"),
-        note: r.optional_text("note"),
-    })
+    };
+    r.cited("source");
+    Some(row)
 }
 
 /// Diagnostic at a row of a typed ledger.

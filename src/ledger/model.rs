@@ -97,8 +97,6 @@ pub struct Partner {
     pub agenda_approved: Option<Date>,
     pub facility_agreement_in_force: Option<Date>,
     pub loan_agreement_in_force: Option<Date>,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,8 +107,6 @@ pub struct Allocation {
     pub instrument: Instrument,
     pub amount: i64,
     pub kind: AllocationKind,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,8 +120,6 @@ pub struct Commitment {
     pub channel: Option<Channel>,
     pub amount: i64,
     pub kind: CommitmentKind,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,8 +133,6 @@ pub struct Step {
     pub kind: StepKind,
     pub due: Date,
     pub amount: i64,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +143,6 @@ pub struct StepEvent {
     pub status: StepStatus,
     /// Only for a partial fulfilment: the gross euros found fulfilled.
     pub amount: Option<i64>,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,8 +156,6 @@ pub struct Payment {
     pub instrument: Instrument,
     pub amount: i64,
     pub steps: StepIds,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,8 +165,6 @@ pub struct Condition {
     pub partner: Text,
     pub layer: Layer,
     pub status: ConditionStatus,
-    pub source: Text,
-    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,8 +176,6 @@ pub struct ControlTotal {
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
-    pub source: Text,
-    pub note: Text,
 }
 
 /// The steps a payment names: nearly always one, kept inline.
@@ -393,6 +377,11 @@ impl Ledger {
         &self.payments[self.release_rows[i][0] as usize]
     }
 
+    /// Reads back the cells of `file`'s rows that the typed rows do not keep ([`CITED`](crate::ledger::source::CITED)).
+    pub fn cited_cells(&self, file: LedgerFile) -> crate::ledger::source::CitedCells<'_> {
+        crate::ledger::source::CitedCells::new(self.sources.get(file))
+    }
+
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }
@@ -438,8 +427,6 @@ mod tests {
                 instrument: Instrument::Loan,
                 amount: 0,
                 steps: StepIds::new(),
-                source: Text::default(),
-                note: Text::default(),
             };
             let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= ids.len()).collect();
             cuts.extend([0, ids.len()]);
