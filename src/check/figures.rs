@@ -155,9 +155,9 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
         .map(|(_, i)| {
             let components = l.release(i as usize);
             let mut steps: SmallVec<[(&str, Option<u32>); 2]> = SmallVec::new();
-            for s in components.iter().flat_map(|p| &p.steps) {
-                if !steps.iter().any(|(id, _)| id == s) {
-                    steps.push((s, index.position.get(s.as_str()).map(|&i| i as u32)));
+            for s in components.iter().flat_map(|p| p.steps.iter()) {
+                if !steps.iter().any(|&(id, _)| id == s) {
+                    steps.push((s, index.position.get(s).map(|&i| i as u32)));
                 }
             }
             let first = components[0];
@@ -198,12 +198,15 @@ pub struct Assessed {
 
 /// Lookups by id that several rules and the pipeline share, built once per ledger.
 pub struct Index<'a> {
-    /// Position of each step id in the ledger's steps. The ids are copied in (ids are short, so this
-    /// allocates nothing): a lookup then reads the table alone, not the step's row as well.
+    /// Position of each step id in the ledger's steps (the last row of an id). The ids are copied in (ids
+    /// are short, so this allocates nothing): a lookup then reads the table alone, not the step's row too.
     pub position: FxHashMap<Text, usize>,
-    /// Step events grouped by step id (of a known step or not), each group in the order they happened
-    /// (date, then line).
-    pub events: Vec<Vec<&'a StepEvent>>,
+    /// For each step event (by position), its step's position as `position` has it (`NONE`: no such step).
+    event_step: Vec<u32>,
+    /// Step events grouped by step id (of a known step or not), the groups in order of first appearance,
+    /// each in the order they happened (date, then line): group `g` is `grouped[group_start[g]..group_start[g + 1]]`.
+    grouped: Vec<&'a StepEvent>,
+    group_start: Vec<u32>,
     pub partners: FxHashMap<&'a str, &'a Partner>,
     /// Partner codes numbered: those of partners.csv, then any other that a step names.
     partner_number: FxHashMap<&'a str, u32>,
@@ -214,23 +217,64 @@ pub struct Index<'a> {
     assessed: Vec<Assessed>,
 }
 
+/// No position: an event of an unknown step.
+const NONE: u32 = u32::MAX;
+
 impl<'a> Index<'a> {
     pub fn new(l: &'a Ledger) -> Self {
-        // Event positions grouped by step id, each group in the order they happened.
-        let mut group: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        for (i, e) in l.step_events.iter().enumerate() {
-            let g = *group.entry(e.step.as_str()).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[g].push(i as u32);
+        // The id table and the events' groups, side by side.
+        let (position, (group_of, (group, groups))) = rayon::join(
+            || {
+                let mut position: FxHashMap<Text, usize> = FxHashMap::default();
+                position.reserve(l.steps.len());
+                position.extend(l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)));
+                position
+            },
+            || group_events(&l.step_events),
+        );
+        // The events of each group, by counting: group `g`'s are `members[start[g]..start[g + 1]]`.
+        let event = |i: u32| &l.step_events[i as usize];
+        let mut start = vec![0u32; groups + 1];
+        for &g in &group_of {
+            start[g as usize + 1] += 1;
         }
-        let event = |i: &u32| &l.step_events[*i as usize];
-        for v in &mut groups {
-            v.sort_by_key(|i| (event(i).date, event(i).at.line));
+        for g in 0..groups {
+            start[g + 1] += start[g];
         }
-        let events_of_step: Vec<Option<usize>> = l.steps.iter().map(|s| group.get(s.id.as_str()).copied()).collect();
+        let mut next = start.clone();
+        let mut members = vec![0u32; group_of.len()];
+        for (i, &g) in group_of.iter().enumerate() {
+            members[next[g as usize] as usize] = i as u32;
+            next[g as usize] += 1;
+        }
+        drop(next);
+        // In file order now; in the order they happened after (files are mostly in date order already).
+        let happened = |i: &u32| (event(*i).date, event(*i).at.line);
+        for g in 0..groups {
+            let m = &mut members[start[g] as usize..start[g + 1] as usize];
+            if !m.is_sorted_by_key(happened) {
+                m.sort_unstable_by_key(happened);
+            }
+        }
+        // Each step's group, and each group's step (the last row of its id, as `position` has it).
+        let mut group_step = vec![NONE; groups];
+        let events_of_step: Vec<Option<u32>> = l
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let g = group.get(s.id.as_str()).copied();
+                if let Some(g) = g {
+                    group_step[g as usize] = i as u32;
+                }
+                g
+            })
+            .collect();
+        drop(group);
+        let mut event_step = group_of;
+        for g in &mut event_step {
+            *g = group_step[*g as usize];
+        }
         let mut partner_number: FxHashMap<&str, u32> = FxHashMap::default();
         for code in l.partners.iter().map(|p| p.code.as_str()).chain(l.steps.iter().map(|s| s.partner.as_str())) {
             let next = partner_number.len() as u32;
@@ -240,25 +284,38 @@ impl<'a> Index<'a> {
         let mut assessed = Vec::new();
         let mut assessed_of_step = Vec::with_capacity(l.steps.len());
         for (step, g) in l.steps.iter().zip(&events_of_step) {
-            let start = assessed.len() as u32;
-            for i in g.map_or(&[][..], |g| &groups[g][..]) {
+            let first = assessed.len() as u32;
+            let of_group = g.map_or(&[][..], |g| &members[start[g as usize] as usize..start[g as usize + 1] as usize]);
+            for &i in of_group {
                 let e = event(i);
                 if let Some(worth) = worth(step, e) {
-                    assessed.push(Assessed { date: e.date, event: *i, worth });
+                    assessed.push(Assessed { date: e.date, event: i, worth });
                 }
             }
-            assessed_of_step.push((start, assessed.len() as u32));
+            assessed_of_step.push((first, assessed.len() as u32));
         }
-        let events = groups.iter().map(|g| g.iter().map(event).collect()).collect();
         Index {
-            position: l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
-            events,
+            position,
+            event_step,
+            grouped: members.iter().map(|&i| event(i)).collect(),
+            group_start: start,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
             partner_number,
             step_partner,
             assessed_of_step,
             assessed,
         }
+    }
+
+    /// The position of the step of the step event at `event` (`None`: no such step).
+    pub fn step_of_event(&self, event: usize) -> Option<usize> {
+        Some(self.event_step[event]).filter(|&p| p != NONE).map(|p| p as usize)
+    }
+
+    /// The step events grouped by step id (of a known step or not), in order of first appearance, each
+    /// group in the order they happened (date, then line).
+    pub fn event_groups(&self) -> impl Iterator<Item = &[&'a StepEvent]> + '_ {
+        self.group_start.windows(2).map(|w| &self.grouped[w[0] as usize..w[1] as usize])
     }
 
     /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
@@ -287,6 +344,28 @@ impl<'a> Index<'a> {
     pub fn worth_on(&self, position: usize, date: Date) -> i64 {
         self.assessment_on(position, date).map_or(0, |a| a.worth)
     }
+}
+
+/// Numbers the step ids of the events in order of first appearance: each event's number, the numbers by
+/// id, and how many. Events of one step are often neighbours: a run of one id is looked up once.
+fn group_events(events: &[StepEvent]) -> (Vec<u32>, (FxHashMap<&str, u32>, usize)) {
+    let mut group: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut group_of = Vec::with_capacity(events.len());
+    let mut last: Option<(&str, u32)> = None;
+    for e in events {
+        let id = e.step.as_str();
+        let g = match last {
+            Some((seen, g)) if seen == id => g,
+            _ => {
+                let next = group.len() as u32;
+                *group.entry(id).or_insert(next)
+            }
+        };
+        last = Some((id, g));
+        group_of.push(g);
+    }
+    let n = group.len();
+    (group_of, (group, n))
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the
@@ -396,6 +475,52 @@ mod tests {
     }
 
     proptest! {
+        /// The index finds each event's step as a lookup by id does (the last row of a doubled id), and
+        /// groups the events by id in order of first appearance, each group in the order they happened.
+        #[test]
+        fn the_index_finds_and_groups_events_as_lookups_by_id_do(
+            steps in proptest::collection::vec(0usize..5, 0..6),
+            events in proptest::collection::vec((0usize..7, 1u32..28), 0..30),
+        ) {
+            use crate::ledger::load::{load_bytes, read_folder};
+            use crate::ledger::schema::LedgerFile;
+            let ids = ["AA-1", "AA-2", "AA-3", "AA-4", "AA-5", "AA-6", "AA-7"];
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let mut files = read_folder(&root.join("tests/cases/base"));
+            let mut text = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
+            for &k in &steps {
+                text += &format!("{},AA,Green,R1,Do,qualitative,2024-12-31,100.00,test,\n", ids[k]);
+            }
+            files.insert(LedgerFile::Steps, ("steps.csv".into(), Ok(text.into_bytes())));
+            let mut text = String::from("date,step,status,amount_eur,source,note\n");
+            for &(k, day) in &events {
+                text += &format!("2025-03-{day:02},{},submitted,,test,\n", ids[k]);
+            }
+            files.insert(LedgerFile::StepEvents, ("step_events.csv".into(), Ok(text.into_bytes())));
+            let l = load_bytes(files, Default::default()).ledger.expect("a facility");
+            prop_assert_eq!(l.step_events.len(), events.len());
+            let index = Index::new(&l);
+            for (i, e) in l.step_events.iter().enumerate() {
+                prop_assert_eq!(index.step_of_event(i), index.position.get(e.step.as_str()).copied());
+            }
+            let mut expected: Vec<(&str, Vec<&StepEvent>)> = Vec::new();
+            for e in &l.step_events {
+                match expected.iter_mut().find(|(id, _)| *id == e.step.as_str()) {
+                    Some((_, g)) => g.push(e),
+                    None => expected.push((e.step.as_str(), vec![e])),
+                }
+            }
+            let expected: Vec<Vec<u32>> = expected
+                .into_iter()
+                .map(|(_, mut g)| {
+                    g.sort_by_key(|e| (e.date, e.at.line));
+                    g.iter().map(|e| e.at.line).collect()
+                })
+                .collect();
+            let found: Vec<Vec<u32>> = index.event_groups().map(|g| g.iter().map(|e| e.at.line).collect()).collect();
+            prop_assert_eq!(found, expected);
+        }
+
         #[test]
         fn the_sort_key_orders_as_date_then_id(
             a in (0i32..3000, "[A-Za-z0-9./_-]{1,16}"),

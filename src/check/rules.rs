@@ -753,8 +753,8 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let index = cx.index();
     let mut out = Vec::new();
-    for e in &l.step_events {
-        let Some(step) = index.position.get(e.step.as_str()).map(|&i| &l.steps[i]) else {
+    for (i, e) in l.step_events.iter().enumerate() {
+        let Some(step) = index.step_of_event(i).map(|i| &l.steps[i]) else {
             continue;
         };
         let Some(p) = index.partners.get(step.partner.as_str()) else {
@@ -786,7 +786,7 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
 /// C018: a warning for events after a step was found fulfilled (it should be final).
 fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for events in &cx.index().events {
+    for events in cx.index().event_groups() {
         if let Some(pos) = events.iter().position(|e| e.status == StepStatus::Fulfilled) {
             let f = events[pos];
             for e in events.iter().skip(pos + 1) {

@@ -764,8 +764,8 @@ pub fn changes_with<'a>(
             amount: net,
         });
     }
-    for e in l.step_events.iter().filter(|e| within(e.date)) {
-        let Some(step) = ids.position.get(e.step.as_str()).map(|&i| &l.steps[i]) else { continue };
+    for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {
+        let Some(step) = ids.step_of_event(i).map(|i| &l.steps[i]) else { continue };
         let amount = match e.status {
             StepStatus::Fulfilled | StepStatus::PartiallyFulfilled => figures::worth(step, e).unwrap_or(0),
             _ => continue,

@@ -120,7 +120,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.channel.as_str().into(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
-                        r.steps.join(" "),
+                        r.steps.as_str().to_string(),
                     ],
                 )
             })

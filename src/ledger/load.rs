@@ -124,6 +124,13 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             not_text = code == Code::NotText;
             diags.push(Diagnostic::new(code, &path, msg));
         }
+        if text.len() as u64 >= MAX_LINES && line_count(text.as_bytes()) as u64 >= MAX_LINES {
+            not_text = true;
+            diags.push(
+                Diagnostic::new(Code::FileUnreadable, &path, format!("the file has more than {MAX_LINES} lines"))
+                    .hint("split the ledger: no spreadsheet holds this many rows"),
+            );
+        }
         let mut src = SourceFile { path, text, delimiter: b',', encoding, sha256, ..Default::default() };
         if !not_text {
             if file == LedgerFile::Facility {
@@ -451,7 +458,7 @@ fn for_each_row(
             };
             if content_end > at {
                 fields.push(&text[field..content_end]);
-                let loc = Loc { file: table.spec.file, line, offset: at as u64 };
+                let loc = Loc { file: table.spec.file, line: line_number(line), offset: at as u64 };
                 rows.hand(loc, &fields, diags, &mut f);
             }
             (at, line) = (next, line + 1);
@@ -479,7 +486,7 @@ fn for_each_row(
                 }
                 diags.push(
                     Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
-                        .at_line(loc.map_or(0, |l| l.line), None),
+                        .at_line(loc.map_or(0, |l| l.line.into()), None),
                 );
                 continue;
             }
@@ -552,7 +559,7 @@ impl RowSink<'_> {
                 &self.src.path,
                 format!("the row has {} fields but the header has {}", rec.len(), self.table.width),
             )
-            .at_line(loc.line, Some(1))
+            .at_line(loc.line.into(), Some(1))
             .hint(format!(
                 "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
                 self.src.delimiter as char
@@ -633,7 +640,7 @@ impl<'t> Locator<'t> {
             let newlines = count_byte(&self.text[at..offset], b'\n') as u64;
             self.lines_before + pos.line() + newlines
         };
-        Loc { file: self.file, line, offset: offset as u64 }
+        Loc { file: self.file, line: line_number(line), offset: offset as u64 }
     }
 }
 
@@ -1158,8 +1165,8 @@ fn payment(r: &mut Row) -> Option<Payment> {
                 format!("`{s}` is not a valid step id"),
                 Some("separate step ids with spaces".into()),
             );
-        } else if !steps.iter().any(|x| x == s) {
-            steps.push(Text::from(s));
+        } else {
+            steps.push(s);
         }
     }
     let row = Payment {
@@ -1323,17 +1330,17 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
         }
     }
     // Components of one release are neighbours and name the same steps: only a new list is looked up.
-    let mut last_steps: Option<&[Text]> = None;
+    let mut last_steps: Option<&str> = None;
     for p in &l.payments {
-        if last_steps == Some(p.steps.as_slice()) {
+        if last_steps == Some(p.steps.as_str()) {
             continue;
         }
-        for s in &p.steps {
-            if steps_read && !step_ids.contains_key(s.as_str()) {
+        for s in p.steps.iter() {
+            if steps_read && !step_ids.contains_key(s) {
                 diags.push(unknown_step(p.at, "steps", s));
             }
         }
-        last_steps = Some(&p.steps);
+        last_steps = Some(p.steps.as_str());
     }
 
     let mut commitment_ids: FxHashMap<&str, Loc> = FxHashMap::default();

@@ -84,7 +84,7 @@ impl SourceFile {
                     None => before.chars().count() as u64 + 1,
                 }
             });
-        Place { path: self.path.clone(), line: loc.line, column, row }
+        Place { path: self.path.clone(), line: loc.line.into(), column, row }
     }
 }
 
