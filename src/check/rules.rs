@@ -467,7 +467,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.known_steps() {
+        for (id, i) in r.known_steps(index) {
             if !index.step_of_partner(i, r.partner_number) {
                 let step = &l.steps[i];
                 out.push(
