@@ -240,7 +240,7 @@ const NONE: u32 = u32::MAX;
 impl<'a> Index<'a> {
     pub fn new(l: &'a Ledger) -> Self {
         // The id table and the events' groups, side by side.
-        let (position, (group_of, (group, groups))) = rayon::join(
+        let (position, (group_of, group)) = rayon::join(
             || {
                 let mut position: FxHashMap<Text, usize> = FxHashMap::default();
                 position.reserve(l.steps.len());
@@ -250,6 +250,7 @@ impl<'a> Index<'a> {
             || group_events(&l.step_events),
         );
         // The events of each group, by counting: group `g`'s are `members[start[g]..start[g + 1]]`.
+        let groups = group.len();
         let event = |i: u32| &l.step_events[i as usize];
         let mut start = vec![0u32; groups + 1];
         for &g in &group_of {
@@ -364,9 +365,9 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Numbers the step ids of the events in order of first appearance: each event's number, the numbers by
-/// id, and how many. Events of one step are often neighbours: a run of one id is looked up once.
-fn group_events(events: &[StepEvent]) -> (Vec<u32>, (FxHashMap<&str, u32>, usize)) {
+/// Numbers the step ids of the events in order of first appearance: each event's number and the numbers
+/// by id. Events of one step are often neighbours: a run of one id is looked up once.
+fn group_events(events: &[StepEvent]) -> (Vec<u32>, FxHashMap<&str, u32>) {
     let mut group: FxHashMap<&str, u32> = FxHashMap::default();
     let mut group_of = Vec::with_capacity(events.len());
     let mut last: Option<(&str, u32)> = None;
@@ -382,8 +383,7 @@ fn group_events(events: &[StepEvent]) -> (Vec<u32>, (FxHashMap<&str, u32>, usize
         last = Some((id, g));
         group_of.push(g);
     }
-    let n = group.len();
-    (group_of, (group, n))
+    (group_of, group)
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the

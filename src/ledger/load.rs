@@ -14,7 +14,7 @@ use crate::diag::{self, did_you_mean, Code, Diagnostic};
 use crate::ledger::facility::{self, Facility};
 use crate::ledger::model::*;
 use crate::ledger::schema::{ColumnType, LedgerFile, TableSpec, ALL_PARTNERS};
-use crate::ledger::source::{self, Decoded, SourceFile, Sources};
+use crate::ledger::source::{self, Decoded, SourceFile, Sources, CITED};
 use crate::money::{self, DecimalMark, MoneyError};
 
 /// How to read the files, when detection is not wanted.
@@ -768,12 +768,21 @@ fn type_span<T>(
     let mut rows = Vec::with_capacity(capacity);
     let mut diags = Vec::new();
     let mut lookups = Lookups::default();
+    // The cited cells (`source`, `note`) are not typed into rows (see `source::CITED`): those the schema
+    // requires are checked here, after the row's own cells, for every row the typing function made.
+    let cited: Vec<&'static str> =
+        table.spec.columns.iter().filter(|c| c.value_required && CITED.contains(&c.name)).map(|c| c.name).collect();
     let (read, whole) = for_each_row(table, src, span, &mut diags, |loc, rec, diags| {
         if !table.usable {
             return;
         }
         let mut row = Row { table, src, fields: rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
         let value = f(&mut row);
+        if value.is_some() {
+            for name in &cited {
+                row.required_str(name);
+            }
+        }
         if row.errors == 0 {
             rows.extend(value);
         }
@@ -863,12 +872,6 @@ impl<'a> Row<'a> {
 
     fn optional_text(&mut self, name: &'static str) -> Text {
         Text::from(self.raw(name))
-    }
-
-    /// A required cell that nothing computes with (a row's `source`): checked here, not copied into the
-    /// typed row; [`Ledger::cell`](crate::ledger::model::Ledger::cell) reads it from the file when asked.
-    fn cited(&mut self, name: &'static str) {
-        self.required_str(name);
     }
 
     fn id(&mut self, name: &'static str) -> Text {
@@ -1038,7 +1041,7 @@ fn partner(r: &mut Row) -> Option<Partner> {
             Some("choose another code".into()),
         );
     }
-    let row = Partner {
+    Some(Partner {
         at: r.loc,
         name: r.text("name"),
         local_name: r.optional_text("local_name"),
@@ -1046,9 +1049,7 @@ fn partner(r: &mut Row) -> Option<Partner> {
         facility_agreement_in_force: r.optional_date("facility_agreement_in_force"),
         loan_agreement_in_force: r.optional_date("loan_agreement_in_force"),
         code,
-    };
-    r.cited("source");
-    Some(row)
+    })
 }
 
 fn allocation(r: &mut Row) -> Option<Allocation> {
@@ -1068,9 +1069,7 @@ fn allocation(r: &mut Row) -> Option<Allocation> {
             AllocationKind::Redistribution => r.sign("amount_eur", a, a != 0, "is zero; a redistribution moves money"),
         }
     }
-    let row = Allocation { at: r.loc, date: date?, partner, instrument: instrument?, amount: amount?, kind: kind? };
-    r.cited("source");
-    Some(row)
+    Some(Allocation { at: r.loc, date: date?, partner, instrument: instrument?, amount: amount?, kind: kind? })
 }
 
 fn commitment(r: &mut Row) -> Option<Commitment> {
@@ -1084,7 +1083,7 @@ fn commitment(r: &mut Row) -> Option<Commitment> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a != 0, "is zero; a commitment commits money (negative to de-commit)");
     }
-    let row = Commitment {
+    Some(Commitment {
         at: r.loc,
         id,
         date: date?,
@@ -1093,9 +1092,7 @@ fn commitment(r: &mut Row) -> Option<Commitment> {
         channel,
         amount: amount?,
         kind: kind?,
-    };
-    r.cited("source");
-    Some(row)
+    })
 }
 
 fn step(r: &mut Row) -> Option<Step> {
@@ -1110,9 +1107,7 @@ fn step(r: &mut Row) -> Option<Step> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a >= 0, "is negative; the money tied to a step cannot be");
     }
-    let row = Step { at: r.loc, id, partner, area, reform, description, kind: kind?, due: due?, amount: amount? };
-    r.cited("source");
-    Some(row)
+    Some(Step { at: r.loc, id, partner, area, reform, description, kind: kind?, due: due?, amount: amount? })
 }
 
 fn step_event(r: &mut Row) -> Option<StepEvent> {
@@ -1139,9 +1134,7 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
         _ => {}
     }
     let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled));
-    let row = StepEvent { at: r.loc, date: date?, step, status: status?, amount };
-    r.cited("source");
-    Some(row)
+    Some(StepEvent { at: r.loc, date: date?, step, status: status?, amount })
 }
 
 fn payment(r: &mut Row) -> Option<Payment> {
@@ -1169,7 +1162,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
             steps.push(s);
         }
     }
-    let row = Payment {
+    Some(Payment {
         at: r.loc,
         id,
         date: date?,
@@ -1179,9 +1172,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
         instrument: instrument?,
         amount: amount?,
         steps,
-    };
-    r.cited("source");
-    Some(row)
+    })
 }
 
 fn condition(r: &mut Row) -> Option<Condition> {
@@ -1189,9 +1180,7 @@ fn condition(r: &mut Row) -> Option<Condition> {
     let partner = r.id("partner");
     let layer = r.word("layer", Layer::from_word, Layer::WORDS);
     let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
-    let row = Condition { at: r.loc, date: date?, partner, layer: layer?, status: status? };
-    r.cited("source");
-    Some(row)
+    Some(Condition { at: r.loc, date: date?, partner, layer: layer?, status: status? })
 }
 
 fn control_total(r: &mut Row) -> Option<ControlTotal> {
@@ -1203,16 +1192,14 @@ fn control_total(r: &mut Row) -> Option<ControlTotal> {
     if let Some(t) = tolerance {
         r.sign("tolerance_eur", t, t >= 0, "is negative; a tolerance is a distance");
     }
-    let row = ControlTotal {
+    Some(ControlTotal {
         at: r.loc,
         date: date?,
         partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
         measure: measure?,
         amount: amount?,
         tolerance: tolerance?,
-    };
-    r.cited("source");
-    Some(row)
+    })
 }
 
 /// Diagnostic at a row of a typed ledger.

@@ -317,6 +317,15 @@ pub fn detect_delimiter(header_line: &str, expected: &[&str]) -> u8 {
 mod tests {
     use super::*;
 
+    /// `fmt` writes the cited cells after a row's typed ones: every table ends with them, in this order.
+    #[test]
+    fn every_table_ends_with_the_cited_columns() {
+        for file in LedgerFile::TABLES {
+            let names: Vec<&str> = file.spec().expect("a table").columns.iter().map(|c| c.name).collect();
+            assert!(names.ends_with(&CITED), "{}: {names:?}", file.file_name());
+        }
+    }
+
     #[test]
     fn cited_cells_read_back_what_the_loader_read_in_any_order() {
         let text = "date;step;note;source\n2025-01-01;A;\"multi\nline; with \"\"quotes\"\"\";  src one  \n\n2025-01-02;B;plain;s2\r\n2025-01-03;C;;s3";
