@@ -13,6 +13,7 @@ use growthplan::run::{run, Outcome};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    growthplan::ledger::source::exit_if_a_mapped_file_shrinks();
     let cli = Cli::parse();
     let today = chrono::Local::now().date_naive();
     let config = match Config::from_cli(cli, today) {

@@ -488,7 +488,7 @@ fn record_command(
 
     // Validate the whole folder as it would be.
     let mut files = ledger::load::read_folder(&config.data);
-    files.insert(file, (target.display().to_string(), Ok(candidate.clone())));
+    files.insert(file, (target.display().to_string(), Ok(candidate.clone().into())));
     let loaded = ledger::load::load_bytes(files, config.load);
     let mut diags = loaded.diagnostics.clone();
     if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {

@@ -515,12 +515,12 @@ mod tests {
             for &k in &steps {
                 text += &format!("{},AA,Green,R1,Do,qualitative,2024-12-31,100.00,test,\n", ids[k]);
             }
-            files.insert(LedgerFile::Steps, ("steps.csv".into(), Ok(text.into_bytes())));
+            files.insert(LedgerFile::Steps, ("steps.csv".into(), Ok(text.into_bytes().into())));
             let mut text = String::from("date,step,status,amount_eur,source,note\n");
             for &(k, day) in &events {
                 text += &format!("2025-03-{day:02},{},submitted,,test,\n", ids[k]);
             }
-            files.insert(LedgerFile::StepEvents, ("step_events.csv".into(), Ok(text.into_bytes())));
+            files.insert(LedgerFile::StepEvents, ("step_events.csv".into(), Ok(text.into_bytes().into())));
             let l = load_bytes(files, Default::default()).ledger.expect("a facility");
             prop_assert_eq!(l.step_events.len(), events.len());
             let index = Index::new(&l);

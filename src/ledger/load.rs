@@ -14,7 +14,7 @@ use crate::diag::{self, did_you_mean, Code, Diagnostic};
 use crate::ledger::facility::{self, Facility};
 use crate::ledger::model::*;
 use crate::ledger::schema::{ColumnType, LedgerFile, TableSpec, ALL_PARTNERS};
-use crate::ledger::source::{self, Decoded, SourceFile, Sources, CITED};
+use crate::ledger::source::{self, Decoded, FileBytes, SourceFile, Sources, CITED};
 use crate::money::{self, DecimalMark, MoneyError};
 
 /// How to read the files, when detection is not wanted.
@@ -62,7 +62,7 @@ pub fn load(dir: &Path, opts: LoadOptions) -> Result<Loaded, LoadError> {
 }
 
 /// Every file of a data folder: its display path and what reading it gave.
-pub type FolderBytes = BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)>;
+pub type FolderBytes = BTreeMap<LedgerFile, (String, std::io::Result<FileBytes>)>;
 
 /// Reads every file of a data folder, as [`load_bytes`] takes them (a missing file is its read error).
 pub fn read_folder(dir: &Path) -> FolderBytes {
@@ -70,7 +70,7 @@ pub fn read_folder(dir: &Path) -> FolderBytes {
         .into_iter()
         .map(|f| {
             let path = dir.join(f.file_name());
-            (f, (path.display().to_string(), std::fs::read(&path)))
+            (f, (path.display().to_string(), source::read_file(&path)))
         })
         .collect()
 }
@@ -433,7 +433,7 @@ fn for_each_row(
     // delimiter, until a line holds a double quote or a carriage return that does not end it.
     let (mut at, mut line) = (span.start, span.lines_before + 1);
     if table.plain_lines {
-        let text = src.text.as_str();
+        let text = &*src.text;
         let bytes = text.as_bytes();
         let delimiter = src.delimiter;
         let mut fields: Vec<&str> = Vec::with_capacity(table.width + 1);
@@ -1401,17 +1401,17 @@ fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> 
 mod tests {
     use super::*;
 
-    fn files(over: &[(LedgerFile, &str)]) -> BTreeMap<LedgerFile, (String, std::io::Result<Vec<u8>>)> {
+    fn files(over: &[(LedgerFile, &str)]) -> FolderBytes {
         let mut m = BTreeMap::new();
         for f in LedgerFile::ALL {
             let text = match f {
                 LedgerFile::Facility => crate::ledger::facility::tests_sample().to_string(),
                 _ => f.spec().unwrap().header() + "\n",
             };
-            m.insert(f, (f.file_name().to_string(), Ok(text.into_bytes())));
+            m.insert(f, (f.file_name().to_string(), Ok(text.into_bytes().into())));
         }
         for (f, t) in over {
-            m.insert(*f, (f.file_name().to_string(), Ok(t.as_bytes().to_vec())));
+            m.insert(*f, (f.file_name().to_string(), Ok(t.as_bytes().to_vec().into())));
         }
         m
     }

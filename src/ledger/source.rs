@@ -1,16 +1,152 @@
 //! Source texts: decoding the bytes staff produce (UTF-8 with or without BOM, UTF-16, Windows-1252),
 //! detecting the delimiter, and pointing at a row and column of a file for diagnostics.
 
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::diag::Code;
 use crate::ledger::model::Loc;
 use crate::ledger::schema::LedgerFile;
+
+/// A file's bytes as read: mapped (the operating system's cached copy of the file is read in place, so
+/// at ten million rows a gigabyte of fresh memory is neither cleared nor copied into: about a second on
+/// this machine) or, where a file cannot be mapped, copied into memory.
+///
+/// A mapped file must not be cut short while it is read: see [`exit_if_a_mapped_file_shrinks`]. Files are
+/// replaced, never rewritten in place, by growthplan's own writes ([`crate::write`]) and by spreadsheet
+/// programs saving.
+pub enum FileBytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(b) => b,
+            FileBytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileBytes::Read(bytes)
+    }
+}
+
+/// Reads a file: a regular file with content is mapped, anything else (an empty file, a pipe, a file
+/// system that cannot map) read.
+pub fn read_file(path: &Path) -> std::io::Result<FileBytes> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > 0 {
+        // SAFETY: the map is only read, and the text made of it is checked to be UTF-8 when decoded.
+        // What no program can rule out (another program cutting the file short or rewriting it in place
+        // while it is read) is turned into a clear exit by `exit_if_a_mapped_file_shrinks`.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(FileBytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+    Ok(FileBytes::Read(bytes))
+}
+
+/// Makes reading a mapped file that another program has cut short end the run with a message and exit
+/// code 2 (could not run) instead of a crash by signal. Ledgers are only read, so nothing is lost; the
+/// run is simply to be repeated once the other program has saved the file. For the binary to call once.
+#[cfg(target_os = "linux")]
+pub fn exit_if_a_mapped_file_shrinks() {
+    extern "C" fn on_bus_error(_: libc::c_int) {
+        const MESSAGE: &[u8] =
+            b"\nerror: a ledger file was cut short by another program while it was read; run again once it is saved\n";
+        // SAFETY: `write` and `_exit` are async-signal-safe; the message is a static buffer.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::_exit(2);
+        }
+    }
+    // SAFETY: installs a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGBUS, on_bus_error as extern "C" fn(libc::c_int) as libc::sighandler_t);
+    }
+}
+
+/// Elsewhere a mapped file cut short ends the run by signal (nothing is written by a reading command).
+#[cfg(not(target_os = "linux"))]
+pub fn exit_if_a_mapped_file_shrinks() {}
+
+/// A file's decoded text: the mapped file itself when it is UTF-8 (after its byte-order mark, if any), or
+/// the text decoded into memory. Reads as a `str`.
+#[derive(Clone, Default)]
+pub struct SourceText(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Owned(String),
+    /// Checked to be UTF-8 from `start` to the end when made.
+    Mapped {
+        map: Arc<memmap2::Mmap>,
+        start: usize,
+    },
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Repr::Owned(String::new())
+    }
+}
+
+impl SourceText {
+    /// The map from `start` on, if that is UTF-8.
+    fn mapped(map: memmap2::Mmap, start: usize) -> Result<Self, memmap2::Mmap> {
+        match std::str::from_utf8(&map[start..]) {
+            Ok(_) => Ok(SourceText(Repr::Mapped { map: Arc::new(map), start })),
+            Err(_) => Err(map),
+        }
+    }
+}
+
+impl Deref for SourceText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.0 {
+            Repr::Owned(s) => s,
+            // SAFETY: checked to be UTF-8 when made (`SourceText::mapped`); a map is never written to.
+            Repr::Mapped { map, start } => unsafe { std::str::from_utf8_unchecked(&map[*start..]) },
+        }
+    }
+}
+
+impl From<String> for SourceText {
+    fn from(text: String) -> Self {
+        SourceText(Repr::Owned(text))
+    }
+}
+
+impl From<&str> for SourceText {
+    fn from(text: &str) -> Self {
+        SourceText(Repr::Owned(text.to_string()))
+    }
+}
+
+impl std::fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
 
 /// One file as read: its display path, decoded text, and how its header was laid out.
 #[derive(Debug, Clone, Default)]
 pub struct SourceFile {
     /// The path as the user would type it, e.g. `data/payments.csv`.
     pub path: String,
-    pub text: String,
+    pub text: SourceText,
     pub delimiter: u8,
     /// Normalised header names, in file order.
     pub header: Vec<String>,
@@ -184,23 +320,35 @@ pub fn field_start(text: &str, delimiter: u8, idx: usize) -> Option<usize> {
 
 /// The outcome of decoding a file's bytes.
 pub struct Decoded {
-    pub text: String,
+    pub text: SourceText,
     pub encoding: &'static str,
     /// A finding about the encoding (a warning for a fallback, an error for binary content).
     pub problem: Option<(Code, String)>,
 }
 
-/// [`decode`] for bytes the caller gives up: a plain UTF-8 file becomes its text without a copy.
-pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return decode(&bytes);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let problem = binary_problem(&text);
-            Decoded { text, encoding: "UTF-8", problem }
+/// [`decode`] for bytes the caller gives up: a plain UTF-8 file (with or without a byte-order mark)
+/// becomes its text without a copy.
+pub fn decode_owned(bytes: FileBytes) -> Decoded {
+    const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+    match bytes {
+        FileBytes::Mapped(map) => {
+            let (start, encoding) = if map.starts_with(BOM) { (3, "UTF-8 with BOM") } else { (0, "UTF-8") };
+            match SourceText::mapped(map, start) {
+                Ok(text) => {
+                    let problem = binary_problem(&text);
+                    Decoded { text, encoding, problem }
+                }
+                Err(map) => decode(&map),
+            }
         }
-        Err(e) => decode(e.as_bytes()),
+        FileBytes::Read(bytes) if bytes.starts_with(BOM) => decode(&bytes),
+        FileBytes::Read(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => {
+                let problem = binary_problem(&text);
+                Decoded { text: text.into(), encoding: "UTF-8", problem }
+            }
+            Err(e) => decode(e.as_bytes()),
+        },
     }
 }
 
@@ -208,9 +356,9 @@ pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
 pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
-            Ok(t) => Decoded { text: t.to_string(), encoding: "UTF-8 with BOM", problem: binary_problem(t) },
+            Ok(t) => Decoded { text: t.into(), encoding: "UTF-8 with BOM", problem: binary_problem(t) },
             Err(e) => Decoded {
-                text: String::new(),
+                text: SourceText::default(),
                 encoding: "UTF-8 with BOM",
                 problem: Some((
                     Code::NotText,
@@ -227,7 +375,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
             let (text, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
             if had_errors {
                 return Decoded {
-                    text: String::new(),
+                    text: SourceText::default(),
                     encoding: enc.name(),
                     problem: Some((Code::NotText, format!("the file claims to be {} but is not", enc.name()))),
                 };
@@ -237,15 +385,15 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                 Code::NotUtf8,
                 format!("the file is {}; it was read, but save it as UTF-8 (CSV UTF-8 in Excel)", enc.name()),
             )));
-            return Decoded { text, encoding: enc.name(), problem };
+            return Decoded { text: text.into(), encoding: enc.name(), problem };
         }
     }
     match std::str::from_utf8(bytes) {
-        Ok(t) => Decoded { text: t.to_string(), encoding: "UTF-8", problem: binary_problem(t) },
+        Ok(t) => Decoded { text: t.into(), encoding: "UTF-8", problem: binary_problem(t) },
         Err(_) => {
             if bytes.contains(&0) {
                 return Decoded {
-                    text: String::new(),
+                    text: SourceText::default(),
                     encoding: "binary",
                     problem: Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into())),
                 };
@@ -256,7 +404,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                 Code::NotUtf8,
                 "the file is not UTF-8; it was read as Windows-1252. Check names with accents and save it as UTF-8 (CSV UTF-8 in Excel)".into(),
             )));
-            Decoded { text, encoding: "windows-1252", problem }
+            Decoded { text: text.into(), encoding: "windows-1252", problem }
         }
     }
 }
@@ -359,15 +507,44 @@ mod tests {
     #[test]
     fn decodes_what_spreadsheets_write() {
         let d = decode(b"\xEF\xBB\xBFcode;name\r\nAL;Shqip\xC3\xABria\r\n");
-        assert_eq!(d.text, "code;name\r\nAL;Shqipëria\r\n");
+        assert_eq!(&*d.text, "code;name\r\nAL;Shqipëria\r\n");
         assert!(d.problem.is_none());
         let d = decode(b"code;name\nAL;Shqip\xEBria\n");
-        assert_eq!(d.text, "code;name\nAL;Shqipëria\n");
+        assert_eq!(&*d.text, "code;name\nAL;Shqipëria\n");
         assert_eq!(d.problem.unwrap().0, Code::NotUtf8);
         let d = decode(b"\xFF\xFEa\x00,\x00b\x00");
-        assert_eq!(d.text, "a,b");
+        assert_eq!(&*d.text, "a,b");
         assert_eq!(decode(b"\x00\x01\x02\xFF").problem.unwrap().0, Code::NotText);
         assert_eq!(decode(b"\x01\x02\x03\x04abc").problem.unwrap().0, Code::NotText);
+    }
+
+    /// A file is mapped and decoded in place when it is UTF-8 (after a byte-order mark), decoded into
+    /// memory otherwise, and either way gives the text and findings that decoding its bytes gives.
+    #[test]
+    fn a_mapped_file_decodes_as_its_bytes_do() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let cases: [(&[u8], bool); 6] = [
+            (b"code;name\r\nAL;Shqip\xC3\xABria\r\n", true),
+            (b"\xEF\xBB\xBFcode;name\r\nAL;Shqip\xC3\xABria\r\n", true),
+            (b"\xEF\xBB\xBF", true),
+            (b"code;name\nAL;Shqip\xEBria\n", false),
+            (b"\xFF\xFEa\x00,\x00b\x00", false),
+            (b"\x00\x01\x02\xFF", false),
+        ];
+        for (i, (bytes, in_place)) in cases.into_iter().enumerate() {
+            let path = dir.path().join(format!("{i}.csv"));
+            std::fs::write(&path, bytes).expect("written");
+            let read = read_file(&path).expect("read");
+            assert!(matches!(read, FileBytes::Mapped(_)), "case {i} is mapped");
+            let (mapped, copied) = (decode_owned(read), decode(bytes));
+            assert_eq!(&*mapped.text, &*copied.text, "case {i}");
+            assert_eq!((mapped.encoding, mapped.problem), (copied.encoding, copied.problem), "case {i}");
+            assert_eq!(matches!(mapped.text.0, Repr::Mapped { .. }), in_place, "case {i}");
+        }
+        // An empty file has nothing to map.
+        let path = dir.path().join("empty.csv");
+        std::fs::write(&path, b"").expect("written");
+        assert!(matches!(read_file(&path).expect("read"), FileBytes::Read(ref b) if b.is_empty()));
     }
 
     #[test]

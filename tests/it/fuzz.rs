@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use growthplan::diag::Severity;
 use growthplan::ledger::load::{load_bytes, LoadOptions};
 use growthplan::ledger::schema::LedgerFile;
+use growthplan::ledger::source::FileBytes;
 use growthplan::money::{DecimalMark, MAX_CELL_CENTS};
 use growthplan::render::diagnostics as render;
 use proptest::prelude::*;
@@ -347,7 +348,11 @@ fn examine(files: &Files, opts: LoadOptions) -> Result<(), TestCaseError> {
     let read = LedgerFile::ALL
         .iter()
         .map(|f| {
-            let result = files.get(f).cloned().ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound));
+            let result = files
+                .get(f)
+                .cloned()
+                .map(FileBytes::from)
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound));
             (*f, (format!("data/{}", f.file_name()), result))
         })
         .collect();
