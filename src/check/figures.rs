@@ -428,13 +428,32 @@ impl<'a> Settlement<'a> {
 /// before it and the assessments up to its date, so the settlements of the releases up to a date are a
 /// prefix of those of all releases.
 pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a>) -> Vec<Settlement<'a>> {
+    use rayon::prelude::*;
+    // First, on every core, what each step a regular release can pay is worth on its date: the reads of
+    // steps and assessments, scattered over memory at ten million rows, depend on no earlier release.
+    // (The regular releases are listed first so that the settlements are collected straight into one
+    // vector: a filtered parallel iterator collects into pieces and copies them.)
+    let regular: Vec<&Release<'a>> = releases.iter().filter(|r| r.kind == PaymentKind::Regular).collect();
+    let mut out: Vec<Settlement<'a>> = regular
+        .par_iter()
+        .map(|r| Settlement {
+            date: r.date,
+            first: r.first(),
+            net: r.net,
+            gross: 0,
+            clearance: 0,
+            paid_steps: r.own_steps(index).map(|(_, i)| (i as u32, index.worth_on(i, r.date))).collect(),
+        })
+        .collect();
+    drop(regular);
+    // Then the replay in order, turning each worth into what is still unpaid.
     // Gross paid so far, by step position.
     let mut paid_per_step: Vec<i64> = vec![0; l.steps.len()];
     // Pre-financing still to clear, by partner number (a partner no ledger knows has none, but is kept
     // apart by its code all the same).
     let mut to_clear: Vec<i128> = vec![0; index.partner_count()];
     let mut unknown_to_clear: FxHashMap<&str, i128> = FxHashMap::default();
-    let mut out = Vec::with_capacity(releases.len());
+    let mut settling = out.iter_mut();
     for r in releases {
         let to_clear = match r.partner_number {
             Some(n) => &mut to_clear[n as usize],
@@ -443,19 +462,18 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
         match r.kind {
             PaymentKind::PreFinancing => *to_clear += r.net,
             PaymentKind::Regular => {
-                let mut paid_steps = SmallVec::new();
-                for (_, i) in r.own_steps(index) {
-                    let worth = index.worth_on(i, r.date);
-                    let already = &mut paid_per_step[i];
+                // One settlement was made above for each regular release, in the same order.
+                let Some(s) = settling.next() else { continue };
+                for (i, worth) in &mut s.paid_steps {
+                    let already = &mut paid_per_step[*i as usize];
                     // At most the step's amount, which a cell bounds: an i64 holds it.
-                    let now = (worth - *already).max(0);
+                    let now = (*worth - *already).max(0);
                     *already += now;
-                    paid_steps.push((i as u32, now));
+                    *worth = now;
                 }
-                let gross: i128 = paid_steps.iter().map(|&(_, v)| v as i128).sum();
-                let clearance = l.facility.prefinancing_clearance.of(gross).min(*to_clear).max(0);
-                *to_clear -= clearance;
-                out.push(Settlement { date: r.date, first: r.first(), net: r.net, gross, clearance, paid_steps });
+                s.gross = s.paid_steps.iter().map(|&(_, v)| v as i128).sum();
+                s.clearance = l.facility.prefinancing_clearance.of(s.gross).min(*to_clear).max(0);
+                *to_clear -= s.clearance;
             }
         }
     }
