@@ -95,9 +95,21 @@ impl<'a> Ctx<'a> {
 pub struct Rule {
     pub code: Code,
     pub run: fn(&Ctx) -> Vec<Diagnostic>,
-    /// Reads the shared index, releases or settlements (only a matter of scheduling: a rule that reads
-    /// them without saying so still gets them; a test keeps the marks true).
-    pub shared: bool,
+    /// The shared figures it reads. Only a matter of scheduling, but the marks must be true: the rules
+    /// reading the index and releases run while the settlements are built, and one of them asking for
+    /// the settlements could then wait on its own thread (a test keeps the marks true).
+    pub reads: Reads,
+}
+
+/// What a rule reads besides the ledger, each mark including those before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reads {
+    /// Nothing shared.
+    Ledger,
+    /// The shared index and releases.
+    Figures,
+    /// The settlements too.
+    Settlements,
 }
 
 /// Every rule `check` runs, in code order.
@@ -126,14 +138,24 @@ pub fn run_in(ctx: &Ctx) -> Vec<Diagnostic> {
     };
     // The shared figures are a chain (index, releases, their replay): it is computed while the rules that
     // do not read it run, so that no core waits on it, and then the rules that read it run.
-    let (shared, independent): (Vec<&Rule>, Vec<&Rule>) = rules().iter().partition(|r| r.shared);
-    let ((), mut found) = rayon::join(
+    let reading = |reads: Reads| rules().iter().filter(|r| r.reads == reads).collect::<Vec<_>>();
+    // The shared figures are built one after another (the releases need the index, the settlements
+    // both), each on every core; the rules run beside them as soon as what they read is there.
+    let (mut found, independent) = rayon::join(
         || {
-            ctx.settlements();
+            ctx.releases();
+            let ((), found) = rayon::join(
+                || {
+                    ctx.settlements();
+                },
+                || run(&reading(Reads::Figures)),
+            );
+            found
         },
-        || run(&independent),
+        || run(&reading(Reads::Ledger)),
     );
-    found.extend(run(&shared));
+    found.extend(independent);
+    found.extend(run(&reading(Reads::Settlements)));
     let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     diag::sort(&mut out);
     out
@@ -192,10 +214,10 @@ mod tests {
         assert_eq!(rules().len(), check_codes.len());
     }
 
-    /// A rule not marked `shared` never reads the shared figures: on the shipped data and on every golden
+    /// A rule reads no shared figure beyond its mark (`Reads`): on the shipped data and on every golden
     /// case (each made to break one rule), at its date and at the facility's end.
     #[test]
-    fn rules_not_marked_shared_leave_the_shared_figures_alone() {
+    fn rules_read_no_shared_figure_beyond_their_mark() {
         use crate::ledger::load::{load_bytes, read_folder};
         use std::path::Path;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -213,11 +235,17 @@ mod tests {
         for files in folders {
             let Some(l) = load_bytes(files, Default::default()).ledger else { continue };
             for as_of in [Date::from_ymd_opt(2026, 6, 30).unwrap(), l.facility.end] {
-                for rule in rules().iter().filter(|r| !r.shared) {
+                for rule in rules() {
                     let ctx = Ctx::new(&l, as_of);
                     (rule.run)(&ctx);
-                    let touched = ctx.index.get().is_some() || ctx.releases.get().is_some();
-                    assert!(!touched, "{} reads the shared figures: mark it `shared`", rule.code.id());
+                    let read = if ctx.settlements.get().is_some() {
+                        Reads::Settlements
+                    } else if ctx.index.get().is_some() || ctx.releases.get().is_some() {
+                        Reads::Figures
+                    } else {
+                        Reads::Ledger
+                    };
+                    assert!(read <= rule.reads, "{} reads {read:?} but is marked {:?}", rule.code.id(), rule.reads);
                 }
             }
         }

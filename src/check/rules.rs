@@ -7,36 +7,36 @@ use std::hash::Hash;
 use rustc_hash::FxHashMap;
 
 use super::figures::{self, Release};
-use super::{Ctx, Rule};
+use super::{Ctx, Reads, Rule};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
 use crate::ledger::model::*;
 use crate::money::{format_grouped, Rate};
 
 pub static RULES: &[Rule] = &[
-    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope, shared: false },
-    Rule { code: Code::NegativeEnvelope, run: negative_envelope, shared: false },
-    Rule { code: Code::OverCommitted, run: over_committed, shared: false },
-    Rule { code: Code::OverPaid, run: over_paid, shared: false },
-    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap, shared: true },
-    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated, shared: true },
-    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements, shared: true },
-    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met, shared: true },
-    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled, shared: true },
-    Rule { code: Code::StepOverpaid, run: step_overpaid, shared: true },
-    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled, shared: true },
-    Rule { code: Code::ChannelInstrument, run: channel_instrument, shared: false },
-    Rule { code: Code::WbifShareLow, run: wbif_share, shared: false },
-    Rule { code: Code::PaidAfterGrace, run: paid_after_grace, shared: true },
-    Rule { code: Code::OutsidePeriod, run: outside_period, shared: false },
-    Rule { code: Code::AfterAsOf, run: after_as_of, shared: false },
-    Rule { code: Code::EventBeforeStep, run: event_before_step, shared: true },
-    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled, shared: true },
-    Rule { code: Code::ControlTotalMismatch, run: control_totals, shared: false },
-    Rule { code: Code::TooManyReleases, run: too_many_releases, shared: true },
-    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope, shared: false },
-    Rule { code: Code::PrefinancingLate, run: prefinancing_late, shared: true },
-    Rule { code: Code::ReleaseSteps, run: release_steps, shared: true },
+    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope, reads: Reads::Ledger },
+    Rule { code: Code::NegativeEnvelope, run: negative_envelope, reads: Reads::Ledger },
+    Rule { code: Code::OverCommitted, run: over_committed, reads: Reads::Ledger },
+    Rule { code: Code::OverPaid, run: over_paid, reads: Reads::Ledger },
+    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap, reads: Reads::Figures },
+    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated, reads: Reads::Figures },
+    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements, reads: Reads::Figures },
+    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met, reads: Reads::Figures },
+    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled, reads: Reads::Figures },
+    Rule { code: Code::StepOverpaid, run: step_overpaid, reads: Reads::Figures },
+    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled, reads: Reads::Settlements },
+    Rule { code: Code::ChannelInstrument, run: channel_instrument, reads: Reads::Ledger },
+    Rule { code: Code::WbifShareLow, run: wbif_share, reads: Reads::Ledger },
+    Rule { code: Code::PaidAfterGrace, run: paid_after_grace, reads: Reads::Figures },
+    Rule { code: Code::OutsidePeriod, run: outside_period, reads: Reads::Ledger },
+    Rule { code: Code::AfterAsOf, run: after_as_of, reads: Reads::Ledger },
+    Rule { code: Code::EventBeforeStep, run: event_before_step, reads: Reads::Figures },
+    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled, reads: Reads::Figures },
+    Rule { code: Code::ControlTotalMismatch, run: control_totals, reads: Reads::Ledger },
+    Rule { code: Code::TooManyReleases, run: too_many_releases, reads: Reads::Figures },
+    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope, reads: Reads::Ledger },
+    Rule { code: Code::PrefinancingLate, run: prefinancing_late, reads: Reads::Figures },
+    Rule { code: Code::ReleaseSteps, run: release_steps, reads: Reads::Figures },
 ];
 
 fn eur(v: i128) -> String {
