@@ -367,7 +367,7 @@ impl<'a> Index<'a> {
 
 /// Numbers the step ids of the events in order of first appearance: each event's number and the numbers
 /// by id. Events of one step are often neighbours: a run of one id is looked up once.
-fn group_events(events: &[StepEvent]) -> (Vec<u32>, FxHashMap<&str, u32>) {
+fn group_events(events: &Rows<StepEvent>) -> (Vec<u32>, FxHashMap<&str, u32>) {
     let mut group: FxHashMap<&str, u32> = FxHashMap::default();
     let mut group_of = Vec::with_capacity(events.len());
     let mut last: Option<(&str, u32)> = None;

@@ -167,7 +167,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                 allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
                 commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
                 steps: b.convert(tables.get(&LedgerFile::Steps), step),
-                step_events: b.convert(tables.get(&LedgerFile::StepEvents), step_event),
+                step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
                 payments: Rows::default(),
                 conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                 control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),

@@ -321,7 +321,8 @@ pub struct Ledger {
     pub allocations: Vec<Allocation>,
     pub commitments: Vec<Commitment>,
     pub steps: Vec<Step>,
-    pub step_events: Vec<StepEvent>,
+    /// Typed in parts on every core and kept so (see [`Rows`]), like the payments.
+    pub step_events: Rows<StepEvent>,
     /// Typed in parts on every core and kept so (see [`Rows`]).
     pub payments: Rows<Payment>,
     pub conditions: Vec<Condition>,
