@@ -396,7 +396,6 @@ pub struct Settlement<'a> {
     first: &'a Payment,
     /// What the release transferred (the sum of its components).
     pub net: i128,
-    pub gross: i128,
     pub clearance: i128,
     /// (step's position in the ledger's steps, gross euros this release pays for it).
     pub paid_steps: SmallVec<[(u32, i64); 2]>,
@@ -416,9 +415,14 @@ impl<'a> Settlement<'a> {
         self.first.at
     }
 
+    /// What its steps were worth when paid: the sum of the paid steps.
+    pub fn gross(&self) -> i128 {
+        self.paid_steps.iter().map(|&(_, v)| v as i128).sum()
+    }
+
     /// What the release should have transferred: the gross less the clearance.
     pub fn expected_net(&self) -> i128 {
-        self.gross - self.clearance
+        self.gross() - self.clearance
     }
 }
 
@@ -440,7 +444,6 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             date: r.date,
             first: r.first(),
             net: r.net,
-            gross: 0,
             clearance: 0,
             paid_steps: r.own_steps(index).map(|(_, i)| (i as u32, index.worth_on(i, r.date))).collect(),
         })
@@ -471,8 +474,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
                     *already += now;
                     *worth = now;
                 }
-                s.gross = s.paid_steps.iter().map(|&(_, v)| v as i128).sum();
-                s.clearance = l.facility.prefinancing_clearance.of(s.gross).min(*to_clear).max(0);
+                s.clearance = l.facility.prefinancing_clearance.of(s.gross()).min(*to_clear).max(0);
                 *to_clear -= s.clearance;
             }
         }
@@ -514,6 +516,8 @@ mod tests {
     #[test]
     fn releases_stay_small() {
         assert!(std::mem::size_of::<Release>() <= 64, "a release is {} bytes", std::mem::size_of::<Release>());
+        let settlement = std::mem::size_of::<Settlement>();
+        assert!(settlement <= 96, "a settlement is {settlement} bytes");
     }
 
     proptest! {

@@ -557,7 +557,7 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
                         s.id(),
                         eur(net),
-                        eur(s.gross),
+                        eur(s.gross()),
                         eur(s.clearance),
                         eur(s.expected_net()),
                         eur(diff),
