@@ -66,7 +66,7 @@ fn each_row(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date, mut
                 _ => true,
             };
             for p in &l.payments {
-                if p.date <= date && for_partner(&p.partner) && keep(p) {
+                if p.date <= date && for_partner(l.partner_code(p.partner)) && keep(p) {
                     add(p.amount, p.at);
                 }
             }
@@ -104,8 +104,9 @@ impl<'a> Release<'a> {
         &self.first.id
     }
 
-    pub fn partner(&self) -> &'a str {
-        &self.first.partner
+    /// Its partner's code (payments keep the code's number; the ledger has the code).
+    pub fn partner(&self, l: &'a Ledger) -> &'a str {
+        l.partner_code(self.first.partner)
     }
 
     /// The steps it names that exist: (id, position in the ledger's steps).
@@ -144,6 +145,8 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
     // ids compared only where those are equal. Ids are unique per release, so an unstable sort gives one
     // order. Then the releases are built in that order on every core (each reads its own components).
     let first = |i: u32| l.release_first(i as usize);
+    // The index's number of each code the payments name, found once.
+    let partner_numbers: Vec<Option<u32>> = l.payment_partners.iter().map(|c| index.partner_number(c)).collect();
     let mut order: Vec<(u128, u32)> = (0..l.release_count() as u32)
         .into_par_iter()
         .map(|i| {
@@ -177,7 +180,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
             let first = components[0];
             Release {
                 date: first.date,
-                partner_number: index.partner_number(&first.partner),
+                partner_number: partner_numbers[first.partner.0 as usize],
                 kind: first.kind,
                 net: components.iter().map(|p| p.amount as i128).sum(),
                 first,
@@ -406,8 +409,9 @@ impl<'a> Settlement<'a> {
         &self.first.id
     }
 
-    pub fn partner(&self) -> &'a str {
-        &self.first.partner
+    /// Its partner's code (payments keep the code's number; the ledger has the code).
+    pub fn partner(&self, l: &'a Ledger) -> &'a str {
+        l.partner_code(self.first.partner)
     }
 
     /// Where the release's first component is.
@@ -460,7 +464,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
     for r in releases {
         let to_clear = match r.partner_number {
             Some(n) => &mut to_clear[n as usize],
-            None => unknown_to_clear.entry(r.partner()).or_default(),
+            None => unknown_to_clear.entry(r.partner(l)).or_default(),
         };
         match r.kind {
             PaymentKind::PreFinancing => *to_clear += r.net,

@@ -268,7 +268,9 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
         grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date).into_iter().collect();
-    for ((partner, instrument), payments) in grouped(&l.payments, |p| (p.partner.as_str(), p.instrument), |p| p.date) {
+    for ((partner, instrument), payments) in
+        grouped(&l.payments, |p| (l.partner_code(p.partner), p.instrument), |p| p.date)
+    {
         let commitments = commitments.get(&(partner, instrument)).map(Vec::as_slice).unwrap_or(&[]);
         let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
@@ -331,9 +333,9 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        let total = paid.entry(r.partner()).or_default();
+        let total = paid.entry(r.partner(l)).or_default();
         *total += r.net;
-        let envelope = cx.envelopes().at(r.partner(), None, r.date);
+        let envelope = cx.envelopes().at(r.partner(l), None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
             out.push(
@@ -344,7 +346,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
                         r.id(),
-                        r.partner(),
+                        r.partner(l),
                         eur(*total),
                         cap_rate,
                         eur(cap),
@@ -363,7 +365,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut first: BTreeMap<&str, &Release> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        match first.get(r.partner()) {
+        match first.get(r.partner(cx.ledger)) {
             Some(f) => out.push(
                 cx.at(
                     Code::PrefinancingRepeated,
@@ -371,7 +373,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                     "kind",
                     format!(
                         "{} already received pre-financing in release `{}` on {}",
-                        r.partner(),
+                        r.partner(cx.ledger),
                         f.id(),
                         date::format(f.date)
                     ),
@@ -379,7 +381,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                 .hint("give the components of one pre-financing the same id, or record this as a regular release"),
             ),
             None => {
-                first.insert(r.partner(), r);
+                first.insert(r.partner(cx.ledger), r);
             }
         }
     }
@@ -390,7 +392,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
 fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in cx.releases() {
-        let Some(p) = cx.index().partners.get(r.partner()) else {
+        let Some(p) = cx.index().partners.get(r.partner(cx.ledger)) else {
             continue;
         };
         let mut missing = Vec::new();
@@ -414,7 +416,7 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
                     format!(
                         "release `{}` to {} on {} is paid before {}",
                         r.id(),
-                        r.partner(),
+                        r.partner(cx.ledger),
                         date::format(r.date),
                         missing.join(" and before ")
                     ),
@@ -435,7 +437,7 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
         grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| c.date).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
-            let rows = assessments.get(&(r.partner(), layer)).map(Vec::as_slice).unwrap_or(&[]);
+            let rows = assessments.get(&(r.partner(l), layer)).map(Vec::as_slice).unwrap_or(&[]);
             let latest = rows[..rows.partition_point(|c| c.date <= r.date)].last();
             if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
                 out.push(
@@ -447,7 +449,7 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
                             r.id(),
                             date::format(r.date),
-                            r.partner(),
+                            r.partner(l),
                             layer.as_str(),
                             date::format(c.date)
                         ),
@@ -475,7 +477,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!("release `{}` to {} pays step `{id}` of {}", r.id(), r.partner(), step.partner),
+                        format!("release `{}` to {} pays step `{id}` of {}", r.id(), r.partner(l), step.partner),
                     )
                     .hint("a release pays only its own partner's steps")
                     .note(cx.row_note(step.at)),
@@ -858,7 +860,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     let mut seen: FxHashMap<(&str, i32), Vec<&str>> = FxHashMap::default();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        let ids = seen.entry((r.partner(), r.date.year())).or_default();
+        let ids = seen.entry((r.partner(cx.ledger), r.date.year())).or_default();
         ids.push(r.id());
         if ids.len() == max + 1 {
             out.push(
@@ -868,7 +870,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
                     "date",
                     format!(
                         "{} receives its regular release number {} of {} ({}); the facility plans at most {max}",
-                        r.partner(),
+                        r.partner(cx.ledger),
                         ids.len(),
                         r.date.year(),
                         ids.join(", ")
@@ -924,16 +926,16 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases() {
         match r.kind {
             PaymentKind::Regular => {
-                first_regular.entry(r.partner()).or_insert(r);
+                first_regular.entry(r.partner(cx.ledger)).or_insert(r);
             }
             PaymentKind::PreFinancing => {
-                if let Some(f) = first_regular.get(r.partner()) {
+                if let Some(f) = first_regular.get(r.partner(cx.ledger)) {
                     out.push(
                         cx.at(
                             Code::PrefinancingLate,
                             r.first().at,
                             "kind",
-                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(), date::format(r.date), r.partner(), f.id(), date::format(f.date)),
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(), date::format(r.date), r.partner(cx.ledger), f.id(), date::format(f.date)),
                         )
                         .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
                     );

@@ -439,7 +439,7 @@ fn step_tables<'a>(
         }
     }
     let clear = frame(vec![
-        Column::new(s("partner"), settlements.iter().map(|st| st.partner()).collect::<Vec<_>>()),
+        Column::new(s("partner"), settlements.iter().map(|st| st.partner(l)).collect::<Vec<_>>()),
         Column::new(
             s("cleared"),
             settlements.iter().map(|st| i64::try_from(st.clearance).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
@@ -591,7 +591,7 @@ fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
         Vec::with_capacity(n),
     );
     for r in &l.payments {
-        partner.push(r.partner.as_str());
+        partner.push(l.partner_code(r.partner));
         prefinancing.push(r.kind == PaymentKind::PreFinancing);
         budget.push(r.channel == Channel::Budget);
         grant.push(r.instrument == Instrument::Grant);
@@ -758,7 +758,7 @@ pub fn changes_with<'a>(
         let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
-            partner: r.partner().to_string(),
+            partner: r.partner(l).to_string(),
             what: r.kind.as_str(),
             reference: r.id().to_string(),
             amount: net,

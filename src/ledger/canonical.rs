@@ -115,7 +115,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     vec![
                         r.id.to_string(),
                         date::format(r.date),
-                        r.partner.to_string(),
+                        l.partner_code(r.partner).to_string(),
                         r.kind.as_str().into(),
                         r.channel.as_str().into(),
                         r.instrument.as_str().into(),
