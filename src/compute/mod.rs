@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::check::figures;
 use crate::date::{self, Date};
-use crate::ledger::model::{Channel, Instrument, Ledger, PaymentKind, StepStatus};
+use crate::ledger::model::{Channel, CodeNumber, Instrument, Ledger, PaymentKind, StepStatus};
 use crate::progress::*;
 
 /// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
@@ -186,9 +186,14 @@ impl<'a> Replay<'a> {
 pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    let (replay, unreplayed) =
-        rayon::join(|| Replay::new(l), || unreplayed(l, payments_frame(l)?.lazy(), as_of, Detail::Full));
-    let steps = step_tables(l, &replay, as_of, Detail::Full);
+    let (replay, unreplayed) = rayon::join(
+        || crate::meter::timed("replaying the releases", || Replay::new(l)),
+        || {
+            let pay = crate::meter::timed("payments' frame", || payments_frame(l))?;
+            crate::meter::timed("what needs no replay", || unreplayed(l, pay.lazy(), as_of, Detail::Full))
+        },
+    );
+    let steps = crate::meter::timed("steps", || step_tables(l, &replay, as_of, Detail::Full));
     assemble(l, as_of, Detail::Full, unreplayed?, steps?)
 }
 
@@ -395,11 +400,16 @@ fn payment_tables(
         sum_if("amount", col("prefinancing"), "paid_prefinancing"),
         sum_if("amount", col("prefinancing").not(), "paid_regular"),
     ];
-    let (pay_p, pay_t) =
-        per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs, detail)?;
+    let (pay_p, pay_t) = crate::meter::timed("payments per partner", || {
+        per_partner_and_total(pay.clone().filter(col("day").lt_eq(lit(d))), &["partner"], pay_aggs, detail)
+    })?;
+    let pay_p = match detail {
+        Detail::Full => with_partner_codes(l, pay_p)?,
+        Detail::Facility => pay_p,
+    };
 
     let timeline = match detail {
-        Detail::Full => timeline(l, as_of, pay)?,
+        Detail::Full => crate::meter::timed("timeline", || timeline(l, as_of, pay))?,
         Detail::Facility => Vec::new(),
     };
     Ok(((pay_p, pay_t), timeline))
@@ -576,9 +586,21 @@ fn assessment_word(s: &str) -> &'static str {
     StepStatus::WORDS.iter().copied().find(|w| *w == s).unwrap_or("none")
 }
 
-/// The payments' frame: one row per payment, its vocabularies as flags (not text), dates as day and
-/// month numbers; the same for every date (a date filters it). One pass over the rows fills every column
-/// (a pass per column would read the rows seven times).
+/// A grouped frame's partner numbers (see [`payments_frame`]) as the codes, its rows sorted by them as
+/// every per-partner frame is.
+fn with_partner_codes(l: &Ledger, mut df: DataFrame) -> PolarsResult<DataFrame> {
+    let numbers = df.column("partner")?.u32()?;
+    let codes: Vec<&str> =
+        (0..numbers.len()).map(|i| numbers.get(i).map_or("", |n| l.partner_code(CodeNumber(n)))).collect();
+    df.replace("partner", Column::new(s("partner"), codes))?;
+    df.sort(["partner"], SortMultipleOptions::default())
+}
+
+/// The payments' frame: one row per payment, its partner as the code's number (payments keep it so:
+/// grouping ten million numbers is quicker than ten million texts; [`with_partner_codes`] turns the
+/// groups' numbers into codes), its vocabularies as flags (not text), dates as day and month numbers; the
+/// same for every date (a date filters it). One pass over the rows fills every column (a pass per column
+/// would read the rows seven times).
 fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
     let n = l.payments.len();
     let (mut partner, mut prefinancing, mut budget, mut grant, mut days, mut month, mut amount) = (
@@ -591,7 +613,7 @@ fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
         Vec::with_capacity(n),
     );
     for r in &l.payments {
-        partner.push(l.partner_code(r.partner));
+        partner.push(r.partner.0);
         prefinancing.push(r.kind == PaymentKind::PreFinancing);
         budget.push(r.channel == Channel::Budget);
         grant.push(r.instrument == Instrument::Grant);
@@ -625,6 +647,7 @@ fn month_label(n: i32) -> String {
 fn timeline(l: &Ledger, as_of: Date, pay: LazyFrame) -> Result<Vec<TimelinePoint>, ComputeError> {
     let paid = pay.filter(col("day").lt_eq(lit(day(as_of))));
     let paid = paid.group_by([col("partner"), col("month")]).agg([col("amount").sum()]).collect()?;
+    let paid = with_partner_codes(l, paid)?;
 
     let planned = frame(vec![
         Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),

@@ -179,7 +179,14 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
             .map(|r| {
                 format!(
                     "{} {} {} {:?} {:?} {:?} {} {:?}",
-                    r.id, r.date, l.partner_code(r.partner), r.kind, r.channel, r.instrument, r.amount, r.steps
+                    r.id,
+                    r.date,
+                    l.partner_code(r.partner),
+                    r.kind,
+                    r.channel,
+                    r.instrument,
+                    r.amount,
+                    r.steps
                 )
             })
             .collect(),
