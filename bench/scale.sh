@@ -2,9 +2,10 @@
 # The scale suite: growthplan's commands on synthetic ledgers of 10^3 up to 10^MAX payment rows (one step
 # per ten rows, 20 partners), against the floor: polars alone scanning the same CSV files and summing the
 # amounts per partner (bench/floor.rs). Prints a Markdown table of wall time, peak memory (GNU time's
-# maximum RSS) and the ratio to the floor's wall time.
+# maximum RSS) and the ratio to the floor's wall time, then how each command's best time grows from one size
+# to the next (ten times the rows).
 #
-# Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3; 10^7 runs once)]
+# Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3, at every size)]
 # The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ measure() {
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
 echo
+declare -A best
 echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor |"
 echo "|---|---|---|---|---|---|"
 for exp in $(seq 3 "$max"); do
@@ -50,10 +52,9 @@ for exp in $(seq 3 "$max"); do
   if [[ ! -f "$data/payments.csv" ]]; then
     "$bin" synth --out "$data" --partners 20 --steps "$steps" --payments "$n" --seed 1 >/dev/null
   fi
-  # 10^7 is measured once: a run takes long enough to say what it costs. 10^6 runs vary by a third on a
-  # shared machine, so they get the best of $runs like the smaller sizes.
+  # Every size gets the best of $runs: single runs vary by a third on this machine (at 10^7 from 7 to 11 s
+  # for one binary), and growth compares best with best.
   r=$runs
-  if ((exp >= 7)); then r=1; fi
   floor_line=$(runs=$r measure "$floor" "$data") || exit 1
   read -r fw fm <<<"$floor_line"
   printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 |\n' "$exp" "$steps" "$fw" "$fm"
@@ -68,6 +69,21 @@ for exp in $(seq 3 "$max"); do
     read -r w m <<<"$line"
     ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
     printf '| 10^%d | %d | %s | %s | %d | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio"
+    best["$exp $cmd"]=$w
   done
+  best["$exp floor"]=$fw
   rm -rf "$out"
+done
+
+# Growth: each command's best time at ten times the rows, against its best time at the size before
+# (linear growth is 10x).
+echo
+echo "| growth | floor | check | status | report |"
+echo "|---|---|---|---|---|"
+for exp in $(seq 4 "$max"); do
+  row="| 10^$((exp - 1)) -> 10^$exp |"
+  for cmd in floor check status report; do
+    row+=" $(awk -v a="${best["$exp $cmd"]}" -v b="${best["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
+  done
+  echo "$row"
 done
