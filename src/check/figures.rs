@@ -250,7 +250,7 @@ impl<'a> Index<'a> {
                 position.extend(l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)));
                 position
             },
-            || group_events(&l.step_events),
+            || group_events(&l.step_events, l.steps.len()),
         );
         // The events of each group, by counting: group `g`'s are `members[start[g]..start[g + 1]]`.
         let groups = group.len();
@@ -369,9 +369,12 @@ impl<'a> Index<'a> {
 }
 
 /// Numbers the step ids of the events in order of first appearance: each event's number and the numbers
-/// by id. Events of one step are often neighbours: a run of one id is looked up once.
-fn group_events(events: &Rows<StepEvent>) -> (Vec<u32>, FxHashMap<&str, u32>) {
+/// by id. Events of one step are often neighbours: a run of one id is looked up once. `steps`: how many
+/// ids to make room for (events name the ledger's steps, unknown ones aside), so that the map is not
+/// rebuilt as it grows.
+fn group_events(events: &Rows<StepEvent>, steps: usize) -> (Vec<u32>, FxHashMap<&str, u32>) {
     let mut group: FxHashMap<&str, u32> = FxHashMap::default();
+    group.reserve(steps.min(events.len()));
     let mut group_of = Vec::with_capacity(events.len());
     let mut last: Option<(&str, u32)> = None;
     for e in events {
