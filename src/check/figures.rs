@@ -170,7 +170,7 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 last = Some(p.steps.as_str());
                 for s in p.steps.iter() {
                     names_step = true;
-                    if let Some(&i) = index.position.get(s) {
+                    if let Some(i) = l.step_position(s) {
                         if !steps.contains(&(i as u32)) {
                             steps.push(i as u32);
                         }
@@ -218,11 +218,8 @@ pub struct Assessed {
 pub struct Index<'a> {
     /// The ledger's steps, which positions point into.
     pub steps: &'a [Step],
-    /// Position of each step id in the ledger's steps (the last row of an id). The ids are copied in (ids
-    /// are short, so this allocates nothing): a lookup then reads the table alone, not the step's row too.
-    pub position: FxHashMap<Text, usize>,
-    /// For each step event (by position), its step's position as `position` has it (`NONE`: no such step).
-    event_step: Vec<u32>,
+    /// The ledger, whose loader resolved every step id to a position once.
+    ledger: &'a Ledger,
     /// Step events grouped by step id (of a known step or not), the groups in order of first appearance,
     /// each in the order they happened (date, then line): group `g` is `grouped[group_start[g]..group_start[g + 1]]`.
     grouped: Vec<&'a StepEvent>,
@@ -242,18 +239,10 @@ const NONE: u32 = u32::MAX;
 
 impl<'a> Index<'a> {
     pub fn new(l: &'a Ledger) -> Self {
-        // The id table and the events' groups, side by side.
-        let (position, (group_of, group)) = rayon::join(
-            || {
-                let mut position: FxHashMap<Text, usize> = FxHashMap::default();
-                position.reserve(l.steps.len());
-                position.extend(l.steps.iter().enumerate().map(|(i, s)| (s.id.clone(), i)));
-                position
-            },
-            || group_events(&l.step_events, l.steps.len()),
-        );
+        // The events' groups, by the step positions the loader found.
+        let Groups { group_of, group_step, group_of_position } = group_events(l);
         // The events of each group, by counting: group `g`'s are `members[start[g]..start[g + 1]]`.
-        let groups = group.len();
+        let groups = group_step.len();
         let event = |i: u32| &l.step_events[i as usize];
         let mut start = vec![0u32; groups + 1];
         for &g in &group_of {
@@ -277,25 +266,16 @@ impl<'a> Index<'a> {
                 m.sort_unstable_by_key(happened);
             }
         }
-        // Each step's group, and each group's step (the last row of its id, as `position` has it).
-        let mut group_step = vec![NONE; groups];
-        let events_of_step: Vec<Option<u32>> = l
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let g = group.get(s.id.as_str()).copied();
-                if let Some(g) = g {
-                    group_step[g as usize] = i as u32;
-                }
-                g
+        // Each step's group: that of its id's last row (a doubled id's rows share its events).
+        let unique = l.step_ids_unique();
+        let events_of_step: Vec<Option<u32>> = (0..l.steps.len())
+            .map(|i| {
+                let last = if unique { i } else { l.step_position(&l.steps[i].id).unwrap_or(i) };
+                Some(group_of_position[last]).filter(|&g| g != NONE)
             })
             .collect();
-        drop(group);
-        let mut event_step = group_of;
-        for g in &mut event_step {
-            *g = group_step[*g as usize];
-        }
+        drop(group_of_position);
+        drop(group_step);
         let mut partner_number: FxHashMap<&str, u32> = FxHashMap::default();
         for code in l.partners.iter().map(|p| p.code.as_str()).chain(l.steps.iter().map(|s| s.partner.as_str())) {
             let next = partner_number.len() as u32;
@@ -317,8 +297,7 @@ impl<'a> Index<'a> {
         }
         Index {
             steps: &l.steps,
-            position,
-            event_step,
+            ledger: l,
             grouped: members.iter().map(|&i| event(i)).collect(),
             group_start: start,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
@@ -331,7 +310,7 @@ impl<'a> Index<'a> {
 
     /// The position of the step of the step event at `event` (`None`: no such step).
     pub fn step_of_event(&self, event: usize) -> Option<usize> {
-        Some(self.event_step[event]).filter(|&p| p != NONE).map(|p| p as usize)
+        self.ledger.event_step(event)
     }
 
     /// The step events grouped by step id (of a known step or not), in order of first appearance, each
@@ -368,28 +347,41 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Numbers the step ids of the events in order of first appearance: each event's number and the numbers
-/// by id. Events of one step are often neighbours: a run of one id is looked up once. `steps`: how many
-/// ids to make room for (events name the ledger's steps, unknown ones aside), so that the map is not
-/// rebuilt as it grows.
-fn group_events(events: &Rows<StepEvent>, steps: usize) -> (Vec<u32>, FxHashMap<&str, u32>) {
-    let mut group: FxHashMap<&str, u32> = FxHashMap::default();
-    group.reserve(steps.min(events.len()));
-    let mut group_of = Vec::with_capacity(events.len());
-    let mut last: Option<(&str, u32)> = None;
-    for e in events {
-        let id = e.step.as_str();
-        let g = match last {
-            Some((seen, g)) if seen == id => g,
-            _ => {
-                let next = group.len() as u32;
-                *group.entry(id).or_insert(next)
+/// The step events grouped by step id, the groups numbered in order of first appearance.
+struct Groups {
+    /// Each event's group.
+    group_of: Vec<u32>,
+    /// Each group's step position (`NONE`: an unknown id).
+    group_step: Vec<u32>,
+    /// Each step position's group (`NONE`: no events, or not the last row of its id).
+    group_of_position: Vec<u32>,
+}
+
+/// Groups the events by step id without looking an id up: a known step's events by the position the
+/// loader found for them (one id, one position), an unknown id's (which the loader reported) by the id.
+fn group_events(l: &Ledger) -> Groups {
+    let mut group_of_position = vec![NONE; l.steps.len()];
+    let mut unknown: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut group_step: Vec<u32> = Vec::new();
+    let mut group_of = Vec::with_capacity(l.step_events.len());
+    for (i, e) in l.step_events.iter().enumerate() {
+        let g = match l.event_step(i) {
+            Some(p) => {
+                let g = &mut group_of_position[p];
+                if *g == NONE {
+                    *g = group_step.len() as u32;
+                    group_step.push(p as u32);
+                }
+                *g
             }
+            None => *unknown.entry(e.step.as_str()).or_insert_with(|| {
+                group_step.push(NONE);
+                group_step.len() as u32 - 1
+            }),
         };
-        last = Some((id, g));
         group_of.push(g);
     }
-    (group_of, group)
+    Groups { group_of, group_step, group_of_position }
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the
@@ -554,7 +546,7 @@ mod tests {
             prop_assert_eq!(l.step_events.len(), events.len());
             let index = Index::new(&l);
             for (i, e) in l.step_events.iter().enumerate() {
-                prop_assert_eq!(index.step_of_event(i), index.position.get(e.step.as_str()).copied());
+                prop_assert_eq!(index.step_of_event(i), l.steps.iter().rposition(|s| s.id == e.step));
             }
             let mut expected: Vec<(&str, Vec<&StepEvent>)> = Vec::new();
             for e in &l.step_events {

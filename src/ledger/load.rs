@@ -171,6 +171,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                 step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
                 payments: Rows::default(),
                 payment_partners: Vec::new(),
+                step_refs: StepRefs::default(),
                 conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                 control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
                 sources: Sources::new(),
@@ -196,7 +197,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         .collect();
     drop(tables);
     crate::meter::phase("resolving references", 0);
-    resolve_references(&ledger, &sources, &read, &mut diags);
+    ledger.step_refs = resolve_references(&ledger, &sources, &read, &mut diags);
     ledger.sources = sources;
     diag::sort(&mut diags);
     Loaded { ledger: facility.map(|_| ledger), diagnostics: diags, unread }
@@ -1304,12 +1305,18 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
 /// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
 /// References into a file that could not be read are not checked: that file's own diagnostics say why.
 /// The three kinds of check read different tables, so they run side by side.
-fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>, diags: &mut Vec<Diagnostic>) {
-    let (steps, (partners, releases)) = rayon::join(
+fn resolve_references(
+    l: &Ledger,
+    sources: &Sources,
+    read: &BTreeSet<LedgerFile>,
+    diags: &mut Vec<Diagnostic>,
+) -> StepRefs {
+    let ((refs, steps), (partners, releases)) = rayon::join(
         || step_references(l, sources, read),
         || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
     );
     diags.extend(steps.into_iter().chain(partners).chain(releases));
+    refs
 }
 
 /// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
@@ -1360,31 +1367,45 @@ fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
 
 /// Step ids and commitment ids unique; every step an event or a payment names exists; partial amounts
 /// within their step's.
-fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> (StepRefs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let steps_read = read.contains(&LedgerFile::Steps);
-    // Step ids are copied into the table (short ids allocate nothing), so a lookup reads the table alone.
-    let mut step_ids: FxHashMap<Text, &Step> = FxHashMap::default();
-    step_ids.reserve(l.steps.len());
-    for s in &l.steps {
-        if let Some(first) = step_ids.get(s.id.as_str()) {
-            diags.push(duplicate(sources, s.at, "id", &s.id, first.at));
-        } else {
-            step_ids.insert(s.id.clone(), s);
+    // Each id's position (the last row of an id, as every later stage reads it); the first row of a
+    // doubled id is kept aside for the findings, which name it. Ids are copied into the table (short ids
+    // allocate nothing), so a lookup reads the table alone.
+    let mut positions: FxHashMap<Text, u32> = FxHashMap::default();
+    positions.reserve(l.steps.len());
+    let mut first_of_doubled: FxHashMap<&str, u32> = FxHashMap::default();
+    for (i, s) in l.steps.iter().enumerate() {
+        match positions.entry(s.id.clone()) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let first = *first_of_doubled.entry(&s.id).or_insert(*e.get());
+                diags.push(duplicate(sources, s.at, "id", &s.id, l.steps[first as usize].at));
+                e.insert(i as u32);
+            }
         }
     }
+    // The step a finding compares with: the first row of a doubled id.
+    let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
     let unknown_step = |loc: Loc, field: &str, id: &str| {
         let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
-        match did_you_mean(id, step_ids.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
+        match did_you_mean(id, positions.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
             Some(s) => d.hint(format!("did you mean `{s}`?")),
             None => d.hint("add the step to steps.csv first, or correct the id"),
         }
     };
+    let mut event_steps = Vec::with_capacity(l.step_events.len());
     for e in &l.step_events {
-        match step_ids.get(e.step.as_str()) {
+        let position = positions.get(e.step.as_str()).copied();
+        event_steps.push(position.unwrap_or(NO_STEP));
+        match position {
             None if !steps_read => {}
             None => diags.push(unknown_step(e.at, "step", &e.step)),
-            Some(s) => {
+            Some(last) => {
+                let s = first_step(&e.step, last);
                 if let Some(a) = e.amount {
                     if a > s.amount {
                         diags.push(
@@ -1413,7 +1434,7 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
             continue;
         }
         for s in p.steps.iter() {
-            if steps_read && !step_ids.contains_key(s) {
+            if steps_read && !positions.contains_key(s) {
                 diags.push(unknown_step(p.at, "steps", s));
             }
         }
@@ -1426,7 +1447,7 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
-    diags
+    (StepRefs { positions, event_steps }, diags)
 }
 
 /// Per release: each component against the first, and no (channel, instrument) pair twice.

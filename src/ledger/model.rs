@@ -4,6 +4,7 @@ use crate::date::Date;
 use crate::ledger::facility::Facility;
 use crate::ledger::schema::LedgerFile;
 use crate::ledger::source::Sources;
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 /// A ledger cell's text. Codes, ids, sources and most notes are short: up to 24 bytes live inside the
@@ -334,6 +335,8 @@ pub struct Ledger {
     pub payments: Rows<Payment>,
     /// The partner codes the payments name, by [`CodeNumber`].
     pub payment_partners: Vec<Text>,
+    /// The step ids resolved to positions in `steps`, once, by the loader.
+    pub(in crate::ledger) step_refs: StepRefs,
     pub conditions: Vec<Condition>,
     pub control_totals: Vec<ControlTotal>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
@@ -341,6 +344,19 @@ pub struct Ledger {
     /// The payments grouped into releases, as positions in `payments`: found once, by the loader
     /// ([`group_releases`]), which alone makes a ledger; a ledger's rows are not changed after loading.
     pub(in crate::ledger) release_rows: Vec<SmallVec<[u32; 4]>>,
+}
+
+/// No step: an event of a step id that `steps` does not have.
+pub(in crate::ledger) const NO_STEP: u32 = u32::MAX;
+
+/// The step ids resolved to positions in the ledger's steps, once, by the loader (which looks them all up
+/// anyway to report unknown ones), so that no later stage looks up an event's step again.
+#[derive(Debug, Clone, Default)]
+pub struct StepRefs {
+    /// Each id's position (the last row of an id).
+    pub(in crate::ledger) positions: FxHashMap<Text, u32>,
+    /// For each step event (by position), its step's position ([`NO_STEP`]: none).
+    pub(in crate::ledger) event_steps: Vec<u32>,
 }
 
 /// Groups payments into releases (the components sharing an id), in the order each id first appears,
@@ -441,6 +457,21 @@ impl Ledger {
     /// Reads back the cells of `file`'s rows that the typed rows do not keep ([`CITED`](crate::ledger::source::CITED)).
     pub fn cited_cells(&self, file: LedgerFile) -> crate::ledger::source::CitedCells<'_> {
         crate::ledger::source::CitedCells::new(self.sources.get(file))
+    }
+
+    /// The position in `steps` of the step with this id (the last row of an id).
+    pub fn step_position(&self, id: &str) -> Option<usize> {
+        self.step_refs.positions.get(id).map(|&p| p as usize)
+    }
+
+    /// The position in `steps` of the step of the step event at `event` (`None`: no such step).
+    pub fn event_step(&self, event: usize) -> Option<usize> {
+        self.step_refs.event_steps.get(event).copied().filter(|&p| p != NO_STEP).map(|p| p as usize)
+    }
+
+    /// Whether every step id is on one row only.
+    pub fn step_ids_unique(&self) -> bool {
+        self.step_refs.positions.len() == self.steps.len()
     }
 
     /// The partner code of a payment.
