@@ -75,6 +75,18 @@ impl Series {
         }
     }
 
+    /// [`Series::at`] for dates asked in order: `seen` counts the dates already passed (start at 0, keep
+    /// it between calls), so each call moves on from the last instead of searching.
+    fn at_in_order(&self, d: Date, seen: &mut usize) -> i128 {
+        while self.dates.get(*seen).is_some_and(|x| *x <= d) {
+            *seen += 1;
+        }
+        match *seen {
+            0 => 0,
+            n => self.cumulative[n - 1],
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.dates.is_empty()
     }
@@ -263,65 +275,91 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C004: what is paid never exceeds what is committed (where commitments are recorded for that
 /// instrument, and per channel where channel commitments are recorded), or else what is allocated.
+///
+/// One pass over the payments in the order they happened (date, then place in the file), each adding to
+/// the running totals of its partner and instrument: the payments are read in file order, as they lie in
+/// memory, when the file is in date order (then the pass needs no list of rows at all).
 fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
         grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date).into_iter().collect();
-    for ((partner, instrument), payments) in
-        grouped(&l.payments, |p| (l.partner_code(p.partner), p.instrument), |p| p.date)
-    {
+    // The limits of a partner and instrument, each with its running total and whether it is over.
+    struct Limit {
+        channel: Option<Channel>,
+        series: Series,
+        what: &'static str,
+        /// The dates of `series` passed so far (payments come in date order).
+        seen: usize,
+        paid: i128,
+        over: bool,
+    }
+    let limits_of = |partner: &str, instrument: Instrument| -> Vec<Limit> {
+        let limit = |channel, series, what| Limit { channel, series, what, seen: 0, paid: 0, over: false };
         let commitments = commitments.get(&(partner, instrument)).map(Vec::as_slice).unwrap_or(&[]);
-        let mut limits: Vec<(Option<Channel>, Series, &str)> = Vec::new();
         if commitments.is_empty() {
-            limits.push((None, cx.envelopes().series(partner, Some(instrument)), "allocated"));
-        } else {
-            limits.push((None, Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()), "committed"));
-            for channel in [Channel::Budget, Channel::Wbif] {
-                if commitments.iter().any(|c| c.channel == Some(channel)) {
-                    let s = Series::new(
-                        commitments
-                            .iter()
-                            .filter(|c| c.channel.is_none_or(|x| x == channel))
-                            .map(|c| (c.date, c.amount))
-                            .collect(),
-                    );
-                    limits.push((Some(channel), s, "committed"));
-                }
+            return vec![limit(None, cx.envelopes().series(partner, Some(instrument)), "allocated")];
+        }
+        let mut limits =
+            vec![limit(None, Series::new(commitments.iter().map(|c| (c.date, c.amount)).collect()), "committed")];
+        for channel in [Channel::Budget, Channel::Wbif] {
+            if commitments.iter().any(|c| c.channel == Some(channel)) {
+                let s = Series::new(
+                    commitments
+                        .iter()
+                        .filter(|c| c.channel.is_none_or(|x| x == channel))
+                        .map(|c| (c.date, c.amount))
+                        .collect(),
+                );
+                limits.push(limit(Some(channel), s, "committed"));
             }
         }
-        for (channel, limit, what) in limits {
-            let (mut paid, mut over) = (0i128, false);
-            for p in payments.iter().filter(|p| channel.is_none_or(|c| c == p.channel)) {
-                paid += p.amount as i128;
-                let cap = limit.at(p.date);
-                if paid > cap && !over {
-                    let scope = match channel {
-                        Some(c) => format!("{} via {}", instrument.as_str(), c.as_str()),
-                        None => instrument.as_str().to_string(),
-                    };
-                    out.push(
-                        cx.at(
-                            Code::OverPaid,
-                            p.at,
-                            "amount_eur",
-                            format!(
-                                "{partner}'s {scope} payments reach {} on {}, above the {} {what} by then",
-                                eur(paid),
-                                date::format(p.date),
-                                eur(cap)
-                            ),
-                        )
-                        .hint(if limit.is_empty() {
-                            "nothing is recorded to pay from: record the allocation or commitment first".to_string()
-                        } else {
-                            format!("check the amount, or record the {what} amount that covers it")
-                        }),
-                    );
-                }
-                over = paid > cap;
+        limits
+    };
+    // By partner number and instrument, made when first paid.
+    let mut state: Vec<Option<Vec<Limit>>> = Vec::new();
+    state.resize_with(l.payment_partners.len() * Instrument::WORDS.len(), || None);
+    let mut pay = |p: &Payment| {
+        let limits = state[p.partner.0 as usize * Instrument::WORDS.len() + p.instrument as usize]
+            .get_or_insert_with(|| limits_of(l.partner_code(p.partner), p.instrument));
+        for limit in limits.iter_mut().filter(|x| x.channel.is_none_or(|c| c == p.channel)) {
+            limit.paid += p.amount as i128;
+            let cap = limit.series.at_in_order(p.date, &mut limit.seen);
+            if limit.paid > cap && !limit.over {
+                let partner = l.partner_code(p.partner);
+                let scope = match limit.channel {
+                    Some(c) => format!("{} via {}", p.instrument.as_str(), c.as_str()),
+                    None => p.instrument.as_str().to_string(),
+                };
+                out.push(
+                    cx.at(
+                        Code::OverPaid,
+                        p.at,
+                        "amount_eur",
+                        format!(
+                            "{partner}'s {scope} payments reach {} on {}, above the {} {} by then",
+                            eur(limit.paid),
+                            date::format(p.date),
+                            eur(cap),
+                            limit.what
+                        ),
+                    )
+                    .hint(if limit.series.is_empty() {
+                        "nothing is recorded to pay from: record the allocation or commitment first".to_string()
+                    } else {
+                        format!("check the amount, or record the {} amount that covers it", limit.what)
+                    }),
+                );
             }
+            limit.over = limit.paid > cap;
         }
+    };
+    if l.payments.iter().is_sorted_by_key(|p| p.date) {
+        l.payments.iter().for_each(&mut pay);
+    } else {
+        let mut order: Vec<(Date, u32)> = l.payments.iter().enumerate().map(|(i, p)| (p.date, i as u32)).collect();
+        order.sort_unstable();
+        order.iter().for_each(|&(_, i)| pay(&l.payments[i as usize]));
     }
     out
 }
@@ -968,4 +1006,28 @@ fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Asked in date order, the series gives what a search from scratch gives.
+        #[test]
+        fn a_series_asked_in_order_gives_what_a_search_gives(
+            items in proptest::collection::vec((0i64..40, -1000i64..1000), 0..12),
+            mut asked in proptest::collection::vec(-5i64..50, 0..20),
+        ) {
+            let day = |n: i64| Date::MIN + chrono::Days::new(n as u64 + 10);
+            let series = Series::new(items.iter().map(|&(d, a)| (day(d), a)).collect());
+            asked.sort_unstable();
+            let mut seen = 0;
+            for d in asked {
+                let d = if d < 0 { Date::MIN } else { day(d) };
+                prop_assert_eq!(series.at_in_order(d, &mut seen), series.at(d));
+            }
+        }
+    }
 }
