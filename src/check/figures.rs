@@ -109,14 +109,15 @@ impl<'a> Release<'a> {
         l.partner_code(self.first.partner)
     }
 
-    /// The steps it names that exist: (id, position in the ledger's steps).
-    pub fn known_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
-        self.steps.iter().map(|&i| (index.steps[i as usize].id.as_str(), i as usize))
+    /// The positions in the ledger's steps of the steps it names that exist (a step's id is
+    /// `index.steps[i].id`, read only where a finding names it: the steps are many and read at random).
+    pub fn known_steps(&self) -> impl Iterator<Item = usize> + '_ {
+        self.steps.iter().map(|&i| i as usize)
     }
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
-    pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = (&'a str, usize)> + 'r {
-        self.known_steps(index).filter(move |&(_, i)| index.step_of_partner(i, self.partner_number))
+    pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = usize> + 'r {
+        self.known_steps().filter(move |&i| index.step_of_partner(i, self.partner_number))
     }
 
     /// Whether it names no step at all.
@@ -444,7 +445,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
             first: r.first(),
             net: r.net,
             clearance: 0,
-            paid_steps: r.own_steps(index).map(|(_, i)| (i as u32, index.worth_on(i, r.date))).collect(),
+            paid_steps: r.own_steps(index).map(|i| (i as u32, index.worth_on(i, r.date))).collect(),
         })
         .collect();
     drop(regular);

@@ -507,7 +507,9 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.known_steps(index) {
+        for i in r.known_steps() {
+            // A step's row is read only to word a finding (the steps are read at random).
+            let id = || l.steps[i].id.as_str();
             if !index.step_of_partner(i, r.partner_number) {
                 let step = &l.steps[i];
                 out.push(
@@ -515,7 +517,13 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!("release `{}` to {} pays step `{id}` of {}", r.id(), r.partner(l), step.partner),
+                        format!(
+                            "release `{}` to {} pays step `{id}` of {}",
+                            r.id(),
+                            r.partner(l),
+                            step.partner,
+                            id = id()
+                        ),
                     )
                     .hint("a release pays only its own partner's steps")
                     .note(cx.row_note(step.at)),
@@ -536,7 +544,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first().at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(), date::format(r.date)),
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(), date::format(r.date), id = id()),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -556,7 +564,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: Vec<Option<(i128, &str)>> = vec![None; cx.ledger.steps.len()];
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.own_steps(index) {
+        for i in r.own_steps(index) {
             let worth = index.worth_on(i, r.date) as i128;
             if worth == 0 {
                 continue; // C009 reports it
@@ -567,7 +575,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepOverpaid,
                         r.first().at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth)),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth), id = index.steps[i].id),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
@@ -681,7 +689,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let grace_ends: Vec<Date> = l.steps.iter().map(|s| l.facility.grace_end(s.due)).collect();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for (id, i) in r.own_steps(index) {
+        for i in r.own_steps(index) {
             let grace_end = grace_ends[i];
             if r.date > grace_end {
                 let step = &l.steps[i];
@@ -695,7 +703,8 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
                             r.id(),
                             date::format(r.date),
                             date::format(step.due),
-                            date::format(grace_end)
+                            date::format(grace_end),
+                            id = step.id
                         ),
                     )
                     .hint("after the grace period the step's money expires for the partner and can be redistributed")
