@@ -377,8 +377,8 @@ struct Lookups {
     codes: SpanCodes,
 }
 
-/// Partner codes numbered in order of first appearance within one span of a table; the spans' numbers are
-/// made the table's by [`number_codes`].
+/// Partner codes numbered in order of first appearance: within one span of a table as it is typed (the
+/// spans' numbers are then made the table's by [`number_codes`], with another of these).
 #[derive(Default)]
 struct SpanCodes {
     codes: Vec<Text>,
@@ -411,22 +411,10 @@ fn number_codes<T: Send>(
     number: impl Fn(&mut T) -> &mut CodeNumber + Sync,
 ) -> Vec<Text> {
     use rayon::prelude::*;
-    let mut codes: Vec<Text> = Vec::new();
-    let mut numbers: FxHashMap<Text, u32> = FxHashMap::default();
-    let maps: Vec<Vec<u32>> = part_codes
-        .into_iter()
-        .map(|own| {
-            own.into_iter()
-                .map(|code| {
-                    let next = codes.len() as u32;
-                    *numbers.entry(code).or_insert_with_key(|code| {
-                        codes.push(code.clone());
-                        next
-                    })
-                })
-                .collect()
-        })
-        .collect();
+    // The table's numbers: each part's codes, in their order, numbered in turn.
+    let mut table = SpanCodes::default();
+    let maps: Vec<Vec<u32>> =
+        part_codes.into_iter().map(|own| own.into_iter().map(|code| table.number(code).0).collect()).collect();
     parts.par_iter_mut().zip(maps).for_each(|(rows, map)| {
         if map.iter().enumerate().any(|(own, &n)| own as u32 != n) {
             for r in rows.iter_mut() {
@@ -435,7 +423,7 @@ fn number_codes<T: Send>(
             }
         }
     });
-    codes
+    table.codes
 }
 
 impl Lookups {
