@@ -136,8 +136,6 @@ pub fn run_in(ctx: &Ctx) -> Vec<Diagnostic> {
             })
             .collect()
     };
-    // The shared figures are a chain (index, releases, their replay): it is computed while the rules that
-    // do not read it run, so that no core waits on it, and then the rules that read it run.
     let reading = |reads: Reads| rules().iter().filter(|r| r.reads == reads).collect::<Vec<_>>();
     // The shared figures are built one after another (the releases need the index, the settlements
     // both), each on every core; the rules run beside them as soon as what they read is there.
