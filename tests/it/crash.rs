@@ -1,9 +1,10 @@
 //! Crash safety: `record` and `report` killed with SIGKILL at many points of a run. Afterwards the
 //! ledgers are byte-identical (or, for `record`, hold exactly the one new row), and `reports/` holds
-//! either the previous or the new complete report, never a mixture and never nothing.
+//! either the previous or the new complete report, never a mixture and never nothing. A ledger cut short
+//! by another program while it is read ends the run with a message.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -183,4 +184,39 @@ fn report_killed_anywhere_leaves_the_previous_or_the_new_report() {
     let (code, _, err) = growthplan(tmp.path(), &args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(temporaries(&reports), Vec::<String>::new());
+}
+
+/// A ledger that another program cuts short while growthplan reads it (the files are mapped, and reading
+/// past the new end raises SIGBUS) ends the run with a message and exit code 2, not a crash by signal. The
+/// reading happens in a child process: this test binary running the ignored test below.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_ledger_cut_short_while_it_is_read_ends_the_run_with_a_message() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--ignored", "--exact", "crash::read_a_mapped_ledger_after_it_is_cut_short", "--test-threads=1"])
+        .env("GROWTHPLAN_CUT_SHORT_DIR", dir.path())
+        .output()
+        .expect("run the child");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stdout: {}\nstderr: {stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(stderr.contains("a ledger file was cut short by another program while it was read"), "{stderr}");
+}
+
+/// The child of the test above: maps a ledger, cuts it short as another program would, and reads on.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "run in its own process by a_ledger_cut_short_while_it_is_read_ends_the_run_with_a_message"]
+fn read_a_mapped_ledger_after_it_is_cut_short() {
+    use growthplan::ledger::source::{exit_if_a_mapped_file_shrinks, read_file, FileBytes};
+    exit_if_a_mapped_file_shrinks();
+    let own = tempfile::tempdir().expect("a temporary folder");
+    let dir = std::env::var_os("GROWTHPLAN_CUT_SHORT_DIR").map_or_else(|| own.path().to_path_buf(), PathBuf::from);
+    let path = dir.join("payments.csv");
+    std::fs::write(&path, vec![b'a'; 1 << 20]).expect("written");
+    let bytes = read_file(&path).expect("read");
+    assert!(matches!(bytes, FileBytes::Mapped(_)), "a ledger with content is mapped");
+    std::fs::OpenOptions::new().write(true).open(&path).expect("opened").set_len(0).expect("cut short");
+    let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+    panic!("read {sum} from a ledger cut short without a bus error");
 }
