@@ -110,7 +110,7 @@ impl<'a> Release<'a> {
     }
 
     /// The positions in the ledger's steps of the steps it names that exist (a step's id is
-    /// `index.steps[i].id`, read only where a finding names it: the steps are many and read at random).
+    /// `ledger.steps[i].id`, read only where a finding names it: the steps are many and read at random).
     pub fn known_steps(&self) -> impl Iterator<Item = usize> + '_ {
         self.steps.iter().map(|&i| i as usize)
     }
@@ -236,9 +236,8 @@ pub struct Assessed {
 
 /// Lookups by id that several rules and the pipeline share, built once per ledger.
 pub struct Index<'a> {
-    /// The ledger's steps, which positions point into.
-    pub steps: &'a [Step],
-    /// The ledger, whose loader resolved every step id to a position once.
+    /// The ledger, whose steps positions point into and whose loader resolved every step id to a
+    /// position once.
     ledger: &'a Ledger,
     /// Step events grouped by step id (of a known step or not), the groups in order of first appearance,
     /// each in the order they happened (date, then line): group `g` is `grouped[group_start[g]..group_start[g + 1]]`.
@@ -254,7 +253,7 @@ pub struct Index<'a> {
     assessed: Vec<Assessed>,
 }
 
-/// No position: an event of an unknown step.
+/// Nothing here: no step position (a group of an unknown id) or no group (a step without events).
 const NONE: u32 = u32::MAX;
 
 impl<'a> Index<'a> {
@@ -316,7 +315,6 @@ impl<'a> Index<'a> {
             assessed_of_step.push((first, assessed.len() as u32));
         }
         Index {
-            steps: &l.steps,
             ledger: l,
             grouped: members.iter().map(|&i| event(i)).collect(),
             group_start: start,

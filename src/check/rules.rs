@@ -575,7 +575,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepOverpaid,
                         r.first().at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth), id = index.steps[i].id),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth), id = cx.ledger.steps[i].id),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),

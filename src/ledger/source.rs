@@ -326,10 +326,12 @@ pub struct Decoded {
     pub problem: Option<(Code, String)>,
 }
 
+/// The UTF-8 byte-order mark spreadsheet programs put before a CSV's text.
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
 /// [`decode`] for bytes the caller gives up: a plain UTF-8 file (with or without a byte-order mark)
 /// becomes its text without a copy.
 pub fn decode_owned(bytes: FileBytes) -> Decoded {
-    const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
     match bytes {
         FileBytes::Mapped(map) => {
             let (start, encoding) = if map.starts_with(BOM) { (3, "UTF-8 with BOM") } else { (0, "UTF-8") };
@@ -354,7 +356,7 @@ pub fn decode_owned(bytes: FileBytes) -> Decoded {
 
 /// Decodes bytes as UTF-8 (BOM optional), UTF-16 with a BOM, or Windows-1252, refusing binary content.
 pub fn decode(bytes: &[u8]) -> Decoded {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+    if let Some(rest) = bytes.strip_prefix(BOM) {
         return match std::str::from_utf8(rest) {
             Ok(t) => Decoded { text: t.into(), encoding: "UTF-8 with BOM", problem: binary_problem(t) },
             Err(e) => Decoded {
