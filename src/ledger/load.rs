@@ -150,8 +150,10 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     // The payments, by far the biggest ledger, and the others are typed side by side; big tables are
     // typed in parts, so every core has work until the end.
     let total: usize = tables.keys().map(|f| sources.get(*f).text.len()).sum();
+    let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
+    let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let (((payments, payment_partners), release_rows, p), (mut ledger, mut rows)) = rayon::join(
+    let (((payments, payment_partners), release_rows, p), ((mut ledger, step_refs), mut rows)) = rayon::join(
         || {
             let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
             let (payments, partners) = crate::meter::timed("typing payments", || {
@@ -177,7 +179,11 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                 sources: Sources::new(),
                 release_rows: Vec::new(),
             });
-            (ledger, b)
+            // The steps' own references need no payment: resolved here, while the payments are still typed.
+            let (refs, step_diags) =
+                crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
+            b.diags.extend(step_diags);
+            ((ledger, refs), b)
         },
     );
     rows.diags.extend(p.diags);
@@ -189,7 +195,6 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     for (file, n) in rows.rows {
         sources.get_mut(file).rows = n;
     }
-    let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let unread: Vec<LedgerFile> = LedgerFile::TABLES
         .into_iter()
         .filter(|f| !read.contains(f))
@@ -197,7 +202,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         .collect();
     drop(tables);
     crate::meter::phase("resolving references", 0);
-    ledger.step_refs = resolve_references(&ledger, &sources, &read, &mut diags);
+    ledger.step_refs = step_refs;
+    diags.extend(resolve_references(&ledger, &sources, &read));
     ledger.sources = sources;
     diag::sort(&mut diags);
     Loaded { ledger: facility.map(|_| ledger), diagnostics: diags, unread }
@@ -1290,21 +1296,17 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
     d
 }
 
-/// Cross-ledger references: partner codes and step ids exist, ids are unique, releases are coherent.
+/// Cross-ledger references the payments make: partner codes and step ids exist, releases are coherent
+/// (the steps' and events' own references are resolved while the payments are typed: [`step_references`]).
 /// References into a file that could not be read are not checked: that file's own diagnostics say why.
-/// The three kinds of check read different tables, so they run side by side.
-fn resolve_references(
-    l: &Ledger,
-    sources: &Sources,
-    read: &BTreeSet<LedgerFile>,
-    diags: &mut Vec<Diagnostic>,
-) -> StepRefs {
-    let ((refs, steps), (partners, releases)) = rayon::join(
-        || step_references(l, sources, read),
+/// The three kinds of check read different things, so they run side by side.
+fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+    let steps_read = read.contains(&LedgerFile::Steps);
+    let (steps, (partners, releases)) = rayon::join(
+        || payment_steps(l, sources, steps_read),
         || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
     );
-    diags.extend(steps.into_iter().chain(partners).chain(releases));
-    refs
+    steps.into_iter().chain(partners).chain(releases).collect()
 }
 
 /// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
@@ -1353,11 +1355,10 @@ fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>
     diags
 }
 
-/// Step ids and commitment ids unique; every step an event or a payment names exists; partial amounts
-/// within their step's.
-fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> (StepRefs, Vec<Diagnostic>) {
+/// Step ids and commitment ids unique; every step an event names exists; partial amounts within their
+/// step's. Reads no payment (their steps: [`payment_steps`]).
+fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let steps_read = read.contains(&LedgerFile::Steps);
     // Each id's position (the last row of an id, as every later stage reads it); the first row of a
     // doubled id is kept aside for the findings, which name it. Ids are copied into the table (short ids
     // allocate nothing), so a lookup reads the table alone.
@@ -1378,20 +1379,13 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
     }
     // The step a finding compares with: the first row of a doubled id.
     let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
-    let unknown_step = |loc: Loc, field: &str, id: &str| {
-        let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
-        match did_you_mean(id, positions.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
-            Some(s) => d.hint(format!("did you mean `{s}`?")),
-            None => d.hint("add the step to steps.csv first, or correct the id"),
-        }
-    };
     let mut event_steps = Vec::with_capacity(l.step_events.len());
     for e in &l.step_events {
         let position = positions.get(e.step.as_str()).copied();
         event_steps.push(position.unwrap_or(NO_STEP));
         match position {
             None if !steps_read => {}
-            None => diags.push(unknown_step(e.at, "step", &e.step)),
+            None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),
             Some(last) => {
                 let s = first_step(&e.step, last);
                 if let Some(a) = e.amount {
@@ -1415,20 +1409,6 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
             }
         }
     }
-    // Components of one release are neighbours and name the same steps: only a new list is looked up.
-    let mut last_steps: Option<&str> = None;
-    for p in &l.payments {
-        if last_steps == Some(p.steps.as_str()) {
-            continue;
-        }
-        for s in p.steps.iter() {
-            if steps_read && !positions.contains_key(s) {
-                diags.push(unknown_step(p.at, "steps", s));
-            }
-        }
-        last_steps = Some(p.steps.as_str());
-    }
-
     let mut commitment_ids: FxHashMap<&str, Loc> = FxHashMap::default();
     for c in &l.commitments {
         if let Some(first) = commitment_ids.insert(&c.id, c.at) {
@@ -1436,6 +1416,52 @@ fn step_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -
         }
     }
     (StepRefs { positions, event_steps }, diags)
+}
+
+/// Every step a payment names exists (in the steps' positions [`step_references`] made), the parts of the
+/// payments side by side.
+fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    if !steps_read {
+        return Vec::new();
+    }
+    let positions = &l.step_refs.positions;
+    // Each part with the row before it (the last of the part before), as one pass would have read them.
+    let parts: Vec<&[Payment]> = l.payments.parts().map(|(_, rows)| rows).collect();
+    let before: Vec<Option<&Payment>> =
+        std::iter::once(None).chain(parts.iter().map(|rows| rows.last())).take(parts.len()).collect();
+    let per_part: Vec<Vec<Diagnostic>> = parts
+        .into_par_iter()
+        .zip(before)
+        .map(|(rows, before)| {
+            let mut diags = Vec::new();
+            // Components of one release are neighbours and name the same steps: only a new list is looked
+            // up (and an unknown step reported at the first row of a run naming it).
+            let mut last_steps: Option<&str> = before.map(|p| p.steps.as_str());
+            for p in rows {
+                if last_steps == Some(p.steps.as_str()) {
+                    continue;
+                }
+                for s in p.steps.iter() {
+                    if !positions.contains_key(s) {
+                        diags.push(unknown_step(sources, positions, p.at, "steps", s));
+                    }
+                }
+                last_steps = Some(p.steps.as_str());
+            }
+            diags
+        })
+        .collect();
+    per_part.into_iter().flatten().collect()
+}
+
+/// A step id that is not in steps.csv, with the nearest known id as a hint.
+fn unknown_step(sources: &Sources, positions: &FxHashMap<Text, u32>, loc: Loc, field: &str, id: &str) -> Diagnostic {
+    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
+    match did_you_mean(id, positions.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
+        Some(s) => d.hint(format!("did you mean `{s}`?")),
+        None => d.hint("add the step to steps.csv first, or correct the id"),
+    }
 }
 
 /// Per release: each component against the first, and no (channel, instrument) pair twice.
