@@ -81,9 +81,13 @@ pub struct Release<'a> {
     /// The first component's date and kind, kept beside it: the sorts and filters read them for every
     /// release.
     pub date: Date,
-    /// The partner's number in the [`Index`] (`None`: no partner or step has this code).
-    pub partner_number: Option<u32>,
+    /// The partner's number in the [`Index`] ([`NONE`]: no partner or step has this code; read it with
+    /// [`Release::partner_number`]). Four bytes, where an option took eight: a release fits in 64.
+    partner_number: u32,
     pub kind: PaymentKind,
+    /// The first component's partner, kept beside it: rules read it for every release, and the
+    /// components lie all over memory in time order.
+    partner: CodeNumber,
     /// The first component in file order: where findings about the release point.
     first: &'a Payment,
     /// What it transferred: the sum of its components.
@@ -106,7 +110,12 @@ impl<'a> Release<'a> {
 
     /// Its partner's code (payments keep the code's number; the ledger has the code).
     pub fn partner(&self, l: &'a Ledger) -> &'a str {
-        l.partner_code(self.first.partner)
+        l.partner_code(self.partner)
+    }
+
+    /// Its partner's number in the [`Index`] (`None`: no partner or step has this code).
+    pub fn partner_number(&self) -> Option<u32> {
+        (self.partner_number != NONE).then_some(self.partner_number)
     }
 
     /// The positions in the ledger's steps of the steps it names that exist (a step's id is
@@ -117,7 +126,7 @@ impl<'a> Release<'a> {
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
     pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = usize> + 'r {
-        self.known_steps().filter(move |&i| index.step_of_partner(i, self.partner_number))
+        self.known_steps().filter(move |&i| index.step_of_partner(i, self.partner_number()))
     }
 
     /// Whether it names no step at all.
@@ -172,8 +181,9 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
             let first = components[0];
             Release {
                 date: first.date,
-                partner_number: partner_numbers[first.partner.0 as usize],
+                partner_number: partner_numbers[first.partner.0 as usize].unwrap_or(NONE),
                 kind: first.kind,
+                partner: first.partner,
                 net: components.iter().map(|p| p.amount as i128).sum(),
                 first,
                 steps,
@@ -253,7 +263,8 @@ pub struct Index<'a> {
     assessed: Vec<Assessed>,
 }
 
-/// Nothing here: no step position (a group of an unknown id) or no group (a step without events).
+/// Nothing here: no step position (a group of an unknown id), no group (a step without events), or no
+/// partner number (a release's code that no partner or step has).
 const NONE: u32 = u32::MAX;
 
 impl<'a> Index<'a> {
@@ -408,7 +419,9 @@ fn group_events(l: &Ledger) -> Groups {
 #[derive(Debug, Clone)]
 pub struct Settlement<'a> {
     pub date: Date,
-    /// The release's first component: its id, partner and place.
+    /// The release's partner (as [`Release`] keeps it).
+    partner: CodeNumber,
+    /// The release's first component: its id and place.
     first: &'a Payment,
     /// What the release transferred (the sum of its components).
     pub net: i128,
@@ -424,7 +437,7 @@ impl<'a> Settlement<'a> {
 
     /// Its partner's code (payments keep the code's number; the ledger has the code).
     pub fn partner(&self, l: &'a Ledger) -> &'a str {
-        l.partner_code(self.first.partner)
+        l.partner_code(self.partner)
     }
 
     /// Where the release's first component is.
@@ -459,6 +472,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
         .par_iter()
         .map(|r| Settlement {
             date: r.date,
+            partner: r.partner,
             first: r.first(),
             net: r.net,
             clearance: 0,
@@ -475,7 +489,7 @@ pub fn settlements<'a>(l: &'a Ledger, releases: &[Release<'a>], index: &Index<'a
     let mut unknown_to_clear: FxHashMap<&str, i128> = FxHashMap::default();
     let mut settling = out.iter_mut();
     for r in releases {
-        let to_clear = match r.partner_number {
+        let to_clear = match r.partner_number() {
             Some(n) => &mut to_clear[n as usize],
             None => unknown_to_clear.entry(r.partner(l)).or_default(),
         };

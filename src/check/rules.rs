@@ -510,7 +510,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
         for i in r.known_steps() {
             // A step's row is read only to word a finding (the steps are read at random).
             let id = || l.steps[i].id.as_str();
-            if !index.step_of_partner(i, r.partner_number) {
+            if !index.step_of_partner(i, r.partner_number()) {
                 let step = &l.steps[i];
                 out.push(
                     cx.at(
@@ -560,12 +560,14 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
 /// C010: no step is paid twice, or beyond its (partially) fulfilled amount.
 fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
-    // By step position: the worth already paid, and the release that paid it.
-    let mut paid: Vec<Option<(i128, &str)>> = vec![None; cx.ledger.steps.len()];
+    let releases = cx.releases();
+    // By step position: the worth already paid, and the release that paid it (by position: its id is
+    // read only to word a finding).
+    let mut paid: Vec<Option<(i64, u32)>> = vec![None; cx.ledger.steps.len()];
     let mut out = Vec::new();
-    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
+    for (k, r) in releases.iter().enumerate().filter(|(_, r)| r.kind == PaymentKind::Regular) {
         for i in r.own_steps(index) {
-            let worth = index.worth_on(i, r.date) as i128;
+            let worth = index.worth_on(i, r.date);
             if worth == 0 {
                 continue; // C009 reports it
             }
@@ -575,11 +577,11 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepOverpaid,
                         r.first().at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already), eur(worth), id = cx.ledger.steps[i].id),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id()),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
-                _ => paid[i] = Some((worth, r.id())),
+                _ => paid[i] = Some((worth, k as u32)),
             }
         }
     }
@@ -904,12 +906,20 @@ fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
 fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     use chrono::Datelike;
     let max = cx.ledger.facility.max_regular_releases_per_year as usize;
-    let mut seen: FxHashMap<(&str, i32), Vec<&str>> = FxHashMap::default();
+    // Per partner and year: the first `max + 1` releases, by position (the warning names them; their
+    // ids are read only then), and how many there are.
+    let releases = cx.releases();
+    let mut seen: FxHashMap<(&str, i32), (usize, Vec<u32>)> = FxHashMap::default();
     let mut out = Vec::new();
-    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        let ids = seen.entry((r.partner(cx.ledger), r.date.year())).or_default();
-        ids.push(r.id());
-        if ids.len() == max + 1 {
+    for (k, r) in releases.iter().enumerate().filter(|(_, r)| r.kind == PaymentKind::Regular) {
+        let (count, first) = seen.entry((r.partner(cx.ledger), r.date.year())).or_default();
+        *count += 1;
+        if *count > max + 1 {
+            continue;
+        }
+        first.push(k as u32);
+        if first.len() == max + 1 {
+            let ids: Vec<&str> = first.iter().map(|&k| releases[k as usize].id()).collect();
             out.push(
                 cx.at(
                     Code::TooManyReleases,
