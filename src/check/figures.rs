@@ -160,24 +160,6 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
         .into_par_iter()
         .map(|i| {
             let components = l.release(i);
-            let mut steps: SmallVec<[u32; 2]> = SmallVec::new();
-            let mut names_step = false;
-            let mut last: Option<&str> = None;
-            for p in &components {
-                // Components nearly always name the same steps: a list is looked up once.
-                if last == Some(p.steps.as_str()) {
-                    continue;
-                }
-                last = Some(p.steps.as_str());
-                for s in p.steps.iter() {
-                    names_step = true;
-                    if let Some(i) = l.step_position(s) {
-                        if !steps.contains(&(i as u32)) {
-                            steps.push(i as u32);
-                        }
-                    }
-                }
-            }
             let first = components[0];
             Release {
                 date: first.date,
@@ -186,8 +168,9 @@ pub fn releases<'a>(l: &'a Ledger, index: &Index<'a>) -> Vec<Release<'a>> {
                 partner: first.partner,
                 net: components.iter().map(|p| p.amount as i128).sum(),
                 first,
-                steps,
-                names_step,
+                // The loader looked the steps up once, for its own findings.
+                steps: SmallVec::from_slice(l.release_steps(i)),
+                names_step: components.iter().any(|p| !p.steps.is_empty()),
             }
         })
         .collect();

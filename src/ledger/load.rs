@@ -203,7 +203,9 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     drop(tables);
     crate::meter::phase("resolving references", 0);
     ledger.step_refs = step_refs;
-    diags.extend(resolve_references(&ledger, &sources, &read));
+    let (release_steps, found) = resolve_references(&ledger, &sources, &read);
+    ledger.step_refs.release_steps = release_steps;
+    diags.extend(found);
     ledger.sources = sources;
     diag::sort(&mut diags);
     Loaded { ledger: facility.map(|_| ledger), diagnostics: diags, unread }
@@ -1296,17 +1298,22 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
     d
 }
 
-/// Cross-ledger references the payments make: partner codes and step ids exist, releases are coherent
-/// (the steps' and events' own references are resolved while the payments are typed: [`step_references`]).
-/// References into a file that could not be read are not checked: that file's own diagnostics say why.
-/// The three kinds of check read different things, so they run side by side.
-fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+/// Cross-ledger references the payments make: partner codes and step ids exist (and each release's
+/// known steps, which the ledger keeps), releases are coherent (the steps' and events' own references
+/// are resolved while the payments are typed: [`step_references`]). References into a file that could not
+/// be read are not checked: that file's own diagnostics say why. The three kinds of check read different
+/// things, so they run side by side.
+fn resolve_references(
+    l: &Ledger,
+    sources: &Sources,
+    read: &BTreeSet<LedgerFile>,
+) -> (Vec<SmallVec<[u32; 2]>>, Vec<Diagnostic>) {
     let steps_read = read.contains(&LedgerFile::Steps);
-    let (steps, (partners, releases)) = rayon::join(
+    let ((release_steps, steps), (partners, releases)) = rayon::join(
         || payment_steps(l, sources, steps_read),
         || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
     );
-    steps.into_iter().chain(partners).chain(releases).collect()
+    (release_steps, steps.into_iter().chain(partners).chain(releases).collect())
 }
 
 /// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
@@ -1415,17 +1422,48 @@ fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
-    (StepRefs { positions, event_steps }, diags)
+    (StepRefs { positions, event_steps, release_steps: Vec::new() }, diags)
 }
 
-/// Every step a payment names exists (in the steps' positions [`step_references`] made), the parts of the
-/// payments side by side.
-fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> Vec<Diagnostic> {
+/// Each release's known steps (the union over its components, in order of first mention), looked up on
+/// every core; and, where an id was not found, a finding for every payment naming a step that does not
+/// exist.
+fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (Vec<SmallVec<[u32; 2]>>, Vec<Diagnostic>) {
     use rayon::prelude::*;
-    if !steps_read {
-        return Vec::new();
-    }
+    use std::sync::atomic::{AtomicBool, Ordering};
     let positions = &l.step_refs.positions;
+    let unknown = AtomicBool::new(false);
+    let release_steps: Vec<SmallVec<[u32; 2]>> = (0..l.release_count())
+        .into_par_iter()
+        .map(|i| {
+            let mut steps = SmallVec::new();
+            // Components nearly always name the same steps: a list is looked up once.
+            let mut last: Option<&str> = None;
+            for p in l.release(i) {
+                if last == Some(p.steps.as_str()) {
+                    continue;
+                }
+                last = Some(p.steps.as_str());
+                for s in p.steps.iter() {
+                    match positions.get(s) {
+                        Some(&position) if !steps.contains(&position) => steps.push(position),
+                        Some(_) => {}
+                        None => unknown.store(true, Ordering::Relaxed),
+                    }
+                }
+            }
+            steps
+        })
+        .collect();
+    let diags =
+        if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources, positions) } else { Vec::new() };
+    (release_steps, diags)
+}
+
+/// A finding for each step a payment names that is not in steps.csv, the parts of the payments side by
+/// side.
+fn unknown_payment_steps(l: &Ledger, sources: &Sources, positions: &FxHashMap<Text, u32>) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     // Each part with the row before it (the last of the part before), as one pass would have read them.
     let parts: Vec<&[Payment]> = l.payments.parts().map(|(_, rows)| rows).collect();
     let before: Vec<Option<&Payment>> =
@@ -1435,8 +1473,8 @@ fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> Vec<Diagnos
         .zip(before)
         .map(|(rows, before)| {
             let mut diags = Vec::new();
-            // Components of one release are neighbours and name the same steps: only a new list is looked
-            // up (and an unknown step reported at the first row of a run naming it).
+            // Neighbouring rows mostly name the same steps: an unknown step is reported at the first row
+            // of a run naming it.
             let mut last_steps: Option<&str> = before.map(|p| p.steps.as_str());
             for p in rows {
                 if last_steps == Some(p.steps.as_str()) {
@@ -1543,6 +1581,39 @@ mod tests {
     }
 
     const PARTNERS: &str = "code,name,agenda_approved,facility_agreement_in_force,loan_agreement_in_force,source\nRS,Serbia,2024-10-23,2025-01-01,2025-01-01,x\n";
+
+    /// The known steps the loader keeps per release are those a lookup of every component's ids finds
+    /// (each once, in order of first mention), whatever the unknown and repeated ids; and a run of rows
+    /// naming an unknown step is reported at its first row, even where a release's components are apart.
+    #[test]
+    fn a_release_keeps_the_known_steps_its_components_name() {
+        let steps = "id,partner,area,reform,description,kind,due,amount_eur,source,note\n\
+                     S1,RS,A,R,D,qualitative,2025-06-30,10.00,x,\nS2,RS,A,R,D,qualitative,2025-06-30,10.00,x,\n\
+                     S3,RS,A,R,D,qualitative,2025-06-30,10.00,x,\n";
+        let header = LedgerFile::Payments.spec().unwrap().header();
+        let rows = [
+            "P1,2025-03-01,RS,regular,budget,loan,1.00,S2 S1,x,",
+            "P1,2025-03-01,RS,regular,wbif,grant,1.00,S2 S1,x,",
+            "P2,2025-03-01,RS,regular,budget,loan,1.00,S9 S3,x,",
+            "P3,2025-03-01,RS,regular,budget,loan,1.00,S9,x,",
+            "P2,2025-03-01,RS,regular,wbif,grant,1.00,S9 S3,x,",
+            "P4,2025-03-01,RS,regular,budget,loan,1.00,S1,x,",
+            "P4,2025-03-01,RS,regular,wbif,grant,1.00,S3 S1 S2,x,",
+            "P5,2025-03-01,RS,pre_financing,budget,loan,1.00,,x,",
+        ];
+        let payments = format!("{header}\n{}\n", rows.join("\n"));
+        let loaded = load_bytes(
+            files(&[(LedgerFile::Partners, PARTNERS), (LedgerFile::Steps, steps), (LedgerFile::Payments, &payments)]),
+            LoadOptions::default(),
+        );
+        let l = loaded.ledger.expect("a facility");
+        let found: Vec<Vec<u32>> = (0..l.release_count()).map(|i| l.release_steps(i).to_vec()).collect();
+        assert_eq!(found, vec![vec![1, 0], vec![2], vec![], vec![0, 2, 1], vec![]]);
+        let unknown: Vec<u64> =
+            loaded.diagnostics.iter().filter(|d| d.code == Code::UnknownStep).filter_map(|d| d.line).collect();
+        // Lines 4 and 5 start runs naming S9; line 6 names it again after a row naming other steps.
+        assert_eq!(unknown, vec![4, 5, 6]);
+    }
 
     #[test]
     fn european_dialect_gives_the_same_cents() {

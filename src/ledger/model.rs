@@ -357,6 +357,9 @@ pub struct StepRefs {
     pub(in crate::ledger) positions: FxHashMap<Text, u32>,
     /// For each step event (by position), its step's position ([`NO_STEP`]: none).
     pub(in crate::ledger) event_steps: Vec<u32>,
+    /// For each release (as [`Ledger::release_components`] numbers them), the positions of the steps its
+    /// components name that exist: the union, in order of first mention.
+    pub(in crate::ledger) release_steps: Vec<SmallVec<[u32; 2]>>,
 }
 
 /// Groups payments into releases (the components sharing an id), in the order each id first appears,
@@ -467,6 +470,12 @@ impl Ledger {
     /// The position in `steps` of the step of the step event at `event` (`None`: no such step).
     pub fn event_step(&self, event: usize) -> Option<usize> {
         self.step_refs.event_steps.get(event).copied().filter(|&p| p != NO_STEP).map(|p| p as usize)
+    }
+
+    /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
+    /// in order of first mention; unknown ids are the loader's to report).
+    pub fn release_steps(&self, i: usize) -> &[u32] {
+        self.step_refs.release_steps.get(i).map_or(&[], |s| s.as_slice())
     }
 
     /// Whether every step id is on one row only.
