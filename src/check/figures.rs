@@ -423,6 +423,11 @@ impl<'a> Settlement<'a> {
         l.partner_code(self.partner)
     }
 
+    /// Its partner's number among the codes the payments name ([`Ledger::partner_code`] gives the code).
+    pub fn partner_code_number(&self) -> CodeNumber {
+        self.partner
+    }
+
     /// Where the release's first component is.
     pub fn at(&self) -> Loc {
         self.first.at

@@ -457,12 +457,16 @@ fn step_tables<'a>(
             *paid = paid.checked_add(v).ok_or(ComputeError::Overflow)?;
         }
     }
+    // The clearances summed per partner first (by the code's number: one row per partner that has a
+    // settlement), so that the frame holds a row per partner, not per release.
+    let mut cleared: BTreeMap<CodeNumber, i64> = BTreeMap::new();
+    for st in settlements {
+        let sum = cleared.entry(st.partner_code_number()).or_default();
+        *sum = sum.checked_add(i64::try_from(st.clearance).unwrap_or(i64::MAX)).ok_or(ComputeError::Overflow)?;
+    }
     let clear = frame(vec![
-        Column::new(s("partner"), settlements.iter().map(|st| st.partner(l)).collect::<Vec<_>>()),
-        Column::new(
-            s("cleared"),
-            settlements.iter().map(|st| i64::try_from(st.clearance).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
-        ),
+        Column::new(s("partner"), cleared.keys().map(|&n| l.partner_code(n)).collect::<Vec<_>>()),
+        Column::new(s("cleared"), cleared.values().copied().collect::<Vec<_>>()),
     ])?;
     let (clear_p, clear_t) =
         per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")], detail)?;
@@ -564,25 +568,29 @@ fn step_tables<'a>(
         money("value_expired")?,
         money("value_ahead")?,
     );
-    let mut step_states = Vec::with_capacity(step_rows.height());
-    for row in 0..step_rows.height() {
-        let Some(step) = pos.get(row).and_then(|i| l.steps.get(i as usize)) else { continue };
-        step_states.push(StepState {
-            id: step.id.to_string(),
-            partner: step.partner.to_string(),
-            area: step.area.to_string(),
-            due: step.due,
-            grace_end: l.facility.grace_end(step.due),
-            amount: step.amount,
-            stage: stage_word(stage.get(row).unwrap_or("")),
-            assessment: assessment_word(assessment.get(row).unwrap_or("")),
-            value_paid: paid.get(row).unwrap_or(0),
-            value_fulfilled_unpaid: unpaid.get(row).unwrap_or(0),
-            value_withheld: withheld.get(row).unwrap_or(0),
-            value_expired: expired.get(row).unwrap_or(0),
-            value_ahead: ahead.get(row).unwrap_or(0),
-        });
-    }
+    // On every core: a million steps are a million rows of texts to copy.
+    use rayon::prelude::*;
+    let step_states: Vec<StepState> = (0..step_rows.height())
+        .into_par_iter()
+        .filter_map(|row| {
+            let step = pos.get(row).and_then(|i| l.steps.get(i as usize))?;
+            Some(StepState {
+                id: step.id.to_string(),
+                partner: step.partner.to_string(),
+                area: step.area.to_string(),
+                due: step.due,
+                grace_end: l.facility.grace_end(step.due),
+                amount: step.amount,
+                stage: stage_word(stage.get(row).unwrap_or("")),
+                assessment: assessment_word(assessment.get(row).unwrap_or("")),
+                value_paid: paid.get(row).unwrap_or(0),
+                value_fulfilled_unpaid: unpaid.get(row).unwrap_or(0),
+                value_withheld: withheld.get(row).unwrap_or(0),
+                value_expired: expired.get(row).unwrap_or(0),
+                value_ahead: ahead.get(row).unwrap_or(0),
+            })
+        })
+        .collect();
 
     Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states })
 }
