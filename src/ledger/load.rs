@@ -97,6 +97,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let mut sources = Sources::new();
     let mut facility = None;
     let mut tables: BTreeMap<LedgerFile, RawTable> = BTreeMap::new();
+    let mut digest_later = Vec::new();
     for (file, (path, read)) in files {
         let bytes = match read {
             Ok(b) => b,
@@ -117,7 +118,15 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             }
         };
         crate::meter::phase(format!("decoding {}", file.file_name()), 0);
-        let sha256 = opts.digests.then(|| sha256_hex(&bytes));
+        // A mapped file (the big ones) is digested beside the typing below; bytes read into memory now.
+        let sha256 = match (opts.digests, bytes.shared_map()) {
+            (false, _) => None,
+            (true, Some(map)) => {
+                digest_later.push((file, map));
+                None
+            }
+            (true, None) => Some(sha256_hex(&bytes)),
+        };
         let Decoded { text, encoding, problem } = source::decode_owned(bytes);
         let mut not_text = false;
         if let Some((code, msg)) = problem {
@@ -153,7 +162,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let (((payments, payment_partners), release_rows, p), ((mut ledger, step_refs), mut rows)) = rayon::join(
+    let (((payments, payment_partners), release_rows, p), (((mut ledger, step_refs), mut rows), digests)) = rayon::join(
         || {
             let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
             let (payments, partners) = crate::meter::timed("typing payments", || {
@@ -163,29 +172,38 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             ((payments, partners), releases, b)
         },
         || {
-            let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
-            let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
-                facility: facility.clone().unwrap_or_else(placeholder_facility),
-                partners: b.convert(tables.get(&LedgerFile::Partners), partner),
-                allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
-                commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
-                steps: b.convert(tables.get(&LedgerFile::Steps), step),
-                step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
-                payments: Rows::default(),
-                payment_partners: Vec::new(),
-                step_refs: StepRefs::default(),
-                conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
-                control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
-                sources: Sources::new(),
-                release_rows: Vec::new(),
-            });
-            // The steps' own references need no payment: resolved here, while the payments are still typed.
-            let (refs, step_diags) =
-                crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
-            b.diags.extend(step_diags);
-            ((ledger, refs), b)
+            rayon::join(
+                || {
+                    let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
+                    let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
+                        facility: facility.clone().unwrap_or_else(placeholder_facility),
+                        partners: b.convert(tables.get(&LedgerFile::Partners), partner),
+                        allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
+                        commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
+                        steps: b.convert(tables.get(&LedgerFile::Steps), step),
+                        step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
+                        payments: Rows::default(),
+                        payment_partners: Vec::new(),
+                        step_refs: StepRefs::default(),
+                        conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
+                        control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
+                        sources: Sources::new(),
+                        release_rows: Vec::new(),
+                    });
+                    // The steps' own references need no payment: resolved here, while the payments are still typed.
+                    let (refs, step_diags) =
+                        crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
+                    b.diags.extend(step_diags);
+                    ((ledger, refs), b)
+                },
+                || {
+                    use rayon::prelude::*;
+                    digest_later.par_iter().map(|(file, map)| (*file, sha256_hex(map))).collect::<Vec<_>>()
+                },
+            )
         },
     );
+    drop(digest_later);
     rows.diags.extend(p.diags);
     rows.rows.extend(p.rows);
     ledger.payments = payments;
@@ -194,6 +212,9 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
         sources.get_mut(file).rows = n;
+    }
+    for (file, digest) in digests {
+        sources.get_mut(file).sha256 = Some(digest);
     }
     let unread: Vec<LedgerFile> = LedgerFile::TABLES
         .into_iter()

@@ -18,7 +18,18 @@ use crate::ledger::schema::LedgerFile;
 /// programs saving.
 pub enum FileBytes {
     Read(Vec<u8>),
-    Mapped(memmap2::Mmap),
+    /// Shared, so that the file can be read again (for its digest) beside the text decoded from it.
+    Mapped(Arc<memmap2::Mmap>),
+}
+
+impl FileBytes {
+    /// The mapped file, shared (`None` for bytes read into memory).
+    pub fn shared_map(&self) -> Option<Arc<memmap2::Mmap>> {
+        match self {
+            FileBytes::Mapped(m) => Some(Arc::clone(m)),
+            FileBytes::Read(_) => None,
+        }
+    }
 }
 
 impl Deref for FileBytes {
@@ -27,7 +38,7 @@ impl Deref for FileBytes {
     fn deref(&self) -> &[u8] {
         match self {
             FileBytes::Read(b) => b,
-            FileBytes::Mapped(m) => m,
+            FileBytes::Mapped(m) => &m[..],
         }
     }
 }
@@ -48,7 +59,7 @@ pub fn read_file(path: &Path) -> std::io::Result<FileBytes> {
         // What no program can rule out (another program cutting the file short or rewriting it in place
         // while it is read) is turned into a clear exit by `exit_if_a_mapped_file_shrinks`.
         if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            return Ok(FileBytes::Mapped(map));
+            return Ok(FileBytes::Mapped(Arc::new(map)));
         }
     }
     let mut bytes = Vec::new();
@@ -103,9 +114,9 @@ impl Default for Repr {
 
 impl SourceText {
     /// The map from `start` on, if that is UTF-8.
-    fn mapped(map: memmap2::Mmap, start: usize) -> Result<Self, memmap2::Mmap> {
+    fn mapped(map: Arc<memmap2::Mmap>, start: usize) -> Result<Self, Arc<memmap2::Mmap>> {
         match std::str::from_utf8(&map[start..]) {
-            Ok(_) => Ok(SourceText(Repr::Mapped { map: Arc::new(map), start })),
+            Ok(_) => Ok(SourceText(Repr::Mapped { map, start })),
             Err(_) => Err(map),
         }
     }
