@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::date::Date;
+use crate::ledger::model::Text;
 
 /// The money and step figures of one partner, or of the whole facility.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -80,9 +81,10 @@ pub struct AreaProgress {
 /// Where one step stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepState {
-    pub id: String,
-    pub partner: String,
-    pub area: String,
+    /// Texts as the ledger keeps them (short ones inline: a million steps make no million allocations).
+    pub id: Text,
+    pub partner: Text,
+    pub area: Text,
     pub due: Date,
     pub grace_end: Date,
     pub amount: i64,
@@ -197,7 +199,7 @@ mod tests {
 
     fn step(partner: &str, area: &str, stage: &'static str) -> StepState {
         StepState {
-            id: String::new(),
+            id: Text::default(),
             partner: partner.into(),
             area: area.into(),
             due: Date::MIN,

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::check::figures;
 use crate::date::{self, Date};
-use crate::ledger::model::{Channel, CodeNumber, Instrument, Ledger, Payment, PaymentKind, StepStatus};
+use crate::ledger::model::{Channel, CodeNumber, Instrument, Ledger, Payment, PaymentKind, Step, StepStatus};
 use crate::progress::*;
 
 /// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
@@ -568,27 +568,28 @@ fn step_tables<'a>(
         money("value_expired")?,
         money("value_ahead")?,
     );
-    // On every core: a million steps are a million rows of texts to copy.
+    // On every core, each state written in its place (the rows are found first); the texts are the
+    // ledger's, copied without an allocation when short.
     use rayon::prelude::*;
-    let step_states: Vec<StepState> = (0..step_rows.height())
+    let rows: Vec<(usize, &Step)> = (0..step_rows.height())
+        .filter_map(|row| Some((row, pos.get(row).and_then(|i| l.steps.get(i as usize))?)))
+        .collect();
+    let step_states: Vec<StepState> = rows
         .into_par_iter()
-        .filter_map(|row| {
-            let step = pos.get(row).and_then(|i| l.steps.get(i as usize))?;
-            Some(StepState {
-                id: step.id.to_string(),
-                partner: step.partner.to_string(),
-                area: step.area.to_string(),
-                due: step.due,
-                grace_end: l.facility.grace_end(step.due),
-                amount: step.amount,
-                stage: stage_word(stage.get(row).unwrap_or("")),
-                assessment: assessment_word(assessment.get(row).unwrap_or("")),
-                value_paid: paid.get(row).unwrap_or(0),
-                value_fulfilled_unpaid: unpaid.get(row).unwrap_or(0),
-                value_withheld: withheld.get(row).unwrap_or(0),
-                value_expired: expired.get(row).unwrap_or(0),
-                value_ahead: ahead.get(row).unwrap_or(0),
-            })
+        .map(|(row, step)| StepState {
+            id: step.id.clone(),
+            partner: step.partner.clone(),
+            area: step.area.clone(),
+            due: step.due,
+            grace_end: l.facility.grace_end(step.due),
+            amount: step.amount,
+            stage: stage_word(stage.get(row).unwrap_or("")),
+            assessment: assessment_word(assessment.get(row).unwrap_or("")),
+            value_paid: paid.get(row).unwrap_or(0),
+            value_fulfilled_unpaid: unpaid.get(row).unwrap_or(0),
+            value_withheld: withheld.get(row).unwrap_or(0),
+            value_expired: expired.get(row).unwrap_or(0),
+            value_ahead: ahead.get(row).unwrap_or(0),
         })
         .collect();
 
@@ -748,8 +749,8 @@ fn deadlines(steps: &[StepState], as_of: Date) -> Vec<Deadline> {
         if open && st.due > as_of && st.due <= horizon {
             out.push(Deadline {
                 date: st.due,
-                partner: st.partner.clone(),
-                step: st.id.clone(),
+                partner: st.partner.to_string(),
+                step: st.id.to_string(),
                 kind: "due",
                 amount: st.amount,
             });
@@ -758,8 +759,8 @@ fn deadlines(steps: &[StepState], as_of: Date) -> Vec<Deadline> {
         if open && st.due <= as_of && st.grace_end > as_of && st.grace_end <= horizon && unmet > 0 {
             out.push(Deadline {
                 date: st.grace_end,
-                partner: st.partner.clone(),
-                step: st.id.clone(),
+                partner: st.partner.to_string(),
+                step: st.id.to_string(),
                 kind: "grace_ends",
                 amount: unmet,
             });
@@ -855,9 +856,9 @@ pub fn changes_with<'a>(
         if within(st.due) {
             out.push(Change {
                 date: st.due,
-                partner: st.partner.clone(),
+                partner: st.partner.to_string(),
                 what: "overdue",
-                reference: st.id.clone(),
+                reference: st.id.to_string(),
                 amount: st.value_withheld + st.value_expired,
             });
         }
@@ -866,9 +867,9 @@ pub fn changes_with<'a>(
         if within(expires) && st.value_expired > 0 {
             out.push(Change {
                 date: expires,
-                partner: st.partner.clone(),
+                partner: st.partner.to_string(),
                 what: "expired",
-                reference: st.id.clone(),
+                reference: st.id.to_string(),
                 amount: st.value_expired,
             });
         }

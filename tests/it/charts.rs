@@ -90,9 +90,9 @@ fn edge_cases_render_without_panicking() {
     let template = many.steps[0].clone();
     many.steps = (0..10_000)
         .map(|i| StepState {
-            id: format!("S{i}"),
+            id: format!("S{i}").into(),
             stage: ["fulfilled", "in_grace", "expired", "not_yet_due", "partially_fulfilled"][i % 5],
-            partner: many.partners[i % many.partners.len()].code.clone(),
+            partner: many.partners[i % many.partners.len()].code.as_str().into(),
             ..template.clone()
         })
         .collect();
