@@ -403,6 +403,7 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
     by_hash.par_sort_unstable();
     // Each run's leader: the first run of its id (runs whose hashes are equal are told apart by their ids).
     let mut leader: Vec<u32> = (0..runs.len() as u32).collect();
+    let mut followed = false;
     let mut g = 0;
     while g < by_hash.len() {
         let end = g + by_hash[g..].iter().take_while(|r| r.0 == by_hash[g].0).count();
@@ -412,11 +413,17 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
             if let Some(&(_, first)) = by_hash[g..a].iter().find(|&&(_, b)| leader[b as usize] == b && id(b) == id(run))
             {
                 leader[run as usize] = first;
+                followed = true;
             }
         }
         g = end;
     }
     drop(by_hash);
+    if !followed {
+        // Every id in one run (the usual ledger: a release's components are neighbours): a release per
+        // run, written on every core.
+        return runs.par_iter().map(|&(first, n)| (first..first + n).collect()).collect();
+    }
     // The releases in order of their first runs; a later run of an id joins its leader's release.
     let mut release_of_run: Vec<u32> = Vec::with_capacity(runs.len());
     let mut releases: Vec<SmallVec<[u32; 4]>> = Vec::with_capacity(runs.len());
