@@ -115,9 +115,10 @@ impl Default for Repr {
 impl SourceText {
     /// The map from `start` on, if that is UTF-8.
     fn mapped(map: Arc<memmap2::Mmap>, start: usize) -> Result<Self, Arc<memmap2::Mmap>> {
-        match std::str::from_utf8(&map[start..]) {
-            Ok(_) => Ok(SourceText(Repr::Mapped { map, start })),
-            Err(_) => Err(map),
+        if is_utf8(&map[start..]) {
+            Ok(SourceText(Repr::Mapped { map, start }))
+        } else {
+            Err(map)
         }
     }
 }
@@ -422,13 +423,46 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// Cuts `bytes` into pieces for the cores, each ending just after a line feed (or at the end): a line feed
+/// is never part of a multi-byte UTF-8 character, so each piece starts and ends on a character's boundary.
+fn pieces(bytes: &[u8]) -> Vec<&[u8]> {
+    pieces_of(bytes, 1 << 22)
+}
+
+/// [`pieces`] of about `piece` bytes each (tests make them small).
+fn pieces_of(bytes: &[u8], piece: usize) -> Vec<&[u8]> {
+    let count = (bytes.len() / piece.max(1)).clamp(1, 4 * rayon::current_num_threads());
+    let mut out = Vec::with_capacity(count);
+    let mut start = 0;
+    for k in 1..count {
+        let target = (bytes.len() * k / count).max(start);
+        match bytes[target..].iter().position(|&b| b == b'\n') {
+            Some(nl) => {
+                out.push(&bytes[start..target + nl + 1]);
+                start = target + nl + 1;
+            }
+            None => break,
+        }
+    }
+    out.push(&bytes[start..]);
+    out
+}
+
+/// Whether `bytes` are UTF-8, a big file's pieces checked on every core.
+fn is_utf8(bytes: &[u8]) -> bool {
+    use rayon::prelude::*;
+    pieces(bytes).into_par_iter().all(|p| std::str::from_utf8(p).is_ok())
+}
+
 /// Text with NULs or many control characters is binary junk, not a ledger.
 fn binary_problem(text: &str) -> Option<(Code, String)> {
+    use rayon::prelude::*;
     let bytes = text.as_bytes();
     // Most files have no control character and no C1 lead byte at all: one pass the compiler vectorises
-    // says so.
+    // (on every core, for a big file) says so.
     let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2;
-    if !bytes.chunks(4096).any(|c| c.iter().fold(false, |any, &b| any | suspect(b))) {
+    let clean = |p: &[u8]| !p.chunks(4096).any(|c| c.iter().fold(false, |any, &b| any | suspect(b)));
+    if pieces(bytes).into_par_iter().all(clean) {
         return None;
     }
     if bytes.contains(&0) {
@@ -477,6 +511,27 @@ pub fn detect_delimiter(header_line: &str, expected: &[&str]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A text cut into pieces for the cores is the text again, each piece is valid UTF-8 exactly where
+        /// the text is (the cuts fall on characters' boundaries), and the pieces' verdict is the text's.
+        #[test]
+        fn pieces_cut_on_character_boundaries(
+            chunks in proptest::collection::vec(proptest::sample::select(vec!["a", "é", "€", "\n", "𝄞", "x,y"]), 0..80),
+            broken in proptest::option::of(0usize..80),
+            piece in 1usize..12,
+        ) {
+            let mut bytes: Vec<u8> = chunks.concat().into_bytes();
+            if let Some(at) = broken.filter(|&at| at < bytes.len()) {
+                bytes[at] = 0xFF;
+            }
+            let parts = pieces_of(&bytes, piece);
+            proptest::prop_assert_eq!(parts.concat(), bytes.clone());
+            let whole = std::str::from_utf8(&bytes).is_ok();
+            proptest::prop_assert_eq!(parts.iter().all(|p| std::str::from_utf8(p).is_ok()), whole);
+            proptest::prop_assert_eq!(is_utf8(&bytes), whole);
+        }
+    }
 
     /// `fmt` writes the cited cells after a row's typed ones: every table ends with them, in this order.
     #[test]
