@@ -906,7 +906,7 @@ pub fn changes_with<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::model::{Loc, StepIds, Text};
+    use crate::ledger::model::{Loc, Short, StepIds};
     use crate::ledger::schema::LedgerFile;
     use proptest::prelude::*;
 
@@ -925,7 +925,7 @@ mod tests {
             prop_assume!(date.year() <= 9999);
             let p = Payment {
                 at: Loc { file: LedgerFile::Payments, line: 2, offset: 0 },
-                id: Text::from("R1"),
+                id: Short::from("R1"),
                 date,
                 partner: CodeNumber(partner),
                 kind: if prefinancing { PaymentKind::PreFinancing } else { PaymentKind::Regular },

@@ -1242,7 +1242,7 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
         _ => {}
     }
     let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled));
-    Some(StepEvent { at: r.loc, date: date?, step, status: status?, amount })
+    Some(StepEvent { at: r.loc, date: date?, step: Short::from(step.as_str()), status: status?, amount })
 }
 
 fn payment(r: &mut Row) -> Option<Payment> {
@@ -1272,7 +1272,7 @@ fn payment(r: &mut Row) -> Option<Payment> {
     }
     Some(Payment {
         at: r.loc,
-        id,
+        id: Short::from(id.as_str()),
         date: date?,
         partner,
         kind: kind?,
