@@ -924,7 +924,7 @@ mod tests {
             let date = Date::from_ymd_opt(0, 1, 1).unwrap() + chrono::Days::new(day as u64);
             prop_assume!(date.year() <= 9999);
             let p = Payment {
-                at: Loc { file: LedgerFile::Payments, line: 2, offset: 0 },
+                at: Loc::new(LedgerFile::Payments, 2, 0),
                 id: Short::from("R1"),
                 date,
                 partner: CodeNumber(partner),

@@ -542,7 +542,7 @@ fn for_each_row(
             };
             if content_end > at {
                 fields.push(&text[field..content_end]);
-                let loc = Loc { file: table.spec.file, line: line_number(line), offset: at as u64 };
+                let loc = Loc::new(table.spec.file, line_number(line), at as u64);
                 rows.hand(loc, &fields, diags, &mut f);
             }
             (at, line) = (next, line + 1);
@@ -565,8 +565,8 @@ fn for_each_row(
             Ok(true) => {}
             Err(e) => {
                 let loc = e.position().map(|p| locator.locate(p));
-                if let Some(loc) = loc.filter(|l| l.offset as usize >= span.end) {
-                    return (rows.handed, loc.offset as usize == span.end);
+                if let Some(loc) = loc.filter(|l| l.offset() as usize >= span.end) {
+                    return (rows.handed, loc.offset() as usize == span.end);
                 }
                 diags.push(
                     Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
@@ -577,8 +577,8 @@ fn for_each_row(
         }
         let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
         let loc = locator.locate(&pos);
-        if loc.offset as usize >= span.end {
-            return (rows.handed, loc.offset as usize == span.end);
+        if loc.offset() as usize >= span.end {
+            return (rows.handed, loc.offset() as usize == span.end);
         }
         let fields: SmallVec<[&str; 16]> = rec.iter().collect();
         rows.hand(loc, &fields, diags, &mut f);
@@ -654,8 +654,8 @@ impl RowSink<'_> {
         }
         self.handed += 1;
         if self.meter && self.handed.is_multiple_of(16_384) {
-            crate::meter::advance(loc.offset - self.metered);
-            self.metered = loc.offset;
+            crate::meter::advance(loc.offset() - self.metered);
+            self.metered = loc.offset();
         }
         f(loc, rec, diags);
     }
@@ -724,7 +724,7 @@ impl<'t> Locator<'t> {
             let newlines = count_byte(&self.text[at..offset], b'\n') as u64;
             self.lines_before + pos.line() + newlines
         };
-        Loc { file: self.file, line: line_number(line), offset: offset as u64 }
+        Loc::new(self.file, line_number(line), offset as u64)
     }
 }
 

@@ -102,7 +102,7 @@ impl std::fmt::Display for Short {
     }
 }
 
-/// The most lines a ledger file may have: a row's line is kept in 32 bits (16 bytes a place, not 24).
+/// The most lines a ledger file may have: a row's line is kept in 32 bits (12 bytes a place, not 24).
 /// The loader refuses a longer file (it would be over 4 GB).
 pub const MAX_LINES: u64 = u32::MAX as u64;
 
@@ -118,8 +118,23 @@ pub struct Loc {
     /// 1-based line of the row's first character (a file of more lines than this holds is refused:
     /// [`MAX_LINES`]).
     pub line: u32,
+    /// Byte offset of the row in the decoded text ([`Loc::offset`]), in 48 bits kept as two fields of
+    /// four-byte alignment, high first (so that places order as their offsets do): 12 bytes a place, not 16.
+    offset_high: u16,
+    offset_low: u32,
+}
+
+impl Loc {
+    /// The place of the row at byte `offset` (below 2^48: 256 TB) of `file`'s text, on `line`.
+    pub fn new(file: LedgerFile, line: u32, offset: u64) -> Loc {
+        debug_assert!(offset >> 48 == 0, "offset {offset}");
+        Loc { file, line, offset_high: (offset >> 32) as u16, offset_low: offset as u32 }
+    }
+
     /// Byte offset of the row in the decoded text.
-    pub offset: u64,
+    pub fn offset(&self) -> u64 {
+        u64::from(self.offset_high) << 32 | u64::from(self.offset_low)
+    }
 }
 
 /// `str::trim`, with the common case (nothing to trim: both ends visible ASCII) decided by two byte
@@ -619,7 +634,7 @@ mod tests {
             cuts in proptest::collection::vec(0usize..60, 0..4),
         ) {
             let payment = |k: usize| Payment {
-                at: Loc { file: LedgerFile::Payments, line: 1, offset: 0 },
+                at: Loc::new(LedgerFile::Payments, 1, 0),
                 id: Short::from(["R1", "R2", "R10", "x", "R1 ", "r1"][k]),
                 date: Date::MIN,
                 partner: CodeNumber(0),
@@ -697,9 +712,9 @@ mod size_tests {
     #[test]
     fn rows_stay_small() {
         use std::mem::size_of;
-        assert_eq!(size_of::<Loc>(), 16);
+        assert_eq!(size_of::<Loc>(), 12);
         assert_eq!(size_of::<Short>(), 16);
-        assert!(size_of::<Payment>() <= 72, "a payment is {} bytes", size_of::<Payment>());
+        assert!(size_of::<Payment>() <= 64, "a payment is {} bytes", size_of::<Payment>());
         assert!(size_of::<StepEvent>() <= 56, "a step event is {} bytes", size_of::<StepEvent>());
     }
 

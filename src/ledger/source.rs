@@ -216,7 +216,7 @@ impl Sources {
 impl SourceFile {
     /// Resolves a row of this file and, optionally, a column by header name.
     pub fn place(&self, loc: Loc, field: Option<&str>) -> Place {
-        let start = (loc.offset as usize).min(self.text.len());
+        let start = (loc.offset() as usize).min(self.text.len());
         let start = (0..=start).rev().find(|i| self.text.is_char_boundary(*i)).unwrap_or(0);
         let rest = &self.text[start..];
         let row_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
@@ -261,7 +261,7 @@ impl<'a> CitedCells<'a> {
 
     /// The cited cells of the row at `at` (empty where the file has no such column or no row there).
     pub fn row(&mut self, at: Loc) -> [String; 2] {
-        let target = at.offset as usize;
+        let target = at.offset() as usize;
         if let Some((start, reader)) = &mut self.reader {
             while let Ok(true) = reader.read_record(&mut self.record) {
                 let offset = *start + self.record.position().map_or(0, |p| p.byte() as usize);
@@ -551,10 +551,8 @@ mod tests {
             header: ["date", "step", "note", "source"].map(String::from).to_vec(),
             ..SourceFile::default()
         };
-        let rows: Vec<Loc> = text
-            .match_indices("2025-")
-            .map(|(offset, _)| Loc { file: LedgerFile::StepEvents, line: 0, offset: offset as u64 })
-            .collect();
+        let rows: Vec<Loc> =
+            text.match_indices("2025-").map(|(offset, _)| Loc::new(LedgerFile::StepEvents, 0, offset as u64)).collect();
         let expected = [
             ["src one", "multi\nline; with \"quotes\""].map(String::from),
             ["s2", "plain"].map(String::from),
@@ -569,7 +567,10 @@ mod tests {
         // No such column, or no row there: empty.
         let file = SourceFile { header: vec!["date".into(), "step".into()], ..file };
         assert_eq!(CitedCells::new(&file).row(rows[1]), [String::new(), String::new()]);
-        assert_eq!(CitedCells::new(&file).row(Loc { offset: 10_000, ..rows[0] }), [String::new(), String::new()]);
+        assert_eq!(
+            CitedCells::new(&file).row(Loc::new(rows[0].file, rows[0].line, 10_000)),
+            [String::new(), String::new()]
+        );
     }
 
     #[test]
