@@ -2,8 +2,8 @@
 # The scale suite: growthplan's commands on synthetic ledgers of 10^3 up to 10^MAX payment rows (one step
 # per ten rows, 20 partners), against the floor: polars alone scanning the same CSV files and summing the
 # amounts per partner (bench/floor.rs). Prints a Markdown table of wall time, peak memory (GNU time's
-# maximum RSS) and the ratio to the floor's wall time, then how each command's best time grows from one size
-# to the next (ten times the rows).
+# maximum RSS), the ratio to the floor's wall time and the user and system CPU time, then how each
+# command's best time, and its user time, grow from one size to the next (ten times the rows).
 #
 # Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3, at every size)]
 # The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth.
@@ -18,16 +18,18 @@ floor="$target/release/examples/polars_floor"
 store="$target/bench-data"
 mkdir -p "$store"
 
-# Best wall time (s, to the millisecond) over $runs runs, and the peak RSS (MB) of the last: "wall rss".
+# Best wall time (s, to the millisecond) over $runs runs, the peak RSS (MB) of the last, and the least user
+# and system CPU time (s) of any run: "wall rss user system". The CPU times tell the work from the waiting:
+# on this machine the system time (first touch of fresh memory) varies by a factor of three between runs.
 # A run that fails (exit code 2 or a signal; 1 is findings, which check reports on purpose) stops the suite.
 measure() {
-  local best="" kb=0 start end wall stats code
+  local best="" kb=0 start end wall stats code user sys least_user="" least_sys=""
   stats=$(mktemp)
   for _ in $(seq "$runs"); do
     start=$(date +%s%N)
-    /usr/bin/time -f '%x %M' -o "$stats" "$@" >/dev/null 2>"$stats.err" || true
+    /usr/bin/time -f '%x %M %U %S' -o "$stats" "$@" >/dev/null 2>"$stats.err" || true
     end=$(date +%s%N)
-    read -r code kb < <(tail -n 1 "$stats")
+    read -r code kb user sys < <(tail -n 1 "$stats")
     if [[ "$code" != 0 && "$code" != 1 ]]; then
       echo "failed (exit $code): $*" >&2
       cat "$stats.err" >&2
@@ -35,16 +37,18 @@ measure() {
     fi
     wall=$(( (end - start) / 1000000 ))
     if [[ -z "$best" ]] || ((wall < best)); then best=$wall; fi
+    least_user=$(awk -v a="$user" -v b="$least_user" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    least_sys=$(awk -v a="$sys" -v b="$least_sys" 'BEGIN { print (b == "" || a < b) ? a : b }')
   done
   rm -f "$stats" "$stats.err"
-  printf '%d.%03d %d\n' $((best / 1000)) $((best % 1000)) $((kb / 1024))
+  printf '%d.%03d %d %s %s\n' $((best / 1000)) $((best % 1000)) $((kb / 1024)) "$least_user" "$least_sys"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
 echo
-declare -A best
-echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor |"
-echo "|---|---|---|---|---|---|"
+declare -A best cpu
+echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor | user s | system s |"
+echo "|---|---|---|---|---|---|---|---|"
 for exp in $(seq 3 "$max"); do
   n=$((10 ** exp))
   steps=$((n / 10 > 20 ? n / 10 : 20))
@@ -56,8 +60,8 @@ for exp in $(seq 3 "$max"); do
   # for one binary), and growth compares best with best.
   r=$runs
   floor_line=$(runs=$r measure "$floor" "$data") || exit 1
-  read -r fw fm <<<"$floor_line"
-  printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 |\n' "$exp" "$steps" "$fw" "$fm"
+  read -r fw fm fu fs <<<"$floor_line"
+  printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 | %s | %s |\n' "$exp" "$steps" "$fw" "$fm" "$fu" "$fs"
   out="$store/reports$exp"
   for cmd in check status report; do
     case $cmd in
@@ -66,12 +70,14 @@ for exp in $(seq 3 "$max"); do
       report) args=(report --data "$data" --month 2027-12 --out "$out") ;;
     esac
     line=$(runs=$r measure "$bin" "${args[@]}") || exit 1
-    read -r w m <<<"$line"
+    read -r w m u sy <<<"$line"
     ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
-    printf '| 10^%d | %d | %s | %s | %d | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio"
+    printf '| 10^%d | %d | %s | %s | %d | %s | %s | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio" "$u" "$sy"
     best["$exp $cmd"]=$w
+    cpu["$exp $cmd"]=$u
   done
   best["$exp floor"]=$fw
+  cpu["$exp floor"]=$fu
   rm -rf "$out"
 done
 
@@ -84,6 +90,19 @@ for exp in $(seq 4 "$max"); do
   row="| 10^$((exp - 1)) -> 10^$exp |"
   for cmd in floor check status report; do
     row+=" $(awk -v a="${best["$exp $cmd"]}" -v b="${best["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
+  done
+  echo "$row"
+done
+
+# The same for the user CPU time alone (the least of the runs at each size): the work, without the
+# kernel's first touch of memory.
+echo
+echo "| growth of user time | floor | check | status | report |"
+echo "|---|---|---|---|---|"
+for exp in $(seq 4 "$max"); do
+  row="| 10^$((exp - 1)) -> 10^$exp |"
+  for cmd in floor check status report; do
+    row+=" $(awk -v a="${cpu["$exp $cmd"]}" -v b="${cpu["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
   done
   echo "$row"
 done
