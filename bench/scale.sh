@@ -81,28 +81,23 @@ for exp in $(seq 3 "$max"); do
   rm -rf "$out"
 done
 
-# Growth: each command's best time at ten times the rows, against its best time at the size before
-# (linear growth is 10x).
-echo
-echo "| growth | floor | check | status | report |"
-echo "|---|---|---|---|---|"
-for exp in $(seq 4 "$max"); do
-  row="| 10^$((exp - 1)) -> 10^$exp |"
-  for cmd in floor check status report; do
-    row+=" $(awk -v a="${best["$exp $cmd"]}" -v b="${best["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
+# growth TITLE TABLE: each command's figure in TABLE (an associative array named by the caller) at ten
+# times the rows, against its figure at the size before (linear growth is 10x).
+growth() {
+  local -n figures=$2
+  echo
+  echo "| $1 | floor | check | status | report |"
+  echo "|---|---|---|---|---|"
+  for exp in $(seq 4 "$max"); do
+    row="| 10^$((exp - 1)) -> 10^$exp |"
+    for cmd in floor check status report; do
+      row+=" $(awk -v a="${figures["$exp $cmd"]}" -v b="${figures["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
+    done
+    echo "$row"
   done
-  echo "$row"
-done
+}
 
-# The same for the user CPU time alone (the least of the runs at each size): the work, without the
-# kernel's first touch of memory.
-echo
-echo "| growth of user time | floor | check | status | report |"
-echo "|---|---|---|---|---|"
-for exp in $(seq 4 "$max"); do
-  row="| 10^$((exp - 1)) -> 10^$exp |"
-  for cmd in floor check status report; do
-    row+=" $(awk -v a="${cpu["$exp $cmd"]}" -v b="${cpu["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
-  done
-  echo "$row"
-done
+# The best wall times; then the user CPU time alone (the least of the runs at each size): the work,
+# without the kernel's first touch of memory.
+growth growth best
+growth "growth of user time" cpu

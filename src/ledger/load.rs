@@ -203,7 +203,6 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             )
         },
     );
-    drop(digest_later);
     rows.diags.extend(p.diags);
     rows.rows.extend(p.rows);
     ledger.payments = payments;
@@ -662,22 +661,10 @@ impl RowSink<'_> {
 }
 
 /// Cuts a table's text into about `pieces` spans, each starting at the first byte of a line that is not
-/// empty (so that a record that starts there is found there). Whether a record does start there, and not
-/// inside a quoted field, only reading can tell: see [`for_each_row`].
+/// empty (so that a record that starts there is found there: [`source::cut_at_lines`]). Whether a record
+/// does start there, and not inside a quoted field, only reading can tell: see [`for_each_row`].
 fn spans(text: &[u8], pieces: usize) -> Vec<Span> {
-    let mut starts = vec![0];
-    for k in 1..pieces {
-        let target = (text.len() * k / pieces).max(starts[starts.len() - 1] + 1);
-        let Some(nl) = text.get(target..).and_then(|t| t.iter().position(|&b| b == b'\n')) else { break };
-        let mut at = target + nl + 1;
-        while at < text.len() && (text[at] == b'\n' || text[at] == b'\r') {
-            at += 1;
-        }
-        if at >= text.len() {
-            break;
-        }
-        starts.push(at);
-    }
+    let starts = source::cut_at_lines(text, pieces);
     let mut lines_before = 0;
     (0..starts.len())
         .map(|i| {
@@ -810,8 +797,7 @@ impl Builder<'_> {
         };
         let src = self.sources.get(table.spec.file);
         let text = src.text.as_bytes();
-        let pieces =
-            if table.cr_only { 1 } else { (text.len() / self.part.max(1)).clamp(1, 4 * rayon::current_num_threads()) };
+        let pieces = if table.cr_only { 1 } else { source::piece_count(text.len(), self.part) };
         let spans = spans(text, pieces);
         let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
             use rayon::prelude::*;

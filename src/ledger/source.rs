@@ -423,29 +423,43 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
-/// Cuts `bytes` into pieces for the cores, each ending just after a line feed (or at the end): a line feed
-/// is never part of a multi-byte UTF-8 character, so each piece starts and ends on a character's boundary.
+/// Where to cut a text of `len` bytes into pieces of about `piece` bytes for the cores: how many pieces
+/// (at least one, at most four per core).
+pub fn piece_count(len: usize, piece: usize) -> usize {
+    (len / piece.max(1)).clamp(1, 4 * rayon::current_num_threads())
+}
+
+/// Cuts a text into about `pieces` pieces at line starts: the first piece starts at 0, every other at the
+/// first byte of a line that is not empty (after a line feed and any line ends that follow it). A line
+/// feed is never part of a multi-byte UTF-8 character, so each piece starts on a character's boundary.
+/// Returns the pieces' starts. (The loader types a table in these pieces; the decoder checks a big file's
+/// text in them.)
+pub fn cut_at_lines(text: &[u8], pieces: usize) -> Vec<usize> {
+    let mut starts = vec![0];
+    for k in 1..pieces {
+        let target = (text.len() * k / pieces).max(starts[starts.len() - 1] + 1);
+        let Some(nl) = text.get(target..).and_then(|t| t.iter().position(|&b| b == b'\n')) else { break };
+        let mut at = target + nl + 1;
+        while at < text.len() && (text[at] == b'\n' || text[at] == b'\r') {
+            at += 1;
+        }
+        if at >= text.len() {
+            break;
+        }
+        starts.push(at);
+    }
+    starts
+}
+
+/// A big file's text in pieces for the cores ([`cut_at_lines`]).
 fn pieces(bytes: &[u8]) -> Vec<&[u8]> {
     pieces_of(bytes, 1 << 22)
 }
 
 /// [`pieces`] of about `piece` bytes each (tests make them small).
 fn pieces_of(bytes: &[u8], piece: usize) -> Vec<&[u8]> {
-    let count = (bytes.len() / piece.max(1)).clamp(1, 4 * rayon::current_num_threads());
-    let mut out = Vec::with_capacity(count);
-    let mut start = 0;
-    for k in 1..count {
-        let target = (bytes.len() * k / count).max(start);
-        match bytes[target..].iter().position(|&b| b == b'\n') {
-            Some(nl) => {
-                out.push(&bytes[start..target + nl + 1]);
-                start = target + nl + 1;
-            }
-            None => break,
-        }
-    }
-    out.push(&bytes[start..]);
-    out
+    let starts = cut_at_lines(bytes, piece_count(bytes.len(), piece));
+    (0..starts.len()).map(|i| &bytes[starts[i]..starts.get(i + 1).copied().unwrap_or(bytes.len())]).collect()
 }
 
 /// Whether `bytes` are UTF-8, a big file's pieces checked on every core.
