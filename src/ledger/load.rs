@@ -188,7 +188,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                         control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
                         sources: Sources::new(),
-                        release_rows: Vec::new(),
+                        release_rows: Default::default(),
                     });
                     // The steps' own references need no payment: resolved here, while the payments are still typed.
                     let (refs, step_diags) =

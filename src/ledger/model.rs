@@ -446,7 +446,50 @@ pub struct Ledger {
     pub sources: Sources,
     /// The payments grouped into releases, as positions in `payments`: found once, by the loader
     /// ([`group_releases`]), which alone makes a ledger; a ledger's rows are not changed after loading.
-    pub(in crate::ledger) release_rows: Vec<SmallVec<[u32; 4]>>,
+    pub(in crate::ledger) release_rows: ReleaseRows,
+}
+
+/// The payments grouped into releases, as positions in `payments`.
+#[derive(Debug, Clone)]
+pub(in crate::ledger) enum ReleaseRows {
+    /// Every release is one run of neighbouring rows (the usual ledger): release `i` is the rows
+    /// `starts[i]..starts[i + 1]`, four bytes a release.
+    Runs(Vec<u32>),
+    /// Some id recurs apart: each release's rows, listed.
+    Listed(Vec<SmallVec<[u32; 4]>>),
+}
+
+impl Default for ReleaseRows {
+    fn default() -> Self {
+        ReleaseRows::Runs(vec![0])
+    }
+}
+
+impl ReleaseRows {
+    /// How many releases there are.
+    pub(in crate::ledger) fn len(&self) -> usize {
+        match self {
+            ReleaseRows::Runs(starts) => starts.len().saturating_sub(1),
+            ReleaseRows::Listed(lists) => lists.len(),
+        }
+    }
+
+    /// The rows of the `i`-th release, in file order.
+    pub(in crate::ledger) fn rows(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        let (run, listed) = match self {
+            ReleaseRows::Runs(starts) => (starts[i]..starts[i + 1], &[][..]),
+            ReleaseRows::Listed(lists) => (0..0, lists[i].as_slice()),
+        };
+        run.chain(listed.iter().copied())
+    }
+
+    /// The first row of the `i`-th release.
+    fn first(&self, i: usize) -> u32 {
+        match self {
+            ReleaseRows::Runs(starts) => starts[i],
+            ReleaseRows::Listed(lists) => lists[i][0],
+        }
+    }
 }
 
 /// No step: an event of a step id that `steps` does not have.
@@ -475,13 +518,13 @@ pub struct StepRefs {
 /// every other run to its leader's. (One map of every id, filled on one core, took 2.4 s at ten million
 /// rows; sorting the releases back into file order after grouping them in hash order took a third of the
 /// time this takes.)
-pub(in crate::ledger) fn group_releases(payments: &Rows<Payment>) -> Vec<SmallVec<[u32; 4]>> {
+pub(in crate::ledger) fn group_releases(payments: &Rows<Payment>) -> ReleaseRows {
     use std::hash::BuildHasher;
     group_releases_by(payments, |id| rustc_hash::FxBuildHasher.hash_one(id))
 }
 
 /// [`group_releases`] with the hash of ids given (tests make every hash collide).
-fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync) -> Vec<SmallVec<[u32; 4]>> {
+fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync) -> ReleaseRows {
     use rayon::prelude::*;
     // Runs in file order, as (first row, rows); a part's end ends a run.
     let parts: Vec<(usize, &[Payment])> = payments.parts().collect();
@@ -499,7 +542,23 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
             runs
         })
         .collect();
-    let runs: Vec<(u32, u32)> = per_part.concat();
+    // A run cut by a part's end is joined again with its rest (so that a ledger whose ids each make one
+    // run is seen as such, whatever its parts).
+    let mut runs: Vec<(u32, u32)> = Vec::with_capacity(per_part.iter().map(Vec::len).sum());
+    for part in per_part {
+        let mut part = part.into_iter();
+        if let Some((first, n)) = part.next() {
+            match runs.last_mut() {
+                Some(last)
+                    if last.0 + last.1 == first && payments[last.0 as usize].id == payments[first as usize].id =>
+                {
+                    last.1 += n
+                }
+                _ => runs.push((first, n)),
+            }
+        }
+        runs.extend(part);
+    }
     let id = |run: u32| payments[runs[run as usize].0 as usize].id.as_str();
     // The runs by the id's hash (then in file order), so that the runs of one id meet.
     let mut by_hash: Vec<(u64, u32)> = (0..runs.len() as u32).into_par_iter().map(|r| (hash(id(r)), r)).collect();
@@ -524,8 +583,8 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
     drop(by_hash);
     if !followed {
         // Every id in one run (the usual ledger: a release's components are neighbours): a release per
-        // run, written on every core.
-        return runs.par_iter().map(|&(first, n)| (first..first + n).collect()).collect();
+        // run, each known by its first row (the runs cover the rows one after another).
+        return ReleaseRows::Runs(runs.iter().map(|&(first, _)| first).chain([payments.len() as u32]).collect());
     }
     // The releases in order of their first runs; a later run of an id joins its leader's release.
     let mut release_of_run: Vec<u32> = Vec::with_capacity(runs.len());
@@ -541,14 +600,17 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
         release_of_run.push(release as u32);
         releases[release].extend(first..first + n);
     }
-    releases
+    ReleaseRows::Listed(releases)
 }
 
 impl Ledger {
     /// The payments grouped into releases (the components sharing an id), in the order each id first
     /// appears, each release's components in file order.
     pub fn release_components(&self) -> impl ExactSizeIterator<Item = Components<'_>> + '_ {
-        debug_assert_eq!(self.release_rows.iter().map(|r| r.len()).sum::<usize>(), self.payments.len());
+        debug_assert_eq!(
+            (0..self.release_count()).map(|i| self.release_rows.rows(i).count()).sum::<usize>(),
+            self.payments.len()
+        );
         (0..self.release_count()).map(|i| self.release(i))
     }
 
@@ -559,12 +621,12 @@ impl Ledger {
 
     /// The components of the `i`-th release of [`Ledger::release_components`].
     pub fn release(&self, i: usize) -> Components<'_> {
-        self.release_rows[i].iter().map(|&row| &self.payments[row as usize]).collect()
+        self.release_rows.rows(i).map(|row| &self.payments[row as usize]).collect()
     }
 
     /// The first component (in file order) of the `i`-th release.
     pub fn release_first(&self, i: usize) -> &Payment {
-        &self.payments[self.release_rows[i][0] as usize]
+        &self.payments[self.release_rows.first(i) as usize]
     }
 
     /// Reads back the cells of `file`'s rows that the typed rows do not keep ([`CITED`](crate::ledger::source::CITED)).
@@ -657,11 +719,13 @@ mod tests {
                 }
             }
             let expected: Vec<Vec<u32>> = expected.into_iter().map(|(_, r)| r).collect();
-            let found: Vec<Vec<u32>> = group_releases(&rows).into_iter().map(|r| r.to_vec()).collect();
-            prop_assert_eq!(&found, &expected);
+            // Where every id's rows are neighbours, the releases are kept as runs, wherever the parts are cut.
+            let neighbours = expected.iter().all(|r| r.windows(2).all(|w| w[1] == w[0] + 1));
+            prop_assert_eq!(matches!(group_releases(&rows), ReleaseRows::Runs(_)), neighbours);
+            let lists = |r: ReleaseRows| -> Vec<Vec<u32>> { (0..r.len()).map(|i| r.rows(i).collect()).collect() };
+            prop_assert_eq!(&lists(group_releases(&rows)), &expected);
             // Ids whose hashes collide are still told apart.
-            let found: Vec<Vec<u32>> = group_releases_by(&rows, |_| 7).into_iter().map(|r| r.to_vec()).collect();
-            prop_assert_eq!(&found, &expected);
+            prop_assert_eq!(&lists(group_releases_by(&rows, |_| 7)), &expected);
         }
     }
 
