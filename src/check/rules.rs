@@ -354,14 +354,52 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
             limit.over = limit.paid > cap;
         }
     };
-    if l.payments.iter().is_sorted_by_key(|p| p.date) {
-        l.payments.iter().for_each(&mut pay);
-    } else {
-        let mut order: Vec<(Date, u32)> = l.payments.iter().enumerate().map(|(i, p)| (p.date, i as u32)).collect();
-        order.sort_unstable();
-        order.iter().for_each(|&(_, i)| pay(&l.payments[i as usize]));
+    match in_time_order(&l.payments) {
+        None => l.payments.iter().for_each(&mut pay),
+        Some(order) => order.iter().for_each(|&i| pay(&l.payments[i as usize])),
     }
     out
+}
+
+/// The positions of the payments in the order they happened: by date, then place in the file; `None`
+/// when the file is in that order already. A counting sort over the days from the first date to the
+/// last (linear: sorting (date, position) pairs took 0.6 s at ten million rows), or, should the dates
+/// lie further apart than there are payments, a sort of the pairs.
+fn in_time_order(payments: &Rows<Payment>) -> Option<Vec<u32>> {
+    use chrono::Datelike;
+    let day = |p: &Payment| p.date.num_days_from_ce();
+    let (mut first, mut last, mut sorted) = (i32::MAX, i32::MIN, true);
+    for p in payments.iter() {
+        let d = day(p);
+        sorted &= d >= last;
+        first = first.min(d);
+        last = last.max(d);
+    }
+    if sorted {
+        return None;
+    }
+    let days = (last as i64 - first as i64 + 1) as usize;
+    if days > payments.len() {
+        let mut pairs: Vec<(i32, u32)> = payments.iter().enumerate().map(|(i, p)| (day(p), i as u32)).collect();
+        pairs.sort_unstable();
+        return Some(pairs.into_iter().map(|(_, i)| i).collect());
+    }
+    // How many payments each day has, then where each day's first goes.
+    let mut next = vec![0u32; days];
+    for p in payments.iter() {
+        next[(day(p) - first) as usize] += 1;
+    }
+    let mut before = 0;
+    for slot in &mut next {
+        (*slot, before) = (before, before + *slot);
+    }
+    let mut order = vec![0u32; payments.len()];
+    for (i, p) in payments.iter().enumerate() {
+        let slot = &mut next[(day(p) - first) as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    Some(order)
 }
 
 /// C005: pre-financing per partner is at most the cap (a share of its envelope on the payment date).
@@ -1047,6 +1085,43 @@ mod tests {
                 let d = if d < 0 { Date::MIN } else { day(d) };
                 prop_assert_eq!(series.at_in_order(d, &mut seen), series.at(d));
             }
+        }
+
+        /// The payments in time order are those of a sort by (date, place in the file), however the
+        /// dates lie (close together, as a counting sort reads them, or far apart) and the rows are split
+        /// in parts.
+        #[test]
+        fn payments_in_time_order_are_sorted_by_date_then_place(
+            days in proptest::collection::vec(0u32..40, 0..60),
+            far in proptest::option::of(0u32..60),
+            cut in 0usize..60,
+        ) {
+            let date = |n: u32| Date::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(n as u64);
+            let mut days = days;
+            if let Some(i) = far.filter(|&i| (i as usize) < days.len()) {
+                days[i as usize] = 900_000;
+            }
+            let payment = |d: u32| Payment {
+                at: Loc::new(crate::ledger::schema::LedgerFile::Payments, 1, 0),
+                id: Short::from("R1"),
+                date: date(d),
+                partner: CodeNumber(0),
+                kind: PaymentKind::Regular,
+                channel: Channel::Budget,
+                instrument: Instrument::Loan,
+                amount: 0,
+                steps: StepIds::new(),
+            };
+            let cut = cut.min(days.len());
+            let rows = Rows::from_parts(vec![
+                days[..cut].iter().map(|&d| payment(d)).collect(),
+                days[cut..].iter().map(|&d| payment(d)).collect(),
+            ]);
+            let mut expected: Vec<(u32, u32)> = days.iter().enumerate().map(|(i, &d)| (d, i as u32)).collect();
+            expected.sort_unstable();
+            let expected: Vec<u32> = expected.into_iter().map(|(_, i)| i).collect();
+            let found = in_time_order(&rows).unwrap_or_else(|| (0..days.len() as u32).collect());
+            prop_assert_eq!(found, expected);
         }
     }
 }
