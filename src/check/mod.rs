@@ -5,7 +5,7 @@
 pub mod figures;
 mod rules;
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -22,7 +22,10 @@ pub struct Ctx<'a> {
     pub ledger: &'a Ledger,
     pub as_of: Date,
     releases: OnceLock<Vec<figures::Release<'a>>>,
-    settlements: OnceLock<Vec<figures::Settlement<'a>>>,
+    /// Memory for the settlements, faulted in while the releases were put in order
+    /// ([`figures::settlement_room`]).
+    settlement_room: Mutex<Vec<figures::Settlement>>,
+    settlements: OnceLock<Vec<figures::Settlement>>,
     index: OnceLock<figures::Index<'a>>,
     envelopes: OnceLock<rules::Envelopes<'a>>,
 }
@@ -33,6 +36,7 @@ impl<'a> Ctx<'a> {
             ledger,
             as_of,
             releases: Default::default(),
+            settlement_room: Default::default(),
             settlements: Default::default(),
             index: Default::default(),
             envelopes: Default::default(),
@@ -43,15 +47,20 @@ impl<'a> Ctx<'a> {
     pub fn releases(&self) -> &[figures::Release<'a>] {
         self.releases.get_or_init(|| {
             let i = self.index();
-            crate::meter::timed("shared figures: releases", || figures::releases(self.ledger, i))
+            let (releases, room) = crate::meter::timed("shared figures: releases", || {
+                figures::releases(self.ledger, i, figures::settlement_room)
+            });
+            *self.settlement_room.lock().unwrap_or_else(|e| e.into_inner()) = room;
+            releases
         })
     }
 
     /// The regular releases replayed step by step.
-    pub fn settlements(&self) -> &[figures::Settlement<'a>] {
+    pub fn settlements(&self) -> &[figures::Settlement] {
         self.settlements.get_or_init(|| {
             let (r, i) = (self.releases(), self.index());
-            crate::meter::timed("shared figures: settlements", || figures::settlements(self.ledger, r, i))
+            let room = std::mem::take(&mut *self.settlement_room.lock().unwrap_or_else(|e| e.into_inner()));
+            crate::meter::timed("shared figures: settlements", || figures::settlements(self.ledger, r, i, room))
         })
     }
 
@@ -62,12 +71,15 @@ impl<'a> Ctx<'a> {
 
     /// The index, the releases and their settlements, for the progress pipeline (computed now if no rule
     /// needed them).
-    pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release<'a>>, Vec<figures::Settlement<'a>>) {
-        let l = self.ledger;
-        let index = self.index.into_inner().unwrap_or_else(|| figures::Index::new(l));
-        let releases = self.releases.into_inner().unwrap_or_else(|| figures::releases(l, &index));
-        let settlements = self.settlements.into_inner().unwrap_or_else(|| figures::settlements(l, &releases, &index));
-        (index, releases, settlements)
+    pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release<'a>>, Vec<figures::Settlement>) {
+        // Each figure made on first use, as the rules would.
+        self.settlements();
+        let (index, releases, settlements) = (self.index, self.releases, self.settlements);
+        (
+            index.into_inner().expect("made"),
+            releases.into_inner().expect("made"),
+            settlements.into_inner().expect("made"),
+        )
     }
 
     /// Each partner's envelope over time.

@@ -632,18 +632,20 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let tolerance = l.facility.release_tolerance as i128;
     let mut out = Vec::new();
+    let releases = cx.releases();
     for s in cx.settlements() {
-        let net = s.net;
+        let r = &releases[s.release()];
+        let net = r.net;
         let diff = net - s.expected_net();
         if diff.abs() > tolerance {
             let mut d = cx
                 .at(
                     Code::ReleaseUnreconciled,
-                    s.at(),
+                    r.first().at,
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        s.id(),
+                        r.id(),
                         eur(net),
                         eur(s.gross()),
                         eur(s.clearance),

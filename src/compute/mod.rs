@@ -159,7 +159,7 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
 pub struct Replay<'a> {
     index: figures::Index<'a>,
     releases: Vec<figures::Release<'a>>,
-    settlements: Vec<figures::Settlement<'a>>,
+    settlements: Vec<figures::Settlement>,
 }
 
 impl<'a> Replay<'a> {
@@ -176,7 +176,7 @@ impl<'a> Replay<'a> {
 
     /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a
     /// settlement depends only on what happened before it.
-    fn settlements_until(&self, date: Date) -> &[figures::Settlement<'a>] {
+    fn settlements_until(&self, date: Date) -> &[figures::Settlement] {
         &self.settlements[..self.settlements.partition_point(|s| s.date <= date)]
     }
 }
@@ -461,7 +461,7 @@ fn step_tables<'a>(
     // settlement), so that the frame holds a row per partner, not per release.
     let mut cleared: BTreeMap<CodeNumber, i64> = BTreeMap::new();
     for st in settlements {
-        let sum = cleared.entry(st.partner_code_number()).or_default();
+        let sum = cleared.entry(replay.releases[st.release()].partner_code_number()).or_default();
         *sum = sum.checked_add(i64::try_from(st.clearance).unwrap_or(i64::MAX)).ok_or(ComputeError::Overflow)?;
     }
     let clear = frame(vec![

@@ -24,9 +24,8 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
             totals.push(figures::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value);
         }
     }
-    let index = figures::Index::new(&l);
-    let settled: Vec<i128> =
-        figures::settlements(&l, &figures::releases(&l, &index), &index).iter().map(|s| s.expected_net()).collect();
+    let figures = check::Ctx::new(&l, as_of);
+    let settled: Vec<i128> = figures.settlements().iter().map(|s| s.expected_net()).collect();
     let mut settled_sorted = settled.clone();
     settled_sorted.sort();
     totals.extend(settled_sorted);
