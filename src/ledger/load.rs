@@ -1227,7 +1227,7 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
         ),
         _ => {}
     }
-    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled));
+    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).and_then(std::num::NonZeroI64::new);
     Some(StepEvent { at: r.loc, date: date?, step: Short::from(step.as_str()), status: status?, amount })
 }
 
@@ -1394,15 +1394,24 @@ fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs
     // The step a finding compares with: the first row of a doubled id.
     let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
     let mut event_steps = Vec::with_capacity(l.step_events.len());
+    // Events of one step often follow each other: an id is looked up once per run of them.
+    let mut previous: Option<(&str, Option<u32>)> = None;
     for e in &l.step_events {
-        let position = positions.get(e.step.as_str()).copied();
+        let position = match previous {
+            Some((id, position)) if id == e.step.as_str() => position,
+            _ => {
+                let position = positions.get(e.step.as_str()).copied();
+                previous = Some((e.step.as_str(), position));
+                position
+            }
+        };
         event_steps.push(position.unwrap_or(NO_STEP));
         match position {
             None if !steps_read => {}
             None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),
             Some(last) => {
-                let s = first_step(&e.step, last);
-                if let Some(a) = e.amount {
+                if let Some(a) = e.amount.map(i64::from) {
+                    let s = first_step(&e.step, last);
                     if a > s.amount {
                         diags.push(
                             at(
@@ -1442,25 +1451,37 @@ fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (Vec<SmallV
     let unknown = AtomicBool::new(false);
     let release_steps: Vec<SmallVec<[u32; 2]>> = (0..l.release_count())
         .into_par_iter()
-        .map(|i| {
-            let mut steps = SmallVec::new();
-            // Components nearly always name the same steps: a list is looked up once.
-            let mut last: Option<&str> = None;
-            for p in l.release(i) {
-                if last == Some(p.steps.as_str()) {
-                    continue;
-                }
-                last = Some(p.steps.as_str());
-                for s in p.steps.iter() {
-                    match positions.get(s) {
-                        Some(&position) if !steps.contains(&position) => steps.push(position),
-                        Some(_) => {}
-                        None => unknown.store(true, Ordering::Relaxed),
+        .map_init(
+            || None,
+            |previous: &mut Option<(&str, Option<u32>)>, i| {
+                let mut steps = SmallVec::new();
+                // Components nearly always name the same steps: a list is looked up once; and neighbouring
+                // releases often pay the same step: an id is looked up once per run of them.
+                let mut last: Option<&str> = None;
+                for p in l.release(i) {
+                    if last == Some(p.steps.as_str()) {
+                        continue;
+                    }
+                    last = Some(p.steps.as_str());
+                    for s in p.steps.iter() {
+                        let found = match *previous {
+                            Some((id, position)) if id == s => position,
+                            _ => {
+                                let position = positions.get(s).copied();
+                                *previous = Some((s, position));
+                                position
+                            }
+                        };
+                        match found {
+                            Some(position) if !steps.contains(&position) => steps.push(position),
+                            Some(_) => {}
+                            None => unknown.store(true, Ordering::Relaxed),
+                        }
                     }
                 }
-            }
-            steps
-        })
+                steps
+            },
+        )
         .collect();
     let diags =
         if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources, positions) } else { Vec::new() };
