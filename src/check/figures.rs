@@ -144,7 +144,7 @@ impl<'a> Release<'a> {
 /// the step's) when partially fulfilled, nothing otherwise; `None` for a submission, which is no
 /// assessment. The one statement of that rule: the replays, the progress and the change list read it.
 pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
-    match (e.status, e.amount) {
+    match (e.status, e.amount.map(i64::from)) {
         (StepStatus::Submitted, _) => None,
         (StepStatus::Fulfilled, _) => Some(step.amount),
         (StepStatus::PartiallyFulfilled, Some(a)) => Some(a.min(step.amount)),
@@ -267,9 +267,10 @@ pub struct Index<'a> {
     /// The ledger, whose steps positions point into and whose loader resolved every step id to a
     /// position once.
     ledger: &'a Ledger,
-    /// Step events grouped by step id (of a known step or not), the groups in order of first appearance,
-    /// each in the order they happened (date, then line): group `g` is `grouped[group_start[g]..group_start[g + 1]]`.
-    grouped: Vec<&'a StepEvent>,
+    /// Step events (by position) grouped by step id (of a known step or not), the groups in order of first
+    /// appearance, each in the order they happened (date, then line): group `g` is
+    /// `grouped[group_start[g]..group_start[g + 1]]`.
+    grouped: Vec<u32>,
     group_start: Vec<u32>,
     pub partners: FxHashMap<&'a str, &'a Partner>,
     /// Partner codes numbered: those of partners.csv, then any other that a step names.
@@ -347,7 +348,7 @@ impl<'a> Index<'a> {
         }
         Index {
             ledger: l,
-            grouped: members.iter().map(|&i| event(i)).collect(),
+            grouped: members,
             group_start: start,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
             partner_number,
@@ -364,8 +365,11 @@ impl<'a> Index<'a> {
 
     /// The step events grouped by step id (of a known step or not), in order of first appearance, each
     /// group in the order they happened (date, then line).
-    pub fn event_groups(&self) -> impl Iterator<Item = &[&'a StepEvent]> + '_ {
-        self.group_start.windows(2).map(|w| &self.grouped[w[0] as usize..w[1] as usize])
+    pub fn event_groups(&self) -> impl Iterator<Item = impl Iterator<Item = &'a StepEvent> + '_> + '_ {
+        let events = &self.ledger.step_events;
+        self.group_start
+            .windows(2)
+            .map(move |w| self.grouped[w[0] as usize..w[1] as usize].iter().map(move |&i| &events[i as usize]))
     }
 
     /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
@@ -627,7 +631,7 @@ mod tests {
                     g.iter().map(|e| e.at.line).collect()
                 })
                 .collect();
-            let found: Vec<Vec<u32>> = index.event_groups().map(|g| g.iter().map(|e| e.at.line).collect()).collect();
+            let found: Vec<Vec<u32>> = index.event_groups().map(|g| g.map(|e| e.at.line).collect()).collect();
             prop_assert_eq!(found, expected);
         }
 

@@ -877,10 +877,10 @@ fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
 /// C018: a warning for events after a step was found fulfilled (it should be final).
 fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for events in cx.index().event_groups() {
-        if let Some(pos) = events.iter().position(|e| e.status == StepStatus::Fulfilled) {
-            let f = events[pos];
-            for e in events.iter().skip(pos + 1) {
+    for mut events in cx.index().event_groups() {
+        // The events after the first fulfilment are what `find` leaves.
+        if let Some(f) = events.find(|e| e.status == StepStatus::Fulfilled) {
+            for e in events {
                 out.push(
                     cx.at(
                         Code::EventAfterFulfilled,
