@@ -1103,17 +1103,7 @@ mod tests {
             if let Some(i) = far.filter(|&i| (i as usize) < days.len()) {
                 days[i as usize] = 900_000;
             }
-            let payment = |d: u32| Payment {
-                at: Loc::new(crate::ledger::schema::LedgerFile::Payments, 1, 0),
-                id: Short::from("R1"),
-                date: date(d),
-                partner: CodeNumber(0),
-                kind: PaymentKind::Regular,
-                channel: Channel::Budget,
-                instrument: Instrument::Loan,
-                amount: 0,
-                steps: StepIds::new(),
-            };
+            let payment = |d: u32| Payment::sample("R1", date(d));
             let cut = cut.min(days.len());
             let rows = Rows::from_parts(vec![
                 days[..cut].iter().map(|&d| payment(d)).collect(),

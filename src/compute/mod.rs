@@ -906,8 +906,6 @@ pub fn changes_with<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::model::{Loc, Short, StepIds};
-    use crate::ledger::schema::LedgerFile;
     use proptest::prelude::*;
 
     proptest! {
@@ -924,15 +922,12 @@ mod tests {
             let date = Date::from_ymd_opt(0, 1, 1).unwrap() + chrono::Days::new(day as u64);
             prop_assume!(date.year() <= 9999);
             let p = Payment {
-                at: Loc::new(LedgerFile::Payments, 2, 0),
-                id: Short::from("R1"),
-                date,
                 partner: CodeNumber(partner),
                 kind: if prefinancing { PaymentKind::PreFinancing } else { PaymentKind::Regular },
                 channel: if budget { Channel::Budget } else { Channel::Wbif },
                 instrument: if grant { Instrument::Grant } else { Instrument::Loan },
                 amount: 1,
-                steps: StepIds::new(),
+                ..Payment::sample("R1", date)
             };
             let columns = group_columns(&[group_key(&p)]);
             prop_assert_eq!(columns[0].u32().unwrap().get(0), Some(partner));

@@ -277,6 +277,25 @@ pub struct Payment {
     pub steps: StepIds,
 }
 
+#[cfg(test)]
+impl Payment {
+    /// A regular loan payment of nothing through the budget, naming no step, with this id and date: what
+    /// the tests of row handling vary.
+    pub(crate) fn sample(id: &str, date: Date) -> Payment {
+        Payment {
+            at: Loc::new(LedgerFile::Payments, 1, 0),
+            id: Short::from(id),
+            date,
+            partner: CodeNumber(0),
+            kind: PaymentKind::Regular,
+            channel: Channel::Budget,
+            instrument: Instrument::Loan,
+            amount: 0,
+            steps: StepIds::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     pub at: Loc,
@@ -696,17 +715,7 @@ mod tests {
             ids in proptest::collection::vec(0usize..6, 0..60),
             cuts in proptest::collection::vec(0usize..60, 0..4),
         ) {
-            let payment = |k: usize| Payment {
-                at: Loc::new(LedgerFile::Payments, 1, 0),
-                id: Short::from(["R1", "R2", "R10", "x", "R1 ", "r1"][k]),
-                date: Date::MIN,
-                partner: CodeNumber(0),
-                kind: PaymentKind::Regular,
-                channel: Channel::Budget,
-                instrument: Instrument::Loan,
-                amount: 0,
-                steps: StepIds::new(),
-            };
+            let payment = |k: usize| Payment::sample(["R1", "R2", "R10", "x", "R1 ", "r1"][k], Date::MIN);
             let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= ids.len()).collect();
             cuts.extend([0, ids.len()]);
             cuts.sort_unstable();
