@@ -72,13 +72,13 @@ impl<'a> Ctx<'a> {
     /// The index, the releases and their settlements, for the progress pipeline (computed now if no rule
     /// needed them).
     pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release<'a>>, Vec<figures::Settlement>) {
-        // Each figure made on first use, as the rules would.
+        // The settlements make the releases and the index first, as the rules would.
         self.settlements();
-        let (index, releases, settlements) = (self.index, self.releases, self.settlements);
+        let made = "`settlements` makes the index, the releases and the settlements";
         (
-            index.into_inner().expect("made"),
-            releases.into_inner().expect("made"),
-            settlements.into_inner().expect("made"),
+            self.index.into_inner().expect(made),
+            self.releases.into_inner().expect(made),
+            self.settlements.into_inner().expect(made),
         )
     }
 
