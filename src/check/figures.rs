@@ -477,12 +477,12 @@ impl Settlement {
 /// pre-financing still to clear. Steps that cannot be paid (unknown, other partner, not fulfilled,
 /// already paid) contribute nothing; the rules report them. A settlement depends only on the releases
 /// before it and the assessments up to its date, so the settlements of the releases up to a date are a
-/// prefix of those of all releases.
+/// prefix of those of all releases. `out` is the room made for them ([`settlement_room`], or empty).
 pub fn settlements<'a>(
     l: &'a Ledger,
     releases: &[Release<'a>],
     index: &Index<'a>,
-    mut room: Vec<Settlement>,
+    mut out: Vec<Settlement>,
 ) -> Vec<Settlement> {
     use rayon::prelude::*;
     // First, on every core, what each step a regular release can pay is worth on its date: the reads of
@@ -502,8 +502,7 @@ pub fn settlements<'a>(
                 paid_steps: r.own_steps(index).map(|i| (i as u32, index.worth_on(i, r.date))).collect(),
             }
         })
-        .collect_into_vec(&mut room);
-    let mut out = room;
+        .collect_into_vec(&mut out);
     drop(regular);
     // Then the replay in order, turning each worth into what is still unpaid.
     // Gross paid so far, by step position.

@@ -1394,17 +1394,9 @@ fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs
     // The step a finding compares with: the first row of a doubled id.
     let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
     let mut event_steps = Vec::with_capacity(l.step_events.len());
-    // Events of one step often follow each other: an id is looked up once per run of them.
-    let mut previous: Option<(&str, Option<u32>)> = None;
+    let mut previous = None;
     for e in &l.step_events {
-        let position = match previous {
-            Some((id, position)) if id == e.step.as_str() => position,
-            _ => {
-                let position = positions.get(e.step.as_str()).copied();
-                previous = Some((e.step.as_str(), position));
-                position
-            }
-        };
+        let position = position_once_per_run(&positions, &mut previous, &e.step);
         event_steps.push(position.unwrap_or(NO_STEP));
         match position {
             None if !steps_read => {}
@@ -1455,8 +1447,8 @@ fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (Vec<SmallV
             || None,
             |previous: &mut Option<(&str, Option<u32>)>, i| {
                 let mut steps = SmallVec::new();
-                // Components nearly always name the same steps: a list is looked up once; and neighbouring
-                // releases often pay the same step: an id is looked up once per run of them.
+                // Components nearly always name the same steps: a list is looked up once (and an id once
+                // per run of releases naming it).
                 let mut last: Option<&str> = None;
                 for p in l.release(i) {
                     if last == Some(p.steps.as_str()) {
@@ -1464,15 +1456,7 @@ fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (Vec<SmallV
                     }
                     last = Some(p.steps.as_str());
                     for s in p.steps.iter() {
-                        let found = match *previous {
-                            Some((id, position)) if id == s => position,
-                            _ => {
-                                let position = positions.get(s).copied();
-                                *previous = Some((s, position));
-                                position
-                            }
-                        };
-                        match found {
+                        match position_once_per_run(positions, previous, s) {
                             Some(position) if !steps.contains(&position) => steps.push(position),
                             Some(_) => {}
                             None => unknown.store(true, Ordering::Relaxed),
@@ -1519,6 +1503,24 @@ fn unknown_payment_steps(l: &Ledger, sources: &Sources, positions: &FxHashMap<Te
         })
         .collect();
     per_part.into_iter().flatten().collect()
+}
+
+/// A step id's position in `positions`, looked up only when the id is not the one looked up before
+/// (`previous`: that id and what it found): the events, and the releases, naming one step mostly follow
+/// each other.
+fn position_once_per_run<'a>(
+    positions: &FxHashMap<Text, u32>,
+    previous: &mut Option<(&'a str, Option<u32>)>,
+    id: &'a str,
+) -> Option<u32> {
+    match *previous {
+        Some((last, position)) if last == id => position,
+        _ => {
+            let position = positions.get(id).copied();
+            *previous = Some((id, position));
+            position
+        }
+    }
 }
 
 /// A step id that is not in steps.csv, with the nearest known id as a hint.
