@@ -75,29 +75,31 @@ fn each_row(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date, mut
 }
 
 /// One release: the components sharing a payment id. Kept small (a release per three payment rows is
-/// built, sorted and read by a dozen rules): its first component stands for the rows.
+/// built, sorted, moved into time order and read by a dozen rules: 32 bytes, a unit test keeps it so): its
+/// first component stands for the rows, and what is read only now and then (its known steps, a net
+/// beyond 64 bits, its partner's number) is the ledger's or the index's.
 #[derive(Debug, Clone)]
 pub struct Release<'a> {
     /// The first component's date and kind, kept beside it: the sorts and filters read them for every
     /// release.
     pub date: Date,
-    /// The partner's number in the [`Index`] ([`NONE`]: no partner or step has this code; read it with
-    /// [`Release::partner_number`]). Four bytes, where an option took eight: a release fits in 64.
-    partner_number: u32,
-    pub kind: PaymentKind,
     /// The first component's partner, kept beside it: rules read it for every release, and the
     /// components lie all over memory in time order.
     partner: CodeNumber,
-    /// The first component in file order: where findings about the release point.
-    first: &'a Payment,
-    /// What it transferred: the sum of its components.
-    pub net: i128,
-    /// The positions in the ledger's steps of the steps it names that exist (union over components, in
-    /// order of first mention). Their ids are the steps' own; unknown ids are the loader's to report.
-    steps: SmallVec<[u32; 2]>,
+    /// Its position in the ledger's releases (file order), where its components and known steps are.
+    at: u32,
+    pub kind: PaymentKind,
     /// Whether it names any step at all, known or not.
     names_step: bool,
+    /// The first component in file order: where findings about the release point.
+    first: &'a Payment,
+    /// What it transferred, the sum of its components, when that fits in 64 bits; [`NET_IN_LEDGER`]
+    /// otherwise (read it with [`Release::net`]).
+    net: i64,
 }
+
+/// A release's net that does not fit in 64 bits (or is exactly this): summed again from the ledger.
+const NET_IN_LEDGER: i64 = i64::MIN;
 
 impl<'a> Release<'a> {
     pub fn first(&self) -> &'a Payment {
@@ -119,19 +121,29 @@ impl<'a> Release<'a> {
     }
 
     /// Its partner's number in the [`Index`] (`None`: no partner or step has this code).
-    pub fn partner_number(&self) -> Option<u32> {
-        (self.partner_number != NONE).then_some(self.partner_number)
+    pub fn partner_number(&self, index: &Index<'a>) -> Option<u32> {
+        index.code_number(self.partner)
     }
 
-    /// The positions in the ledger's steps of the steps it names that exist (a step's id is
-    /// `ledger.steps[i].id`, read only where a finding names it: the steps are many and read at random).
-    pub fn known_steps(&self) -> impl Iterator<Item = usize> + '_ {
-        self.steps.iter().map(|&i| i as usize)
+    /// What it transferred: the sum of its components.
+    pub fn net(&self, l: &'a Ledger) -> i128 {
+        match self.net {
+            NET_IN_LEDGER => l.release(self.at as usize).iter().map(|p| p.amount as i128).sum(),
+            net => net as i128,
+        }
+    }
+
+    /// The positions in the ledger's steps of the steps it names that exist (union over components, in
+    /// order of first mention; a step's id is `ledger.steps[i].id`, read only where a finding names it:
+    /// the steps are many and read at random). Unknown ids are the loader's to report.
+    pub fn known_steps(&self, l: &'a Ledger) -> impl Iterator<Item = usize> + 'a {
+        l.release_steps(self.at as usize).iter().map(|&i| i as usize)
     }
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
     pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = usize> + 'r {
-        self.known_steps().filter(move |&i| index.step_of_partner(i, self.partner_number()))
+        let partner = self.partner_number(index);
+        self.known_steps(index.ledger).filter(move |&i| index.step_of_partner(i, partner))
     }
 
     /// Whether it names no step at all.
@@ -156,17 +168,11 @@ pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
 /// kind were reported by the loader; the first component decides. Putting them in that order takes one
 /// core; `beside` runs on another meanwhile, given how many releases are regular (the checks fault the
 /// settlements' memory in there, [`settlement_room`]).
-pub fn releases<'a, R: Send>(
-    l: &'a Ledger,
-    index: &Index<'a>,
-    beside: impl FnOnce(usize) -> R + Send,
-) -> (Vec<Release<'a>>, R) {
+pub fn releases<'a, R: Send>(l: &'a Ledger, beside: impl FnOnce(usize) -> R + Send) -> (Vec<Release<'a>>, R) {
     use rayon::prelude::*;
     // Built in the ledger's order on every core, each reading its components where they lie (mostly one
     // after another), then moved into time order: at ten million rows, building them in time order read
     // the components all over memory.
-    // The index's number of each code the payments name, found once.
-    let partner_numbers: Vec<Option<u32>> = l.payment_partners.iter().map(|c| index.partner_number(c)).collect();
     // Each release is built with its order key beside it (see `order_key`).
     let (mut releases, mut order): (Vec<Release<'a>>, Vec<u128>) = (Vec::new(), Vec::new());
     (0..l.release_count())
@@ -174,16 +180,15 @@ pub fn releases<'a, R: Send>(
         .map(|i| {
             let components = l.release(i);
             let first = components[0];
+            let net = components.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount));
             let release = Release {
                 date: first.date,
-                partner_number: partner_numbers[first.partner.0 as usize].unwrap_or(NONE),
-                kind: first.kind,
                 partner: first.partner,
-                net: components.iter().map(|p| p.amount as i128).sum(),
-                first,
-                // The loader looked the steps up once, for its own findings.
-                steps: SmallVec::from_slice(l.release_steps(i)),
+                at: i as u32,
+                kind: first.kind,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
+                first,
+                net: net.unwrap_or(NET_IN_LEDGER),
             };
             (release, order_key(first.date, &first.id, i as u32))
         })
@@ -275,6 +280,9 @@ pub struct Index<'a> {
     pub partners: FxHashMap<&'a str, &'a Partner>,
     /// Partner codes numbered: those of partners.csv, then any other that a step names.
     partner_number: FxHashMap<&'a str, u32>,
+    /// The number of each partner code the payments name, by the code's number in the ledger
+    /// ([`Ledger::partner_code`]); [`NONE`] for a code neither partners.csv nor any step names.
+    code_number: Vec<u32>,
     /// For each step (by position), its partner's number.
     step_partner: Vec<u32>,
     /// For each step (by position), its assessments in the order they happened: a range of `assessed`.
@@ -331,6 +339,8 @@ impl<'a> Index<'a> {
             partner_number.entry(code).or_insert(next);
         }
         let step_partner = l.steps.iter().map(|s| partner_number[s.partner.as_str()]).collect();
+        let code_number =
+            l.payment_partners.iter().map(|c| partner_number.get(c.as_str()).copied().unwrap_or(NONE)).collect();
         // At most one per event: reserved up front, since a growing vector's copies touch fresh memory
         // twice over (at ten million payment rows, most of this loop's time).
         let mut assessed = Vec::with_capacity(l.step_events.len());
@@ -352,6 +362,7 @@ impl<'a> Index<'a> {
             group_start: start,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
             partner_number,
+            code_number,
             step_partner,
             assessed_of_step,
             assessed,
@@ -375,6 +386,12 @@ impl<'a> Index<'a> {
     /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
     pub fn partner_number(&self, code: &str) -> Option<u32> {
         self.partner_number.get(code).copied()
+    }
+
+    /// The number of the payments' partner code numbered `code` in the ledger; `None` as for
+    /// [`Index::partner_number`].
+    pub fn code_number(&self, code: CodeNumber) -> Option<u32> {
+        self.code_number.get(code.0 as usize).copied().filter(|&n| n != NONE)
     }
 
     /// How many partner codes are numbered.
@@ -438,7 +455,7 @@ fn group_events(l: &Ledger) -> Groups {
 }
 
 /// How a regular release is made up, step by step: what each step was worth when paid, and what the
-/// release should have transferred after clearing pre-financing. Kept small (64 bytes, a unit test keeps
+/// release should have transferred after clearing pre-financing. Kept small (48 bytes, a unit test keeps
 /// it so): there is one per regular release, and at ten million payment rows their memory is a good part
 /// of the run's. What the release itself says (its id, place, partner, net) is read from the release,
 /// by its position ([`Settlement::release`]); settlements and releases are in the same order, so reading
@@ -451,7 +468,7 @@ pub struct Settlement {
     release: u32,
     pub clearance: i128,
     /// (step's position in the ledger's steps, gross euros this release pays for it). One inline: with
-    /// two, a settlement took 80 bytes.
+    /// two, a settlement took 64 bytes (smallvec's `union` keeps a small vector to its items and length).
     pub paid_steps: SmallVec<[(u32, i64); 1]>,
 }
 
@@ -513,12 +530,12 @@ pub fn settlements<'a>(
     let mut unknown_to_clear: FxHashMap<&str, i128> = FxHashMap::default();
     let mut settling = out.iter_mut();
     for r in releases {
-        let to_clear = match r.partner_number() {
+        let to_clear = match r.partner_number(index) {
             Some(n) => &mut to_clear[n as usize],
             None => unknown_to_clear.entry(r.partner(l)).or_default(),
         };
         match r.kind {
-            PaymentKind::PreFinancing => *to_clear += r.net,
+            PaymentKind::PreFinancing => *to_clear += r.net(l),
             PaymentKind::Regular => {
                 // One settlement was made above for each regular release, in the same order.
                 let Some(s) = settling.next() else { continue };
@@ -567,12 +584,37 @@ mod tests {
         assert!(rows > 0, "the shipped data makes up some figure");
     }
 
-    /// A release per three payment rows is built, sorted and read by a dozen rules: it stays small.
+    /// A release per three payment rows is built, sorted, moved and read by a dozen rules, a settlement
+    /// per regular release: at ten million payment rows their memory is a good part of the run's.
     #[test]
     fn releases_stay_small() {
-        assert!(std::mem::size_of::<Release>() <= 64, "a release is {} bytes", std::mem::size_of::<Release>());
+        assert!(std::mem::size_of::<Release>() <= 32, "a release is {} bytes", std::mem::size_of::<Release>());
         let settlement = std::mem::size_of::<Settlement>();
-        assert!(settlement <= 64, "a settlement is {settlement} bytes");
+        assert!(settlement <= 48, "a settlement is {settlement} bytes");
+    }
+
+    /// A release's net is the exact sum of its components, also where that sum is beyond 64 bits and
+    /// only the ledger holds it: 92,234 components of the largest amount a cell may hold.
+    #[test]
+    fn a_release_nets_its_components_beyond_64_bits() {
+        use crate::ledger::load::{load_bytes, read_folder};
+        use crate::ledger::schema::LedgerFile;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = read_folder(&root.join("tests/cases/base"));
+        let rows = (i64::MAX / crate::money::MAX_CELL_CENTS + 1) as usize;
+        let mut text = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n");
+        text += "SMALL,2025-03-01,AA,pre_financing,wbif,grant,-12.34,,test,\nSMALL,2025-03-01,AA,pre_financing,wbif,grant,2.00,,test,\n";
+        let big = crate::money::format_plain(crate::money::MAX_CELL_CENTS);
+        for _ in 0..rows {
+            text += &format!("BIG,2025-03-02,AA,pre_financing,wbif,grant,{big},,test,\n");
+        }
+        files.insert(LedgerFile::Payments, ("payments.csv".into(), Ok(text.into_bytes().into())));
+        let l = load_bytes(files, Default::default()).ledger.expect("a ledger");
+        let (releases, ()) = releases(&l, |_| ());
+        let net = |id: &str| releases.iter().find(|r| r.id() == id).expect("the release").net(&l);
+        assert_eq!(net("SMALL"), -1034);
+        assert_eq!(net("BIG"), rows as i128 * crate::money::MAX_CELL_CENTS as i128);
+        assert!(net("BIG") > i64::MAX as i128);
     }
 
     proptest! {

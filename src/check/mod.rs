@@ -46,9 +46,8 @@ impl<'a> Ctx<'a> {
     /// The releases, in the order they happened.
     pub fn releases(&self) -> &[figures::Release<'a>] {
         self.releases.get_or_init(|| {
-            let i = self.index();
             let (releases, room) = crate::meter::timed("shared figures: releases", || {
-                figures::releases(self.ledger, i, figures::settlement_room)
+                figures::releases(self.ledger, figures::settlement_room)
             });
             *self.settlement_room.lock().unwrap_or_else(|e| e.into_inner()) = room;
             releases

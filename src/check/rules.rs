@@ -410,7 +410,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner(l)).or_default();
-        *total += r.net;
+        *total += r.net(l);
         let envelope = cx.envelopes().at(r.partner(l), None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
@@ -545,10 +545,11 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        for i in r.known_steps() {
+        let partner = r.partner_number(index);
+        for i in r.known_steps(l) {
             // A step's row is read only to word a finding (the steps are read at random).
             let id = || l.steps[i].id.as_str();
-            if !index.step_of_partner(i, r.partner_number()) {
+            if !index.step_of_partner(i, partner) {
                 let step = &l.steps[i];
                 out.push(
                     cx.at(
@@ -635,7 +636,7 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let releases = cx.releases();
     for s in cx.settlements() {
         let r = &releases[s.release()];
-        let net = r.net;
+        let net = r.net(l);
         let diff = net - s.expected_net();
         if diff.abs() > tolerance {
             let mut d = cx

@@ -826,7 +826,7 @@ pub fn changes_with<'a>(
     let mut out = Vec::new();
     let ids = &replay.index;
     for r in replay.releases.iter().filter(|r| within(r.date)) {
-        let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
+        let net = i64::try_from(r.net(l)).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
             partner: r.partner(l).to_string(),
