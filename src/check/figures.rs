@@ -75,11 +75,12 @@ fn each_row(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date, mut
 }
 
 /// One release: the components sharing a payment id. Kept small (a release per three payment rows is
-/// built, sorted, moved into time order and read by a dozen rules: 32 bytes, a unit test keeps it so): its
-/// first component stands for the rows, and what is read only now and then (its known steps, a net
-/// beyond 64 bits, its partner's number) is the ledger's or the index's.
+/// built, sorted, moved into time order and read by a dozen rules: 32 bytes, a unit test keeps it so).
+/// What every rule reads for every release is kept in it; what is read only now and then (its first
+/// component, where findings point; several known steps; a net beyond 64 bits; its partner's number) is
+/// the ledger's or the index's, found by its position in the ledger's releases.
 #[derive(Debug, Clone)]
-pub struct Release<'a> {
+pub struct Release {
     /// The first component's date and kind, kept beside it: the sorts and filters read them for every
     /// release.
     pub date: Date,
@@ -88,11 +89,13 @@ pub struct Release<'a> {
     partner: CodeNumber,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: u32,
+    /// Its one known step's position in the ledger's steps, when it has one (nearly every release): read
+    /// for every regular release, where the ledger's lists would be read at random. [`NO_STEP`] or
+    /// [`STEPS_IN_LEDGER`] otherwise (read them with [`Release::known_steps`]).
+    step: u32,
     pub kind: PaymentKind,
     /// Whether it names any step at all, known or not.
     names_step: bool,
-    /// The first component in file order: where findings about the release point.
-    first: &'a Payment,
     /// What it transferred, the sum of its components, when that fits in 64 bits; [`NET_IN_LEDGER`]
     /// otherwise (read it with [`Release::net`]).
     net: i64,
@@ -100,18 +103,24 @@ pub struct Release<'a> {
 
 /// A release's net that does not fit in 64 bits (or is exactly this): summed again from the ledger.
 const NET_IN_LEDGER: i64 = i64::MIN;
+/// A release that names no known step. (A step's position is below the most lines a file may have,
+/// [`crate::ledger::model::MAX_LINES`], less its header: neither this nor [`STEPS_IN_LEDGER`].)
+const NO_STEP: u32 = u32::MAX;
+/// A release that names more than one known step: the ledger lists them.
+const STEPS_IN_LEDGER: u32 = u32::MAX - 1;
 
-impl<'a> Release<'a> {
-    pub fn first(&self) -> &'a Payment {
-        self.first
+impl Release {
+    /// Its first component in file order: where findings about the release point.
+    pub fn first<'a>(&self, l: &'a Ledger) -> &'a Payment {
+        l.release_first(self.at as usize)
     }
 
-    pub fn id(&self) -> &'a str {
-        &self.first.id
+    pub fn id<'a>(&self, l: &'a Ledger) -> &'a str {
+        &self.first(l).id
     }
 
     /// Its partner's code (payments keep the code's number; the ledger has the code).
-    pub fn partner(&self, l: &'a Ledger) -> &'a str {
+    pub fn partner<'a>(&self, l: &'a Ledger) -> &'a str {
         l.partner_code(self.partner)
     }
 
@@ -121,12 +130,12 @@ impl<'a> Release<'a> {
     }
 
     /// Its partner's number in the [`Index`] (`None`: no partner or step has this code).
-    pub fn partner_number(&self, index: &Index<'a>) -> Option<u32> {
+    pub fn partner_number(&self, index: &Index) -> Option<u32> {
         index.code_number(self.partner)
     }
 
     /// What it transferred: the sum of its components.
-    pub fn net(&self, l: &'a Ledger) -> i128 {
+    pub fn net(&self, l: &Ledger) -> i128 {
         match self.net {
             NET_IN_LEDGER => l.release(self.at as usize).iter().map(|p| p.amount as i128).sum(),
             net => net as i128,
@@ -136,12 +145,17 @@ impl<'a> Release<'a> {
     /// The positions in the ledger's steps of the steps it names that exist (union over components, in
     /// order of first mention; a step's id is `ledger.steps[i].id`, read only where a finding names it:
     /// the steps are many and read at random). Unknown ids are the loader's to report.
-    pub fn known_steps(&self, l: &'a Ledger) -> impl Iterator<Item = usize> + 'a {
-        l.release_steps(self.at as usize).iter().map(|&i| i as usize)
+    pub fn known_steps<'a>(&self, l: &'a Ledger) -> impl Iterator<Item = usize> + 'a {
+        let (sole, listed): (Option<u32>, &[u32]) = match self.step {
+            NO_STEP => (None, &[]),
+            STEPS_IN_LEDGER => (None, l.release_steps(self.at as usize)),
+            step => (Some(step), &[]),
+        };
+        sole.into_iter().chain(listed.iter().copied()).map(|i| i as usize)
     }
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
-    pub fn own_steps<'r>(&'r self, index: &'r Index<'a>) -> impl Iterator<Item = usize> + 'r {
+    pub fn own_steps<'r>(&self, index: &'r Index) -> impl Iterator<Item = usize> + 'r {
         let partner = self.partner_number(index);
         self.known_steps(index.ledger).filter(move |&i| index.step_of_partner(i, partner))
     }
@@ -168,26 +182,32 @@ pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
 /// kind were reported by the loader; the first component decides. Putting them in that order takes one
 /// core; `beside` runs on another meanwhile, given how many releases are regular (the checks fault the
 /// settlements' memory in there, [`settlement_room`]).
-pub fn releases<'a, R: Send>(l: &'a Ledger, beside: impl FnOnce(usize) -> R + Send) -> (Vec<Release<'a>>, R) {
+pub fn releases<R: Send>(l: &Ledger, beside: impl FnOnce(usize) -> R + Send) -> (Vec<Release>, R) {
     use rayon::prelude::*;
     // Built in the ledger's order on every core, each reading its components where they lie (mostly one
     // after another), then moved into time order: at ten million rows, building them in time order read
     // the components all over memory.
     // Each release is built with its order key beside it (see `order_key`).
-    let (mut releases, mut order): (Vec<Release<'a>>, Vec<u128>) = (Vec::new(), Vec::new());
+    let (mut releases, mut order): (Vec<Release>, Vec<u128>) = (Vec::new(), Vec::new());
     (0..l.release_count())
         .into_par_iter()
         .map(|i| {
             let components = l.release(i);
             let first = components[0];
             let net = components.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount));
+            // The loader looked the steps up once, for its own findings.
+            let step = match l.release_steps(i) {
+                [] => NO_STEP,
+                &[step] => step,
+                _ => STEPS_IN_LEDGER,
+            };
             let release = Release {
                 date: first.date,
                 partner: first.partner,
                 at: i as u32,
+                step,
                 kind: first.kind,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
-                first,
                 net: net.unwrap_or(NET_IN_LEDGER),
             };
             (release, order_key(first.date, &first.id, i as u32))
@@ -197,7 +217,7 @@ pub fn releases<'a, R: Send>(l: &'a Ledger, beside: impl FnOnce(usize) -> R + Se
     // equal (in the order of their positions now) are put in the order of their whole ids. Ids are unique
     // per release, so this gives one order.
     order.par_sort_unstable();
-    let id = |key: &u128| releases[*key as u32 as usize].id();
+    let id = |key: &u128| releases[*key as u32 as usize].id(l);
     for tied in order.chunk_by_mut(|a, b| a >> 32 == b >> 32).filter(|t| t.len() > 1) {
         tied.sort_unstable_by(|a, b| id(a).cmp(id(b)));
     }
@@ -497,7 +517,7 @@ impl Settlement {
 /// prefix of those of all releases. `out` is the room made for them ([`settlement_room`], or empty).
 pub fn settlements<'a>(
     l: &'a Ledger,
-    releases: &[Release<'a>],
+    releases: &[Release],
     index: &Index<'a>,
     mut out: Vec<Settlement>,
 ) -> Vec<Settlement> {
@@ -611,10 +631,47 @@ mod tests {
         files.insert(LedgerFile::Payments, ("payments.csv".into(), Ok(text.into_bytes().into())));
         let l = load_bytes(files, Default::default()).ledger.expect("a ledger");
         let (releases, ()) = releases(&l, |_| ());
-        let net = |id: &str| releases.iter().find(|r| r.id() == id).expect("the release").net(&l);
+        let net = |id: &str| releases.iter().find(|r| r.id(&l) == id).expect("the release").net(&l);
         assert_eq!(net("SMALL"), -1034);
         assert_eq!(net("BIG"), rows as i128 * crate::money::MAX_CELL_CENTS as i128);
         assert!(net("BIG") > i64::MAX as i128);
+    }
+
+    /// A release's known steps are the ledger's for it, whether none, one (kept in the release) or more
+    /// (read from the ledger).
+    #[test]
+    fn a_release_knows_the_steps_the_ledger_found_for_it() {
+        use crate::ledger::load::{load_bytes, read_folder};
+        use crate::ledger::schema::LedgerFile;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = read_folder(&root.join("tests/cases/base"));
+        let text = "id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n\
+            NONE,2025-03-01,AA,pre_financing,wbif,grant,1.00,,test,\n\
+            ONE,2025-03-02,AA,regular,wbif,grant,1.00,AA-4,test,\n\
+            TWO,2025-03-03,AA,regular,wbif,grant,1.00,AA-4 AA-1,test,\n\
+            SPLIT,2025-03-04,AA,regular,wbif,grant,1.00,AA-2,test,\n\
+            SPLIT,2025-03-04,AA,regular,wbif,loan,1.00,AA-3 AA-2,test,\n\
+            UNKNOWN,2025-03-05,AA,regular,wbif,grant,1.00,AA-99,test,\n";
+        files.insert(LedgerFile::Payments, ("payments.csv".into(), Ok(text.as_bytes().to_vec().into())));
+        let l = load_bytes(files, Default::default()).ledger.expect("a ledger");
+        let (releases, ()) = releases(&l, |_| ());
+        let found: Vec<(&str, Vec<&str>, bool)> = releases
+            .iter()
+            .map(|r| (r.id(&l), r.known_steps(&l).map(|i| l.steps[i].id.as_str()).collect(), r.names_no_step()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("NONE", vec![], true),
+                ("ONE", vec!["AA-4"], false),
+                ("TWO", vec!["AA-4", "AA-1"], false),
+                ("SPLIT", vec!["AA-2", "AA-3"], false),
+                ("UNKNOWN", vec![], false),
+            ]
+        );
+        for r in &releases {
+            assert!(r.known_steps(&l).eq(l.release_steps(r.at as usize).iter().map(|&i| i as usize)));
+        }
     }
 
     proptest! {

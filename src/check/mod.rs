@@ -21,7 +21,7 @@ use crate::money;
 pub struct Ctx<'a> {
     pub ledger: &'a Ledger,
     pub as_of: Date,
-    releases: OnceLock<Vec<figures::Release<'a>>>,
+    releases: OnceLock<Vec<figures::Release>>,
     /// Memory for the settlements, faulted in while the releases were put in order
     /// ([`figures::settlement_room`]).
     settlement_room: Mutex<Vec<figures::Settlement>>,
@@ -44,7 +44,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The releases, in the order they happened.
-    pub fn releases(&self) -> &[figures::Release<'a>] {
+    pub fn releases(&self) -> &[figures::Release] {
         self.releases.get_or_init(|| {
             let (releases, room) = crate::meter::timed("shared figures: releases", || {
                 figures::releases(self.ledger, figures::settlement_room)
@@ -70,7 +70,7 @@ impl<'a> Ctx<'a> {
 
     /// The index, the releases and their settlements, for the progress pipeline (computed now if no rule
     /// needed them).
-    pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release<'a>>, Vec<figures::Settlement>) {
+    pub fn into_figures(self) -> (figures::Index<'a>, Vec<figures::Release>, Vec<figures::Settlement>) {
         // The settlements make the releases and the index first, as the rules would.
         self.settlements();
         let made = "`settlements` makes the index, the releases and the settlements";

@@ -417,11 +417,11 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
             out.push(
                 cx.at(
                     Code::PrefinancingAboveCap,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "amount_eur",
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
-                        r.id(),
+                        r.id(cx.ledger),
                         r.partner(l),
                         eur(*total),
                         cap_rate,
@@ -445,12 +445,12 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
             Some(f) => out.push(
                 cx.at(
                     Code::PrefinancingRepeated,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "kind",
                     format!(
                         "{} already received pre-financing in release `{}` on {}",
                         r.partner(cx.ledger),
-                        f.id(),
+                        f.id(cx.ledger),
                         date::format(f.date)
                     ),
                 )
@@ -487,11 +487,11 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
             out.push(
                 cx.at(
                     Code::PaidBeforeAgreements,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "date",
                     format!(
                         "release `{}` to {} on {} is paid before {}",
-                        r.id(),
+                        r.id(cx.ledger),
                         r.partner(cx.ledger),
                         date::format(r.date),
                         missing.join(" and before ")
@@ -519,11 +519,11 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::PaidWhileConditionsNotMet,
-                        r.first().at,
+                        r.first(cx.ledger).at,
                         "date",
                         format!(
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
-                            r.id(),
+                            r.id(cx.ledger),
                             date::format(r.date),
                             r.partner(l),
                             layer.as_str(),
@@ -554,11 +554,11 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::StepNotFulfilled,
-                        r.first().at,
+                        r.first(cx.ledger).at,
                         "steps",
                         format!(
                             "release `{}` to {} pays step `{id}` of {}",
-                            r.id(),
+                            r.id(cx.ledger),
                             r.partner(l),
                             step.partner,
                             id = id()
@@ -581,9 +581,9 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 let mut d = cx
                     .at(
                         Code::StepNotFulfilled,
-                        r.first().at,
+                        r.first(cx.ledger).at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(), date::format(r.date), id = id()),
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(cx.ledger), date::format(r.date), id = id()),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -614,9 +614,9 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                 Some((already, by)) if already >= worth => out.push(
                     cx.at(
                         Code::StepOverpaid,
-                        r.first().at,
+                        r.first(cx.ledger).at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(), eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id()),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(cx.ledger), eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id(cx.ledger)),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
@@ -642,11 +642,11 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
             let mut d = cx
                 .at(
                     Code::ReleaseUnreconciled,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        r.id(),
+                        r.id(cx.ledger),
                         eur(net),
                         eur(s.gross()),
                         eur(s.clearance),
@@ -739,11 +739,11 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::PaidAfterGrace,
-                        r.first().at,
+                        r.first(cx.ledger).at,
                         "steps",
                         format!(
                             "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
-                            r.id(),
+                            r.id(cx.ledger),
                             date::format(r.date),
                             date::format(step.due),
                             date::format(grace_end),
@@ -960,11 +960,11 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
         }
         first.push(k as u32);
         if first.len() == max + 1 {
-            let ids: Vec<&str> = first.iter().map(|&k| releases[k as usize].id()).collect();
+            let ids: Vec<&str> = first.iter().map(|&k| releases[k as usize].id(cx.ledger)).collect();
             out.push(
                 cx.at(
                     Code::TooManyReleases,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "date",
                     format!(
                         "{} receives its regular release number {} of {} ({}); the facility plans at most {max}",
@@ -1031,9 +1031,9 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
                     out.push(
                         cx.at(
                             Code::PrefinancingLate,
-                            r.first().at,
+                            r.first(cx.ledger).at,
                             "kind",
-                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(), date::format(r.date), r.partner(cx.ledger), f.id(), date::format(f.date)),
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(cx.ledger), date::format(r.date), r.partner(cx.ledger), f.id(cx.ledger), date::format(f.date)),
                         )
                         .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
                     );
@@ -1052,15 +1052,20 @@ fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
             (PaymentKind::Regular, true) => out.push(
                 cx.at(
                     Code::ReleaseSteps,
-                    r.first().at,
+                    r.first(cx.ledger).at,
                     "steps",
-                    format!("regular release `{}` lists no steps", r.id()),
+                    format!("regular release `{}` lists no steps", r.id(cx.ledger)),
                 )
                 .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
             ),
             (PaymentKind::PreFinancing, false) => out.push(
-                cx.at(Code::ReleaseSteps, r.first().at, "steps", format!("pre-financing `{}` lists steps", r.id()))
-                    .hint("pre-financing pays no steps; leave `steps` empty, or record a regular release"),
+                cx.at(
+                    Code::ReleaseSteps,
+                    r.first(cx.ledger).at,
+                    "steps",
+                    format!("pre-financing `{}` lists steps", r.id(cx.ledger)),
+                )
+                .hint("pre-financing pays no steps; leave `steps` empty, or record a regular release"),
             ),
             _ => {}
         }

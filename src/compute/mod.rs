@@ -158,7 +158,7 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
 /// and change list of one ledger replays. Built once, it serves any number of dates.
 pub struct Replay<'a> {
     index: figures::Index<'a>,
-    releases: Vec<figures::Release<'a>>,
+    releases: Vec<figures::Release>,
     settlements: Vec<figures::Settlement>,
 }
 
@@ -831,7 +831,7 @@ pub fn changes_with<'a>(
             date: r.date,
             partner: r.partner(l).to_string(),
             what: r.kind.as_str(),
-            reference: r.id().to_string(),
+            reference: r.id(l).to_string(),
             amount: net,
         });
     }
