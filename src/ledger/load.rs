@@ -1310,11 +1310,7 @@ fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> 
 /// are resolved while the payments are typed: [`step_references`]). References into a file that could not
 /// be read are not checked: that file's own diagnostics say why. The three kinds of check read different
 /// things, so they run side by side.
-fn resolve_references(
-    l: &Ledger,
-    sources: &Sources,
-    read: &BTreeSet<LedgerFile>,
-) -> (Vec<SmallVec<[u32; 2]>>, Vec<Diagnostic>) {
+fn resolve_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> (ReleaseSteps, Vec<Diagnostic>) {
     let steps_read = read.contains(&LedgerFile::Steps);
     let ((release_steps, steps), (partners, releases)) = rayon::join(
         || payment_steps(l, sources, steps_read),
@@ -1430,43 +1426,40 @@ fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
-    (StepRefs { positions, event_steps, release_steps: Vec::new() }, diags)
+    (StepRefs { positions, event_steps, release_steps: ReleaseSteps::default() }, diags)
 }
 
 /// Each release's known steps (the union over its components, in order of first mention), looked up on
 /// every core; and, where an id was not found, a finding for every payment naming a step that does not
 /// exist.
-fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (Vec<SmallVec<[u32; 2]>>, Vec<Diagnostic>) {
-    use rayon::prelude::*;
+fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (ReleaseSteps, Vec<Diagnostic>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let positions = &l.step_refs.positions;
     let unknown = AtomicBool::new(false);
-    let release_steps: Vec<SmallVec<[u32; 2]>> = (0..l.release_count())
-        .into_par_iter()
-        .map_init(
-            || None,
-            |previous: &mut Option<(&str, Option<u32>)>, i| {
-                let mut steps = SmallVec::new();
-                // Components nearly always name the same steps: a list is looked up once (and an id once
-                // per run of releases naming it).
-                let mut last: Option<&str> = None;
-                for p in l.release(i) {
-                    if last == Some(p.steps.as_str()) {
-                        continue;
-                    }
-                    last = Some(p.steps.as_str());
-                    for s in p.steps.iter() {
-                        match position_once_per_run(positions, previous, s) {
-                            Some(position) if !steps.contains(&position) => steps.push(position),
-                            Some(_) => {}
-                            None => unknown.store(true, Ordering::Relaxed),
-                        }
+    // Each core keeps the last id it looked up: an id is looked up once per run of releases naming it.
+    let release_steps = ReleaseSteps::new(
+        l.release_count(),
+        || None,
+        |previous: &mut Option<(&str, Option<u32>)>, i| {
+            let mut steps = SmallVec::new();
+            // Components nearly always name the same steps: a list is looked up once.
+            let mut last: Option<&str> = None;
+            for p in l.release(i) {
+                if last == Some(p.steps.as_str()) {
+                    continue;
+                }
+                last = Some(p.steps.as_str());
+                for s in p.steps.iter() {
+                    match position_once_per_run(positions, previous, s) {
+                        Some(position) if !steps.contains(&position) => steps.push(position),
+                        Some(_) => {}
+                        None => unknown.store(true, Ordering::Relaxed),
                     }
                 }
-                steps
-            },
-        )
-        .collect();
+            }
+            steps
+        },
+    );
     let diags =
         if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources, positions) } else { Vec::new() };
     (release_steps, diags)
