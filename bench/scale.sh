@@ -6,11 +6,20 @@
 # command's best time, and its user time, grow from one size to the next (ten times the rows).
 #
 # Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3, at every size)]
+#                       [PAUSE seconds before each run (default 0)]
 # The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth.
+#
+# PAUSE: on a virtual machine that hands freed memory back to its host within a second or two (this one
+# does: BENCHMARKS.md, item 30), a run started right after another reuses the memory that one freed, and
+# only a run small enough to fit in it (10^6 rows: yes; 10^7: partly) escapes the cost of the first touch
+# of fresh memory. With PAUSE=0 (runs back to back) the small sizes are measured with warm memory and the
+# large ones with mostly cold; with a pause of a few seconds every run at every size starts cold, so the
+# growth from one size to the next compares like with like. The suite prints which it did.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max="${1:-5}"
 runs="${2:-3}"
+pause="${3:-0}"
 cargo build --release --quiet --bin growthplan --example polars_floor
 target="${CARGO_TARGET_DIR:-target}"
 bin="$target/release/growthplan"
@@ -26,6 +35,7 @@ measure() {
   local best="" kb=0 start end wall stats code user sys least_user="" least_sys=""
   stats=$(mktemp)
   for _ in $(seq "$runs"); do
+    if [[ "$pause" != 0 ]]; then sleep "$pause"; fi
     start=$(date +%s%N)
     /usr/bin/time -f '%x %M %U %S' -o "$stats" "$@" >/dev/null 2>"$stats.err" || true
     end=$(date +%s%N)
@@ -45,6 +55,11 @@ measure() {
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
+if [[ "$pause" == 0 ]]; then
+  echo "runs: best of $runs, back to back (small sizes reuse the memory the run before freed)"
+else
+  echo "runs: best of $runs, each after $pause s idle (every run's memory fresh from the host)"
+fi
 echo
 declare -A best cpu
 echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor | user s | system s |"
