@@ -632,31 +632,34 @@ fn group_releases_by(payments: &Rows<Payment>, hash: impl Fn(&str) -> u64 + Sync
         runs.extend(part);
     }
     let id = |run: u32| payments[runs[run as usize].0 as usize].id.as_str();
-    // The runs by the id's hash (then in file order), so that the runs of one id meet.
-    let mut by_hash: Vec<(u64, u32)> = (0..runs.len() as u32).into_par_iter().map(|r| (hash(id(r)), r)).collect();
+    // The runs by the id's hash (its high 32 bits), then in file order, each as one integer (the hash
+    // above the run's number), so that the runs of one id meet.
+    let mut by_hash: Vec<u64> =
+        (0..runs.len() as u32).into_par_iter().map(|r| (hash(id(r)) >> 32) << 32 | u64::from(r)).collect();
     by_hash.par_sort_unstable();
-    // Each run's leader: the first run of its id (runs whose hashes are equal are told apart by their ids).
-    let mut leader: Vec<u32> = (0..runs.len() as u32).collect();
-    let mut followed = false;
-    let mut g = 0;
-    while g < by_hash.len() {
-        let end = g + by_hash[g..].iter().take_while(|r| r.0 == by_hash[g].0).count();
-        for a in g + 1..end {
-            let run = by_hash[a].1;
-            // The earliest run before it of the same id leads it (an earlier one leads itself).
-            if let Some(&(_, first)) = by_hash[g..a].iter().find(|&&(_, b)| leader[b as usize] == b && id(b) == id(run))
-            {
-                leader[run as usize] = first;
-                followed = true;
+    // The runs that follow an earlier run of their id, with that first run: found among runs of equal
+    // hashes (told apart by their ids), which are few.
+    let mut follows: Vec<(u32, u32)> = Vec::new();
+    for equal in by_hash.chunk_by(|a, b| a >> 32 == b >> 32).filter(|g| g.len() > 1) {
+        let mut firsts: SmallVec<[u32; 4]> = SmallVec::new();
+        for &key in equal {
+            let run = key as u32;
+            match firsts.iter().find(|&&first| id(first) == id(run)) {
+                Some(&first) => follows.push((run, first)),
+                None => firsts.push(run),
             }
         }
-        g = end;
     }
     drop(by_hash);
-    if !followed {
+    if follows.is_empty() {
         // Every id in one run (the usual ledger: a release's components are neighbours): a release per
         // run, each known by its first row (the runs cover the rows one after another).
         return ReleaseRows::Runs(runs.iter().map(|&(first, _)| first).chain([payments.len() as u32]).collect());
+    }
+    // Each run's leader: the first run of its id.
+    let mut leader: Vec<u32> = (0..runs.len() as u32).collect();
+    for (run, first) in follows {
+        leader[run as usize] = first;
     }
     // The releases in order of their first runs; a later run of an id joins its leader's release.
     let mut release_of_run: Vec<u32> = Vec::with_capacity(runs.len());
