@@ -1046,29 +1046,21 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C023: a regular release lists the steps it pays; pre-financing lists none.
 fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
     let mut out = Vec::new();
     for r in cx.releases() {
-        match (r.kind, r.names_no_step()) {
-            (PaymentKind::Regular, true) => out.push(
-                cx.at(
-                    Code::ReleaseSteps,
-                    r.first(cx.ledger).at,
-                    "steps",
-                    format!("regular release `{}` lists no steps", r.id(cx.ledger)),
-                )
-                .hint("list the ids of the steps it pays in `steps`, separated by spaces"),
+        let (message, hint) = match (r.kind, r.names_no_step()) {
+            (PaymentKind::Regular, true) => (
+                format!("regular release `{}` lists no steps", r.id(l)),
+                "list the ids of the steps it pays in `steps`, separated by spaces",
             ),
-            (PaymentKind::PreFinancing, false) => out.push(
-                cx.at(
-                    Code::ReleaseSteps,
-                    r.first(cx.ledger).at,
-                    "steps",
-                    format!("pre-financing `{}` lists steps", r.id(cx.ledger)),
-                )
-                .hint("pre-financing pays no steps; leave `steps` empty, or record a regular release"),
+            (PaymentKind::PreFinancing, false) => (
+                format!("pre-financing `{}` lists steps", r.id(l)),
+                "pre-financing pays no steps; leave `steps` empty, or record a regular release",
             ),
-            _ => {}
-        }
+            _ => continue,
+        };
+        out.push(cx.at(Code::ReleaseSteps, r.first(l).at, "steps", message).hint(hint));
     }
     out
 }
