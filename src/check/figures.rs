@@ -89,10 +89,10 @@ pub struct Release {
     partner: CodeNumber,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: u32,
-    /// Its one known step's position in the ledger's steps, when it has one (nearly every release): read
-    /// for every regular release, where the ledger's lists would be read at random. [`NO_STEP`] or
-    /// [`STEPS_IN_LEDGER`] otherwise (read them with [`Release::known_steps`]).
-    step: u32,
+    /// Its known steps as the ledger keeps them, in four bytes: the one step of nearly every release is
+    /// read here for every regular release, where the ledger's table would be read at random (read them
+    /// with [`Release::known_steps`]).
+    steps: KnownSteps,
     pub kind: PaymentKind,
     /// Whether it names any step at all, known or not.
     names_step: bool,
@@ -103,11 +103,6 @@ pub struct Release {
 
 /// A release's net that does not fit in 64 bits (or is exactly this): summed again from the ledger.
 const NET_IN_LEDGER: i64 = i64::MIN;
-/// A release that names no known step. (A step's position is below the most lines a file may have,
-/// [`crate::ledger::model::MAX_LINES`], less its header: neither this nor [`STEPS_IN_LEDGER`].)
-const NO_STEP: u32 = u32::MAX;
-/// A release that names more than one known step: the ledger lists them.
-const STEPS_IN_LEDGER: u32 = u32::MAX - 1;
 
 impl Release {
     /// Its first component in file order: where findings about the release point.
@@ -146,12 +141,8 @@ impl Release {
     /// order of first mention; a step's id is `ledger.steps[i].id`, read only where a finding names it:
     /// the steps are many and read at random). Unknown ids are the loader's to report.
     pub fn known_steps<'a>(&self, l: &'a Ledger) -> impl Iterator<Item = usize> + 'a {
-        let (sole, listed): (Option<u32>, &[u32]) = match self.step {
-            NO_STEP => (None, &[]),
-            STEPS_IN_LEDGER => (None, l.release_steps(self.at as usize)),
-            step => (Some(step), &[]),
-        };
-        sole.into_iter().chain(listed.iter().copied()).map(|i| i as usize)
+        let listed = if self.steps.several() { l.release_steps(self.at as usize) } else { &[] };
+        self.steps.one().into_iter().chain(listed.iter().copied()).map(|i| i as usize)
     }
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
@@ -195,17 +186,12 @@ pub fn releases<R: Send>(l: &Ledger, beside: impl FnOnce(usize) -> R + Send) -> 
             let components = l.release(i);
             let first = components[0];
             let net = components.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount));
-            // The loader looked the steps up once, for its own findings.
-            let step = match l.release_steps(i) {
-                [] => NO_STEP,
-                &[step] => step,
-                _ => STEPS_IN_LEDGER,
-            };
             let release = Release {
                 date: first.date,
                 partner: first.partner,
                 at: i as u32,
-                step,
+                // The loader looked the steps up once, for its own findings.
+                steps: l.release_known_steps(i),
                 kind: first.kind,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
                 net: net.unwrap_or(NET_IN_LEDGER),

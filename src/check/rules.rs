@@ -417,11 +417,11 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
             out.push(
                 cx.at(
                     Code::PrefinancingAboveCap,
-                    r.first(cx.ledger).at,
+                    r.first(l).at,
                     "amount_eur",
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
-                        r.id(cx.ledger),
+                        r.id(l),
                         r.partner(l),
                         eur(*total),
                         cap_rate,
@@ -519,11 +519,11 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::PaidWhileConditionsNotMet,
-                        r.first(cx.ledger).at,
+                        r.first(l).at,
                         "date",
                         format!(
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
-                            r.id(cx.ledger),
+                            r.id(l),
                             date::format(r.date),
                             r.partner(l),
                             layer.as_str(),
@@ -554,11 +554,11 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::StepNotFulfilled,
-                        r.first(cx.ledger).at,
+                        r.first(l).at,
                         "steps",
                         format!(
                             "release `{}` to {} pays step `{id}` of {}",
-                            r.id(cx.ledger),
+                            r.id(l),
                             r.partner(l),
                             step.partner,
                             id = id()
@@ -581,9 +581,9 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                 let mut d = cx
                     .at(
                         Code::StepNotFulfilled,
-                        r.first(cx.ledger).at,
+                        r.first(l).at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(cx.ledger), date::format(r.date), id = id()),
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(l), date::format(r.date), id = id()),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -642,11 +642,11 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
             let mut d = cx
                 .at(
                     Code::ReleaseUnreconciled,
-                    r.first(cx.ledger).at,
+                    r.first(l).at,
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        r.id(cx.ledger),
+                        r.id(l),
                         eur(net),
                         eur(s.gross()),
                         eur(s.clearance),
@@ -739,11 +739,11 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
                 out.push(
                     cx.at(
                         Code::PaidAfterGrace,
-                        r.first(cx.ledger).at,
+                        r.first(l).at,
                         "steps",
                         format!(
                             "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
-                            r.id(cx.ledger),
+                            r.id(l),
                             date::format(r.date),
                             date::format(step.due),
                             date::format(grace_end),

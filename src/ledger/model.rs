@@ -532,15 +532,41 @@ pub struct StepRefs {
 /// took 24 bytes, at ten million payment rows 96 MB).
 #[derive(Debug, Clone, Default)]
 pub struct ReleaseSteps {
-    /// For each release: its one known step's position, [`NO_STEP`] for none, [`SEVERAL_STEPS`] for a
-    /// list in `several`. (A position is below the most lines a file may have less its header: neither.)
-    sole: Vec<u32>,
+    /// For each release, its steps in four bytes; those of several are listed in `several`.
+    sole: Vec<KnownSteps>,
     /// The releases of several known steps (by position, ascending) and their steps.
     several: Vec<(u32, Box<[u32]>)>,
 }
 
-/// A release of several known steps: they are listed apart.
+/// A release's known steps in four bytes, as the ledger keeps them ([`Ledger::release_known_steps`]):
+/// none, the position of its one step, or a mark that it has several ([`Ledger::release_steps`] lists
+/// them). Copied by whatever keeps releases compact and reads their steps often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownSteps(u32);
+
+/// A release of several known steps: they are listed apart. (A step's position is below the most lines a
+/// file may have, [`MAX_LINES`], less its header: neither this nor [`NO_STEP`].)
 const SEVERAL_STEPS: u32 = u32::MAX - 1;
+
+impl KnownSteps {
+    fn of(steps: &[u32]) -> Self {
+        KnownSteps(match steps {
+            [] => NO_STEP,
+            &[step] => step,
+            _ => SEVERAL_STEPS,
+        })
+    }
+
+    /// The position of its one step, when it has exactly one.
+    pub fn one(self) -> Option<u32> {
+        (self.0 != NO_STEP && self.0 != SEVERAL_STEPS).then_some(self.0)
+    }
+
+    /// Whether it has several (the ledger lists them: [`Ledger::release_steps`]).
+    pub fn several(self) -> bool {
+        self.0 == SEVERAL_STEPS
+    }
+}
 
 impl ReleaseSteps {
     /// From each release's steps, on every core, over the releases numbered `0..count`: `steps(state, i)`
@@ -552,17 +578,11 @@ impl ReleaseSteps {
         steps: impl Fn(&mut S, usize) -> SmallVec<[u32; 2]> + Sync + Send,
     ) -> Self {
         use rayon::prelude::*;
-        let sole: Vec<u32> = (0..count)
-            .into_par_iter()
-            .map_init(&init, |state, i| match steps(state, i).as_slice() {
-                [] => NO_STEP,
-                &[step] => step,
-                _ => SEVERAL_STEPS,
-            })
-            .collect();
+        let sole: Vec<KnownSteps> =
+            (0..count).into_par_iter().map_init(&init, |state, i| KnownSteps::of(&steps(state, i))).collect();
         let several = (0..count)
             .into_par_iter()
-            .filter(|&i| sole[i] == SEVERAL_STEPS)
+            .filter(|&i| sole[i].several())
             .map_init(&init, |state, i| (i as u32, steps(state, i).into_vec().into_boxed_slice()))
             .collect();
         ReleaseSteps { sole, several }
@@ -571,12 +591,18 @@ impl ReleaseSteps {
     /// The `i`-th release's known steps (none for a release beyond the last).
     pub fn get(&self, i: usize) -> &[u32] {
         match self.sole.get(i) {
-            None | Some(&NO_STEP) => &[],
-            Some(&SEVERAL_STEPS) => {
+            None => &[],
+            Some(steps) if steps.several() => {
                 self.several.binary_search_by_key(&(i as u32), |(at, _)| *at).map_or(&[], |k| &self.several[k].1)
             }
-            Some(step) => std::slice::from_ref(step),
+            Some(KnownSteps(NO_STEP)) => &[],
+            Some(KnownSteps(step)) => std::slice::from_ref(step),
         }
+    }
+
+    /// The `i`-th release's known steps in four bytes (none for a release beyond the last).
+    fn known(&self, i: usize) -> KnownSteps {
+        self.sole.get(i).copied().unwrap_or(KnownSteps(NO_STEP))
     }
 }
 
@@ -723,6 +749,11 @@ impl Ledger {
     /// in order of first mention; unknown ids are the loader's to report).
     pub fn release_steps(&self, i: usize) -> &[u32] {
         self.step_refs.release_steps.get(i)
+    }
+
+    /// The same in four bytes: [`KnownSteps`].
+    pub fn release_known_steps(&self, i: usize) -> KnownSteps {
+        self.step_refs.release_steps.known(i)
     }
 
     /// Whether every step id is on one row only.
