@@ -58,7 +58,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10485
 if [[ "$pause" == 0 ]]; then
   echo "runs: best of $runs, back to back (small sizes reuse the memory the run before freed)"
 else
-  echo "runs: best of $runs, each after $pause s idle (every run's memory fresh from the host)"
+  echo "runs: best of $runs, each after $pause s idle (where freed memory goes back to the host meanwhile, every run starts cold)"
 fi
 echo
 declare -A best cpu
