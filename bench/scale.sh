@@ -7,7 +7,8 @@
 #
 # Usage: bench/scale.sh [MAX_EXPONENT (default 5; 6 and 7 take minutes and GBs)] [RUNS (default 3, at every size)]
 #                       [PAUSE seconds before each run (default 0)]
-# The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth.
+# The synthetic folders are kept in target/bench-data (same seed, same bytes) so reruns skip synth; the
+# binaries, folders, command lines and the measured run are bench/lib.sh's, shared with bench/growth.sh.
 #
 # PAUSE: on a virtual machine that hands freed memory back to its host within a second or two (this one
 # does: BENCHMARKS.md, item 30), a run started right after another reuses the memory that one freed, and
@@ -20,41 +21,26 @@ cd "$(dirname "$0")/.."
 max="${1:-5}"
 runs="${2:-3}"
 pause="${3:-0}"
-cargo build --release --quiet --bin growthplan --example polars_floor
-target="${CARGO_TARGET_DIR:-target}"
-bin="$target/release/growthplan"
-floor="$target/release/examples/polars_floor"
-store="$target/bench-data"
-mkdir -p "$store"
+source bench/lib.sh
+bench_build
 
 # Best wall time (s, to the millisecond) over $runs runs, the peak RSS (MB) of the last, and the least user
 # and system CPU time (s) of any run: "wall rss user system". The CPU times tell the work from the waiting:
 # on this machine the system time (first touch of fresh memory) varies by a factor of three between runs.
-# A run that fails (exit code 2 or a signal; 1 is findings, which check reports on purpose) stops the suite.
 measure() {
-  local best="" kb=0 start end wall stats code user sys least_user="" least_sys=""
-  stats=$(mktemp)
+  local best="" kb=0 wall user sys least_user="" least_sys=""
   for _ in $(seq "$runs"); do
     if [[ "$pause" != 0 ]]; then sleep "$pause"; fi
-    start=$(date +%s%N)
-    /usr/bin/time -f '%x %M %U %S' -o "$stats" "$@" >/dev/null 2>"$stats.err" || true
-    end=$(date +%s%N)
-    read -r code kb user sys < <(tail -n 1 "$stats")
-    if [[ "$code" != 0 && "$code" != 1 ]]; then
-      echo "failed (exit $code): $*" >&2
-      cat "$stats.err" >&2
-      exit 1
-    fi
-    wall=$(( (end - start) / 1000000 ))
+    read -r wall kb user sys < <(bench_once "$@" || echo fail) || true
+    if [[ "$wall" == fail ]]; then exit 1; fi
     if [[ -z "$best" ]] || ((wall < best)); then best=$wall; fi
     least_user=$(awk -v a="$user" -v b="$least_user" 'BEGIN { print (b == "" || a < b) ? a : b }')
     least_sys=$(awk -v a="$sys" -v b="$least_sys" 'BEGIN { print (b == "" || a < b) ? a : b }')
   done
-  rm -f "$stats" "$stats.err"
   printf '%d.%03d %d %s %s\n' $((best / 1000)) $((best % 1000)) $((kb / 1024)) "$least_user" "$least_sys"
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
+bench_machine
 if [[ "$pause" == 0 ]]; then
   echo "runs: best of $runs, back to back (small sizes reuse the memory the run before freed)"
 else
@@ -65,35 +51,25 @@ declare -A best cpu
 echo "| payment rows | steps | command | wall s | peak RSS MB | ratio to floor | user s | system s |"
 echo "|---|---|---|---|---|---|---|---|"
 for exp in $(seq 3 "$max"); do
-  n=$((10 ** exp))
-  steps=$((n / 10 > 20 ? n / 10 : 20))
-  data="$store/syn$exp"
-  if [[ ! -f "$data/payments.csv" ]]; then
-    "$bin" synth --out "$data" --partners 20 --steps "$steps" --payments "$n" --seed 1 >/dev/null
-  fi
+  steps=$(bench_steps "$exp")
   # Every size gets the best of $runs: single runs vary by a third on this machine (at 10^7 from 7 to 11 s
   # for one binary), and growth compares best with best.
-  r=$runs
-  floor_line=$(runs=$r measure "$floor" "$data") || exit 1
+  bench_args floor "$exp"
+  floor_line=$(measure "${args[@]}") || exit 1
   read -r fw fm fu fs <<<"$floor_line"
   printf '| 10^%d | %d | polars floor (scan + sum per partner) | %s | %d | 1.0 | %s | %s |\n' "$exp" "$steps" "$fw" "$fm" "$fu" "$fs"
-  out="$store/reports$exp"
   for cmd in check status report; do
-    case $cmd in
-      check) args=(check --data "$data" --as-of 2027-12-31) ;;
-      status) args=(status --data "$data" --as-of 2027-12-31 --format json) ;;
-      report) args=(report --data "$data" --month 2027-12 --out "$out") ;;
-    esac
-    line=$(runs=$r measure "$bin" "${args[@]}") || exit 1
+    bench_args "$cmd" "$exp"
+    line=$(measure "${args[@]}") || exit 1
     read -r w m u sy <<<"$line"
     ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
-    printf '| 10^%d | %d | %s | %s | %d | %s | %s | %s |\n' "$exp" "$steps" "${args[0]}" "$w" "$m" "$ratio" "$u" "$sy"
+    printf '| 10^%d | %d | %s | %s | %d | %s | %s | %s |\n' "$exp" "$steps" "$cmd" "$w" "$m" "$ratio" "$u" "$sy"
     best["$exp $cmd"]=$w
     cpu["$exp $cmd"]=$u
   done
   best["$exp floor"]=$fw
   cpu["$exp floor"]=$fu
-  rm -rf "$out"
+  rm -rf "$store/reports$exp"
 done
 
 # growth TITLE TABLE: each command's figure in TABLE (an associative array named by the caller) at ten
