@@ -39,8 +39,8 @@ for cmd in floor check status report; do
   small_wall=() large_wall=() small_user=() large_user=() pair_ratios=()
   for _ in $(seq "$pairs"); do
     for exp in "$small" "$large"; do
+      bench_args "$cmd" "$exp" # (makes the folder first if it is missing, before the pause)
       if [[ "$pause" != 0 ]]; then sleep "$pause"; fi
-      bench_args "$cmd" "$exp"
       line=$(bench_once "${args[@]}") || exit 1
       read -r wall _ user _ <<<"$line"
       if [[ "$exp" == "$small" ]]; then
