@@ -24,7 +24,6 @@ bench_build
 median() { sort -g | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
 seconds() { awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }'; }
 least() { sort -g | head -n 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 bench_machine
 if [[ "$pause" == 0 ]]; then
@@ -49,13 +48,13 @@ for cmd in floor check status report; do
         large_wall+=("$wall") large_user+=("$user")
       fi
     done
-    pair_ratios+=("$(awk -v a="$wall" -v b="${small_wall[-1]}" 'BEGIN { printf "%.1f", a / b }')")
+    pair_ratios+=("$(bench_ratio "${large_wall[-1]}" "${small_wall[-1]}")")
     rm -rf "$store/reports$small" "$store/reports$large"
   done
   sm=$(printf '%s\n' "${small_wall[@]}" | median)
   lm=$(printf '%s\n' "${large_wall[@]}" | median)
   printf '| %s | %s | %s | %sx | %s | %s | %s |\n' "$cmd" "$(seconds "$sm")" "$(seconds "$lm")" \
     "$(printf '%s\n' "${pair_ratios[@]}" | median | xargs printf '%.1f')" "$(printf '%s ' "${pair_ratios[@]}" | sed 's/ $//')" \
-    "$(ratio "$(printf '%s\n' "${large_wall[@]}" | least)" "$(printf '%s\n' "${small_wall[@]}" | least)")" \
-    "$(ratio "$(printf '%s\n' "${large_user[@]}" | median)" "$(printf '%s\n' "${small_user[@]}" | median)")"
+    "$(bench_ratio "$(printf '%s\n' "${large_wall[@]}" | least)" "$(printf '%s\n' "${small_wall[@]}" | least)" x)" \
+    "$(bench_ratio "$(printf '%s\n' "${large_user[@]}" | median)" "$(printf '%s\n' "${small_user[@]}" | median)" x)"
 done

@@ -1,5 +1,5 @@
 # Shared by bench/scale.sh and bench/growth.sh (sourced, from the repository's root): the binaries, the
-# synthetic folders, each command's arguments, and one measured run.
+# synthetic folders, each command's arguments, one measured run, and the ratio of two figures.
 
 # Builds the release binary and the polars floor; sets `bin`, `floor` and `store` (the synthetic folders,
 # kept in target/bench-data: same seed, same bytes, so reruns skip synth).
@@ -64,4 +64,10 @@ bench_once() {
   fi
   rm -f "$stats" "$stats.err"
   echo "$(((end - start) / 1000000)) $kb $user $sys"
+}
+
+# A / B to one decimal, followed by SUFFIX (e.g. "x"); "-" when B is not positive (a run too quick to time,
+# or a figure the size did not have).
+bench_ratio() {
+  awk -v a="$1" -v b="$2" -v suffix="${3:-}" 'BEGIN { if (b > 0) printf "%.1f%s", a / b, suffix; else print "-" }'
 }

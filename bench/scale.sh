@@ -28,11 +28,11 @@ bench_build
 # and system CPU time (s) of any run: "wall rss user system". The CPU times tell the work from the waiting:
 # on this machine the system time (first touch of fresh memory) varies by a factor of three between runs.
 measure() {
-  local best="" kb=0 wall user sys least_user="" least_sys=""
+  local best="" kb=0 line wall user sys least_user="" least_sys=""
   for _ in $(seq "$runs"); do
     if [[ "$pause" != 0 ]]; then sleep "$pause"; fi
-    read -r wall kb user sys < <(bench_once "$@" || echo fail) || true
-    if [[ "$wall" == fail ]]; then exit 1; fi
+    line=$(bench_once "$@") || exit 1
+    read -r wall kb user sys <<<"$line"
     if [[ -z "$best" ]] || ((wall < best)); then best=$wall; fi
     least_user=$(awk -v a="$user" -v b="$least_user" 'BEGIN { print (b == "" || a < b) ? a : b }')
     least_sys=$(awk -v a="$sys" -v b="$least_sys" 'BEGIN { print (b == "" || a < b) ? a : b }')
@@ -62,7 +62,7 @@ for exp in $(seq 3 "$max"); do
     bench_args "$cmd" "$exp"
     line=$(measure "${args[@]}") || exit 1
     read -r w m u sy <<<"$line"
-    ratio=$(awk -v a="$w" -v b="$fw" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
+    ratio=$(bench_ratio "$w" "$fw")
     printf '| 10^%d | %d | %s | %s | %d | %s | %s | %s |\n' "$exp" "$steps" "$cmd" "$w" "$m" "$ratio" "$u" "$sy"
     best["$exp $cmd"]=$w
     cpu["$exp $cmd"]=$u
@@ -82,7 +82,7 @@ growth() {
   for exp in $(seq 4 "$max"); do
     row="| 10^$((exp - 1)) -> 10^$exp |"
     for cmd in floor check status report; do
-      row+=" $(awk -v a="${figures["$exp $cmd"]}" -v b="${figures["$((exp - 1)) $cmd"]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') |"
+      row+=" $(bench_ratio "${figures["$exp $cmd"]}" "${figures["$((exp - 1)) $cmd"]}" x) |"
     done
     echo "$row"
   done
