@@ -14,6 +14,7 @@ pub mod meter;
 pub mod money;
 pub mod progress;
 pub mod render;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod synth;

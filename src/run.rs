@@ -61,7 +61,7 @@ fn check_command(
     let mut skipped = None;
     match &loaded.ledger {
         Some(l) if loaded.unread.is_empty() => {
-            diags.extend(check::run(l, as_of));
+            diags.extend(check::run(l, &crate::replay::Replay::new(l), as_of));
             control = check::control_figures(l);
         }
         _ => {
@@ -152,7 +152,8 @@ fn status_command(
             anyhow::bail!("--partner `{code}` is not in partners.csv; the partners are: {}", codes.join(", "));
         }
     }
-    let p = crate::compute::progress(&l, as_of)?;
+    let replay = crate::replay::Replay::new(&l);
+    let p = crate::compute::progress(&l, &replay, as_of)?;
     let text = match format {
         StatusFormat::Table => status::table(&p, partner),
         StatusFormat::Json => status::json(&p, partner),
@@ -180,10 +181,10 @@ fn export_command(
     use crate::cli::ExportFormat;
     use crate::render::status;
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
-    let replay = crate::compute::Replay::new(&l);
-    let p = crate::compute::progress_with(&l, &replay, as_of)?;
+    let replay = crate::replay::Replay::new(&l);
+    let p = crate::compute::progress(&l, &replay, as_of)?;
     let mut tables = status::tables(&p);
-    tables.push(status::changes_table(&crate::compute::changes_with(&l, &replay, &p, since)?));
+    tables.push(status::changes_table(&crate::compute::changes(&l, &replay, &p, since)?));
     // Render everything before writing anything.
     let mut files = Vec::new();
     for t in &tables {
@@ -212,7 +213,8 @@ fn charts_command(
     use crate::charts::{render_all, Format};
     use crate::cli::ChartFormat;
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
-    let p = crate::compute::progress(&l, as_of)?;
+    let replay = crate::replay::Replay::new(&l);
+    let p = crate::compute::progress(&l, &replay, as_of)?;
     let format = match format {
         ChartFormat::Svg => Format::Svg,
         ChartFormat::Png => Format::Png,
@@ -260,15 +262,13 @@ fn report_command(
     let as_of = report::month_end(&month).map_err(|e| anyhow::anyhow!("--month {e}"))?;
     let previous = date::previous_month_end(as_of);
 
+    // Replay the releases once: the rules and both dates' figures read it.
+    let replay = crate::replay::Replay::new(&l);
+
     // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
     // (C016) belong to later reports and are not findings of this one.
-    // The rules' context keeps the index, releases and settlements they computed for the pipeline.
-    let ctx = check::Ctx::new(&l, as_of);
     let mut findings = loaded.diagnostics.clone();
-    // What the pipeline needs no replay for is computed while the rules run.
-    let (rule_findings, prepared) =
-        rayon::join(|| check::run_in(&ctx), || crate::compute::Prepared::new(&l, as_of, previous));
-    findings.extend(rule_findings.into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
     if strict && errors > 0 {
@@ -277,12 +277,12 @@ fn report_command(
         return Ok(Outcome::Findings);
     }
 
-    // Compute, chart, render.
-    // One replay of the releases, the rules', serves both dates and the changes between them.
-    let replay = crate::compute::Replay::from_check(ctx);
-    // The month before is needed only for its facility figures, computed while the month is.
-    let (now, before) = crate::compute::report_figures(&l, &replay, prepared?, as_of, previous)?;
-    let changes = crate::compute::changes_with(&l, &replay, &now, previous)?;
+    // Compute: the month, the facility's figures at the month before, and what changed between them.
+    let now = crate::compute::progress(&l, &replay, as_of)?;
+    let before = crate::compute::progress(&l, &replay, previous)?.facility;
+    let changes = crate::compute::changes(&l, &replay, &now, previous)?;
+
+    // Chart, render.
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
     crate::meter::phase("rendering the report", 0);
     let inputs: Vec<Input> = LedgerFile::ALL
@@ -492,7 +492,7 @@ fn record_command(
     let loaded = ledger::load::load_bytes(files, config.load);
     let mut diags = loaded.diagnostics.clone();
     if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {
-        diags.extend(check::run(l, as_of));
+        diags.extend(check::run(l, &crate::replay::Replay::new(l), as_of));
     }
     diag::sort(&mut diags);
     let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();

@@ -1,42 +1,43 @@
 //! The rules. Each is a pure function from the ledger to findings, registered in [`RULES`] with its
-//! code; `docs/CHECKS.md` explains each and `tests/cases/check/` holds a ledger that breaks it.
+//! code; `docs/CHECKS.md` explains each and `tests/cases/codes/` holds a ledger that breaks it.
 
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
 
-use super::figures::{self, Release};
-use super::{Ctx, Reads, Rule};
+use super::measure;
+use super::{Ctx, Rule};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
 use crate::ledger::model::*;
 use crate::money::{format_grouped, Rate};
+use crate::replay::Release;
 
 pub static RULES: &[Rule] = &[
-    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope, reads: Reads::Ledger },
-    Rule { code: Code::NegativeEnvelope, run: negative_envelope, reads: Reads::Ledger },
-    Rule { code: Code::OverCommitted, run: over_committed, reads: Reads::Ledger },
-    Rule { code: Code::OverPaid, run: over_paid, reads: Reads::Ledger },
-    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap, reads: Reads::Figures },
-    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated, reads: Reads::Figures },
-    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements, reads: Reads::Figures },
-    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met, reads: Reads::Figures },
-    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled, reads: Reads::Figures },
-    Rule { code: Code::StepOverpaid, run: step_overpaid, reads: Reads::Figures },
-    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled, reads: Reads::Settlements },
-    Rule { code: Code::ChannelInstrument, run: channel_instrument, reads: Reads::Ledger },
-    Rule { code: Code::WbifShareLow, run: wbif_share, reads: Reads::Ledger },
-    Rule { code: Code::PaidAfterGrace, run: paid_after_grace, reads: Reads::Figures },
-    Rule { code: Code::OutsidePeriod, run: outside_period, reads: Reads::Ledger },
-    Rule { code: Code::AfterAsOf, run: after_as_of, reads: Reads::Ledger },
-    Rule { code: Code::EventBeforeStep, run: event_before_step, reads: Reads::Figures },
-    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled, reads: Reads::Figures },
-    Rule { code: Code::ControlTotalMismatch, run: control_totals, reads: Reads::Ledger },
-    Rule { code: Code::TooManyReleases, run: too_many_releases, reads: Reads::Figures },
-    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope, reads: Reads::Ledger },
-    Rule { code: Code::PrefinancingLate, run: prefinancing_late, reads: Reads::Figures },
-    Rule { code: Code::ReleaseSteps, run: release_steps, reads: Reads::Figures },
+    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope },
+    Rule { code: Code::NegativeEnvelope, run: negative_envelope },
+    Rule { code: Code::OverCommitted, run: over_committed },
+    Rule { code: Code::OverPaid, run: over_paid },
+    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap },
+    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated },
+    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements },
+    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met },
+    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled },
+    Rule { code: Code::StepOverpaid, run: step_overpaid },
+    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled },
+    Rule { code: Code::ChannelInstrument, run: channel_instrument },
+    Rule { code: Code::WbifShareLow, run: wbif_share },
+    Rule { code: Code::PaidAfterGrace, run: paid_after_grace },
+    Rule { code: Code::OutsidePeriod, run: outside_period },
+    Rule { code: Code::AfterAsOf, run: after_as_of },
+    Rule { code: Code::EventBeforeStep, run: event_before_step },
+    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled },
+    Rule { code: Code::ControlTotalMismatch, run: control_totals },
+    Rule { code: Code::TooManyReleases, run: too_many_releases },
+    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope },
+    Rule { code: Code::PrefinancingLate, run: prefinancing_late },
+    Rule { code: Code::ReleaseSteps, run: release_steps },
 ];
 
 fn eur(v: i128) -> String {
@@ -277,8 +278,7 @@ fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
 /// instrument, and per channel where channel commitments are recorded), or else what is allocated.
 ///
 /// One pass over the payments in the order they happened (date, then place in the file), each adding to
-/// the running totals of its partner and instrument: the payments are read in file order, as they lie in
-/// memory, when the file is in date order (then the pass needs no list of rows at all).
+/// the running totals of its partner and instrument.
 fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
@@ -354,52 +354,16 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
             limit.over = limit.paid > cap;
         }
     };
-    match in_time_order(&l.payments) {
-        None => l.payments.iter().for_each(&mut pay),
-        Some(order) => order.iter().for_each(|&i| pay(&l.payments[i as usize])),
-    }
+    in_time_order(&l.payments).into_iter().for_each(&mut pay);
     out
 }
 
-/// The positions of the payments in the order they happened: by date, then place in the file; `None`
-/// when the file is in that order already. A counting sort over the days from the first date to the
-/// last (linear: sorting (date, position) pairs took 0.6 s at ten million rows), or, should the dates
-/// lie further apart than there are payments, a sort of the pairs.
-fn in_time_order(payments: &Rows<Payment>) -> Option<Vec<u32>> {
-    use chrono::Datelike;
-    let day = |p: &Payment| p.date.num_days_from_ce();
-    let (mut first, mut last, mut sorted) = (i32::MAX, i32::MIN, true);
-    for p in payments.iter() {
-        let d = day(p);
-        sorted &= d >= last;
-        first = first.min(d);
-        last = last.max(d);
-    }
-    if sorted {
-        return None;
-    }
-    let days = (last as i64 - first as i64 + 1) as usize;
-    if days > payments.len() {
-        let mut pairs: Vec<(i32, u32)> = payments.iter().enumerate().map(|(i, p)| (day(p), i as u32)).collect();
-        pairs.sort_unstable();
-        return Some(pairs.into_iter().map(|(_, i)| i).collect());
-    }
-    // How many payments each day has, then where each day's first goes.
-    let mut next = vec![0u32; days];
-    for p in payments.iter() {
-        next[(day(p) - first) as usize] += 1;
-    }
-    let mut before = 0;
-    for slot in &mut next {
-        (*slot, before) = (before, before + *slot);
-    }
-    let mut order = vec![0u32; payments.len()];
-    for (i, p) in payments.iter().enumerate() {
-        let slot = &mut next[(day(p) - first) as usize];
-        order[*slot as usize] = i as u32;
-        *slot += 1;
-    }
-    Some(order)
+/// The payments in the order they happened: by date, then place in the file.
+fn in_time_order(payments: &Rows<Payment>) -> Vec<&Payment> {
+    let mut order: Vec<&Payment> = payments.iter().collect();
+    // A stable sort keeps the file's order within a day.
+    order.sort_by_key(|p| p.date);
+    order
 }
 
 /// C005: pre-financing per partner is at most the cap (a share of its envelope on the payment date).
@@ -410,7 +374,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
         let total = paid.entry(r.partner(l)).or_default();
-        *total += r.net(l);
+        *total += r.net;
         let envelope = cx.envelopes().at(r.partner(l), None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
@@ -421,7 +385,7 @@ fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
                     "amount_eur",
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
-                        r.id(l),
+                        r.id,
                         r.partner(l),
                         eur(*total),
                         cap_rate,
@@ -450,7 +414,7 @@ fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                     format!(
                         "{} already received pre-financing in release `{}` on {}",
                         r.partner(cx.ledger),
-                        f.id(cx.ledger),
+                        f.id,
                         date::format(f.date)
                     ),
                 )
@@ -491,7 +455,7 @@ fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
                     "date",
                     format!(
                         "release `{}` to {} on {} is paid before {}",
-                        r.id(cx.ledger),
+                        r.id,
                         r.partner(cx.ledger),
                         date::format(r.date),
                         missing.join(" and before ")
@@ -523,7 +487,7 @@ fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                         "date",
                         format!(
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
-                            r.id(l),
+                            r.id,
                             date::format(r.date),
                             r.partner(l),
                             layer.as_str(),
@@ -558,7 +522,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         "steps",
                         format!(
                             "release `{}` to {} pays step `{id}` of {}",
-                            r.id(l),
+                            r.id,
                             r.partner(l),
                             step.partner,
                             id = id()
@@ -583,7 +547,7 @@ fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepNotFulfilled,
                         r.first(l).at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id(l), date::format(r.date), id = id()),
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date), id = id()),
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -616,7 +580,7 @@ fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
                         Code::StepOverpaid,
                         r.first(cx.ledger).at,
                         "steps",
-                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id(cx.ledger), eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id(cx.ledger)),
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id),
                     )
                     .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
                 ),
@@ -635,8 +599,8 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let releases = cx.releases();
     for s in cx.settlements() {
-        let r = &releases[s.release()];
-        let net = r.net(l);
+        let r = &releases[s.release];
+        let net = r.net;
         let diff = net - s.expected_net();
         if diff.abs() > tolerance {
             let mut d = cx
@@ -646,7 +610,7 @@ fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
                     "amount_eur",
                     format!(
                         "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
-                        r.id(l),
+                        r.id,
                         eur(net),
                         eur(s.gross()),
                         eur(s.clearance),
@@ -702,8 +666,8 @@ fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
     if cx.as_of < end {
         return Vec::new();
     }
-    let total = figures::measure_value(l, None, Measure::Paid, end);
-    let wbif = figures::measure_value(l, None, Measure::PaidWbif, end);
+    let total = measure::measure_value(l, None, Measure::Paid, end);
+    let wbif = measure::measure_value(l, None, Measure::PaidWbif, end);
     let share = Rate::ratio(wbif, total);
     if total > 0 && share < l.facility.min_wbif_share {
         let path = l.sources.path(crate::ledger::schema::LedgerFile::Payments).to_string();
@@ -743,7 +707,7 @@ fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
                         "steps",
                         format!(
                             "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
-                            r.id(l),
+                            r.id,
                             date::format(r.date),
                             date::format(step.due),
                             date::format(grace_end),
@@ -909,11 +873,11 @@ fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     for c in &l.control_totals {
-        let value = figures::measure_value(l, c.partner.as_deref(), c.measure, c.date);
+        let value = measure::measure_value(l, c.partner.as_deref(), c.measure, c.date);
         let diff = value - c.amount as i128;
         if diff.abs() > c.tolerance as i128 {
             // The rows behind the figure are listed only for a total that does not match.
-            let f = figures::measure(l, c.partner.as_deref(), c.measure, c.date);
+            let f = measure::measure(l, c.partner.as_deref(), c.measure, c.date);
             let who = c.partner.as_deref().unwrap_or("all partners");
             let mut d = cx
                 .at(
@@ -960,7 +924,7 @@ fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
         }
         first.push(k as u32);
         if first.len() == max + 1 {
-            let ids: Vec<&str> = first.iter().map(|&k| releases[k as usize].id(cx.ledger)).collect();
+            let ids: Vec<&str> = first.iter().map(|&k| releases[k as usize].id.as_str()).collect();
             out.push(
                 cx.at(
                     Code::TooManyReleases,
@@ -1033,7 +997,7 @@ fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
                             Code::PrefinancingLate,
                             r.first(cx.ledger).at,
                             "kind",
-                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id(cx.ledger), date::format(r.date), r.partner(cx.ledger), f.id(cx.ledger), date::format(f.date)),
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id, date::format(r.date), r.partner(cx.ledger), f.id, date::format(f.date)),
                         )
                         .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
                     );
@@ -1051,11 +1015,11 @@ fn release_steps(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases() {
         let (message, hint) = match (r.kind, r.names_no_step()) {
             (PaymentKind::Regular, true) => (
-                format!("regular release `{}` lists no steps", r.id(l)),
+                format!("regular release `{}` lists no steps", r.id),
                 "list the ids of the steps it pays in `steps`, separated by spaces",
             ),
             (PaymentKind::PreFinancing, false) => (
-                format!("pre-financing `{}` lists steps", r.id(l)),
+                format!("pre-financing `{}` lists steps", r.id),
                 "pre-financing pays no steps; leave `steps` empty, or record a regular release",
             ),
             _ => continue,
@@ -1085,33 +1049,6 @@ mod tests {
                 let d = if d < 0 { Date::MIN } else { day(d) };
                 prop_assert_eq!(series.at_in_order(d, &mut seen), series.at(d));
             }
-        }
-
-        /// The payments in time order are those of a sort by (date, place in the file), however the
-        /// dates lie (close together, as a counting sort reads them, or far apart) and the rows are split
-        /// in parts.
-        #[test]
-        fn payments_in_time_order_are_sorted_by_date_then_place(
-            days in proptest::collection::vec(0u32..40, 0..60),
-            far in proptest::option::of(0u32..60),
-            cut in 0usize..60,
-        ) {
-            let date = |n: u32| Date::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(n as u64);
-            let mut days = days;
-            if let Some(i) = far.filter(|&i| (i as usize) < days.len()) {
-                days[i as usize] = 900_000;
-            }
-            let payment = |d: u32| Payment::sample("R1", date(d));
-            let cut = cut.min(days.len());
-            let rows = Rows::from_parts(vec![
-                days[..cut].iter().map(|&d| payment(d)).collect(),
-                days[cut..].iter().map(|&d| payment(d)).collect(),
-            ]);
-            let mut expected: Vec<(u32, u32)> = days.iter().enumerate().map(|(i, &d)| (d, i as u32)).collect();
-            expected.sort_unstable();
-            let expected: Vec<u32> = expected.into_iter().map(|(_, i)| i).collect();
-            let found = in_time_order(&rows).unwrap_or_else(|| (0..days.len() as u32).collect());
-            prop_assert_eq!(found, expected);
         }
     }
 }

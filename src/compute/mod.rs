@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use polars::prelude::*;
 
-use crate::check::figures;
 use crate::date::{self, Date};
 use crate::ledger::model::{Channel, CodeNumber, Instrument, Ledger, Payment, PaymentKind, Step, StepStatus};
 use crate::progress::*;
+use crate::replay::{Assessed, Replay};
 
 /// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
 #[derive(Debug, thiserror::Error)]
@@ -47,15 +47,7 @@ fn count_if(cond: Expr, name: &str) -> Expr {
 
 /// Aggregates `aggs` per partner (`by`) and, separately, for all rows together (the facility), so that
 /// the facility row is computed on its own, not as the sum of the partner rows.
-fn per_partner_and_total(
-    lf: LazyFrame,
-    by: &[&str],
-    aggs: Vec<Expr>,
-    detail: Detail,
-) -> PolarsResult<(DataFrame, DataFrame)> {
-    if detail == Detail::Facility {
-        return Ok((DataFrame::empty(), lf.select(aggs).collect()?));
-    }
+fn per_partner_and_total(lf: LazyFrame, by: &[&str], aggs: Vec<Expr>) -> PolarsResult<(DataFrame, DataFrame)> {
     let keys: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
     let grouped = lf
         .clone()
@@ -154,134 +146,29 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
     Ok(())
 }
 
-/// The releases in the order they happened, with the index they were resolved by: what every progress
-/// and change list of one ledger replays. Built once, it serves any number of dates.
-pub struct Replay<'a> {
-    index: figures::Index<'a>,
-    releases: Vec<figures::Release>,
-    settlements: Vec<figures::Settlement>,
-}
-
-impl<'a> Replay<'a> {
-    /// Replays the releases of `l`.
-    pub fn new(l: &'a Ledger) -> Self {
-        Self::from_check(crate::check::Ctx::new(l, Date::MAX))
-    }
-
-    /// The replay the rules of `check` already made (what they did not need is computed now).
-    pub fn from_check(ctx: crate::check::Ctx<'a>) -> Self {
-        let (index, releases, settlements) = ctx.into_figures();
-        Replay { index, releases, settlements }
-    }
-
-    /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a
-    /// settlement depends only on what happened before it.
-    fn settlements_until(&self, date: Date) -> &[figures::Settlement] {
-        &self.settlements[..self.settlements.partition_point(|s| s.date <= date)]
-    }
-}
-
-/// The facility's state as of the end of `as_of`. The releases are replayed while the parts that need
-/// no replay (envelopes, commitments, payments, timeline) are computed.
-pub fn progress(l: &Ledger, as_of: Date) -> Result<Progress, ComputeError> {
+/// The facility's state as of the end of `as_of`: the envelopes and commitments, the payments and the
+/// timeline, and the steps valued from the replay of the releases.
+pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    let (replay, unreplayed) = rayon::join(
-        || crate::meter::timed("replaying the releases", || Replay::new(l)),
-        || {
-            let pay = crate::meter::timed("payments' frame", || payments_frame(l))?;
-            crate::meter::timed("what needs no replay", || unreplayed(l, pay.lazy(), as_of, Detail::Full))
-        },
-    );
-    let steps = crate::meter::timed("steps", || step_tables(l, &replay, as_of, Detail::Full));
-    assemble(l, as_of, Detail::Full, unreplayed?, steps?)
-}
-
-/// [`progress`] with the releases already replayed (for several dates of one ledger): what needs no
-/// replay and the steps side by side.
-pub fn progress_with<'a>(l: &'a Ledger, replay: &Replay<'a>, as_of: Date) -> Result<Progress, ComputeError> {
-    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
-    guard_overflow(l)?;
-    let (unreplayed, steps) = rayon::join(
-        || unreplayed(l, payments_frame(l)?.lazy(), as_of, Detail::Full),
-        || step_tables(l, replay, as_of, Detail::Full),
-    );
-    assemble(l, as_of, Detail::Full, unreplayed?, steps?)
-}
-
-/// What a report computes while the rules run: the parts of the month's progress and of the month
-/// before's figures that need no replay.
-pub struct Prepared {
-    now: Unreplayed,
-    before: Unreplayed,
-}
-
-impl Prepared {
-    /// The two dates side by side, from one payments' frame.
-    pub fn new(l: &Ledger, as_of: Date, before: Date) -> Result<Self, ComputeError> {
-        let pay = payments_frame(l)?.lazy();
-        let (now, before) = rayon::join(
-            || unreplayed(l, pay.clone(), as_of, Detail::Full),
-            || unreplayed(l, pay.clone(), before, Detail::Facility),
-        );
-        Ok(Prepared { now: now?, before: before? })
-    }
-}
-
-/// A report's figures: the progress as of `as_of` and the facility's figures as of `before`, from the
-/// rules' replay and what was [`Prepared`] (the two dates side by side).
-pub fn report_figures<'a>(
-    l: &'a Ledger,
-    replay: &Replay<'a>,
-    prepared: Prepared,
-    as_of: Date,
-    before: Date,
-) -> Result<(Progress, Figures), ComputeError> {
-    crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
-    guard_overflow(l)?;
-    let (now, earlier) = rayon::join(
-        || step_tables(l, replay, as_of, Detail::Full),
-        || step_tables(l, replay, before, Detail::Facility),
-    );
-    let now = assemble(l, as_of, Detail::Full, prepared.now, now?)?;
-    let earlier = assemble(l, before, Detail::Facility, prepared.before, earlier?)?;
-    Ok((now, earlier.facility))
-}
-
-/// How much of the progress to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Detail {
-    Full,
-    /// The facility's figures only; everything else in the result is left empty.
-    Facility,
+    let pay = crate::meter::timed("payments' frame", || payments_frame(l))?.lazy();
+    let envelopes = crate::meter::timed("envelopes", || envelope_tables(l, as_of))?;
+    let payments = crate::meter::timed("payments", || payment_tables(l, pay, as_of))?;
+    let steps = crate::meter::timed("steps", || step_tables(l, replay, as_of))?;
+    assemble(l, as_of, envelopes, payments, steps)
 }
 
 /// A grouped frame and its total.
 type Tables = (DataFrame, DataFrame);
 
-/// What a progress needs no replay for: the envelopes and commitments, the payments and the timeline.
-struct Unreplayed {
-    envelopes: (Tables, Tables),
-    payments: (Tables, Vec<TimelinePoint>),
-}
-
-/// [`Unreplayed`], its two parts side by side.
-fn unreplayed(l: &Ledger, pay: LazyFrame, as_of: Date, detail: Detail) -> Result<Unreplayed, ComputeError> {
-    let (envelopes, payments) =
-        rayon::join(|| envelope_tables(l, as_of, detail), || payment_tables(l, pay, as_of, detail));
-    Ok(Unreplayed { envelopes: envelopes?, payments: payments? })
-}
-
 /// The progress from its parts.
 fn assemble(
     l: &Ledger,
     as_of: Date,
-    detail: Detail,
-    unreplayed: Unreplayed,
+    ((alloc_p, alloc_t), (commit_p, commit_t)): (Tables, Tables),
+    ((pay_p, pay_t), timeline): (Tables, Vec<TimelinePoint>),
     steps: StepTables,
 ) -> Result<Progress, ComputeError> {
-    let Unreplayed { envelopes: ((alloc_p, alloc_t), (commit_p, commit_t)), payments: ((pay_p, pay_t), timeline) } =
-        unreplayed;
     let StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states } = steps;
 
     let tables =
@@ -292,18 +179,6 @@ fn assemble(
             fill(&mut facility, total, 0)?;
         }
     }
-    if detail == Detail::Facility {
-        return Ok(Progress {
-            as_of,
-            facility,
-            partners: Vec::new(),
-            areas: Vec::new(),
-            steps: Vec::new(),
-            timeline: Vec::new(),
-            deadlines: Vec::new(),
-        });
-    }
-
     // Assemble the per-partner rows, every partner present even without any row.
     let mut codes: Vec<(&str, &str, &str)> =
         l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
@@ -339,7 +214,7 @@ fn assemble(
 }
 
 /// The envelopes (allocations) and the commitments as of `as_of`: per partner and in total.
-fn envelope_tables(l: &Ledger, as_of: Date, detail: Detail) -> Result<(Tables, Tables), ComputeError> {
+fn envelope_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Tables), ComputeError> {
     let d = day(as_of);
     // Envelopes.
     let alloc = frame(vec![
@@ -356,7 +231,7 @@ fn envelope_tables(l: &Ledger, as_of: Date, detail: Detail) -> Result<(Tables, T
         sum_if("amount", col("instrument").eq(lit("loan")), "envelope_loan"),
         sum_if("amount", col("kind").neq(lit("initial")), "envelope_changes"),
     ];
-    let (alloc_p, alloc_t) = per_partner_and_total(alloc, &["partner"], alloc_aggs, detail)?;
+    let (alloc_p, alloc_t) = per_partner_and_total(alloc, &["partner"], alloc_aggs)?;
 
     // Commitments.
     let commit = frame(vec![
@@ -378,18 +253,13 @@ fn envelope_tables(l: &Ledger, as_of: Date, detail: Detail) -> Result<(Tables, T
         sum_if("amount", col("channel").eq(lit("wbif")), "committed_wbif"),
         sum_if("amount", col("channel").eq(lit("any")), "committed_any_channel"),
     ];
-    let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs, detail)?;
+    let (commit_p, commit_t) = per_partner_and_total(commit, &["partner"], commit_aggs)?;
 
     Ok(((alloc_p, alloc_t), (commit_p, commit_t)))
 }
 
-/// The payments as of `as_of`, per partner and in total, and (for the full detail) the timeline.
-fn payment_tables(
-    l: &Ledger,
-    pay: LazyFrame,
-    as_of: Date,
-    detail: Detail,
-) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
+/// The payments as of `as_of`, per partner and in total, and the timeline.
+fn payment_tables(l: &Ledger, pay: LazyFrame, as_of: Date) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
     let d = day(as_of);
     let pay_aggs = vec![
         col("amount").sum().alias("paid"),
@@ -411,16 +281,9 @@ fn payment_tables(
     let mut columns = group_columns(&keys);
     columns.push(sums.column("amount")?.clone());
     let groups = DataFrame::new_infer_height(columns)?.lazy();
-    let (pay_p, pay_t) = per_partner_and_total(groups.clone(), &["partner"], pay_aggs, detail)?;
-    let pay_p = match detail {
-        Detail::Full => with_partner_codes(l, pay_p)?,
-        Detail::Facility => pay_p,
-    };
-
-    let timeline = match detail {
-        Detail::Full => timeline(l, as_of, groups)?,
-        Detail::Facility => Vec::new(),
-    };
+    let (pay_p, pay_t) = per_partner_and_total(groups.clone(), &["partner"], pay_aggs)?;
+    let pay_p = with_partner_codes(l, pay_p)?;
+    let timeline = timeline(l, as_of, groups)?;
     Ok(((pay_p, pay_t), timeline))
 }
 
@@ -438,12 +301,7 @@ struct StepTables {
 
 /// The steps as of `as_of`: what was paid for each, what it is found worth, its stage; and the
 /// pre-financing the regular releases cleared.
-fn step_tables<'a>(
-    l: &'a Ledger,
-    replay: &Replay<'a>,
-    as_of: Date,
-    detail: Detail,
-) -> Result<StepTables, ComputeError> {
+fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<StepTables, ComputeError> {
     let d = day(as_of);
     // What each regular release paid per step, and the clearance it made: the sequential replay of
     // `check::figures`, whose rules `check` enforces; aggregated here. The paid sums go straight into the
@@ -461,7 +319,7 @@ fn step_tables<'a>(
     // settlement), so that the frame holds a row per partner, not per release.
     let mut cleared: BTreeMap<CodeNumber, i64> = BTreeMap::new();
     for st in settlements {
-        let sum = cleared.entry(replay.releases[st.release()].partner_code_number()).or_default();
+        let sum = cleared.entry(replay.releases[st.release].partner).or_default();
         *sum = sum.checked_add(i64::try_from(st.clearance).unwrap_or(i64::MAX)).ok_or(ComputeError::Overflow)?;
     }
     let clear = frame(vec![
@@ -469,12 +327,12 @@ fn step_tables<'a>(
         Column::new(s("cleared"), cleared.values().copied().collect::<Vec<_>>()),
     ])?;
     let (clear_p, clear_t) =
-        per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")], detail)?;
+        per_partner_and_total(clear, &["partner"], vec![col("cleared").sum().alias("prefinancing_cleared")])?;
 
     // Each step's latest assessment on or before the date (same-day events in file order) and what it
     // finds the step worth: the index the rules use keeps every step's assessments in the order they
     // happened, valued by the one rule (`figures::worth`).
-    let latest: Vec<Option<figures::Assessed>> = (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of)).collect();
+    let latest: Vec<Option<Assessed>> = (0..l.steps.len()).map(|i| ids.assessment_on(i, as_of)).collect();
     let steps = frame(vec![
         Column::new(s("pos"), (0..l.steps.len() as i64).collect::<Vec<_>>()),
         Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
@@ -540,22 +398,11 @@ fn step_tables<'a>(
         col("value_ahead").sum(),
     ];
     // Computed once; the aggregations below read the frame.
-    let step_rows = match detail {
-        Detail::Full => state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?,
-        Detail::Facility => state.collect()?,
-    };
+    let step_rows = state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?;
     let state = step_rows.clone().lazy();
-    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone(), detail)?;
+    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
 
-    if detail == Detail::Facility {
-        return Ok(StepTables {
-            clear: (clear_p, clear_t),
-            steps: (step_p, step_t),
-            areas: DataFrame::empty(),
-            states: Vec::new(),
-        });
-    }
-    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs, detail)?;
+    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs)?;
 
     // The columns are looked up once; each step's row in the ledger comes with it (`pos`).
     let (pos, stage, assessment) =
@@ -810,35 +657,25 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
 /// fell due unmet, grace periods that ended unmet, and envelope changes. Sorted by date, partner, kind
 /// and reference.
 /// `now` is the progress as of `to` (computed once by the caller, who needs it anyway).
-pub fn changes(l: &Ledger, now: &Progress, from: Date) -> Result<Vec<Change>, ComputeError> {
-    changes_with(l, &Replay::new(l), now, from)
-}
-
-/// [`changes`] with the releases already replayed.
-pub fn changes_with<'a>(
-    l: &'a Ledger,
-    replay: &Replay<'a>,
-    now: &Progress,
-    from: Date,
-) -> Result<Vec<Change>, ComputeError> {
+pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Result<Vec<Change>, ComputeError> {
     let to = now.as_of;
     let within = |d: Date| d > from && d <= to;
     let mut out = Vec::new();
     let ids = &replay.index;
     for r in replay.releases.iter().filter(|r| within(r.date)) {
-        let net = i64::try_from(r.net(l)).map_err(|_| ComputeError::Overflow)?;
+        let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
             partner: r.partner(l).to_string(),
             what: r.kind.as_str(),
-            reference: r.id(l).to_string(),
+            reference: r.id.to_string(),
             amount: net,
         });
     }
     for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {
         let Some(step) = ids.step_of_event(i).map(|i| &l.steps[i]) else { continue };
         let amount = match e.status {
-            StepStatus::Fulfilled | StepStatus::PartiallyFulfilled => figures::worth(step, e).unwrap_or(0),
+            StepStatus::Fulfilled | StepStatus::PartiallyFulfilled => crate::replay::worth(step, e).unwrap_or(0),
             _ => continue,
         };
         out.push(Change {

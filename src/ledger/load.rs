@@ -1393,7 +1393,7 @@ fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs
     let mut previous = None;
     for e in &l.step_events {
         let position = position_once_per_run(&positions, &mut previous, &e.step);
-        event_steps.push(position.unwrap_or(NO_STEP));
+        event_steps.push(position);
         match position {
             None if !steps_read => {}
             None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),

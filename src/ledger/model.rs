@@ -512,97 +512,38 @@ impl ReleaseRows {
     }
 }
 
-/// No step: an event of a step id that `steps` does not have.
-pub(in crate::ledger) const NO_STEP: u32 = u32::MAX;
-
 /// The step ids resolved to positions in the ledger's steps, once, by the loader (which looks them all up
 /// anyway to report unknown ones), so that no later stage looks up an event's step again.
 #[derive(Debug, Clone, Default)]
 pub struct StepRefs {
     /// Each id's position (the last row of an id).
     pub(in crate::ledger) positions: FxHashMap<Text, u32>,
-    /// For each step event (by position), its step's position ([`NO_STEP`]: none).
-    pub(in crate::ledger) event_steps: Vec<u32>,
+    /// For each step event (by position), its step's position (`None`: no such step).
+    pub(in crate::ledger) event_steps: Vec<Option<u32>>,
     /// For each release (as [`Ledger::release_components`] numbers them), the positions of the steps its
     /// components name that exist: the union, in order of first mention.
     pub(in crate::ledger) release_steps: ReleaseSteps,
 }
 
-/// Each release's known steps, in four bytes a release: nearly every release has one (a list of its own
-/// took 24 bytes, at ten million payment rows 96 MB).
+/// Each release's known steps, by the release's position.
 #[derive(Debug, Clone, Default)]
-pub struct ReleaseSteps {
-    /// For each release, its steps in four bytes; those of several are listed in `several`.
-    sole: Vec<KnownSteps>,
-    /// The releases of several known steps (by position, ascending) and their steps.
-    several: Vec<(u32, Box<[u32]>)>,
-}
-
-/// A release's known steps in four bytes, as the ledger keeps them ([`Ledger::release_known_steps`]):
-/// none, the position of its one step, or a mark that it has several ([`Ledger::release_steps`] lists
-/// them). Copied by whatever keeps releases compact and reads their steps often.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownSteps(u32);
-
-/// A release of several known steps: they are listed apart. (A step's position is below the most lines a
-/// file may have, [`MAX_LINES`], less its header: neither this nor [`NO_STEP`].)
-const SEVERAL_STEPS: u32 = u32::MAX - 1;
-
-impl KnownSteps {
-    fn of(steps: &[u32]) -> Self {
-        KnownSteps(match steps {
-            [] => NO_STEP,
-            &[step] => step,
-            _ => SEVERAL_STEPS,
-        })
-    }
-
-    /// The position of its one step, when it has exactly one.
-    pub fn one(self) -> Option<u32> {
-        (self.0 != NO_STEP && self.0 != SEVERAL_STEPS).then_some(self.0)
-    }
-
-    /// Whether it has several (the ledger lists them: [`Ledger::release_steps`]).
-    pub fn several(self) -> bool {
-        self.0 == SEVERAL_STEPS
-    }
-}
+pub struct ReleaseSteps(Vec<Vec<u32>>);
 
 impl ReleaseSteps {
     /// From each release's steps, on every core, over the releases numbered `0..count`: `steps(state, i)`
-    /// gives the `i`-th release's steps, with a state of each core's own (`init` makes it); it is asked
-    /// again for the rare release of several.
+    /// gives the `i`-th release's steps, with a state of each core's own (`init` makes it).
     pub(in crate::ledger) fn new<S>(
         count: usize,
         init: impl Fn() -> S + Sync + Send,
         steps: impl Fn(&mut S, usize) -> SmallVec<[u32; 2]> + Sync + Send,
     ) -> Self {
         use rayon::prelude::*;
-        let sole: Vec<KnownSteps> =
-            (0..count).into_par_iter().map_init(&init, |state, i| KnownSteps::of(&steps(state, i))).collect();
-        let several = (0..count)
-            .into_par_iter()
-            .filter(|&i| sole[i].several())
-            .map_init(&init, |state, i| (i as u32, steps(state, i).into_vec().into_boxed_slice()))
-            .collect();
-        ReleaseSteps { sole, several }
+        ReleaseSteps((0..count).into_par_iter().map_init(&init, |state, i| steps(state, i).into_vec()).collect())
     }
 
     /// The `i`-th release's known steps (none for a release beyond the last).
     pub fn get(&self, i: usize) -> &[u32] {
-        match self.sole.get(i) {
-            None => &[],
-            Some(steps) if steps.several() => {
-                self.several.binary_search_by_key(&(i as u32), |(at, _)| *at).map_or(&[], |k| &self.several[k].1)
-            }
-            Some(KnownSteps(NO_STEP)) => &[],
-            Some(KnownSteps(step)) => std::slice::from_ref(step),
-        }
-    }
-
-    /// The `i`-th release's known steps in four bytes (none for a release beyond the last).
-    fn known(&self, i: usize) -> KnownSteps {
-        self.sole.get(i).copied().unwrap_or(KnownSteps(NO_STEP))
+        self.0.get(i).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -742,18 +683,13 @@ impl Ledger {
 
     /// The position in `steps` of the step of the step event at `event` (`None`: no such step).
     pub fn event_step(&self, event: usize) -> Option<usize> {
-        self.step_refs.event_steps.get(event).copied().filter(|&p| p != NO_STEP).map(|p| p as usize)
+        self.step_refs.event_steps.get(event).copied().flatten().map(|p| p as usize)
     }
 
     /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
     /// in order of first mention; unknown ids are the loader's to report).
     pub fn release_steps(&self, i: usize) -> &[u32] {
         self.step_refs.release_steps.get(i)
-    }
-
-    /// The same in four bytes: [`KnownSteps`].
-    pub fn release_known_steps(&self, i: usize) -> KnownSteps {
-        self.step_refs.release_steps.known(i)
     }
 
     /// Whether every step id is on one row only.

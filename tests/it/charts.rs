@@ -13,7 +13,7 @@ use crate::{copy_tree, growthplan, root};
 
 fn shipped(as_of: &str) -> Progress {
     let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
-    progress(&l, parse_date(as_of, false).unwrap()).unwrap()
+    progress(&l, &growthplan::replay::Replay::new(&l), parse_date(as_of, false).unwrap()).unwrap()
 }
 
 /// Decodes a PNG; returns (width, height, distinct colours, share of dark pixels).
@@ -82,7 +82,7 @@ fn edge_cases_render_without_panicking() {
     let partners = std::fs::read_to_string(data.join("partners.csv")).unwrap() + "CC,Gammaland,2024-10-23,,,test,\n";
     std::fs::write(data.join("partners.csv"), partners).unwrap();
     let l = load(&data, LoadOptions::default()).unwrap().ledger.unwrap();
-    let p = progress(&l, parse_date("2026-11-28", false).unwrap()).unwrap();
+    let p = progress(&l, &growthplan::replay::Replay::new(&l), parse_date("2026-11-28", false).unwrap()).unwrap();
     assert_eq!(p.partners[2].figures.envelope, 0);
     assert_sound(&render_all(&p, Format::Both).unwrap(), (4 + 3) * 2);
     // 10,000 steps.

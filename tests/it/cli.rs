@@ -30,7 +30,7 @@ fn the_shipped_data_passes_check_on_every_month_end() {
     for as_of in ["2026-02-28", "2026-06-30", "2027-06-30"] {
         let d = growthplan::date::parse_date(as_of, false).unwrap();
         assert!(d >= last);
-        let diags = growthplan::check::run(&l, d);
+        let diags = growthplan::check::run(&l, &growthplan::replay::Replay::new(&l), d);
         assert!(diags.is_empty(), "{as_of}: {diags:#?}");
     }
 }

@@ -372,7 +372,7 @@ fn examine(files: &Files, opts: LoadOptions) -> Result<(), TestCaseError> {
     let mut all = loaded.diagnostics.clone();
     if let Some(l) = loaded.ledger.as_ref().filter(|_| loaded.unread.is_empty()) {
         let as_of = growthplan::date::Date::from_ymd_opt(2026, 11, 28).unwrap();
-        all.extend(growthplan::check::run(l, as_of));
+        all.extend(growthplan::check::run(l, &growthplan::replay::Replay::new(l), as_of));
         let control = growthplan::check::control_figures(l);
         for p in &l.payments {
             prop_assert!(p.amount.abs() <= MAX_CELL_CENTS);
@@ -381,7 +381,7 @@ fn examine(files: &Files, opts: LoadOptions) -> Result<(), TestCaseError> {
         prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
         if errors == 0 && EXAMINED.fetch_add(1, Ordering::Relaxed).is_multiple_of(100) {
             // Figures on ledgers the loader accepts: computed, or refused with an error, never a panic.
-            let _ = growthplan::compute::progress(l, as_of);
+            let _ = growthplan::compute::progress(l, &growthplan::replay::Replay::new(l), as_of);
         }
     }
     let text = render::text(&all, false);

@@ -2,9 +2,10 @@
 
 use proptest::prelude::*;
 
-use growthplan::check::{self, figures};
+use growthplan::check::{self, measure};
 use growthplan::ledger::model::Measure;
 use growthplan::ledger::{load, LoadOptions};
+use growthplan::replay::Replay;
 
 use crate::{root, shuffled_copy};
 
@@ -12,8 +13,13 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     let loaded = load(dir, LoadOptions::default()).unwrap();
     let l = loaded.ledger.unwrap();
     let as_of = growthplan::date::parse_date("2026-11-28", false).unwrap();
-    let mut codes: Vec<String> =
-        loaded.diagnostics.iter().chain(check::run(&l, as_of).iter()).map(|d| d.code.id().to_string()).collect();
+    let replay = Replay::new(&l);
+    let mut codes: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .chain(check::run(&l, &replay, as_of).iter())
+        .map(|d| d.code.id().to_string())
+        .collect();
     codes.sort();
     let mut totals = Vec::new();
     let mut partners: Vec<Option<String>> = l.partners.iter().map(|p| Some(p.code.to_string())).collect();
@@ -21,11 +27,10 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     partners.push(None);
     for p in &partners {
         for m in Measure::WORDS {
-            totals.push(figures::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value);
+            totals.push(measure::measure(&l, p.as_deref(), Measure::from_word(m).unwrap(), as_of).value);
         }
     }
-    let figures = check::Ctx::new(&l, as_of);
-    let settled: Vec<i128> = figures.settlements().iter().map(|s| s.expected_net()).collect();
+    let settled: Vec<i128> = replay.settlements.iter().map(|s| s.expected_net()).collect();
     let mut settled_sorted = settled.clone();
     settled_sorted.sort();
     totals.extend(settled_sorted);

@@ -97,7 +97,7 @@ fn money(f: &Figures) -> Vec<i64> {
 fn the_facility_row_is_the_sum_of_the_partner_rows() {
     let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
     for as_of in ["2024-12-31", "2025-06-30", "2025-10-17", "2026-02-28", "2026-11-28", "2028-12-31"] {
-        let p = progress(&l, parse_date(as_of, false).unwrap()).unwrap();
+        let p = progress(&l, &growthplan::replay::Replay::new(&l), parse_date(as_of, false).unwrap()).unwrap();
         let mut sum = vec![0i64; money(&p.facility).len()];
         for x in &p.partners {
             for (s, v) in sum.iter_mut().zip(money(&x.figures)) {
@@ -209,9 +209,10 @@ fn export_writes_every_table_in_every_format() {
 fn changes_between_two_dates() {
     let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
     let d = |s: &str| parse_date(s, false).unwrap();
+    let replay = growthplan::replay::Replay::new(&l);
     let changes = |from: &str, to: &str| {
-        let now = growthplan::compute::progress(&l, d(to)).unwrap();
-        growthplan::compute::changes(&l, &now, d(from)).unwrap()
+        let now = growthplan::compute::progress(&l, &replay, d(to)).unwrap();
+        growthplan::compute::changes(&l, &replay, &now, d(from)).unwrap()
     };
     let c = changes("2025-09-30", "2025-10-31");
     let releases: Vec<&str> = c.iter().filter(|x| x.what == "regular").map(|x| x.reference.as_str()).collect();
