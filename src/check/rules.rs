@@ -318,7 +318,7 @@ fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     };
     // By partner number and instrument, made when first paid.
     let mut state: Vec<Option<Vec<Limit>>> = Vec::new();
-    state.resize_with(l.payment_partners.len() * Instrument::WORDS.len(), || None);
+    state.resize_with(l.partner_codes.len() * Instrument::WORDS.len(), || None);
     let mut pay = |p: &Payment| {
         let limits = state[p.partner.0 as usize * Instrument::WORDS.len() + p.instrument as usize]
             .get_or_insert_with(|| limits_of(l.partner_code(p.partner), p.instrument));

@@ -8,7 +8,7 @@ use chrono::Datelike;
 use polars::prelude::*;
 
 use crate::date::{self, Date};
-use crate::ledger::model::{Channel, CodeNumber, Instrument, Ledger, Payment, PaymentKind, Step, StepStatus};
+use crate::ledger::model::{Channel, Instrument, Ledger, PartnerId, Payment, PaymentKind, Step, StepStatus};
 use crate::progress::*;
 use crate::replay::{Assessed, Replay};
 
@@ -317,7 +317,7 @@ fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<StepTables, C
     }
     // The clearances summed per partner first (by the code's number: one row per partner that has a
     // settlement), so that the frame holds a row per partner, not per release.
-    let mut cleared: BTreeMap<CodeNumber, i64> = BTreeMap::new();
+    let mut cleared: BTreeMap<PartnerId, i64> = BTreeMap::new();
     for st in settlements {
         let sum = cleared.entry(replay.releases[st.release].partner).or_default();
         *sum = sum.checked_add(i64::try_from(st.clearance).unwrap_or(i64::MAX)).ok_or(ComputeError::Overflow)?;
@@ -456,7 +456,7 @@ fn assessment_word(s: &str) -> &'static str {
 fn with_partner_codes(l: &Ledger, mut df: DataFrame) -> PolarsResult<DataFrame> {
     let numbers = df.column("partner")?.u32()?;
     let codes: Vec<&str> =
-        (0..numbers.len()).map(|i| numbers.get(i).map_or("", |n| l.partner_code(CodeNumber(n)))).collect();
+        (0..numbers.len()).map(|i| numbers.get(i).map_or("", |n| l.partner_code(PartnerId(n)))).collect();
     df.replace("partner", Column::new(s("partner"), codes))?;
     df.sort(["partner"], SortMultipleOptions::default())
 }
@@ -759,7 +759,7 @@ mod tests {
             let date = Date::from_ymd_opt(0, 1, 1).unwrap() + chrono::Days::new(day as u64);
             prop_assume!(date.year() <= 9999);
             let p = Payment {
-                partner: CodeNumber(partner),
+                partner: PartnerId(partner),
                 kind: if prefinancing { PaymentKind::PreFinancing } else { PaymentKind::Regular },
                 channel: if budget { Channel::Budget } else { Channel::Wbif },
                 instrument: if grant { Instrument::Grant } else { Instrument::Loan },

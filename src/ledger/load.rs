@@ -162,7 +162,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let (((payments, payment_partners), release_rows, p), (((mut ledger, step_refs), mut rows), digests)) = rayon::join(
+    let (((payments, partner_codes), release_rows, p), (((mut ledger, step_refs), mut rows), digests)) = rayon::join(
         || {
             let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
             let (payments, partners) = crate::meter::timed("typing payments", || {
@@ -183,7 +183,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         steps: b.convert(tables.get(&LedgerFile::Steps), step),
                         step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
                         payments: Rows::default(),
-                        payment_partners: Vec::new(),
+                        partner_codes: Vec::new(),
                         step_refs: StepRefs::default(),
                         conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                         control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
@@ -206,7 +206,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     rows.diags.extend(p.diags);
     rows.rows.extend(p.rows);
     ledger.payments = payments;
-    ledger.payment_partners = payment_partners;
+    ledger.partner_codes = partner_codes;
     ledger.release_rows = release_rows;
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
@@ -416,9 +416,9 @@ struct SpanCodes {
 }
 
 impl SpanCodes {
-    fn number(&mut self, code: Text) -> CodeNumber {
+    fn number(&mut self, code: Text) -> PartnerId {
         if self.codes.get(self.last as usize) == Some(&code) {
-            return CodeNumber(self.last);
+            return PartnerId(self.last);
         }
         let next = self.codes.len() as u32;
         let n = *self.numbers.entry(code).or_insert_with_key(|code| {
@@ -426,7 +426,7 @@ impl SpanCodes {
             next
         });
         self.last = n;
-        CodeNumber(n)
+        PartnerId(n)
     }
 }
 
@@ -436,7 +436,7 @@ impl SpanCodes {
 fn number_codes<T: Send>(
     parts: &mut [Vec<T>],
     part_codes: Vec<Vec<Text>>,
-    number: impl Fn(&mut T) -> &mut CodeNumber + Sync,
+    number: impl Fn(&mut T) -> &mut PartnerId + Sync,
 ) -> Vec<Text> {
     use rayon::prelude::*;
     // The table's numbers: each part's codes, in their order, numbered in turn.
@@ -447,7 +447,7 @@ fn number_codes<T: Send>(
         if map.iter().enumerate().any(|(own, &n)| own as u32 != n) {
             for r in rows.iter_mut() {
                 let n = number(r);
-                *n = CodeNumber(map[n.0 as usize]);
+                *n = PartnerId(map[n.0 as usize]);
             }
         }
     });
@@ -775,7 +775,7 @@ impl Builder<'_> {
         &mut self,
         table: Option<&RawTable>,
         f: fn(&mut Row) -> Option<T>,
-        number: impl Fn(&mut T) -> &mut CodeNumber + Sync,
+        number: impl Fn(&mut T) -> &mut PartnerId + Sync,
     ) -> (Rows<T>, Vec<Text>) {
         let (mut parts, codes) = self.convert_in_parts(table, f, false);
         let codes = number_codes(&mut parts, codes, number);
@@ -963,7 +963,7 @@ impl<'a> Row<'a> {
     }
 
     /// A partner code ([`Row::id`]), numbered in this span.
-    fn code_number(&mut self, name: &'static str) -> CodeNumber {
+    fn partner_id(&mut self, name: &'static str) -> PartnerId {
         let code = self.id(name);
         self.lookups.codes.number(code)
     }
@@ -1234,7 +1234,7 @@ fn step_event(r: &mut Row) -> Option<StepEvent> {
 fn payment(r: &mut Row) -> Option<Payment> {
     let id = r.id("id");
     let date = r.date("date");
-    let partner = r.code_number("partner");
+    let partner = r.partner_id("partner");
     let kind = r.word("kind", PaymentKind::from_word, PaymentKind::WORDS);
     let channel = r.word("channel", Channel::from_word, Channel::WORDS);
     let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);

@@ -269,7 +269,7 @@ pub struct Payment {
     pub id: Short,
     pub date: Date,
     /// The partner's code, numbered (read it with [`Ledger::partner_code`]).
-    pub partner: CodeNumber,
+    pub partner: PartnerId,
     pub kind: PaymentKind,
     pub channel: Channel,
     pub instrument: Instrument,
@@ -286,7 +286,7 @@ impl Payment {
             at: Loc::new(LedgerFile::Payments, 1, 0),
             id: Short::from(id),
             date,
-            partner: CodeNumber(0),
+            partner: PartnerId(0),
             kind: PaymentKind::Regular,
             channel: Channel::Budget,
             instrument: Instrument::Loan,
@@ -320,7 +320,7 @@ pub struct ControlTotal {
 /// appearance (the ledger's [`Ledger::partner_code`] gives the code). Four bytes in each of millions of
 /// rows, where the code itself took 24.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CodeNumber(pub u32);
+pub struct PartnerId(pub u32);
 
 /// The steps a payment names, each once, in the order named: their ids joined by single spaces in one
 /// text (an id holds no space). Nearly always one short id, kept inline in a [`Short`]'s 16 bytes (a
@@ -456,8 +456,8 @@ pub struct Ledger {
     pub step_events: Rows<StepEvent>,
     /// Typed in parts on every core and kept so (see [`Rows`]).
     pub payments: Rows<Payment>,
-    /// The partner codes the payments name, by [`CodeNumber`].
-    pub payment_partners: Vec<Text>,
+    /// The partner codes the payments name, by [`PartnerId`].
+    pub partner_codes: Vec<Text>,
     /// The step ids resolved to positions in `steps`, once, by the loader.
     pub(in crate::ledger) step_refs: StepRefs,
     pub conditions: Vec<Condition>,
@@ -698,8 +698,8 @@ impl Ledger {
     }
 
     /// The partner code of a payment.
-    pub fn partner_code(&self, number: CodeNumber) -> &str {
-        self.payment_partners.get(number.0 as usize).map_or("", Text::as_str)
+    pub fn partner_code(&self, number: PartnerId) -> &str {
+        self.partner_codes.get(number.0 as usize).map_or("", Text::as_str)
     }
 
     pub fn partner(&self, code: &str) -> Option<&Partner> {

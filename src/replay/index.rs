@@ -103,7 +103,7 @@ impl<'a> Index<'a> {
         }
         let step_partner = l.steps.iter().map(|s| partner_number[s.partner.as_str()]).collect();
         let code_number =
-            l.payment_partners.iter().map(|c| partner_number.get(c.as_str()).copied().unwrap_or(NONE)).collect();
+            l.partner_codes.iter().map(|c| partner_number.get(c.as_str()).copied().unwrap_or(NONE)).collect();
         // At most one per event: reserved up front, since a growing vector's copies touch fresh memory
         // twice over (at ten million payment rows, most of this loop's time).
         let mut assessed = Vec::with_capacity(l.step_events.len());
@@ -158,7 +158,7 @@ impl<'a> Index<'a> {
 
     /// The number of the payments' partner code numbered `code` in the ledger; `None` as for
     /// [`Index::partner_number`].
-    pub fn code_number(&self, code: CodeNumber) -> Option<u32> {
+    pub fn code_number(&self, code: PartnerId) -> Option<u32> {
         self.code_number.get(code.0 as usize).copied().filter(|&n| n != NONE)
     }
 

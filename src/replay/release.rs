@@ -14,7 +14,7 @@ pub struct Release {
     pub kind: PaymentKind,
     pub id: Text,
     /// The partner code's number in the ledger ([`Ledger::partner_code`] gives the code).
-    pub partner: CodeNumber,
+    pub partner: PartnerId,
     /// What it transferred: the sum of its components.
     pub net: i128,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
