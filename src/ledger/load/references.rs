@@ -1,0 +1,306 @@
+//! References between ledgers, checked once every table is typed: partner codes and step ids exist,
+//! ids are unique, and each release's components agree with each other.
+
+use super::*;
+
+/// Diagnostic at a row of a typed ledger.
+pub(super) fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: String) -> Diagnostic {
+    let place = sources.place(loc, Some(field));
+    let mut d = Diagnostic::new(code, place.path, message).at_line(place.line, place.column);
+    d.field = Some(field.to_string());
+    d.row = Some(place.row);
+    d
+}
+
+/// Cross-ledger references the payments make: partner codes and step ids exist (and each release's
+/// known steps, which the ledger keeps), releases are coherent (the steps' and events' own references
+/// are resolved while the payments are typed: [`step_references`]). References into a file that could not
+/// be read are not checked: that file's own diagnostics say why. The three kinds of check read different
+/// things, so they run side by side.
+pub(super) fn resolve_references(
+    l: &Ledger,
+    sources: &Sources,
+    read: &BTreeSet<LedgerFile>,
+) -> (ReleaseSteps, Vec<Diagnostic>) {
+    let steps_read = read.contains(&LedgerFile::Steps);
+    let ((release_steps, steps), (partners, releases)) = rayon::join(
+        || payment_steps(l, sources, steps_read),
+        || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
+    );
+    (release_steps, steps.into_iter().chain(partners).chain(releases).collect())
+}
+
+/// Partner codes: unique in partners.csv, and every code the other ledgers name is there.
+pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<LedgerFile>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut seen: FxHashMap<&str, Loc> = FxHashMap::default();
+    for p in &l.partners {
+        if let Some(first) = seen.insert(&p.code, p.at) {
+            diags.push(duplicate(sources, p.at, "code", &p.code, first));
+        }
+    }
+    let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
+    let partners_read = read.contains(&LedgerFile::Partners);
+    let known: FxHashSet<&str> = codes.iter().copied().collect();
+    let partner_ok = |code: &str| !partners_read || known.contains(code);
+    let mut unknown_partner = |loc: Loc, code: &str| {
+        let mut d =
+            at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"));
+        d = match did_you_mean(code, codes.iter().copied()) {
+            Some(s) => d.hint(format!("did you mean `{s}`? The partners are: {}", codes.join(", "))),
+            None => d.hint(format!("the partners are: {}; add a new partner to partners.csv first", codes.join(", "))),
+        };
+        diags.push(d);
+    };
+    let references = l
+        .allocations
+        .iter()
+        .map(|r| (r.at, r.partner.as_str()))
+        .chain(l.commitments.iter().map(|r| (r.at, r.partner.as_str())))
+        .chain(l.steps.iter().map(|r| (r.at, r.partner.as_str())))
+        .chain(l.payments.iter().map(|r| (r.at, l.partner_code(r.partner))))
+        .chain(l.conditions.iter().map(|r| (r.at, r.partner.as_str())))
+        .chain(l.control_totals.iter().filter_map(|r| r.partner.as_deref().map(|p| (r.at, p))));
+    // Neighbouring rows mostly name the same partner: a known code is remembered, not looked up again.
+    let mut last_known: &str = "";
+    for (at, code) in references {
+        if code == last_known {
+            continue;
+        }
+        if partner_ok(code) {
+            last_known = code;
+        } else {
+            unknown_partner(at, code);
+        }
+    }
+    diags
+}
+
+/// Step ids and commitment ids unique; every step an event names exists; partial amounts within their
+/// step's. Reads no payment (their steps: [`payment_steps`]).
+pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    // Each id's position (the last row of an id, as every later stage reads it); the first row of a
+    // doubled id is kept aside for the findings, which name it. Ids are copied into the table (short ids
+    // allocate nothing), so a lookup reads the table alone.
+    let mut positions: FxHashMap<Text, u32> = FxHashMap::default();
+    positions.reserve(l.steps.len());
+    let mut first_of_doubled: FxHashMap<&str, u32> = FxHashMap::default();
+    for (i, s) in l.steps.iter().enumerate() {
+        match positions.entry(s.id.clone()) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let first = *first_of_doubled.entry(&s.id).or_insert(*e.get());
+                diags.push(duplicate(sources, s.at, "id", &s.id, l.steps[first as usize].at));
+                e.insert(i as u32);
+            }
+        }
+    }
+    // The step a finding compares with: the first row of a doubled id.
+    let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
+    let mut event_steps = Vec::with_capacity(l.step_events.len());
+    let mut previous = None;
+    for e in &l.step_events {
+        let position = position_once_per_run(&positions, &mut previous, &e.step);
+        event_steps.push(position);
+        match position {
+            None if !steps_read => {}
+            None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),
+            Some(last) => {
+                if let Some(a) = e.amount.map(i64::from) {
+                    let s = first_step(&e.step, last);
+                    if a > s.amount {
+                        diags.push(
+                            at(
+                                sources,
+                                Code::EventAmount,
+                                e.at,
+                                "amount_eur",
+                                format!(
+                                    "the partial amount {} exceeds the step's amount {}",
+                                    money::format_grouped(a as i128),
+                                    money::format_grouped(s.amount as i128)
+                                ),
+                            )
+                            .hint("a partial fulfilment releases part of the step's money, not more"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut commitment_ids: FxHashMap<&str, Loc> = FxHashMap::default();
+    for c in &l.commitments {
+        if let Some(first) = commitment_ids.insert(&c.id, c.at) {
+            diags.push(duplicate(sources, c.at, "id", &c.id, first));
+        }
+    }
+    (StepRefs { positions, event_steps, release_steps: ReleaseSteps::default() }, diags)
+}
+
+/// Each release's known steps (the union over its components, in order of first mention), looked up on
+/// every core; and, where an id was not found, a finding for every payment naming a step that does not
+/// exist.
+pub(super) fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (ReleaseSteps, Vec<Diagnostic>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let positions = &l.step_refs.positions;
+    let unknown = AtomicBool::new(false);
+    // Each core keeps the last id it looked up: an id is looked up once per run of releases naming it.
+    let release_steps = ReleaseSteps::new(
+        l.release_count(),
+        || None,
+        |previous: &mut Option<(&str, Option<u32>)>, i| {
+            let mut steps = SmallVec::new();
+            // Components nearly always name the same steps: a list is looked up once.
+            let mut last: Option<&str> = None;
+            for p in l.release(i) {
+                if last == Some(p.steps.as_str()) {
+                    continue;
+                }
+                last = Some(p.steps.as_str());
+                for s in p.steps.iter() {
+                    match position_once_per_run(positions, previous, s) {
+                        Some(position) if !steps.contains(&position) => steps.push(position),
+                        Some(_) => {}
+                        None => unknown.store(true, Ordering::Relaxed),
+                    }
+                }
+            }
+            steps
+        },
+    );
+    let diags =
+        if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources, positions) } else { Vec::new() };
+    (release_steps, diags)
+}
+
+/// A finding for each step a payment names that is not in steps.csv, the parts of the payments side by
+/// side.
+pub(super) fn unknown_payment_steps(
+    l: &Ledger,
+    sources: &Sources,
+    positions: &FxHashMap<Text, u32>,
+) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    // Each part with the row before it (the last of the part before), as one pass would have read them.
+    let parts: Vec<&[Payment]> = l.payments.parts().map(|(_, rows)| rows).collect();
+    let before: Vec<Option<&Payment>> =
+        std::iter::once(None).chain(parts.iter().map(|rows| rows.last())).take(parts.len()).collect();
+    let per_part: Vec<Vec<Diagnostic>> = parts
+        .into_par_iter()
+        .zip(before)
+        .map(|(rows, before)| {
+            let mut diags = Vec::new();
+            // Neighbouring rows mostly name the same steps: an unknown step is reported at the first row
+            // of a run naming it.
+            let mut last_steps: Option<&str> = before.map(|p| p.steps.as_str());
+            for p in rows {
+                if last_steps == Some(p.steps.as_str()) {
+                    continue;
+                }
+                for s in p.steps.iter() {
+                    if !positions.contains_key(s) {
+                        diags.push(unknown_step(sources, positions, p.at, "steps", s));
+                    }
+                }
+                last_steps = Some(p.steps.as_str());
+            }
+            diags
+        })
+        .collect();
+    per_part.into_iter().flatten().collect()
+}
+
+/// A step id's position in `positions`, looked up only when the id is not the one looked up before
+/// (`previous`: that id and what it found): the events, and the releases, naming one step mostly follow
+/// each other.
+pub(super) fn position_once_per_run<'a>(
+    positions: &FxHashMap<Text, u32>,
+    previous: &mut Option<(&'a str, Option<u32>)>,
+    id: &'a str,
+) -> Option<u32> {
+    match *previous {
+        Some((last, position)) if last == id => position,
+        _ => {
+            let position = positions.get(id).copied();
+            *previous = Some((id, position));
+            position
+        }
+    }
+}
+
+/// A step id that is not in steps.csv, with the nearest known id as a hint.
+pub(super) fn unknown_step(
+    sources: &Sources,
+    positions: &FxHashMap<Text, u32>,
+    loc: Loc,
+    field: &str,
+    id: &str,
+) -> Diagnostic {
+    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
+    match did_you_mean(id, positions.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
+        Some(s) => d.hint(format!("did you mean `{s}`?")),
+        None => d.hint("add the step to steps.csv first, or correct the id"),
+    }
+}
+
+/// Per release: each component against the first, and no (channel, instrument) pair twice.
+pub(super) fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for components in l.release_components() {
+        let first = components[0];
+        let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
+        for p in components {
+            if pairs.contains(&(p.channel, p.instrument)) {
+                diags.push(
+                    at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
+                        .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
+                );
+            }
+            pairs.push((p.channel, p.instrument));
+            if !std::ptr::eq(first, p) {
+                let mut problems = Vec::new();
+                if first.date != p.date {
+                    problems.push((
+                        "date",
+                        format!("date {} differs from {}", date::format(p.date), date::format(first.date)),
+                    ));
+                }
+                if first.partner != p.partner {
+                    let (code, first_code) = (l.partner_code(p.partner), l.partner_code(first.partner));
+                    problems.push(("partner", format!("partner `{code}` differs from `{first_code}`")));
+                }
+                if first.kind != p.kind {
+                    problems
+                        .push(("kind", format!("kind `{}` differs from `{}`", p.kind.as_str(), first.kind.as_str())));
+                }
+                let differ = || {
+                    let (a, b): (BTreeSet<_>, BTreeSet<_>) = (first.steps.iter().collect(), p.steps.iter().collect());
+                    a != b
+                };
+                if !first.steps.is_empty() && !p.steps.is_empty() && first.steps != p.steps && differ() {
+                    problems.push(("steps", "the steps listed differ".to_string()));
+                }
+                let first_place = || sources.place(first.at, None);
+                for (field, msg) in problems {
+                    let first_place = first_place();
+                    diags.push(
+                    at(sources, Code::ReleaseDisagrees, p.at, field, format!("release `{}`: {msg} (line {})", p.id, first_place.line))
+                        .hint("all components of a release share date, partner, kind and steps; give a different release its own id")
+                        .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row)),
+                );
+                }
+            }
+        }
+    }
+    diags
+}
+
+pub(super) fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {
+    let first_place = sources.place(first, Some(field));
+    at(sources, Code::DuplicateId, loc, field, format!("`{id}` is used twice (first on line {})", first_place.line))
+        .hint("ids must be unique; give this row its own id")
+        .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row))
+}

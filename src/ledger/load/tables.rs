@@ -1,0 +1,174 @@
+//! What each ledger's row becomes: one typing function per table, reading its cells by name.
+
+use super::*;
+
+pub(super) fn partner(r: &mut Row) -> Option<Partner> {
+    let code = r.id("code");
+    if code.eq_ignore_ascii_case(ALL_PARTNERS) {
+        r.report(
+            Code::MalformedId,
+            "code",
+            format!("`{code}` is reserved for the whole facility in control totals"),
+            Some("choose another code".into()),
+        );
+    }
+    Some(Partner {
+        at: r.loc,
+        name: r.text("name"),
+        local_name: r.optional_text("local_name"),
+        agenda_approved: r.optional_date("agenda_approved"),
+        facility_agreement_in_force: r.optional_date("facility_agreement_in_force"),
+        loan_agreement_in_force: r.optional_date("loan_agreement_in_force"),
+        code,
+    })
+}
+
+pub(super) fn allocation(r: &mut Row) -> Option<Allocation> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let amount = r.money("amount_eur");
+    let kind = r.word("kind", AllocationKind::from_word, AllocationKind::WORDS);
+    if let (Some(a), Some(k)) = (amount, kind) {
+        match k {
+            AllocationKind::Initial => {
+                r.sign("amount_eur", a, a >= 0, "is negative, but an `initial` allocation cannot be")
+            }
+            AllocationKind::Cut => {
+                r.sign("amount_eur", a, a < 0, "must be negative for a `cut` (it reduces the envelope)")
+            }
+            AllocationKind::Redistribution => r.sign("amount_eur", a, a != 0, "is zero; a redistribution moves money"),
+        }
+    }
+    Some(Allocation { at: r.loc, date: date?, partner, instrument: instrument?, amount: amount?, kind: kind? })
+}
+
+pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
+    let id = r.id("id");
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let channel = r.optional_word("channel", Channel::from_word, Channel::WORDS);
+    let amount = r.money("amount_eur");
+    let kind = r.word("kind", CommitmentKind::from_word, CommitmentKind::WORDS);
+    if let Some(a) = amount {
+        r.sign("amount_eur", a, a != 0, "is zero; a commitment commits money (negative to de-commit)");
+    }
+    Some(Commitment {
+        at: r.loc,
+        id,
+        date: date?,
+        partner,
+        instrument: instrument?,
+        channel,
+        amount: amount?,
+        kind: kind?,
+    })
+}
+
+pub(super) fn step(r: &mut Row) -> Option<Step> {
+    let id = r.id("id");
+    let partner = r.id("partner");
+    let area = r.text("area");
+    let reform = r.text("reform");
+    let description = r.text("description");
+    let kind = r.word("kind", StepKind::from_word, StepKind::WORDS);
+    let due = r.date("due");
+    let amount = r.money("amount_eur");
+    if let Some(a) = amount {
+        r.sign("amount_eur", a, a >= 0, "is negative; the money tied to a step cannot be");
+    }
+    Some(Step { at: r.loc, id, partner, area, reform, description, kind: kind?, due: due?, amount: amount? })
+}
+
+pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
+    let date = r.date("date");
+    let step = r.id("step");
+    let status = r.word("status", StepStatus::from_word, StepStatus::WORDS);
+    let amount = r.optional_money("amount_eur");
+    match (status, amount) {
+        (Some(StepStatus::PartiallyFulfilled), None) if r.raw("amount_eur").is_empty() => r.report(
+            Code::EventAmount,
+            "amount_eur",
+            "a `partially_fulfilled` assessment needs the euros found fulfilled".into(),
+            Some("write the gross amount the Commission found fulfilled in `amount_eur`".into()),
+        ),
+        (Some(StepStatus::PartiallyFulfilled), Some(a)) => {
+            r.sign("amount_eur", a, a > 0, "must be positive for a partial fulfilment")
+        }
+        (Some(s), Some(_)) if s != StepStatus::PartiallyFulfilled => r.report_keeping_row(
+            Code::EventAmount,
+            "amount_eur",
+            format!("a `{}` event carries no amount; the amount is ignored", s.as_str()),
+            Some("leave `amount_eur` empty; it is only for `partially_fulfilled`".into()),
+        ),
+        _ => {}
+    }
+    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).and_then(std::num::NonZeroI64::new);
+    Some(StepEvent { at: r.loc, date: date?, step: Short::from(step.as_str()), status: status?, amount })
+}
+
+pub(super) fn payment(r: &mut Row) -> Option<Payment> {
+    let id = r.id("id");
+    let date = r.date("date");
+    let partner = r.partner_id("partner");
+    let kind = r.word("kind", PaymentKind::from_word, PaymentKind::WORDS);
+    let channel = r.word("channel", Channel::from_word, Channel::WORDS);
+    let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
+    let amount = r.money("amount_eur");
+    if let Some(a) = amount {
+        r.sign("amount_eur", a, a != 0, "is zero; leave out components that moved no money");
+    }
+    let steps_text = r.raw("steps");
+    let mut steps = StepIds::new();
+    for s in steps_text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
+        if !is_id(s) {
+            r.report(
+                Code::MalformedId,
+                "steps",
+                format!("`{s}` is not a valid step id"),
+                Some("separate step ids with spaces".into()),
+            );
+        } else {
+            steps.push(s);
+        }
+    }
+    Some(Payment {
+        at: r.loc,
+        id: Short::from(id.as_str()),
+        date: date?,
+        partner,
+        kind: kind?,
+        channel: channel?,
+        instrument: instrument?,
+        amount: amount?,
+        steps,
+    })
+}
+
+pub(super) fn condition(r: &mut Row) -> Option<Condition> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let layer = r.word("layer", Layer::from_word, Layer::WORDS);
+    let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
+    Some(Condition { at: r.loc, date: date?, partner, layer: layer?, status: status? })
+}
+
+pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
+    let date = r.date("date");
+    let partner = r.id("partner");
+    let measure = r.word("measure", Measure::from_word, Measure::WORDS);
+    let amount = r.money("amount_eur");
+    let tolerance = r.money("tolerance_eur");
+    if let Some(t) = tolerance {
+        r.sign("tolerance_eur", t, t >= 0, "is negative; a tolerance is a distance");
+    }
+    Some(ControlTotal {
+        at: r.loc,
+        date: date?,
+        partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
+        measure: measure?,
+        amount: amount?,
+        tolerance: tolerance?,
+    })
+}

@@ -1,0 +1,474 @@
+//! Typing rows: each cell read by the schema into a typed value, or a diagnostic; big tables typed in
+//! parts on every core. What each table's row becomes is `tables`'.
+
+use super::*;
+
+/// The typing functions ask for the same columns in the same order on every row: this remembers, for
+/// the k-th lookup of a row, the address of the name asked for and its field, so that from the second row
+/// on a lookup is one comparison instead of a search by name. The names are `'static`, so an address
+/// stands for one text for the whole run; a lookup that finds another address than last time (a branch
+/// asked for another column) searches by name and remembers that instead.
+#[derive(Default)]
+pub(super) struct Lookups {
+    pub(super) seen: Vec<(*const u8, usize, Option<usize>)>,
+    /// The partner codes numbered in this span (see [`Row::code_number`]).
+    pub(super) codes: SpanCodes,
+}
+
+/// Partner codes numbered in order of first appearance: within one span of a table as it is typed (the
+/// spans' numbers are then made the table's by [`number_codes`], with another of these).
+#[derive(Default)]
+pub(super) struct SpanCodes {
+    pub(super) codes: Vec<Text>,
+    pub(super) numbers: FxHashMap<Text, u32>,
+    /// The last number given: neighbouring rows mostly name the same partner.
+    pub(super) last: u32,
+}
+
+impl SpanCodes {
+    pub(super) fn number(&mut self, code: Text) -> PartnerId {
+        if self.codes.get(self.last as usize) == Some(&code) {
+            return PartnerId(self.last);
+        }
+        let next = self.codes.len() as u32;
+        let n = *self.numbers.entry(code).or_insert_with_key(|code| {
+            self.codes.push(code.clone());
+            next
+        });
+        self.last = n;
+        PartnerId(n)
+    }
+}
+
+/// Makes the code numbers of rows typed in parts (each part numbered its own, in order of first
+/// appearance there) those of the whole table, which number codes in order of first appearance in it:
+/// the codes, and each part's rows renumbered where its numbers differ.
+pub(super) fn number_codes<T: Send>(
+    parts: &mut [Vec<T>],
+    part_codes: Vec<Vec<Text>>,
+    number: impl Fn(&mut T) -> &mut PartnerId + Sync,
+) -> Vec<Text> {
+    use rayon::prelude::*;
+    // The table's numbers: each part's codes, in their order, numbered in turn.
+    let mut table = SpanCodes::default();
+    let maps: Vec<Vec<u32>> =
+        part_codes.into_iter().map(|own| own.into_iter().map(|code| table.number(code).0).collect()).collect();
+    parts.par_iter_mut().zip(maps).for_each(|(rows, map)| {
+        if map.iter().enumerate().any(|(own, &n)| own as u32 != n) {
+            for r in rows.iter_mut() {
+                let n = number(r);
+                *n = PartnerId(map[n.0 as usize]);
+            }
+        }
+    });
+    table.codes
+}
+
+impl Lookups {
+    pub(super) fn field(&mut self, table: &RawTable, k: usize, name: &'static str) -> Option<usize> {
+        match self.seen.get(k) {
+            Some(&(at, len, field)) if at == name.as_ptr() && len == name.len() => field,
+            _ => {
+                let field = table.field(name);
+                if k >= self.seen.len() {
+                    self.seen.resize(k + 1, (std::ptr::null(), 0, None));
+                }
+                self.seen[k] = (name.as_ptr(), name.len(), field);
+                field
+            }
+        }
+    }
+}
+
+pub(super) struct Builder<'a> {
+    pub(super) sources: &'a Sources,
+    /// Tables of this many bytes or more are typed in parts.
+    pub(super) part: usize,
+    pub(super) diags: Vec<Diagnostic>,
+    /// Rows read per file.
+    pub(super) rows: BTreeMap<LedgerFile, usize>,
+}
+
+impl Builder<'_> {
+    /// Reads and converts every row of a table; rows with errors are left out (their diagnostics stay).
+    pub(super) fn convert<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
+        let mut parts = self.convert_in_parts(table, f, true).0.into_iter();
+        // The first part reserved room for the whole table: the others follow it there.
+        let mut rows = parts.next().unwrap_or_default();
+        for part in parts {
+            rows.extend(part);
+        }
+        rows
+    }
+
+    /// [`Builder::convert`], leaving the rows in the parts they were typed in.
+    pub(super) fn convert_rows<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Rows<T> {
+        Rows::from_parts(self.convert_in_parts(table, f, false).0)
+    }
+
+    /// [`Builder::convert_rows`] for rows that number partner codes ([`Row::code_number`]; `number` finds
+    /// a row's number): the rows, numbered for the whole table, and the codes by number.
+    pub(super) fn convert_numbered<T: Send>(
+        &mut self,
+        table: Option<&RawTable>,
+        f: fn(&mut Row) -> Option<T>,
+        number: impl Fn(&mut T) -> &mut PartnerId + Sync,
+    ) -> (Rows<T>, Vec<Text>) {
+        let (mut parts, codes) = self.convert_in_parts(table, f, false);
+        let codes = number_codes(&mut parts, codes, number);
+        (Rows::from_parts(parts), codes)
+    }
+
+    /// Big tables are typed in parts on every core; a part is trusted only when the one before it ended
+    /// where a record begins (no quoted field runs across), otherwise the table is read again in one go.
+    /// `one_vector`: the first part reserves room for the whole table (its rows are to follow it there).
+    /// Each part comes with the partner codes it numbered.
+    pub(super) fn convert_in_parts<T: Send>(
+        &mut self,
+        table: Option<&RawTable>,
+        f: fn(&mut Row) -> Option<T>,
+        one_vector: bool,
+    ) -> (Vec<Vec<T>>, Vec<Vec<Text>>) {
+        let Some(table) = table else {
+            return Default::default();
+        };
+        let src = self.sources.get(table.spec.file);
+        let text = src.text.as_bytes();
+        let pieces = if table.cr_only { 1 } else { source::piece_count(text.len(), self.part) };
+        let spans = spans(text, pieces);
+        let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
+            use rayon::prelude::*;
+            spans.par_iter().map(|&span| type_span(table, src, span, f, one_vector)).collect()
+        } else {
+            Vec::new()
+        };
+        if parts.is_empty() || !parts.iter().all(|p| p.whole) {
+            let whole = Span { start: 0, end: text.len(), lines_before: 0 };
+            parts = vec![type_span(table, src, whole, f, one_vector)];
+        }
+        let mut read = 0;
+        let mut rows = Vec::with_capacity(parts.len());
+        let mut codes = Vec::with_capacity(parts.len());
+        for part in parts {
+            rows.push(part.rows);
+            codes.push(part.codes);
+            self.diags.extend(part.diags);
+            read += part.read;
+        }
+        self.rows.insert(table.spec.file, read);
+        (rows, codes)
+    }
+}
+
+/// Tables of this many bytes or more are typed in parts, up to four per core.
+pub(super) const MIN_PART: usize = 1 << 20;
+
+/// What typing a span of a table gave.
+pub(super) struct Typed<T> {
+    pub(super) rows: Vec<T>,
+    /// The partner codes numbered in this span ([`Row::code_number`]).
+    pub(super) codes: Vec<Text>,
+    pub(super) diags: Vec<Diagnostic>,
+    /// Rows read (blank and ragged rows not counted).
+    pub(super) read: usize,
+    /// The span ended where a record begins.
+    pub(super) whole: bool,
+}
+
+pub(super) fn type_span<T>(
+    table: &RawTable,
+    src: &SourceFile,
+    span: Span,
+    f: fn(&mut Row) -> Option<T>,
+    one_vector: bool,
+) -> Typed<T> {
+    let text = &src.text.as_bytes()[span.start..span.end];
+    // A row per line at most, reserved up front to spare the copies of a growing vector; where the parts
+    // are to end in one vector, the first reserves for the whole table.
+    let capacity = match (table.usable, span.start) {
+        (false, _) => 0,
+        (true, 0) if one_vector => line_count(src.text.as_bytes()),
+        (true, _) => line_count(text) + 1,
+    };
+    let mut rows = Vec::with_capacity(capacity);
+    let mut diags = Vec::new();
+    let mut lookups = Lookups::default();
+    // The cited cells (`source`, `note`) are not typed into rows (see `source::CITED`): those the schema
+    // requires are checked here, after the row's own cells, for every row the typing function made.
+    let cited: Vec<&'static str> =
+        table.spec.columns.iter().filter(|c| c.value_required && CITED.contains(&c.name)).map(|c| c.name).collect();
+    let (read, whole) = for_each_row(table, src, span, &mut diags, |loc, rec, diags| {
+        if !table.usable {
+            return;
+        }
+        let mut row = Row { table, src, fields: rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
+        let value = f(&mut row);
+        if value.is_some() {
+            for name in &cited {
+                row.required_str(name);
+            }
+        }
+        if row.errors == 0 {
+            rows.extend(value);
+        }
+    });
+    Typed { rows, codes: lookups.codes.codes, diags, read, whole }
+}
+
+/// Lines in a text (line feeds, or carriage returns in a file without any).
+pub(super) fn line_count(text: &[u8]) -> usize {
+    match count_byte(text, b'\n') {
+        0 => count_byte(text, b'\r'),
+        n => n,
+    }
+}
+
+/// How often `byte` occurs in `text`.
+pub(super) fn count_byte(text: &[u8], byte: u8) -> usize {
+    text.iter().fold(0usize, |n, &b| n + usize::from(b == byte))
+}
+
+/// One row being typed: reads cells by column name and records a diagnostic for each bad one.
+pub(super) struct Row<'a> {
+    pub(super) table: &'a RawTable,
+    pub(super) src: &'a SourceFile,
+    /// The row's fields, as in the file.
+    pub(super) fields: &'a [&'a str],
+    pub(super) loc: Loc,
+    pub(super) diags: &'a mut Vec<Diagnostic>,
+    pub(super) errors: usize,
+    pub(super) lookups: &'a mut Lookups,
+    /// Columns looked up so far in this row.
+    pub(super) calls: usize,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed cell of a column (empty when the file has no such column).
+    pub(super) fn raw(&mut self, name: &'static str) -> &'a str {
+        let field = self.lookups.field(self.table, self.calls, name);
+        self.calls += 1;
+        trim(field.and_then(|f| self.fields.get(f).copied()).unwrap_or(""))
+    }
+
+    /// Reports a problem; an error leaves the row out of the ledger.
+    pub(super) fn report(&mut self, code: Code, field: &str, message: String, hint: Option<String>) {
+        if code.severity() == diag::Severity::Error {
+            self.errors += 1;
+        }
+        self.report_keeping_row(code, field, message, hint);
+    }
+
+    /// Reports a problem whose row is still usable (the offending value is ignored).
+    pub(super) fn report_keeping_row(&mut self, code: Code, field: &str, message: String, hint: Option<String>) {
+        let place = self.src.place(self.loc, Some(field));
+        let mut d = Diagnostic::new(code, &self.src.path, message).at_line(place.line, place.column);
+        d.field = Some(field.to_string());
+        d.row = Some(place.row);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    pub(super) fn required(&mut self, name: &'static str) -> Option<Text> {
+        self.required_str(name).map(Text::from)
+    }
+
+    /// The cell, or a diagnostic when it is empty.
+    pub(super) fn required_str(&mut self, name: &'static str) -> Option<&'a str> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            self.report(
+                Code::MissingValue,
+                name,
+                format!("`{name}` is empty"),
+                Some(format!("fill in `{name}`: {}", self.describe(name))),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    pub(super) fn describe(&self, name: &str) -> &'static str {
+        self.table.spec.columns.iter().find(|c| c.name == name).map(|c| c.description).unwrap_or("")
+    }
+
+    pub(super) fn text(&mut self, name: &'static str) -> Text {
+        self.required(name).unwrap_or_default()
+    }
+
+    pub(super) fn optional_text(&mut self, name: &'static str) -> Text {
+        Text::from(self.raw(name))
+    }
+
+    /// A partner code ([`Row::id`]), numbered in this span.
+    pub(super) fn partner_id(&mut self, name: &'static str) -> PartnerId {
+        let code = self.id(name);
+        self.lookups.codes.number(code)
+    }
+
+    pub(super) fn id(&mut self, name: &'static str) -> Text {
+        let v = self.required(name).unwrap_or_default();
+        if !v.is_empty() && !is_id(&v) {
+            self.report(
+                Code::MalformedId,
+                name,
+                format!("`{v}` is not a valid identifier"),
+                Some("use letters, digits and . _ / - only, starting with a letter or digit; no spaces".into()),
+            );
+        }
+        v
+    }
+
+    pub(super) fn date(&mut self, name: &'static str) -> Option<Date> {
+        let v = self.required_str(name)?;
+        self.parse_date(name, v)
+    }
+
+    pub(super) fn optional_date(&mut self, name: &'static str) -> Option<Date> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            return None;
+        }
+        self.parse_date(name, v)
+    }
+
+    pub(super) fn parse_date(&mut self, name: &'static str, v: &str) -> Option<Date> {
+        match date::parse_date(v, self.table.month_first) {
+            Ok(d) => Some(d),
+            Err(DateError::MonthFirst) => {
+                self.report(
+                    Code::MonthFirstDate,
+                    name,
+                    format!("`{v}`: this file writes dates month first, which cannot be told apart from day first"),
+                    Some("write dates as YYYY-MM-DD (e.g. 2025-06-21), or as DD.MM.YYYY".into()),
+                );
+                None
+            }
+            Err(DateError::Invalid { reason }) => {
+                self.report(Code::NotADate, name, reason, Some("write dates as YYYY-MM-DD, e.g. 2025-06-21".into()));
+                None
+            }
+        }
+    }
+
+    pub(super) fn money(&mut self, name: &'static str) -> Option<i64> {
+        let v = self.required_str(name)?;
+        self.parse_money(name, v)
+    }
+
+    pub(super) fn optional_money(&mut self, name: &'static str) -> Option<i64> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            return None;
+        }
+        self.parse_money(name, v)
+    }
+
+    pub(super) fn parse_money(&mut self, name: &'static str, v: &str) -> Option<i64> {
+        let mark = self.table.mark;
+        match money::parse_amount(v, mark) {
+            Ok(a) => {
+                if a.negative_zero {
+                    self.report(
+                        Code::NegativeZero,
+                        name,
+                        format!("`{v}` is a negative zero; read as 0"),
+                        Some("write 0".into()),
+                    );
+                }
+                Some(a.cents)
+            }
+            Err(e) => {
+                let (code, msg, hint) = money_problem(v, e, self.src.delimiter);
+                self.report(code, name, msg, Some(hint));
+                None
+            }
+        }
+    }
+
+    pub(super) fn word<T>(&mut self, name: &'static str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
+        let v = self.required_str(name)?;
+        self.parse_word(name, v, from, words)
+    }
+
+    pub(super) fn optional_word<T>(
+        &mut self,
+        name: &'static str,
+        from: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Option<T> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            return None;
+        }
+        self.parse_word(name, v, from, words)
+    }
+
+    pub(super) fn parse_word<T>(
+        &mut self,
+        name: &'static str,
+        v: &str,
+        from: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Option<T> {
+        let parsed = from(v);
+        if parsed.is_none() {
+            let hint = match did_you_mean(v, words.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? `{name}` is one of: {}", words.join(", ")),
+                None => format!("`{name}` is one of: {}", words.join(", ")),
+            };
+            self.report(Code::UnknownValue, name, format!("`{v}` is not a valid {name}"), Some(hint));
+        }
+        parsed
+    }
+
+    pub(super) fn sign(&mut self, name: &'static str, amount: i64, ok: bool, rule: &str) {
+        if !ok {
+            let hint = format!("check the sign and the `kind`; {}", self.describe(name));
+            self.report(Code::WrongSign, name, format!("{} {rule}", money::format_plain(amount)), Some(hint));
+        }
+    }
+}
+
+/// The diagnostic for an amount that could not be read.
+pub(super) fn money_problem(v: &str, e: MoneyError, delimiter: u8) -> (Code, String, String) {
+    match e {
+        MoneyError::Invalid { reason, hint } => (Code::NotAnAmount, reason, hint),
+        MoneyError::Ambiguous { text } => {
+            let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
+            (
+                Code::AmbiguousNumber,
+                format!("`{text}` can be read two ways: this file's decimal mark is not known, so its separator may be a decimal mark or a thousands separator"),
+                format!("if you mean {digits} euros, write {digits}.00 (or {digits},00 with decimal commas); otherwise write the cents with two digits; or pass --decimal-mark point|comma"),
+            )
+        }
+        MoneyError::TooManyDecimals => (
+            Code::TooManyDecimals,
+            format!("`{v}` has more than two decimals"),
+            "amounts are in euros and cents; round to two decimals (or check the decimal mark)".into(),
+        ),
+        MoneyError::OutOfRange => (
+            Code::AmountOutOfRange,
+            format!("`{v}` is beyond EUR {}", money::format_grouped(money::MAX_CELL_CENTS as i128)),
+            "check for a misplaced decimal mark or pasted digits".into(),
+        ),
+        MoneyError::WrongMark { file_mark } => (
+            Code::MixedDecimalMarks,
+            format!(
+                "`{v}` is written with another decimal mark than the rest of this file, which uses a {}",
+                file_mark.name()
+            ),
+            if delimiter == b',' && file_mark == DecimalMark::Point {
+                "this file is comma-separated, so amounts use a decimal point: write e.g. 1234.56".into()
+            } else {
+                format!("write every amount of the file with a {} ({})", file_mark.name(), file_mark.char())
+            },
+        ),
+    }
+}
+
+/// Letters, digits and `. _ / -`, starting with a letter or digit (all ASCII, so the bytes tell).
+pub(super) fn is_id(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
+}
