@@ -101,12 +101,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                 (
                     date::format(r.date),
                     r.at,
-                    vec![
-                        date::format(r.date),
-                        r.step.to_string(),
-                        r.status.as_str().into(),
-                        opt_money(r.amount.map(i64::from)),
-                    ],
+                    vec![date::format(r.date), r.step.to_string(), r.status.as_str().into(), opt_money(r.amount)],
                 )
             })
             .collect(),

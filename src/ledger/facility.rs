@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
-use crate::ledger::model::{Channel, Instrument};
+use crate::ledger::vocabulary::{Channel, Instrument};
 use crate::money::{self, DecimalMark, Rate};
 
 /// The facility.toml `growthplan init` writes: the Reform and Growth Facility's parameters, to adapt.

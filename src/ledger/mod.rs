@@ -7,8 +7,10 @@ pub mod datapackage;
 pub mod facility;
 pub mod load;
 pub mod model;
+pub mod place;
 pub mod schema;
 pub mod source;
+pub mod vocabulary;
 
 pub use load::{load, LoadError, LoadOptions, Loaded};
 pub use model::Ledger;

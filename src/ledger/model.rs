@@ -1,209 +1,18 @@
-//! The typed ledger: what the loader produces and every later stage reads. Plain data, no IO.
+//! The typed ledger: the rows of every table, the payments grouped into releases, and the files' text
+//! (for pointing at rows). What the loader produces and every later stage reads; it reads no file itself.
 
 use crate::date::Date;
 use crate::ledger::facility::Facility;
+pub use crate::ledger::place::Loc;
 use crate::ledger::schema::LedgerFile;
 use crate::ledger::source::Sources;
+pub use crate::ledger::vocabulary::*;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 /// A ledger cell's text. Codes, ids, sources and most notes are short: up to 24 bytes live inside the
 /// value itself, so a million rows do not make millions of small heap allocations.
 pub type Text = compact_str::CompactString;
-
-/// An id as the biggest tables keep it (a payment's id and steps, an event's step): up to 14 bytes inside
-/// the value, longer ones on the heap, in 16 bytes where a [`Text`] takes 24 (ten million payments keep
-/// two). Reads as a `str`.
-#[derive(Clone)]
-pub struct Short(ShortRepr);
-
-#[derive(Clone)]
-enum ShortRepr {
-    /// The bytes and how many; the rest are zero.
-    Inline(u8, [u8; SHORT_INLINE]),
-    /// Longer than [`SHORT_INLINE`] bytes: one pointer, so that the whole fits in 16 bytes (a `String` or
-    /// a `Box<str>` would not); rare, so the second allocation does not matter.
-    #[allow(clippy::box_collection)]
-    Heap(Box<String>),
-}
-
-const SHORT_INLINE: usize = 14;
-
-impl Short {
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // SAFETY: the first `n` bytes were copied from a `str` and cut on its end.
-            ShortRepr::Inline(n, bytes) => unsafe { std::str::from_utf8_unchecked(&bytes[..*n as usize]) },
-            ShortRepr::Heap(s) => s,
-        }
-    }
-}
-
-impl Default for Short {
-    fn default() -> Self {
-        Short(ShortRepr::Inline(0, [0; SHORT_INLINE]))
-    }
-}
-
-impl From<&str> for Short {
-    fn from(s: &str) -> Self {
-        if s.len() <= SHORT_INLINE {
-            let mut bytes = [0; SHORT_INLINE];
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
-            Short(ShortRepr::Inline(s.len() as u8, bytes))
-        } else {
-            Short(ShortRepr::Heap(Box::new(s.to_string())))
-        }
-    }
-}
-
-impl std::ops::Deref for Short {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl PartialEq for Short {
-    fn eq(&self, other: &Short) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for Short {}
-
-impl PartialEq<str> for Short {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Short {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl AsRef<str> for Short {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Debug for Short {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl std::fmt::Display for Short {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The most lines a ledger file may have: a row's line is kept in 32 bits (12 bytes a place, not 24).
-/// The loader refuses a longer file (it would be over 4 GB).
-pub const MAX_LINES: u64 = u32::MAX as u64;
-
-/// A line number as a [`Loc`] keeps it (saturating: the loader has refused files with more lines).
-pub fn line_number(line: u64) -> u32 {
-    u32::try_from(line).unwrap_or(u32::MAX)
-}
-
-/// Where a row stands in its file: enough to point a diagnostic at it later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Loc {
-    pub file: LedgerFile,
-    /// 1-based line of the row's first character (a file of more lines than this holds is refused:
-    /// [`MAX_LINES`]).
-    pub line: u32,
-    /// Byte offset of the row in the decoded text ([`Loc::offset`]), in 48 bits kept as two fields of
-    /// four-byte alignment, high first (so that places order as their offsets do): 12 bytes a place, not 16.
-    offset_high: u16,
-    offset_low: u32,
-}
-
-impl Loc {
-    /// The place of the row at byte `offset` (below 2^48: 256 TB) of `file`'s text, on `line`.
-    pub fn new(file: LedgerFile, line: u32, offset: u64) -> Loc {
-        debug_assert!(offset >> 48 == 0, "offset {offset}");
-        Loc { file, line, offset_high: (offset >> 32) as u16, offset_low: offset as u32 }
-    }
-
-    /// Byte offset of the row in the decoded text.
-    pub fn offset(&self) -> u64 {
-        u64::from(self.offset_high) << 32 | u64::from(self.offset_low)
-    }
-}
-
-/// `str::trim`, with the common case (nothing to trim: both ends visible ASCII) decided by two byte
-/// comparisons. Cells are trimmed once by the loader, then read again as words; both come here.
-pub fn trim(v: &str) -> &str {
-    let bare = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
-    let bytes = v.as_bytes();
-    if bytes.is_empty() || (bare(bytes.first()) && bare(bytes.last())) {
-        v
-    } else {
-        v.trim()
-    }
-}
-
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $word:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const WORDS: &'static [&'static str] = &[$($word),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $word),* }
-            }
-
-            /// Reads the word, ignoring case and surrounding spaces.
-            pub fn from_word(word: &str) -> Option<Self> {
-                let w = trim(word);
-                $(if w.eq_ignore_ascii_case($word) { return Some($name::$variant); })*
-                None
-            }
-        }
-    };
-}
-
-vocabulary!(Instrument { Grant = "grant", Loan = "loan" });
-vocabulary!(Channel { Budget = "budget", Wbif = "wbif" });
-vocabulary!(AllocationKind { Initial = "initial", Cut = "cut", Redistribution = "redistribution" });
-vocabulary!(CommitmentKind {
-    FacilityAgreement = "facility_agreement",
-    LoanAgreement = "loan_agreement",
-    WbifProject = "wbif_project",
-    Amendment = "amendment",
-});
-vocabulary!(StepKind { Qualitative = "qualitative", Quantitative = "quantitative" });
-vocabulary!(StepStatus {
-    Submitted = "submitted",
-    Fulfilled = "fulfilled",
-    PartiallyFulfilled = "partially_fulfilled",
-    NotFulfilled = "not_fulfilled",
-});
-vocabulary!(PaymentKind { PreFinancing = "pre_financing", Regular = "regular" });
-vocabulary!(Layer { Precondition = "precondition", General = "general" });
-vocabulary!(ConditionStatus { Met = "met", NotMet = "not_met" });
-vocabulary!(Measure {
-    Allocated = "allocated",
-    AllocatedGrant = "allocated_grant",
-    AllocatedLoan = "allocated_loan",
-    Committed = "committed",
-    Paid = "paid",
-    PaidGrant = "paid_grant",
-    PaidLoan = "paid_loan",
-    PaidBudget = "paid_budget",
-    PaidWbif = "paid_wbif",
-    PaidRegular = "paid_regular",
-    Prefinancing = "prefinancing",
-});
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partner {
@@ -256,17 +65,17 @@ pub struct Step {
 pub struct StepEvent {
     pub at: Loc,
     pub date: Date,
-    pub step: Short,
+    pub step: Text,
     pub status: StepStatus,
     /// Only for a partial fulfilment: the gross euros found fulfilled (positive: the loader keeps no
-    /// other; eight bytes, where an `Option<i64>` took sixteen).
-    pub amount: Option<std::num::NonZeroI64>,
+    /// other).
+    pub amount: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     pub at: Loc,
-    pub id: Short,
+    pub id: Text,
     pub date: Date,
     /// The partner's code, numbered (read it with [`Ledger::partner_code`]).
     pub partner: PartnerId,
@@ -284,7 +93,7 @@ impl Payment {
     pub(crate) fn sample(id: &str, date: Date) -> Payment {
         Payment {
             at: Loc::new(LedgerFile::Payments, 1, 0),
-            id: Short::from(id),
+            id: Text::from(id),
             date,
             partner: PartnerId(0),
             kind: PaymentKind::Regular,
@@ -317,16 +126,14 @@ pub struct ControlTotal {
 }
 
 /// A partner code as a payment keeps it: its number among the codes the payments name, in order of first
-/// appearance (the ledger's [`Ledger::partner_code`] gives the code). Four bytes in each of millions of
-/// rows, where the code itself took 24.
+/// appearance (the ledger's [`Ledger::partner_code`] gives the code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartnerId(pub u32);
 
 /// The steps a payment names, each once, in the order named: their ids joined by single spaces in one
-/// text (an id holds no space). Nearly always one short id, kept inline in a [`Short`]'s 16 bytes (a
-/// vector of texts took 40).
+/// text (an id holds no space).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StepIds(Short);
+pub struct StepIds(Text);
 
 impl StepIds {
     pub fn new() -> Self {
@@ -337,7 +144,10 @@ impl StepIds {
     pub fn push(&mut self, id: &str) {
         debug_assert!(!id.is_empty() && !id.contains(' '));
         if !self.contains(id) {
-            self.0 = if self.0.is_empty() { Short::from(id) } else { Short::from(format!("{} {id}", self.0).as_str()) };
+            if !self.0.is_empty() {
+                self.0.push(' ');
+            }
+            self.0.push_str(id);
         }
     }
 
@@ -761,27 +571,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn vocabularies_match_the_schema() {
-        use crate::ledger::schema as s;
-        assert_eq!(Instrument::WORDS, s::INSTRUMENTS);
-        assert_eq!(Channel::WORDS, s::CHANNELS);
-        assert_eq!(AllocationKind::WORDS, s::ALLOCATION_KINDS);
-        assert_eq!(CommitmentKind::WORDS, s::COMMITMENT_KINDS);
-        assert_eq!(StepKind::WORDS, s::STEP_KINDS);
-        assert_eq!(StepStatus::WORDS, s::STEP_STATUSES);
-        assert_eq!(PaymentKind::WORDS, s::PAYMENT_KINDS);
-        assert_eq!(Layer::WORDS, s::LAYERS);
-        assert_eq!(ConditionStatus::WORDS, s::CONDITION_STATUSES);
-        assert_eq!(Measure::WORDS, s::MEASURES);
-    }
-
-    #[test]
-    fn words_are_read_case_insensitively() {
-        assert_eq!(StepStatus::from_word(" Fulfilled "), Some(StepStatus::Fulfilled));
-        assert_eq!(StepStatus::from_word("fulfiled"), None);
-    }
-
     proptest::proptest! {
         /// Rows in parts read as the one vector of their concatenation: length, order, every index.
         #[test]
@@ -796,36 +585,6 @@ mod tests {
             }
             proptest::prop_assert_eq!(rows.get(all.len()), None);
             proptest::prop_assert_eq!(format!("{rows:?}"), format!("{all:?}"));
-        }
-    }
-}
-
-#[cfg(test)]
-mod size_tests {
-    use super::*;
-
-    /// Payments are most of a big ledger's memory: a field added here costs ten million copies of it.
-    #[test]
-    fn rows_stay_small() {
-        use std::mem::size_of;
-        assert_eq!(size_of::<Loc>(), 12);
-        assert_eq!(size_of::<Short>(), 16);
-        assert!(size_of::<Payment>() <= 64, "a payment is {} bytes", size_of::<Payment>());
-        assert!(size_of::<StepEvent>() <= 48, "a step event is {} bytes", size_of::<StepEvent>());
-    }
-
-    proptest::proptest! {
-        /// A short id reads back as the text it was made of, inline or not, and compares as that text.
-        #[test]
-        fn a_short_id_reads_back_as_its_text(a in "[a-zA-Z0-9é€ -]{0,24}", b in "[a-zA-Z0-9é€ -]{0,24}") {
-            use proptest::prelude::*;
-            let (sa, sb) = (Short::from(a.as_str()), Short::from(b.as_str()));
-            prop_assert_eq!(sa.as_str(), a.as_str());
-            prop_assert_eq!(&*sa, a.as_str());
-            prop_assert_eq!(sa == sb, a == b);
-            prop_assert_eq!(format!("{sa:?}"), format!("{a:?}"));
-            prop_assert!(sa == *b.as_str() || a != b);
-            prop_assert_eq!(sa.to_string(), a);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Code;
-use crate::ledger::model::Loc;
+use crate::ledger::place::Loc;
 use crate::ledger::schema::LedgerFile;
 
 /// A file's bytes as read: mapped (the operating system's cached copy of the file is read in place, so
@@ -216,7 +216,7 @@ impl Sources {
 impl SourceFile {
     /// Resolves a row of this file and, optionally, a column by header name.
     pub fn place(&self, loc: Loc, field: Option<&str>) -> Place {
-        let start = (loc.offset() as usize).min(self.text.len());
+        let start = (loc.offset as usize).min(self.text.len());
         let start = (0..=start).rev().find(|i| self.text.is_char_boundary(*i)).unwrap_or(0);
         let rest = &self.text[start..];
         let row_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
@@ -232,7 +232,7 @@ impl SourceFile {
                     None => before.chars().count() as u64 + 1,
                 }
             });
-        Place { path: self.path.clone(), line: loc.line.into(), column, row }
+        Place { path: self.path.clone(), line: loc.line, column, row }
     }
 }
 
@@ -261,7 +261,7 @@ impl<'a> CitedCells<'a> {
 
     /// The cited cells of the row at `at` (empty where the file has no such column or no row there).
     pub fn row(&mut self, at: Loc) -> [String; 2] {
-        let target = at.offset() as usize;
+        let target = at.offset as usize;
         if let Some((start, reader)) = &mut self.reader {
             while let Ok(true) = reader.read_record(&mut self.record) {
                 let offset = *start + self.record.position().map_or(0, |p| p.byte() as usize);
@@ -292,7 +292,7 @@ impl<'a> CitedCells<'a> {
 
     fn cells(&self) -> [String; 2] {
         self.fields
-            .map(|f| f.and_then(|i| self.record.get(i)).map(crate::ledger::model::trim).unwrap_or("").to_string())
+            .map(|f| f.and_then(|i| self.record.get(i)).map(crate::ledger::vocabulary::trim).unwrap_or("").to_string())
     }
 }
 

@@ -10,7 +10,7 @@ use crate::ledger::model::*;
 /// the step's) when partially fulfilled, nothing otherwise; `None` for a submission, which is no
 /// assessment. The one statement of that rule: the replays, the progress and the change list read it.
 pub fn worth(step: &Step, e: &StepEvent) -> Option<i64> {
-    match (e.status, e.amount.map(i64::from)) {
+    match (e.status, e.amount) {
         (StepStatus::Submitted, _) => None,
         (StepStatus::Fulfilled, _) => Some(step.amount),
         (StepStatus::PartiallyFulfilled, Some(a)) => Some(a.min(step.amount)),
@@ -263,14 +263,14 @@ mod tests {
                     None => expected.push((e.step.as_str(), vec![e])),
                 }
             }
-            let expected: Vec<Vec<u32>> = expected
+            let expected: Vec<Vec<u64>> = expected
                 .into_iter()
                 .map(|(_, mut g)| {
                     g.sort_by_key(|e| (e.date, e.at.line));
                     g.iter().map(|e| e.at.line).collect()
                 })
                 .collect();
-            let found: Vec<Vec<u32>> = index.event_groups().map(|g| g.map(|e| e.at.line).collect()).collect();
+            let found: Vec<Vec<u64>> = index.event_groups().map(|g| g.map(|e| e.at.line).collect()).collect();
             prop_assert_eq!(found, expected);
         }
     }

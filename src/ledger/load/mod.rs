@@ -143,13 +143,6 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             not_text = code == Code::NotText;
             diags.push(Diagnostic::new(code, &path, msg));
         }
-        if text.len() as u64 >= MAX_LINES && line_count(text.as_bytes()) as u64 >= MAX_LINES {
-            not_text = true;
-            diags.push(
-                Diagnostic::new(Code::FileUnreadable, &path, format!("the file has more than {MAX_LINES} lines"))
-                    .hint("split the ledger: no spreadsheet holds this many rows"),
-            );
-        }
         let mut src = SourceFile { path, text, delimiter: b',', encoding, sha256, ..Default::default() };
         if !not_text {
             if file == LedgerFile::Facility {

@@ -207,7 +207,7 @@ pub(super) fn for_each_row(
             };
             if content_end > at {
                 fields.push(&text[field..content_end]);
-                let loc = Loc::new(table.spec.file, line_number(line), at as u64);
+                let loc = Loc::new(table.spec.file, line, at as u64);
                 rows.hand(loc, &fields, diags, &mut f);
             }
             (at, line) = (next, line + 1);
@@ -230,20 +230,20 @@ pub(super) fn for_each_row(
             Ok(true) => {}
             Err(e) => {
                 let loc = e.position().map(|p| locator.locate(p));
-                if let Some(loc) = loc.filter(|l| l.offset() as usize >= span.end) {
-                    return (rows.handed, loc.offset() as usize == span.end);
+                if let Some(loc) = loc.filter(|l| l.offset as usize >= span.end) {
+                    return (rows.handed, loc.offset as usize == span.end);
                 }
                 diags.push(
                     Diagnostic::new(Code::RaggedRow, &src.path, format!("the row cannot be read: {e}"))
-                        .at_line(loc.map_or(0, |l| l.line.into()), None),
+                        .at_line(loc.map_or(0, |l| l.line), None),
                 );
                 continue;
             }
         }
         let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
         let loc = locator.locate(&pos);
-        if loc.offset() as usize >= span.end {
-            return (rows.handed, loc.offset() as usize == span.end);
+        if loc.offset as usize >= span.end {
+            return (rows.handed, loc.offset as usize == span.end);
         }
         let fields: SmallVec<[&str; 16]> = rec.iter().collect();
         rows.hand(loc, &fields, diags, &mut f);
@@ -308,7 +308,7 @@ impl RowSink<'_> {
                 &self.src.path,
                 format!("the row has {} fields but the header has {}", rec.len(), self.table.width),
             )
-            .at_line(loc.line.into(), Some(1))
+            .at_line(loc.line, Some(1))
             .hint(format!(
                 "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
                 self.src.delimiter as char
@@ -319,8 +319,8 @@ impl RowSink<'_> {
         }
         self.handed += 1;
         if self.meter && self.handed.is_multiple_of(16_384) {
-            crate::meter::advance(loc.offset() - self.metered);
-            self.metered = loc.offset();
+            crate::meter::advance(loc.offset - self.metered);
+            self.metered = loc.offset;
         }
         f(loc, rec, diags);
     }
@@ -377,7 +377,7 @@ impl<'t> Locator<'t> {
             let newlines = count_byte(&self.text[at..offset], b'\n') as u64;
             self.lines_before + pos.line() + newlines
         };
-        Loc::new(self.file, line_number(line), offset as u64)
+        Loc::new(self.file, line, offset as u64)
     }
 }
 

@@ -109,7 +109,7 @@ pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -
             None if !steps_read => {}
             None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),
             Some(last) => {
-                if let Some(a) = e.amount.map(i64::from) {
+                if let Some(a) = e.amount {
                     let s = first_step(&e.step, last);
                     if a > s.amount {
                         diags.push(

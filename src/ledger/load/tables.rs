@@ -104,8 +104,8 @@ pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
         ),
         _ => {}
     }
-    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).and_then(std::num::NonZeroI64::new);
-    Some(StepEvent { at: r.loc, date: date?, step: Short::from(step.as_str()), status: status?, amount })
+    let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).filter(|&a| a != 0);
+    Some(StepEvent { at: r.loc, date: date?, step, status: status?, amount })
 }
 
 pub(super) fn payment(r: &mut Row) -> Option<Payment> {
@@ -135,7 +135,7 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
     }
     Some(Payment {
         at: r.loc,
-        id: Short::from(id.as_str()),
+        id,
         date: date?,
         partner,
         kind: kind?,
