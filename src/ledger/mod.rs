@@ -8,6 +8,7 @@ pub mod facility;
 pub mod load;
 pub mod model;
 pub mod place;
+pub mod releases;
 pub mod schema;
 pub mod source;
 pub mod vocabulary;

@@ -18,6 +18,7 @@ use crate::date::{self, Date, DateError};
 use crate::diag::{self, did_you_mean, Code, Diagnostic};
 use crate::ledger::facility::{self, Facility};
 use crate::ledger::model::*;
+use crate::ledger::releases::{group_releases, ReleaseSteps};
 use crate::ledger::schema::{ColumnType, LedgerFile, TableSpec, ALL_PARTNERS};
 use crate::ledger::source::{self, Decoded, FileBytes, SourceFile, Sources, CITED};
 use crate::money::{self, DecimalMark, MoneyError};
@@ -191,7 +192,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
                         control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
                         sources: Sources::new(),
-                        release_rows: Default::default(),
+                        release_rows: Vec::new(),
                     });
                     // The steps' own references need no payment: resolved here, while the payments are still typed.
                     let (refs, step_diags) =
