@@ -1,0 +1,298 @@
+//! Rules on releases: when they may be paid, which steps they pay, what they transfer: C007-C014.
+
+use super::*;
+
+/// C007: nothing is paid before the Reform Agenda is approved and both agreements are in force.
+pub(super) fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in cx.releases() {
+        let Some(p) = cx.index().partners.get(r.partner(cx.ledger)) else {
+            continue;
+        };
+        let mut missing = Vec::new();
+        for (what, d) in [
+            ("the Reform Agenda is approved", p.agenda_approved),
+            ("the Facility Agreement is in force", p.facility_agreement_in_force),
+            ("the Loan Agreement is in force", p.loan_agreement_in_force),
+        ] {
+            match d {
+                None => missing.push(format!("{what} (no date in partners.csv)")),
+                Some(d) if d > r.date => missing.push(format!("{what} ({})", date::format(d))),
+                Some(_) => {}
+            }
+        }
+        if !missing.is_empty() {
+            out.push(
+                cx.at(
+                    Code::PaidBeforeAgreements,
+                    r.first(cx.ledger).at,
+                    "date",
+                    format!(
+                        "release `{}` to {} on {} is paid before {}",
+                        r.id,
+                        r.partner(cx.ledger),
+                        date::format(r.date),
+                        missing.join(" and before ")
+                    ),
+                )
+                .hint("check the payment date, or the dates in partners.csv")
+                .note(cx.row_note(p.at)),
+            );
+        }
+    }
+    out
+}
+
+/// C008: nothing is paid while the latest assessment of the preconditions or general conditions is `not_met`.
+pub(super) fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let mut out = Vec::new();
+    let assessments: FxHashMap<(&str, Layer), Vec<&Condition>> =
+        grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| c.date).into_iter().collect();
+    for r in cx.releases() {
+        for layer in [Layer::Precondition, Layer::General] {
+            let rows = assessments.get(&(r.partner(l), layer)).map(Vec::as_slice).unwrap_or(&[]);
+            let latest = rows[..rows.partition_point(|c| c.date <= r.date)].last();
+            if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
+                out.push(
+                    cx.at(
+                        Code::PaidWhileConditionsNotMet,
+                        r.first(l).at,
+                        "date",
+                        format!(
+                            "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
+                            r.id,
+                            date::format(r.date),
+                            r.partner(l),
+                            layer.as_str(),
+                            date::format(c.date)
+                        ),
+                    )
+                    .hint("record the assessment that found the conditions met again, or check the payment date")
+                    .note(cx.row_note(c.at)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// C009: a regular release pays only steps of its partner found fulfilled (or partially) by its date.
+pub(super) fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let index = cx.index();
+    let mut out = Vec::new();
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
+        let partner = r.partner_number(index);
+        for i in r.known_steps(l) {
+            // A step's row is read only to word a finding (the steps are read at random).
+            let id = || l.steps[i].id.as_str();
+            if !index.step_of_partner(i, partner) {
+                let step = &l.steps[i];
+                out.push(
+                    cx.at(
+                        Code::StepNotFulfilled,
+                        r.first(l).at,
+                        "steps",
+                        format!(
+                            "release `{}` to {} pays step `{id}` of {}",
+                            r.id,
+                            r.partner(l),
+                            step.partner,
+                            id = id()
+                        ),
+                    )
+                    .hint("a release pays only its own partner's steps")
+                    .note(cx.row_note(step.at)),
+                );
+                continue;
+            }
+            let a = index.assessment_on(i, r.date);
+            if a.is_none_or(|a| a.worth == 0) {
+                let e = a.map(|a| &l.step_events[a.event as usize]);
+                let state = match e {
+                    Some(e) => {
+                        format!("its latest assessment by then is `{}` ({})", e.status.as_str(), date::format(e.date))
+                    }
+                    None => "it has no assessment by then".into(),
+                };
+                let mut d = cx
+                    .at(
+                        Code::StepNotFulfilled,
+                        r.first(l).at,
+                        "steps",
+                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date), id = id()),
+                    )
+                    .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
+                if let Some(e) = e {
+                    d = d.note(cx.row_note(e.at));
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// C010: no step is paid twice, or beyond its (partially) fulfilled amount.
+pub(super) fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
+    let index = cx.index();
+    let releases = cx.releases();
+    // By step position: the worth already paid, and the release that paid it (by position: its id is
+    // read only to word a finding).
+    let mut paid: Vec<Option<(i64, u32)>> = vec![None; cx.ledger.steps.len()];
+    let mut out = Vec::new();
+    for (k, r) in releases.iter().enumerate().filter(|(_, r)| r.kind == PaymentKind::Regular) {
+        for i in r.own_steps(index) {
+            let worth = index.worth_on(i, r.date);
+            if worth == 0 {
+                continue; // C009 reports it
+            }
+            match paid[i] {
+                Some((already, by)) if already >= worth => out.push(
+                    cx.at(
+                        Code::StepOverpaid,
+                        r.first(cx.ledger).at,
+                        "steps",
+                        format!("release `{}` pays step `{id}` again: release `{by}` already paid {} of its {}", r.id, eur(already as i128), eur(worth as i128), id = cx.ledger.steps[i].id, by = releases[by as usize].id),
+                    )
+                    .hint("remove the step from this release; a step is paid once (a partial fulfilment's remainder only after a new assessment)"),
+                ),
+                _ => paid[i] = Some((worth, k as u32)),
+            }
+        }
+    }
+    out
+}
+
+/// C011: a regular release's components add up to the gross value of its steps less the clearance of
+/// pre-financing, within the tolerance of facility.toml.
+pub(super) fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let tolerance = l.facility.release_tolerance as i128;
+    let mut out = Vec::new();
+    let releases = cx.releases();
+    for s in cx.settlements() {
+        let r = &releases[s.release];
+        let net = r.net;
+        let diff = net - s.expected_net();
+        if diff.abs() > tolerance {
+            let mut d = cx
+                .at(
+                    Code::ReleaseUnreconciled,
+                    r.first(l).at,
+                    "amount_eur",
+                    format!(
+                        "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
+                        r.id,
+                        eur(net),
+                        eur(s.gross()),
+                        eur(s.clearance),
+                        eur(s.expected_net()),
+                        eur(diff),
+                        eur(tolerance)
+                    ),
+                )
+                .hint("check the components' amounts (net of clearance), the steps listed, and the steps' amounts");
+            for &(i, v) in &s.paid_steps {
+                d = d.note(format!("step {}: {}", l.steps[i as usize].id, eur(v as i128)));
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// C012: each channel carries only the instruments facility.toml allows (budget support is loan only).
+pub(super) fn channel_instrument(cx: &Ctx) -> Vec<Diagnostic> {
+    let f = &cx.ledger.facility;
+    cx.ledger
+        .payments
+        .iter()
+        .filter(|p| !f.allows(p.channel, p.instrument))
+        .map(|p| {
+            let allowed: Vec<&str> = f
+                .channel_instruments
+                .iter()
+                .find(|(c, _)| *c == p.channel)
+                .map(|(_, v)| v.iter().map(|i| i.as_str()).collect())
+                .unwrap_or_default();
+            cx.at(
+                Code::ChannelInstrument,
+                p.at,
+                "instrument",
+                format!(
+                    "`{}` is paid through `{}`, which carries only: {}",
+                    p.instrument.as_str(),
+                    p.channel.as_str(),
+                    allowed.join(", ")
+                ),
+            )
+            .hint("budget support is loan only and grants go through the WBIF; check channel and instrument")
+        })
+        .collect()
+}
+
+/// C013: at the facility's end, the WBIF share of all payments is at least the minimum.
+pub(super) fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let end = l.facility.end;
+    if cx.as_of < end {
+        return Vec::new();
+    }
+    let total = measure::measure_value(l, None, Measure::Paid, end);
+    let wbif = measure::measure_value(l, None, Measure::PaidWbif, end);
+    let share = Rate::ratio(wbif, total);
+    if total > 0 && share < l.facility.min_wbif_share {
+        let path = l.sources.path(crate::ledger::schema::LedgerFile::Payments).to_string();
+        return vec![Diagnostic::new(
+            Code::WbifShareLow,
+            path,
+            format!(
+                "at the facility's end ({}) the WBIF share of all payments is {} ({} of {}), below the minimum of {}",
+                date::format(end),
+                share.to_percent_1dp(),
+                eur(wbif),
+                eur(total),
+                l.facility.min_wbif_share
+            ),
+        )
+        .hint("the regulation requires at least this share of support to go through the WBIF")];
+    }
+    Vec::new()
+}
+
+/// C014: a step is not paid after its grace period ended (its money was redistributable by then).
+pub(super) fn paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
+    let l = cx.ledger;
+    let index = cx.index();
+    // By step position, read in order once rather than row by row per release.
+    let grace_ends: Vec<Date> = l.steps.iter().map(|s| l.facility.grace_end(s.due)).collect();
+    let mut out = Vec::new();
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
+        for i in r.own_steps(index) {
+            let grace_end = grace_ends[i];
+            if r.date > grace_end {
+                let step = &l.steps[i];
+                out.push(
+                    cx.at(
+                        Code::PaidAfterGrace,
+                        r.first(l).at,
+                        "steps",
+                        format!(
+                            "release `{}` on {} pays step `{id}`, due {}, whose grace period ended on {}",
+                            r.id,
+                            date::format(r.date),
+                            date::format(step.due),
+                            date::format(grace_end),
+                            id = step.id
+                        ),
+                    )
+                    .hint("after the grace period the step's money expires for the partner and can be redistributed")
+                    .note(cx.row_note(step.at)),
+                );
+            }
+        }
+    }
+    out
+}
