@@ -3,15 +3,10 @@
 
 use super::*;
 
-/// The typing functions ask for the same columns in the same order on every row: this remembers, for
-/// the k-th lookup of a row, the address of the name asked for and its field, so that from the second row
-/// on a lookup is one comparison instead of a search by name. The names are `'static`, so an address
-/// stands for one text for the whole run; a lookup that finds another address than last time (a branch
-/// asked for another column) searches by name and remembers that instead.
+/// What typing a span of a table keeps from row to row.
 #[derive(Default)]
 pub(super) struct Lookups {
-    pub(super) seen: Vec<(*const u8, usize, Option<usize>)>,
-    /// The partner codes numbered in this span (see [`Row::code_number`]).
+    /// The partner codes numbered in this span (see [`Row::partner_id`]).
     pub(super) codes: SpanCodes,
 }
 
@@ -62,22 +57,6 @@ pub(super) fn number_codes<T: Send>(
         }
     });
     table.codes
-}
-
-impl Lookups {
-    pub(super) fn field(&mut self, table: &RawTable, k: usize, name: &'static str) -> Option<usize> {
-        match self.seen.get(k) {
-            Some(&(at, len, field)) if at == name.as_ptr() && len == name.len() => field,
-            _ => {
-                let field = table.field(name);
-                if k >= self.seen.len() {
-                    self.seen.resize(k + 1, (std::ptr::null(), 0, None));
-                }
-                self.seen[k] = (name.as_ptr(), name.len(), field);
-                field
-            }
-        }
-    }
 }
 
 pub(super) struct Builder<'a> {
@@ -201,7 +180,7 @@ pub(super) fn type_span<T>(
         if !table.usable {
             return;
         }
-        let mut row = Row { table, src, fields: rec, loc, diags, errors: 0, lookups: &mut lookups, calls: 0 };
+        let mut row = Row { table, src, fields: rec, loc, diags, errors: 0, lookups: &mut lookups };
         let value = f(&mut row);
         if value.is_some() {
             for name in &cited {
@@ -238,15 +217,12 @@ pub(super) struct Row<'a> {
     pub(super) diags: &'a mut Vec<Diagnostic>,
     pub(super) errors: usize,
     pub(super) lookups: &'a mut Lookups,
-    /// Columns looked up so far in this row.
-    pub(super) calls: usize,
 }
 
 impl<'a> Row<'a> {
     /// The trimmed cell of a column (empty when the file has no such column).
     pub(super) fn raw(&mut self, name: &'static str) -> &'a str {
-        let field = self.lookups.field(self.table, self.calls, name);
-        self.calls += 1;
+        let field = self.table.field(name);
         trim(field.and_then(|f| self.fields.get(f).copied()).unwrap_or(""))
     }
 
