@@ -34,6 +34,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         opt_date(r.agenda_approved),
                         opt_date(r.facility_agreement_in_force),
                         opt_date(r.loan_agreement_in_force),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -51,6 +53,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -70,6 +74,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -90,6 +96,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.kind.as_str().into(),
                         date::format(r.due),
                         format_plain(r.amount),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -101,7 +109,14 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                 (
                     date::format(r.date),
                     r.at,
-                    vec![date::format(r.date), r.step.to_string(), r.status.as_str().into(), opt_money(r.amount)],
+                    vec![
+                        date::format(r.date),
+                        r.step.to_string(),
+                        r.status.as_str().into(),
+                        opt_money(r.amount),
+                        r.source.to_string(),
+                        r.note.to_string(),
+                    ],
                 )
             })
             .collect(),
@@ -121,6 +136,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.steps.as_str().to_string(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -137,6 +154,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.partner.to_string(),
                         r.layer.as_str().into(),
                         r.status.as_str().into(),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
@@ -154,17 +173,13 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),
+                        r.source.to_string(),
+                        r.note.to_string(),
                     ],
                 )
             })
             .collect(),
     };
-    // Every table ends with the cells the typed rows do not keep, read back from the file (in file order,
-    // the order the rows were typed in: one pass).
-    let mut cited = l.cited_cells(file);
-    for (_, at, cells) in &mut rows {
-        cells.extend(cited.row(*at));
-    }
     // Stable: rows of one day keep the order they were recorded in (it breaks ties between same-day events).
     rows.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());

@@ -4,7 +4,6 @@
 use crate::date::Date;
 use crate::ledger::facility::Facility;
 pub use crate::ledger::place::Loc;
-use crate::ledger::schema::LedgerFile;
 use crate::ledger::source::Sources;
 pub use crate::ledger::vocabulary::*;
 use rustc_hash::FxHashMap;
@@ -23,6 +22,10 @@ pub struct Partner {
     pub agenda_approved: Option<Date>,
     pub facility_agreement_in_force: Option<Date>,
     pub loan_agreement_in_force: Option<Date>,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +36,10 @@ pub struct Allocation {
     pub instrument: Instrument,
     pub amount: i64,
     pub kind: AllocationKind,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +53,10 @@ pub struct Commitment {
     pub channel: Option<Channel>,
     pub amount: i64,
     pub kind: CommitmentKind,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +70,10 @@ pub struct Step {
     pub kind: StepKind,
     pub due: Date,
     pub amount: i64,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +85,10 @@ pub struct StepEvent {
     /// Only for a partial fulfilment: the gross euros found fulfilled (positive: the loader keeps no
     /// other).
     pub amount: Option<i64>,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +103,10 @@ pub struct Payment {
     pub instrument: Instrument,
     pub amount: i64,
     pub steps: StepIds,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[cfg(test)]
@@ -92,7 +115,7 @@ impl Payment {
     /// the tests of row handling vary.
     pub(crate) fn sample(id: &str, date: Date) -> Payment {
         Payment {
-            at: Loc::new(LedgerFile::Payments, 1, 0),
+            at: Loc::new(crate::ledger::schema::LedgerFile::Payments, 1, 0),
             id: Text::from(id),
             date,
             partner: PartnerId(0),
@@ -101,6 +124,8 @@ impl Payment {
             instrument: Instrument::Loan,
             amount: 0,
             steps: StepIds::new(),
+            source: Text::default(),
+            note: Text::default(),
         }
     }
 }
@@ -112,6 +137,10 @@ pub struct Condition {
     pub partner: Text,
     pub layer: Layer,
     pub status: ConditionStatus,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +152,10 @@ pub struct ControlTotal {
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
+    /// Where the row's figures come from (an address or a reference).
+    pub source: Text,
+    /// How a derived value was derived, or anything else a reader should know.
+    pub note: Text,
 }
 
 /// A partner code as a payment keeps it: its number among the codes the payments name, in order of first
@@ -295,11 +328,6 @@ pub struct StepRefs {
 }
 
 impl Ledger {
-    /// Reads back the cells of `file`'s rows that the typed rows do not keep ([`CITED`](crate::ledger::source::CITED)).
-    pub fn cited_cells(&self, file: LedgerFile) -> crate::ledger::source::CitedCells<'_> {
-        crate::ledger::source::CitedCells::new(self.sources.get(file))
-    }
-
     /// The position in `steps` of the step with this id (the last row of an id).
     pub fn step_position(&self, id: &str) -> Option<usize> {
         self.step_refs.positions.get(id).map(|&p| p as usize)

@@ -236,65 +236,9 @@ impl SourceFile {
     }
 }
 
-/// The cells every table ends with that nothing computes with: checked by the loader, then left in the
-/// file's text rather than copied into each typed row (at ten million rows they were 480 MB); read back
-/// with [`CitedCells`].
+/// The cells every table ends with, that nothing computes with: the loader checks them after a row's
+/// other cells.
 pub const CITED: [&str; 2] = ["source", "note"];
-
-/// Reads the [`CITED`] cells of a file's rows back from its text, as the loader read them (the csv
-/// reader, fields trimmed). Rows asked for in file order are read in one pass; a row asked for out of
-/// order is read afresh from its offset (a row's offset is where a record begins).
-pub struct CitedCells<'a> {
-    file: &'a SourceFile,
-    /// Each cited cell's field in the file (`None`: the file has no such column).
-    fields: [Option<usize>; 2],
-    /// The reader and the offset it started at.
-    reader: Option<(usize, csv::Reader<&'a [u8]>)>,
-    record: csv::StringRecord,
-}
-
-impl<'a> CitedCells<'a> {
-    pub fn new(file: &'a SourceFile) -> Self {
-        let fields = CITED.map(|name| file.header.iter().position(|h| h == name));
-        CitedCells { file, fields, reader: None, record: csv::StringRecord::new() }
-    }
-
-    /// The cited cells of the row at `at` (empty where the file has no such column or no row there).
-    pub fn row(&mut self, at: Loc) -> [String; 2] {
-        let target = at.offset as usize;
-        if let Some((start, reader)) = &mut self.reader {
-            while let Ok(true) = reader.read_record(&mut self.record) {
-                let offset = *start + self.record.position().map_or(0, |p| p.byte() as usize);
-                if offset == target {
-                    return self.cells();
-                }
-                if offset > target {
-                    break;
-                }
-            }
-        }
-        let Some(rest) = self.file.text.as_bytes().get(target..) else {
-            return Default::default();
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.file.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(rest);
-        let found = matches!(reader.read_record(&mut self.record), Ok(true));
-        self.reader = Some((target, reader));
-        if found {
-            self.cells()
-        } else {
-            Default::default()
-        }
-    }
-
-    fn cells(&self) -> [String; 2] {
-        self.fields
-            .map(|f| f.and_then(|i| self.record.get(i)).map(crate::ledger::vocabulary::trim).unwrap_or("").to_string())
-    }
-}
 
 /// Byte offset of field `idx` within a record that starts at the beginning of `text` (quote-aware).
 pub fn field_start(text: &str, delimiter: u8, idx: usize) -> Option<usize> {
@@ -554,37 +498,6 @@ mod tests {
             let names: Vec<&str> = file.spec().expect("a table").columns.iter().map(|c| c.name).collect();
             assert!(names.ends_with(&CITED), "{}: {names:?}", file.file_name());
         }
-    }
-
-    #[test]
-    fn cited_cells_read_back_what_the_loader_read_in_any_order() {
-        let text = "date;step;note;source\n2025-01-01;A;\"multi\nline; with \"\"quotes\"\"\";  src one  \n\n2025-01-02;B;plain;s2\r\n2025-01-03;C;;s3";
-        let file = SourceFile {
-            text: text.into(),
-            delimiter: b';',
-            header: ["date", "step", "note", "source"].map(String::from).to_vec(),
-            ..SourceFile::default()
-        };
-        let rows: Vec<Loc> =
-            text.match_indices("2025-").map(|(offset, _)| Loc::new(LedgerFile::StepEvents, 0, offset as u64)).collect();
-        let expected = [
-            ["src one", "multi\nline; with \"quotes\""].map(String::from),
-            ["s2", "plain"].map(String::from),
-            ["s3", ""].map(String::from),
-        ];
-        let mut cells = CitedCells::new(&file);
-        for order in [[0, 1, 2], [2, 0, 1], [1, 1, 0]] {
-            for i in order {
-                assert_eq!(cells.row(rows[i]), expected[i], "row {i} in order {order:?}");
-            }
-        }
-        // No such column, or no row there: empty.
-        let file = SourceFile { header: vec!["date".into(), "step".into()], ..file };
-        assert_eq!(CitedCells::new(&file).row(rows[1]), [String::new(), String::new()]);
-        assert_eq!(
-            CitedCells::new(&file).row(Loc::new(rows[0].file, rows[0].line, 10_000)),
-            [String::new(), String::new()]
-        );
     }
 
     #[test]

@@ -144,13 +144,20 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
             })
             .collect(),
     );
-    let mut cited = l.cited_cells(LedgerFile::Allocations);
     m.insert(
         "allocations",
         l.allocations
             .iter()
             .map(|r| {
-                format!("{} {} {:?} {} {:?} {:?}", r.date, r.partner, r.instrument, r.amount, r.kind, cited.row(r.at))
+                format!(
+                    "{} {} {:?} {} {:?} {:?}",
+                    r.date,
+                    r.partner,
+                    r.instrument,
+                    r.amount,
+                    r.kind,
+                    [&r.source, &r.note]
+                )
             })
             .collect(),
     );

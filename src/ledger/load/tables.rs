@@ -14,6 +14,8 @@ pub(super) fn partner(r: &mut Row) -> Option<Partner> {
     }
     Some(Partner {
         at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
         name: r.text("name"),
         local_name: r.optional_text("local_name"),
         agenda_approved: r.optional_date("agenda_approved"),
@@ -40,7 +42,16 @@ pub(super) fn allocation(r: &mut Row) -> Option<Allocation> {
             AllocationKind::Redistribution => r.sign("amount_eur", a, a != 0, "is zero; a redistribution moves money"),
         }
     }
-    Some(Allocation { at: r.loc, date: date?, partner, instrument: instrument?, amount: amount?, kind: kind? })
+    Some(Allocation {
+        at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
+        date: date?,
+        partner,
+        instrument: instrument?,
+        amount: amount?,
+        kind: kind?,
+    })
 }
 
 pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
@@ -56,6 +67,8 @@ pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
     }
     Some(Commitment {
         at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
         id,
         date: date?,
         partner,
@@ -78,7 +91,19 @@ pub(super) fn step(r: &mut Row) -> Option<Step> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a >= 0, "is negative; the money tied to a step cannot be");
     }
-    Some(Step { at: r.loc, id, partner, area, reform, description, kind: kind?, due: due?, amount: amount? })
+    Some(Step {
+        at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
+        id,
+        partner,
+        area,
+        reform,
+        description,
+        kind: kind?,
+        due: due?,
+        amount: amount?,
+    })
 }
 
 pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
@@ -105,7 +130,15 @@ pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
         _ => {}
     }
     let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).filter(|&a| a != 0);
-    Some(StepEvent { at: r.loc, date: date?, step, status: status?, amount })
+    Some(StepEvent {
+        at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
+        date: date?,
+        step,
+        status: status?,
+        amount,
+    })
 }
 
 pub(super) fn payment(r: &mut Row) -> Option<Payment> {
@@ -135,6 +168,8 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
     }
     Some(Payment {
         at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
         id,
         date: date?,
         partner,
@@ -151,7 +186,15 @@ pub(super) fn condition(r: &mut Row) -> Option<Condition> {
     let partner = r.id("partner");
     let layer = r.word("layer", Layer::from_word, Layer::WORDS);
     let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
-    Some(Condition { at: r.loc, date: date?, partner, layer: layer?, status: status? })
+    Some(Condition {
+        at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
+        date: date?,
+        partner,
+        layer: layer?,
+        status: status?,
+    })
 }
 
 pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
@@ -165,6 +208,8 @@ pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
     }
     Some(ControlTotal {
         at: r.loc,
+        source: r.optional_text("source"),
+        note: r.optional_text("note"),
         date: date?,
         partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
         measure: measure?,
