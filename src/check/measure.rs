@@ -39,14 +39,14 @@ fn each_row(l: &Ledger, partner: Option<&str>, measure: Measure, date: Date, mut
                 _ => None,
             };
             for a in &l.allocations {
-                if a.date <= date && for_partner(&a.partner) && want.is_none_or(|i| i == a.instrument) {
+                if a.date <= date && for_partner(l.partner_code(a.partner)) && want.is_none_or(|i| i == a.instrument) {
                     add(a.amount, a.at);
                 }
             }
         }
         Measure::Committed => {
             for c in &l.commitments {
-                if c.date <= date && for_partner(&c.partner) {
+                if c.date <= date && for_partner(l.partner_code(c.partner)) {
                     add(c.amount, c.at);
                 }
             }

@@ -116,14 +116,18 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
         .control_totals
         .iter()
         .map(|c| {
-            let value = measure::measure_value(ledger, c.partner.as_deref(), c.measure, c.date);
+            let value = measure::measure_value(ledger, c.partner.map(|p| ledger.partner_code(p)), c.measure, c.date);
             let diff = value - c.amount as i128;
             let place = ledger.sources.place(c.at, None);
             ControlFigure {
                 file: place.path,
                 line: place.line,
                 date: date::format(c.date),
-                partner: c.partner.as_deref().unwrap_or(crate::ledger::schema::ALL_PARTNERS).to_string(),
+                partner: c
+                    .partner
+                    .map(|p| ledger.partner_code(p))
+                    .unwrap_or(crate::ledger::schema::ALL_PARTNERS)
+                    .to_string(),
                 measure: c.measure.as_str().into(),
                 expected_eur: money::format_plain(c.amount),
                 computed_eur: money::format_grouped(value).replace(',', ""),

@@ -218,7 +218,7 @@ fn envelope_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Tables), ComputeE
     let d = day(as_of);
     // Envelopes.
     let alloc = frame(vec![
-        Column::new(s("partner"), l.allocations.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partner"), l.allocations.iter().map(|r| l.partner_code(r.partner)).collect::<Vec<_>>()),
         Column::new(s("instrument"), l.allocations.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
         Column::new(s("kind"), l.allocations.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
         Column::new(s("day"), l.allocations.iter().map(|r| day(r.date)).collect::<Vec<_>>()),
@@ -235,7 +235,7 @@ fn envelope_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Tables), ComputeE
 
     // Commitments.
     let commit = frame(vec![
-        Column::new(s("partner"), l.commitments.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partner"), l.commitments.iter().map(|r| l.partner_code(r.partner)).collect::<Vec<_>>()),
         Column::new(s("instrument"), l.commitments.iter().map(|r| r.instrument.as_str()).collect::<Vec<_>>()),
         Column::new(
             s("channel"),
@@ -336,7 +336,7 @@ fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<StepTables, C
     let steps = frame(vec![
         Column::new(s("pos"), (0..l.steps.len() as i64).collect::<Vec<_>>()),
         Column::new(s("id"), l.steps.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
-        Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partner"), l.steps.iter().map(|r| l.partner_code(r.partner)).collect::<Vec<_>>()),
         Column::new(s("area"), l.steps.iter().map(|r| r.area.as_str()).collect::<Vec<_>>()),
         Column::new(s("due"), l.steps.iter().map(|r| day(r.due)).collect::<Vec<_>>()),
         Column::new(s("grace"), l.steps.iter().map(|r| day(l.facility.grace_end(r.due))).collect::<Vec<_>>()),
@@ -425,7 +425,7 @@ fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<StepTables, C
         .into_par_iter()
         .map(|(row, step)| StepState {
             id: step.id.clone(),
-            partner: step.partner.clone(),
+            partner: l.partner_code(step.partner).into(),
             area: step.area.clone(),
             due: step.due,
             grace_end: l.facility.grace_end(step.due),
@@ -545,7 +545,7 @@ fn timeline(l: &Ledger, as_of: Date, paid: LazyFrame) -> Result<Vec<TimelinePoin
     let paid = with_partner_codes(l, paid)?;
 
     let planned = frame(vec![
-        Column::new(s("partner"), l.steps.iter().map(|r| r.partner.as_str()).collect::<Vec<_>>()),
+        Column::new(s("partner"), l.steps.iter().map(|r| l.partner_code(r.partner)).collect::<Vec<_>>()),
         Column::new(s("month"), l.steps.iter().map(|r| month_number(r.due)).collect::<Vec<_>>()),
         Column::new(s("amount"), l.steps.iter().map(|r| r.amount).collect::<Vec<_>>()),
     ])?
@@ -680,7 +680,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
         };
         out.push(Change {
             date: e.date,
-            partner: step.partner.to_string(),
+            partner: l.partner_code(step.partner).to_string(),
             what: e.status.as_str(),
             reference: e.step.to_string(),
             amount,
@@ -730,7 +730,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
         };
         out.push(Change {
             date: a.date,
-            partner: a.partner.to_string(),
+            partner: l.partner_code(a.partner).to_string(),
             what,
             reference: a.instrument.as_str().to_string(),
             amount: a.amount,

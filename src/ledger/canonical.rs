@@ -49,7 +49,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at,
                     vec![
                         date::format(r.date),
-                        r.partner.to_string(),
+                        l.partner_code(r.partner).to_string(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
@@ -69,7 +69,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     vec![
                         r.id.to_string(),
                         date::format(r.date),
-                        r.partner.to_string(),
+                        l.partner_code(r.partner).to_string(),
                         r.instrument.as_str().into(),
                         r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         format_plain(r.amount),
@@ -89,7 +89,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at,
                     vec![
                         r.id.to_string(),
-                        r.partner.to_string(),
+                        l.partner_code(r.partner).to_string(),
                         r.area.to_string(),
                         r.reform.to_string(),
                         r.description.to_string(),
@@ -151,7 +151,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at,
                     vec![
                         date::format(r.date),
-                        r.partner.to_string(),
+                        l.partner_code(r.partner).to_string(),
                         r.layer.as_str().into(),
                         r.status.as_str().into(),
                         r.source.to_string(),
@@ -169,7 +169,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at,
                     vec![
                         date::format(r.date),
-                        r.partner.as_deref().unwrap_or(ALL_PARTNERS).to_string(),
+                        r.partner.map_or(ALL_PARTNERS, |p| l.partner_code(p)).to_string(),
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),

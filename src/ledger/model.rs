@@ -32,7 +32,7 @@ pub struct Partner {
 pub struct Allocation {
     pub at: Loc,
     pub date: Date,
-    pub partner: Text,
+    pub partner: PartnerId,
     pub instrument: Instrument,
     pub amount: i64,
     pub kind: AllocationKind,
@@ -47,7 +47,7 @@ pub struct Commitment {
     pub at: Loc,
     pub id: Text,
     pub date: Date,
-    pub partner: Text,
+    pub partner: PartnerId,
     pub instrument: Instrument,
     /// `None`: the commitment covers both channels.
     pub channel: Option<Channel>,
@@ -63,7 +63,7 @@ pub struct Commitment {
 pub struct Step {
     pub at: Loc,
     pub id: Text,
-    pub partner: Text,
+    pub partner: PartnerId,
     pub area: Text,
     pub reform: Text,
     pub description: Text,
@@ -134,7 +134,7 @@ impl Payment {
 pub struct Condition {
     pub at: Loc,
     pub date: Date,
-    pub partner: Text,
+    pub partner: PartnerId,
     pub layer: Layer,
     pub status: ConditionStatus,
     /// Where the row's figures come from (an address or a reference).
@@ -147,8 +147,8 @@ pub struct Condition {
 pub struct ControlTotal {
     pub at: Loc,
     pub date: Date,
-    /// A partner code, or `None` for the whole facility (`ALL`).
-    pub partner: Option<Text>,
+    /// A partner, or `None` for the whole facility (`ALL`).
+    pub partner: Option<PartnerId>,
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
@@ -158,8 +158,9 @@ pub struct ControlTotal {
     pub note: Text,
 }
 
-/// A partner code as a payment keeps it: its number among the codes the payments name, in order of first
-/// appearance (the ledger's [`Ledger::partner_code`] gives the code).
+/// A partner code as the rows keep it: its number in the ledger's `partner_codes` (the codes of
+/// partners.csv in file order, then any other code a table names, in order of first appearance);
+/// [`Ledger::partner_code`] gives the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartnerId(pub u32);
 
@@ -299,7 +300,7 @@ pub struct Ledger {
     pub step_events: Rows<StepEvent>,
     /// Typed in parts on every core and kept so (see [`Rows`]).
     pub payments: Rows<Payment>,
-    /// The partner codes the payments name, by [`PartnerId`].
+    /// Every partner code the ledgers name, by [`PartnerId`].
     pub partner_codes: Vec<Text>,
     /// The step ids resolved to positions in `steps`, once, by the loader.
     pub(in crate::ledger) step_refs: StepRefs,

@@ -40,14 +40,8 @@ pub struct Index<'a> {
     /// `grouped[group_start[g]..group_start[g + 1]]`.
     grouped: Vec<u32>,
     group_start: Vec<u32>,
+    /// The partners of partners.csv by code.
     pub partners: FxHashMap<&'a str, &'a Partner>,
-    /// Partner codes numbered: those of partners.csv, then any other that a step names.
-    partner_number: FxHashMap<&'a str, u32>,
-    /// The number of each partner code the payments name, by the code's number in the ledger
-    /// ([`Ledger::partner_code`]); [`NONE`] for a code neither partners.csv nor any step names.
-    code_number: Vec<u32>,
-    /// For each step (by position), its partner's number.
-    step_partner: Vec<u32>,
     /// For each step (by position), its assessments in the order they happened: a range of `assessed`.
     assessed_of_step: Vec<(u32, u32)>,
     assessed: Vec<Assessed>,
@@ -96,14 +90,6 @@ impl<'a> Index<'a> {
             .collect();
         drop(group_of_position);
         drop(group_step);
-        let mut partner_number: FxHashMap<&str, u32> = FxHashMap::default();
-        for code in l.partners.iter().map(|p| p.code.as_str()).chain(l.steps.iter().map(|s| s.partner.as_str())) {
-            let next = partner_number.len() as u32;
-            partner_number.entry(code).or_insert(next);
-        }
-        let step_partner = l.steps.iter().map(|s| partner_number[s.partner.as_str()]).collect();
-        let code_number =
-            l.partner_codes.iter().map(|c| partner_number.get(c.as_str()).copied().unwrap_or(NONE)).collect();
         // At most one per event: reserved up front, since a growing vector's copies touch fresh memory
         // twice over (at ten million payment rows, most of this loop's time).
         let mut assessed = Vec::with_capacity(l.step_events.len());
@@ -124,9 +110,6 @@ impl<'a> Index<'a> {
             grouped: members,
             group_start: start,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
-            partner_number,
-            code_number,
-            step_partner,
             assessed_of_step,
             assessed,
         }
@@ -151,25 +134,9 @@ impl<'a> Index<'a> {
             .map(move |w| self.grouped[w[0] as usize..w[1] as usize].iter().map(move |&i| &events[i as usize]))
     }
 
-    /// The number of a partner code; `None` for a code neither partners.csv nor any step names.
-    pub fn partner_number(&self, code: &str) -> Option<u32> {
-        self.partner_number.get(code).copied()
-    }
-
-    /// The number of the payments' partner code numbered `code` in the ledger; `None` as for
-    /// [`Index::partner_number`].
-    pub fn code_number(&self, code: PartnerId) -> Option<u32> {
-        self.code_number.get(code.0 as usize).copied().filter(|&n| n != NONE)
-    }
-
-    /// How many partner codes are numbered.
-    pub fn partner_count(&self) -> usize {
-        self.partner_number.len()
-    }
-
-    /// Whether the step at `position` belongs to the partner numbered `partner`.
-    pub fn step_of_partner(&self, position: usize, partner: Option<u32>) -> bool {
-        partner == Some(self.step_partner[position])
+    /// Whether the step at `position` belongs to `partner`.
+    pub fn step_of_partner(&self, position: usize, partner: PartnerId) -> bool {
+        self.ledger.steps[position].partner == partner
     }
 
     /// The Commission's latest assessment of the step at `position` on or before `date`.

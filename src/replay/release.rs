@@ -34,11 +34,6 @@ impl Release {
         l.partner_code(self.partner)
     }
 
-    /// Its partner's number in the [`Index`] (`None`: no partner or step has this code).
-    pub fn partner_number(&self, index: &Index) -> Option<u32> {
-        index.code_number(self.partner)
-    }
-
     /// The positions in the ledger's steps of the steps it names that exist (union over components, in
     /// order of first mention). Unknown ids are the loader's to report.
     pub fn known_steps<'a>(&self, l: &'a Ledger) -> impl Iterator<Item = usize> + 'a {
@@ -47,7 +42,7 @@ impl Release {
 
     /// The steps it names that exist and belong to its partner, the only ones it can pay.
     pub fn own_steps<'r>(&self, index: &'r Index) -> impl Iterator<Item = usize> + 'r {
-        let partner = self.partner_number(index);
+        let partner = self.partner;
         self.known_steps(index.ledger()).filter(move |&i| index.step_of_partner(i, partner))
     }
 

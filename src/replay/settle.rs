@@ -1,7 +1,6 @@
 //! Settlements: each regular release replayed step by step, in the order the releases happened.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use super::{Index, Release};
 use crate::date::Date;
@@ -55,11 +54,11 @@ pub fn settlements(l: &Ledger, releases: &[Release], index: &Index) -> Vec<Settl
     // Then the replay in order, turning each worth into what is still unpaid.
     // Gross paid so far, by step position.
     let mut paid_per_step: Vec<i64> = vec![0; l.steps.len()];
-    // Pre-financing still to clear, by partner code.
-    let mut to_clear: FxHashMap<&str, i128> = FxHashMap::default();
+    // Pre-financing still to clear, by partner.
+    let mut to_clear: Vec<i128> = vec![0; l.partner_codes.len()];
     let mut settling = out.iter_mut();
     for r in releases {
-        let to_clear = to_clear.entry(r.partner(l)).or_default();
+        let to_clear = &mut to_clear[r.partner.0 as usize];
         match r.kind {
             PaymentKind::PreFinancing => *to_clear += r.net,
             PaymentKind::Regular => {

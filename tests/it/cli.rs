@@ -152,7 +152,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
                 format!(
                     "{} {} {:?} {} {:?} {:?}",
                     r.date,
-                    r.partner,
+                    l.partner_code(r.partner),
                     r.instrument,
                     r.amount,
                     r.kind,
@@ -165,14 +165,24 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
         "commitments",
         l.commitments
             .iter()
-            .map(|r| format!("{} {} {} {:?} {:?} {}", r.id, r.date, r.partner, r.channel, r.instrument, r.amount))
+            .map(|r| {
+                format!(
+                    "{} {} {} {:?} {:?} {}",
+                    r.id,
+                    r.date,
+                    l.partner_code(r.partner),
+                    r.channel,
+                    r.instrument,
+                    r.amount
+                )
+            })
             .collect(),
     );
     m.insert(
         "steps",
         l.steps
             .iter()
-            .map(|r| format!("{} {} {} {} {:?} {}", r.id, r.partner, r.area, r.due, r.kind, r.amount))
+            .map(|r| format!("{} {} {} {} {:?} {}", r.id, l.partner_code(r.partner), r.area, r.due, r.kind, r.amount))
             .collect(),
     );
     m.insert(
@@ -200,13 +210,25 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
     );
     m.insert(
         "conditions",
-        l.conditions.iter().map(|r| format!("{} {} {:?} {:?}", r.date, r.partner, r.layer, r.status)).collect(),
+        l.conditions
+            .iter()
+            .map(|r| format!("{} {} {:?} {:?}", r.date, l.partner_code(r.partner), r.layer, r.status))
+            .collect(),
     );
     m.insert(
         "control",
         l.control_totals
             .iter()
-            .map(|r| format!("{} {:?} {:?} {} {}", r.date, r.partner, r.measure, r.amount, r.tolerance))
+            .map(|r| {
+                format!(
+                    "{} {:?} {:?} {} {}",
+                    r.date,
+                    r.partner.map(|p| l.partner_code(p)),
+                    r.measure,
+                    r.amount,
+                    r.tolerance
+                )
+            })
             .collect(),
     );
     m

@@ -43,7 +43,7 @@ pub(super) fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut running: BTreeMap<(&str, Instrument), i128> = BTreeMap::new();
     for a in chronological(&l.allocations, |a| (a.date, a.at)) {
-        let t = running.entry((&a.partner, a.instrument)).or_default();
+        let t = running.entry((l.partner_code(a.partner), a.instrument)).or_default();
         let was_negative = *t < 0;
         *t += a.amount as i128;
         if *t < 0 && !was_negative {
@@ -52,7 +52,12 @@ pub(super) fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
                     Code::NegativeEnvelope,
                     a.at,
                     "amount_eur",
-                    format!("{}'s {} envelope falls to {} with this row", a.partner, a.instrument.as_str(), eur(*t)),
+                    format!(
+                        "{}'s {} envelope falls to {} with this row",
+                        l.partner_code(a.partner),
+                        a.instrument.as_str(),
+                        eur(*t)
+                    ),
                 )
                 .hint("a cut cannot take more than the envelope holds; check the amount or the earlier allocations"),
             );
@@ -65,11 +70,16 @@ pub(super) fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 pub(super) fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> =
-        grouped(l.allocations.iter().filter(|a| a.amount < 0), |a| (a.partner.as_str(), a.instrument), |a| a.date)
-            .into_iter()
-            .collect();
-    for ((partner, instrument), rows) in grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date) {
+    let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> = grouped(
+        l.allocations.iter().filter(|a| a.amount < 0),
+        |a| (l.partner_code(a.partner), a.instrument),
+        |a| a.date,
+    )
+    .into_iter()
+    .collect();
+    for ((partner, instrument), rows) in
+        grouped(&l.commitments, |c| (l.partner_code(c.partner), c.instrument), |c| c.date)
+    {
         let allocated = cx.envelopes().series(partner, Some(instrument));
         let committed_by = Series::new(rows.iter().map(|c| (c.date, c.amount)).collect());
         let mut committed = 0i128;
@@ -131,7 +141,7 @@ pub(super) fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =
-        grouped(&l.commitments, |c| (c.partner.as_str(), c.instrument), |c| c.date).into_iter().collect();
+        grouped(&l.commitments, |c| (l.partner_code(c.partner), c.instrument), |c| c.date).into_iter().collect();
     // The limits of a partner and instrument, each with its running total and whether it is over.
     struct Limit {
         channel: Option<Channel>,

@@ -111,7 +111,7 @@ impl<'a> Envelopes<'a> {
     pub(super) fn new(l: &'a Ledger) -> Self {
         let mut items: FxHashMap<EnvelopeKey, Vec<(Date, i64)>> = FxHashMap::default();
         for a in &l.allocations {
-            for key in [(a.partner.as_str(), Some(a.instrument)), (a.partner.as_str(), None)] {
+            for key in [(l.partner_code(a.partner), Some(a.instrument)), (l.partner_code(a.partner), None)] {
                 items.entry(key).or_default().push((a.date, a.amount));
             }
         }

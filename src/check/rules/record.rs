@@ -93,7 +93,7 @@ pub(super) fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
         let Some(step) = index.step_of_event(i).map(|i| &l.steps[i]) else {
             continue;
         };
-        let Some(p) = index.partners.get(step.partner.as_str()) else {
+        let Some(p) = index.partners.get(l.partner_code(step.partner)) else {
             continue;
         };
         let problem = match p.agenda_approved {
@@ -153,12 +153,12 @@ pub(super) fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     for c in &l.control_totals {
-        let value = measure::measure_value(l, c.partner.as_deref(), c.measure, c.date);
+        let value = measure::measure_value(l, c.partner.map(|p| l.partner_code(p)), c.measure, c.date);
         let diff = value - c.amount as i128;
         if diff.abs() > c.tolerance as i128 {
             // The rows behind the figure are listed only for a total that does not match.
-            let f = measure::measure(l, c.partner.as_deref(), c.measure, c.date);
-            let who = c.partner.as_deref().unwrap_or("all partners");
+            let f = measure::measure(l, c.partner.map(|p| l.partner_code(p)), c.measure, c.date);
+            let who = c.partner.map(|p| l.partner_code(p)).unwrap_or("all partners");
             let mut d = cx
                 .at(
                     Code::ControlTotalMismatch,
@@ -231,7 +231,7 @@ pub(super) fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut steps: FxHashMap<&str, Vec<&Step>> = FxHashMap::default();
     for s in &l.steps {
-        steps.entry(s.partner.as_str()).or_default().push(s);
+        steps.entry(l.partner_code(s.partner)).or_default().push(s);
     }
     for p in &l.partners {
         let envelope = cx.envelopes().at(&p.code, None, cx.as_of);

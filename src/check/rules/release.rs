@@ -48,7 +48,7 @@ pub(super) fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let assessments: FxHashMap<(&str, Layer), Vec<&Condition>> =
-        grouped(&l.conditions, |c| (c.partner.as_str(), c.layer), |c| c.date).into_iter().collect();
+        grouped(&l.conditions, |c| (l.partner_code(c.partner), c.layer), |c| c.date).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
             let rows = assessments.get(&(r.partner(l), layer)).map(Vec::as_slice).unwrap_or(&[]);
@@ -83,7 +83,7 @@ pub(super) fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     let index = cx.index();
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        let partner = r.partner_number(index);
+        let partner = r.partner;
         for i in r.known_steps(l) {
             // A step's row is read only to word a finding (the steps are read at random).
             let id = || l.steps[i].id.as_str();
@@ -98,7 +98,7 @@ pub(super) fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                             "release `{}` to {} pays step `{id}` of {}",
                             r.id,
                             r.partner(l),
-                            step.partner,
+                            l.partner_code(step.partner),
                             id = id()
                         ),
                     )

@@ -166,39 +166,30 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let (((payments, partner_codes), release_rows, p), (((mut ledger, step_refs), mut rows), digests)) = rayon::join(
+    let builder = || Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
+    let ((payments, mut rows), (others, digests)) = rayon::join(
         || {
-            let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
-            let (payments, partners) = crate::meter::timed("typing payments", || {
-                b.convert_numbered(tables.get(&LedgerFile::Payments), payment, |p| &mut p.partner)
+            let mut b = builder();
+            let payments = crate::meter::timed("typing payments", || {
+                b.convert_numbered(tables.get(&LedgerFile::Payments), payment)
             });
-            let releases = crate::meter::timed("grouping releases", || group_releases(&payments));
-            ((payments, partners), releases, b)
+            (payments, b)
         },
         || {
             rayon::join(
                 || {
-                    let mut b = Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
-                    let ledger = crate::meter::timed("typing the other ledgers", || Ledger {
-                        facility: facility.clone().unwrap_or_else(placeholder_facility),
-                        partners: b.convert(tables.get(&LedgerFile::Partners), partner),
-                        allocations: b.convert(tables.get(&LedgerFile::Allocations), allocation),
-                        commitments: b.convert(tables.get(&LedgerFile::Commitments), commitment),
-                        steps: b.convert(tables.get(&LedgerFile::Steps), step),
-                        step_events: b.convert_rows(tables.get(&LedgerFile::StepEvents), step_event),
-                        payments: Rows::default(),
-                        partner_codes: Vec::new(),
-                        step_refs: StepRefs::default(),
-                        conditions: b.convert(tables.get(&LedgerFile::Conditions), condition),
-                        control_totals: b.convert(tables.get(&LedgerFile::ControlTotals), control_total),
-                        sources: Sources::new(),
-                        release_rows: Vec::new(),
+                    let mut b = builder();
+                    let t = |f| tables.get(&f);
+                    let others = crate::meter::timed("typing the other ledgers", || Others {
+                        partners: b.convert(t(LedgerFile::Partners), partner),
+                        allocations: b.convert_numbered(t(LedgerFile::Allocations), allocation),
+                        commitments: b.convert_numbered(t(LedgerFile::Commitments), commitment),
+                        steps: b.convert_numbered(t(LedgerFile::Steps), step),
+                        step_events: b.convert_rows(t(LedgerFile::StepEvents), step_event),
+                        conditions: b.convert_numbered(t(LedgerFile::Conditions), condition),
+                        control_totals: b.convert_numbered(t(LedgerFile::ControlTotals), control_total),
                     });
-                    // The steps' own references need no payment: resolved here, while the payments are still typed.
-                    let (refs, step_diags) =
-                        crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
-                    b.diags.extend(step_diags);
-                    ((ledger, refs), b)
+                    (others, b)
                 },
                 || {
                     use rayon::prelude::*;
@@ -207,11 +198,40 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
             )
         },
     );
-    rows.diags.extend(p.diags);
-    rows.rows.extend(p.rows);
-    ledger.payments = payments;
-    ledger.partner_codes = partner_codes;
-    ledger.release_rows = release_rows;
+    let (others, b) = others;
+    rows.diags.extend(b.diags);
+    rows.rows.extend(b.rows);
+    // Partner codes numbered once for the whole ledger: those of partners.csv first, in file order, then
+    // any other code in the order the tables name it.
+    let mut ids = SpanCodes::default();
+    for p in &others.partners {
+        ids.number(p.code.clone());
+    }
+    let steps = others.steps.number(&mut ids, |r| Some(&mut r.partner)).concat();
+    let allocations = others.allocations.number(&mut ids, |r| Some(&mut r.partner)).concat();
+    let commitments = others.commitments.number(&mut ids, |r| Some(&mut r.partner)).concat();
+    let conditions = others.conditions.number(&mut ids, |r| Some(&mut r.partner)).concat();
+    let control_totals = others.control_totals.number(&mut ids, |r| r.partner.as_mut()).concat();
+    let payments = Rows::from_parts(payments.number(&mut ids, |r| Some(&mut r.partner)));
+    let release_rows = crate::meter::timed("grouping releases", || group_releases(&payments));
+    let mut ledger = Ledger {
+        facility: facility.clone().unwrap_or_else(placeholder_facility),
+        partners: others.partners,
+        allocations,
+        commitments,
+        steps,
+        step_events: others.step_events,
+        payments,
+        partner_codes: ids.codes,
+        step_refs: StepRefs::default(),
+        conditions,
+        control_totals,
+        sources: Sources::new(),
+        release_rows,
+    };
+    let (step_refs, step_diags) =
+        crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
+    rows.diags.extend(step_diags);
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
         sources.get_mut(file).rows = n;
@@ -233,6 +253,17 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     ledger.sources = sources;
     diag::sort(&mut diags);
     Loaded { ledger: facility.map(|_| ledger), diagnostics: diags, unread }
+}
+
+/// The tables other than the payments, as typed (those that name partners not yet numbered).
+struct Others {
+    partners: Vec<Partner>,
+    allocations: Numbered<Allocation>,
+    commitments: Numbered<Commitment>,
+    steps: Numbered<Step>,
+    step_events: Rows<StepEvent>,
+    conditions: Numbered<Condition>,
+    control_totals: Numbered<ControlTotal>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -55,12 +55,12 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
     let references = l
         .allocations
         .iter()
-        .map(|r| (r.at, r.partner.as_str()))
-        .chain(l.commitments.iter().map(|r| (r.at, r.partner.as_str())))
-        .chain(l.steps.iter().map(|r| (r.at, r.partner.as_str())))
+        .map(|r| (r.at, l.partner_code(r.partner)))
+        .chain(l.commitments.iter().map(|r| (r.at, l.partner_code(r.partner))))
+        .chain(l.steps.iter().map(|r| (r.at, l.partner_code(r.partner))))
         .chain(l.payments.iter().map(|r| (r.at, l.partner_code(r.partner))))
-        .chain(l.conditions.iter().map(|r| (r.at, r.partner.as_str())))
-        .chain(l.control_totals.iter().filter_map(|r| r.partner.as_deref().map(|p| (r.at, p))));
+        .chain(l.conditions.iter().map(|r| (r.at, l.partner_code(r.partner))))
+        .chain(l.control_totals.iter().filter_map(|r| r.partner.map(|p| (r.at, l.partner_code(p)))));
     // Neighbouring rows mostly name the same partner: a known code is remembered, not looked up again.
     let mut last_known: &str = "";
     for (at, code) in references {

@@ -27,7 +27,7 @@ pub(super) fn partner(r: &mut Row) -> Option<Partner> {
 
 pub(super) fn allocation(r: &mut Row) -> Option<Allocation> {
     let date = r.date("date");
-    let partner = r.id("partner");
+    let partner = r.partner_id("partner");
     let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
     let amount = r.money("amount_eur");
     let kind = r.word("kind", AllocationKind::from_word, AllocationKind::WORDS);
@@ -57,7 +57,7 @@ pub(super) fn allocation(r: &mut Row) -> Option<Allocation> {
 pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
     let id = r.id("id");
     let date = r.date("date");
-    let partner = r.id("partner");
+    let partner = r.partner_id("partner");
     let instrument = r.word("instrument", Instrument::from_word, Instrument::WORDS);
     let channel = r.optional_word("channel", Channel::from_word, Channel::WORDS);
     let amount = r.money("amount_eur");
@@ -81,7 +81,7 @@ pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
 
 pub(super) fn step(r: &mut Row) -> Option<Step> {
     let id = r.id("id");
-    let partner = r.id("partner");
+    let partner = r.partner_id("partner");
     let area = r.text("area");
     let reform = r.text("reform");
     let description = r.text("description");
@@ -183,7 +183,7 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
 
 pub(super) fn condition(r: &mut Row) -> Option<Condition> {
     let date = r.date("date");
-    let partner = r.id("partner");
+    let partner = r.partner_id("partner");
     let layer = r.word("layer", Layer::from_word, Layer::WORDS);
     let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
     Some(Condition {
@@ -200,6 +200,8 @@ pub(super) fn condition(r: &mut Row) -> Option<Condition> {
 pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
     let date = r.date("date");
     let partner = r.id("partner");
+    // `ALL`: the whole facility.
+    let partner = (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then(|| r.number(partner));
     let measure = r.word("measure", Measure::from_word, Measure::WORDS);
     let amount = r.money("amount_eur");
     let tolerance = r.money("tolerance_eur");
@@ -211,7 +213,7 @@ pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
         source: r.optional_text("source"),
         note: r.optional_text("note"),
         date: date?,
-        partner: (!partner.eq_ignore_ascii_case(ALL_PARTNERS)).then_some(partner),
+        partner,
         measure: measure?,
         amount: amount?,
         tolerance: tolerance?,

@@ -35,28 +35,33 @@ impl SpanCodes {
     }
 }
 
-/// Makes the code numbers of rows typed in parts (each part numbered its own, in order of first
-/// appearance there) those of the whole table, which number codes in order of first appearance in it:
-/// the codes, and each part's rows renumbered where its numbers differ.
-pub(super) fn number_codes<T: Send>(
-    parts: &mut [Vec<T>],
-    part_codes: Vec<Vec<Text>>,
-    number: impl Fn(&mut T) -> &mut PartnerId + Sync,
-) -> Vec<Text> {
-    use rayon::prelude::*;
-    // The table's numbers: each part's codes, in their order, numbered in turn.
-    let mut table = SpanCodes::default();
-    let maps: Vec<Vec<u32>> =
-        part_codes.into_iter().map(|own| own.into_iter().map(|code| table.number(code).0).collect()).collect();
-    parts.par_iter_mut().zip(maps).for_each(|(rows, map)| {
-        if map.iter().enumerate().any(|(own, &n)| own as u32 != n) {
+/// Rows typed in parts, each part with the partner codes it numbered in order of first appearance
+/// there ([`Row::partner_id`]): not yet numbered for the whole ledger ([`Numbered::number`]).
+pub(super) struct Numbered<T> {
+    pub(super) parts: Vec<Vec<T>>,
+    pub(super) codes: Vec<Vec<Text>>,
+}
+
+impl<T: Send> Numbered<T> {
+    /// The rows, their partner codes numbered by the ledger's numbering `ids` (codes it has not seen yet
+    /// are added to it); `id` finds a row's partner, if any.
+    pub(super) fn number(
+        mut self,
+        ids: &mut SpanCodes,
+        id: impl Fn(&mut T) -> Option<&mut PartnerId> + Sync,
+    ) -> Vec<Vec<T>> {
+        use rayon::prelude::*;
+        let maps: Vec<Vec<u32>> =
+            self.codes.into_iter().map(|own| own.into_iter().map(|code| ids.number(code).0).collect()).collect();
+        self.parts.par_iter_mut().zip(maps).for_each(|(rows, map)| {
             for r in rows.iter_mut() {
-                let n = number(r);
-                *n = PartnerId(map[n.0 as usize]);
+                if let Some(n) = id(r) {
+                    *n = PartnerId(map[n.0 as usize]);
+                }
             }
-        }
-    });
-    table.codes
+        });
+        self.parts
+    }
 }
 
 pub(super) struct Builder<'a> {
@@ -85,17 +90,15 @@ impl Builder<'_> {
         Rows::from_parts(self.convert_in_parts(table, f, false).0)
     }
 
-    /// [`Builder::convert_rows`] for rows that number partner codes ([`Row::code_number`]; `number` finds
-    /// a row's number): the rows, numbered for the whole table, and the codes by number.
+    /// [`Builder::convert_rows`] for rows that name partners ([`Row::partner_id`]), to be numbered for
+    /// the whole ledger once every table is typed.
     pub(super) fn convert_numbered<T: Send>(
         &mut self,
         table: Option<&RawTable>,
         f: fn(&mut Row) -> Option<T>,
-        number: impl Fn(&mut T) -> &mut PartnerId + Sync,
-    ) -> (Rows<T>, Vec<Text>) {
-        let (mut parts, codes) = self.convert_in_parts(table, f, false);
-        let codes = number_codes(&mut parts, codes, number);
-        (Rows::from_parts(parts), codes)
+    ) -> Numbered<T> {
+        let (parts, codes) = self.convert_in_parts(table, f, false);
+        Numbered { parts, codes }
     }
 
     /// Big tables are typed in parts on every core; a part is trusted only when the one before it ended
@@ -278,6 +281,11 @@ impl<'a> Row<'a> {
     /// A partner code ([`Row::id`]), numbered in this span.
     pub(super) fn partner_id(&mut self, name: &'static str) -> PartnerId {
         let code = self.id(name);
+        self.number(code)
+    }
+
+    /// A partner code's number in this span.
+    pub(super) fn number(&mut self, code: Text) -> PartnerId {
         self.lookups.codes.number(code)
     }
 
