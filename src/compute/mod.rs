@@ -682,7 +682,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             date: e.date,
             partner: l.partner_code(step.partner).to_string(),
             what: e.status.as_str(),
-            reference: e.step.to_string(),
+            reference: l.step_id(e.step).to_string(),
             amount,
         });
     }

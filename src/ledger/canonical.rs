@@ -111,7 +111,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                     r.at,
                     vec![
                         date::format(r.date),
-                        r.step.to_string(),
+                        l.step_id(r.step).to_string(),
                         r.status.as_str().into(),
                         opt_money(r.amount),
                         r.source.to_string(),
@@ -135,7 +135,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.channel.as_str().into(),
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
-                        r.steps.as_str().to_string(),
+                        l.payment_step_ids(r).collect::<Vec<_>>().join(" "),
                         r.source.to_string(),
                         r.note.to_string(),
                     ],

@@ -6,7 +6,7 @@ use crate::ledger::facility::Facility;
 pub use crate::ledger::place::Loc;
 use crate::ledger::source::Sources;
 pub use crate::ledger::vocabulary::*;
-use rustc_hash::FxHashMap;
+
 use smallvec::SmallVec;
 
 /// A ledger cell's text. Codes, ids, sources and most notes are short: up to 24 bytes live inside the
@@ -80,7 +80,7 @@ pub struct Step {
 pub struct StepEvent {
     pub at: Loc,
     pub date: Date,
-    pub step: Text,
+    pub step: StepId,
     pub status: StepStatus,
     /// Only for a partial fulfilment: the gross euros found fulfilled (positive: the loader keeps no
     /// other).
@@ -164,44 +164,14 @@ pub struct ControlTotal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartnerId(pub u32);
 
-/// The steps a payment names, each once, in the order named: their ids joined by single spaces in one
-/// text (an id holds no space).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StepIds(Text);
+/// A step id as the rows keep it: its number in the ledger's `step_ids` (the ids of steps.csv in file
+/// order, then any other id an event or payment names, in order of first appearance); [`Ledger::step_id`]
+/// gives the id, [`Ledger::step_row`] the step's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepId(pub u32);
 
-impl StepIds {
-    pub fn new() -> Self {
-        StepIds::default()
-    }
-
-    /// Adds an id (which holds no space) unless it is there already.
-    pub fn push(&mut self, id: &str) {
-        debug_assert!(!id.is_empty() && !id.contains(' '));
-        if !self.contains(id) {
-            if !self.0.is_empty() {
-                self.0.push(' ');
-            }
-            self.0.push_str(id);
-        }
-    }
-
-    pub fn contains(&self, id: &str) -> bool {
-        self.iter().any(|s| s == id)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.split(' ').filter(|s| !s.is_empty())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The ids joined by single spaces, as the canonical file writes them.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+/// The steps a payment names, each once, in the order named.
+pub type StepIds = SmallVec<[StepId; 2]>;
 
 /// The components of one release: a release has at most one per channel and instrument, so they fit
 /// inline.
@@ -302,8 +272,13 @@ pub struct Ledger {
     pub payments: Rows<Payment>,
     /// Every partner code the ledgers name, by [`PartnerId`].
     pub partner_codes: Vec<Text>,
-    /// The step ids resolved to positions in `steps`, once, by the loader.
-    pub(in crate::ledger) step_refs: StepRefs,
+    /// Every step id the ledgers name, by [`StepId`].
+    pub step_ids: Vec<Text>,
+    /// The row in `steps` of each [`StepId`] (the last row of an id; `None`: not in steps.csv).
+    pub(in crate::ledger) step_rows: Vec<Option<u32>>,
+    /// For each release (as [`Ledger::release_components`] numbers them), the rows in `steps` of the
+    /// steps its components name that exist: the union, in order of first mention.
+    pub(in crate::ledger) release_steps: crate::ledger::releases::ReleaseSteps,
     pub conditions: Vec<Condition>,
     pub control_totals: Vec<ControlTotal>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
@@ -315,33 +290,25 @@ pub struct Ledger {
     pub(in crate::ledger) release_rows: Vec<Vec<u32>>,
 }
 
-/// The step ids resolved to positions in the ledger's steps, once, by the loader (which looks them all up
-/// anyway to report unknown ones), so that no later stage looks up an event's step again.
-#[derive(Debug, Clone, Default)]
-pub struct StepRefs {
-    /// Each id's position (the last row of an id).
-    pub(in crate::ledger) positions: FxHashMap<Text, u32>,
-    /// For each step event (by position), its step's position (`None`: no such step).
-    pub(in crate::ledger) event_steps: Vec<Option<u32>>,
-    /// For each release (as [`Ledger::release_components`] numbers them), the positions of the steps its
-    /// components name that exist: the union, in order of first mention.
-    pub(in crate::ledger) release_steps: crate::ledger::releases::ReleaseSteps,
-}
-
 impl Ledger {
-    /// The position in `steps` of the step with this id (the last row of an id).
-    pub fn step_position(&self, id: &str) -> Option<usize> {
-        self.step_refs.positions.get(id).map(|&p| p as usize)
+    /// A step id's text.
+    pub fn step_id(&self, id: StepId) -> &str {
+        self.step_ids.get(id.0 as usize).map_or("", Text::as_str)
     }
 
-    /// The position in `steps` of the step of the step event at `event` (`None`: no such step).
+    /// The row in `steps` of the step with this id (the last row of an id); `None`: not in steps.csv.
+    pub fn step_row(&self, id: StepId) -> Option<usize> {
+        self.step_rows.get(id.0 as usize).copied().flatten().map(|r| r as usize)
+    }
+
+    /// The row in `steps` of the step of the step event at `event` (`None`: no such step).
     pub fn event_step(&self, event: usize) -> Option<usize> {
-        self.step_refs.event_steps.get(event).copied().flatten().map(|p| p as usize)
+        self.step_row(self.step_events[event].step)
     }
 
-    /// Whether every step id is on one row only.
-    pub fn step_ids_unique(&self) -> bool {
-        self.step_refs.positions.len() == self.steps.len()
+    /// The ids of the steps a payment names, as text.
+    pub fn payment_step_ids<'a>(&'a self, p: &'a Payment) -> impl Iterator<Item = &'a str> + 'a {
+        p.steps.iter().map(|&s| self.step_id(s))
     }
 
     /// The partner code of a payment.

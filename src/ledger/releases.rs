@@ -74,7 +74,7 @@ impl Ledger {
     /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
     /// in order of first mention; unknown ids are the loader's to report).
     pub fn release_steps(&self, i: usize) -> &[u32] {
-        self.step_refs.release_steps.get(i)
+        self.release_steps.get(i)
     }
 }
 

@@ -187,7 +187,10 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
     );
     m.insert(
         "events",
-        l.step_events.iter().map(|r| format!("{} {} {:?} {:?}", r.date, r.step, r.status, r.amount)).collect(),
+        l.step_events
+            .iter()
+            .map(|r| format!("{} {} {:?} {:?}", r.date, l.step_id(r.step), r.status, r.amount))
+            .collect(),
     );
     m.insert(
         "payments",
@@ -203,7 +206,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
                     r.channel,
                     r.instrument,
                     r.amount,
-                    r.steps
+                    l.payment_step_ids(r).collect::<Vec<_>>()
                 )
             })
             .collect(),

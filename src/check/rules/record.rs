@@ -109,7 +109,12 @@ pub(super) fn event_before_step(cx: &Ctx) -> Vec<Diagnostic> {
                     Code::EventBeforeStep,
                     e.at,
                     "date",
-                    format!("step `{}` is `{}` on {}, but {problem}", e.step, e.status.as_str(), date::format(e.date)),
+                    format!(
+                        "step `{}` is `{}` on {}, but {problem}",
+                        l.step_id(e.step),
+                        e.status.as_str(),
+                        date::format(e.date)
+                    ),
                 )
                 .hint("check the event's date, or the approval date in partners.csv")
                 .note(cx.row_note(p.at)),
@@ -133,7 +138,7 @@ pub(super) fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         "status",
                         format!(
                             "step `{}` is `{}` on {} after it was found fulfilled on {}",
-                            e.step,
+                            cx.ledger.step_id(e.step),
                             e.status.as_str(),
                             date::format(e.date),
                             date::format(f.date)

@@ -185,7 +185,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         allocations: b.convert_numbered(t(LedgerFile::Allocations), allocation),
                         commitments: b.convert_numbered(t(LedgerFile::Commitments), commitment),
                         steps: b.convert_numbered(t(LedgerFile::Steps), step),
-                        step_events: b.convert_rows(t(LedgerFile::StepEvents), step_event),
+                        step_events: b.convert_numbered(t(LedgerFile::StepEvents), step_event),
                         conditions: b.convert_numbered(t(LedgerFile::Conditions), condition),
                         control_totals: b.convert_numbered(t(LedgerFile::ControlTotals), control_total),
                     });
@@ -201,18 +201,29 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let (others, b) = others;
     rows.diags.extend(b.diags);
     rows.rows.extend(b.rows);
-    // Partner codes numbered once for the whole ledger: those of partners.csv first, in file order, then
-    // any other code in the order the tables name it.
-    let mut ids = SpanCodes::default();
+    // Partner codes and step ids numbered once for the whole ledger: those of partners.csv and
+    // steps.csv first, in file order, then any other in the order the tables name them.
+    let (mut partner_ids, mut step_ids) = (Interner::default(), Interner::default());
     for p in &others.partners {
-        ids.number(p.code.clone());
+        partner_ids.number(p.code.clone());
     }
-    let steps = others.steps.number(&mut ids, |r| Some(&mut r.partner)).concat();
-    let allocations = others.allocations.number(&mut ids, |r| Some(&mut r.partner)).concat();
-    let commitments = others.commitments.number(&mut ids, |r| Some(&mut r.partner)).concat();
-    let conditions = others.conditions.number(&mut ids, |r| Some(&mut r.partner)).concat();
-    let control_totals = others.control_totals.number(&mut ids, |r| r.partner.as_mut()).concat();
-    let payments = Rows::from_parts(payments.number(&mut ids, |r| Some(&mut r.partner)));
+    let steps = others.steps.number(&mut partner_ids, &mut step_ids).concat();
+    // Each step id's row: the last row of an id.
+    let mut step_rows: Vec<Option<u32>> = Vec::with_capacity(steps.len());
+    for (row, s) in steps.iter().enumerate() {
+        let id = step_ids.number(s.id.clone()) as usize;
+        if id == step_rows.len() {
+            step_rows.push(None);
+        }
+        step_rows[id] = Some(row as u32);
+    }
+    let allocations = others.allocations.number(&mut partner_ids, &mut step_ids).concat();
+    let commitments = others.commitments.number(&mut partner_ids, &mut step_ids).concat();
+    let conditions = others.conditions.number(&mut partner_ids, &mut step_ids).concat();
+    let control_totals = others.control_totals.number(&mut partner_ids, &mut step_ids).concat();
+    let step_events = Rows::from_parts(others.step_events.number(&mut partner_ids, &mut step_ids));
+    let payments = Rows::from_parts(payments.number(&mut partner_ids, &mut step_ids));
+    step_rows.resize(step_ids.texts.len(), None);
     let release_rows = crate::meter::timed("grouping releases", || group_releases(&payments));
     let mut ledger = Ledger {
         facility: facility.clone().unwrap_or_else(placeholder_facility),
@@ -220,17 +231,18 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         allocations,
         commitments,
         steps,
-        step_events: others.step_events,
+        step_events,
         payments,
-        partner_codes: ids.codes,
-        step_refs: StepRefs::default(),
+        partner_codes: partner_ids.texts,
+        step_ids: step_ids.texts,
+        step_rows,
+        release_steps: Default::default(),
         conditions,
         control_totals,
         sources: Sources::new(),
         release_rows,
     };
-    let (step_refs, step_diags) =
-        crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
+    let step_diags = crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
     rows.diags.extend(step_diags);
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
@@ -246,9 +258,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         .collect();
     drop(tables);
     crate::meter::phase("resolving references", 0);
-    ledger.step_refs = step_refs;
     let (release_steps, found) = resolve_references(&ledger, &sources, &read);
-    ledger.step_refs.release_steps = release_steps;
+    ledger.release_steps = release_steps;
     diags.extend(found);
     ledger.sources = sources;
     diag::sort(&mut diags);
@@ -261,7 +272,7 @@ struct Others {
     allocations: Numbered<Allocation>,
     commitments: Numbered<Commitment>,
     steps: Numbered<Step>,
-    step_events: Rows<StepEvent>,
+    step_events: Numbered<StepEvent>,
     conditions: Numbered<Condition>,
     control_totals: Numbered<ControlTotal>,
 }

@@ -78,39 +78,27 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
 
 /// Step ids and commitment ids unique; every step an event names exists; partial amounts within their
 /// step's. Reads no payment (their steps: [`payment_steps`]).
-pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> (StepRefs, Vec<Diagnostic>) {
+pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    // Each id's position (the last row of an id, as every later stage reads it); the first row of a
-    // doubled id is kept aside for the findings, which name it. Ids are copied into the table (short ids
-    // allocate nothing), so a lookup reads the table alone.
-    let mut positions: FxHashMap<Text, u32> = FxHashMap::default();
-    positions.reserve(l.steps.len());
-    let mut first_of_doubled: FxHashMap<&str, u32> = FxHashMap::default();
+    // The first row of each id: a doubled id's later rows are reported against it, and a finding about
+    // the step compares with it.
+    let mut first_row: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, s) in l.steps.iter().enumerate() {
-        match positions.entry(s.id.clone()) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i as u32);
-            }
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                let first = *first_of_doubled.entry(&s.id).or_insert(*e.get());
-                diags.push(duplicate(sources, s.at, "id", &s.id, l.steps[first as usize].at));
-                e.insert(i as u32);
-            }
+        if let Some(&first) = first_row.get(s.id.as_str()) {
+            diags.push(duplicate(sources, s.at, "id", &s.id, l.steps[first].at));
+        } else {
+            first_row.insert(&s.id, i);
         }
     }
-    // The step a finding compares with: the first row of a doubled id.
-    let first_step = |id: &str, last: u32| &l.steps[first_of_doubled.get(id).copied().unwrap_or(last) as usize];
-    let mut event_steps = Vec::with_capacity(l.step_events.len());
-    let mut previous = None;
+    let known = known_step_ids(l);
     for e in &l.step_events {
-        let position = position_once_per_run(&positions, &mut previous, &e.step);
-        event_steps.push(position);
-        match position {
+        let id = l.step_id(e.step);
+        match l.step_row(e.step) {
             None if !steps_read => {}
-            None => diags.push(unknown_step(sources, &positions, e.at, "step", &e.step)),
-            Some(last) => {
+            None => diags.push(unknown_step(sources, &known, e.at, "step", id)),
+            Some(_) => {
                 if let Some(a) = e.amount {
-                    let s = first_step(&e.step, last);
+                    let s = &l.steps[first_row[id]];
                     if a > s.amount {
                         diags.push(
                             at(
@@ -137,7 +125,12 @@ pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -
             diags.push(duplicate(sources, c.at, "id", &c.id, first));
         }
     }
-    (StepRefs { positions, event_steps, release_steps: ReleaseSteps::default() }, diags)
+    diags
+}
+
+/// The ids of steps.csv, for the hint of an unknown id.
+fn known_step_ids(l: &Ledger) -> BTreeSet<&str> {
+    l.steps.iter().map(|s| s.id.as_str()).collect()
 }
 
 /// Each release's known steps (the union over its components, in order of first mention), looked up on
@@ -145,24 +138,16 @@ pub(super) fn step_references(l: &Ledger, sources: &Sources, steps_read: bool) -
 /// exist.
 pub(super) fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> (ReleaseSteps, Vec<Diagnostic>) {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let positions = &l.step_refs.positions;
     let unknown = AtomicBool::new(false);
-    // Each core keeps the last id it looked up: an id is looked up once per run of releases naming it.
     let release_steps = ReleaseSteps::new(
         l.release_count(),
-        || None,
-        |previous: &mut Option<(&str, Option<u32>)>, i| {
+        || (),
+        |_, i| {
             let mut steps = SmallVec::new();
-            // Components nearly always name the same steps: a list is looked up once.
-            let mut last: Option<&str> = None;
             for p in l.release(i) {
-                if last == Some(p.steps.as_str()) {
-                    continue;
-                }
-                last = Some(p.steps.as_str());
-                for s in p.steps.iter() {
-                    match position_once_per_run(positions, previous, s) {
-                        Some(position) if !steps.contains(&position) => steps.push(position),
+                for &s in &p.steps {
+                    match l.step_row(s) {
+                        Some(row) if !steps.contains(&(row as u32)) => steps.push(row as u32),
                         Some(_) => {}
                         None => unknown.store(true, Ordering::Relaxed),
                     }
@@ -171,18 +156,14 @@ pub(super) fn payment_steps(l: &Ledger, sources: &Sources, steps_read: bool) -> 
             steps
         },
     );
-    let diags =
-        if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources, positions) } else { Vec::new() };
+    let diags = if steps_read && unknown.into_inner() { unknown_payment_steps(l, sources) } else { Vec::new() };
     (release_steps, diags)
 }
 
 /// A finding for each step a payment names that is not in steps.csv, the parts of the payments side by
 /// side.
-pub(super) fn unknown_payment_steps(
-    l: &Ledger,
-    sources: &Sources,
-    positions: &FxHashMap<Text, u32>,
-) -> Vec<Diagnostic> {
+pub(super) fn unknown_payment_steps(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
+    let known = known_step_ids(l);
     use rayon::prelude::*;
     // Each part with the row before it (the last of the part before), as one pass would have read them.
     let parts: Vec<&[Payment]> = l.payments.parts().map(|(_, rows)| rows).collect();
@@ -195,17 +176,17 @@ pub(super) fn unknown_payment_steps(
             let mut diags = Vec::new();
             // Neighbouring rows mostly name the same steps: an unknown step is reported at the first row
             // of a run naming it.
-            let mut last_steps: Option<&str> = before.map(|p| p.steps.as_str());
+            let mut last_steps: Option<&StepIds> = before.map(|p| &p.steps);
             for p in rows {
-                if last_steps == Some(p.steps.as_str()) {
+                if last_steps == Some(&p.steps) {
                     continue;
                 }
-                for s in p.steps.iter() {
-                    if !positions.contains_key(s) {
-                        diags.push(unknown_step(sources, positions, p.at, "steps", s));
+                for &s in &p.steps {
+                    if l.step_row(s).is_none() {
+                        diags.push(unknown_step(sources, &known, p.at, "steps", l.step_id(s)));
                     }
                 }
-                last_steps = Some(p.steps.as_str());
+                last_steps = Some(&p.steps);
             }
             diags
         })
@@ -213,34 +194,10 @@ pub(super) fn unknown_payment_steps(
     per_part.into_iter().flatten().collect()
 }
 
-/// A step id's position in `positions`, looked up only when the id is not the one looked up before
-/// (`previous`: that id and what it found): the events, and the releases, naming one step mostly follow
-/// each other.
-pub(super) fn position_once_per_run<'a>(
-    positions: &FxHashMap<Text, u32>,
-    previous: &mut Option<(&'a str, Option<u32>)>,
-    id: &'a str,
-) -> Option<u32> {
-    match *previous {
-        Some((last, position)) if last == id => position,
-        _ => {
-            let position = positions.get(id).copied();
-            *previous = Some((id, position));
-            position
-        }
-    }
-}
-
 /// A step id that is not in steps.csv, with the nearest known id as a hint.
-pub(super) fn unknown_step(
-    sources: &Sources,
-    positions: &FxHashMap<Text, u32>,
-    loc: Loc,
-    field: &str,
-    id: &str,
-) -> Diagnostic {
+pub(super) fn unknown_step(sources: &Sources, known: &BTreeSet<&str>, loc: Loc, field: &str, id: &str) -> Diagnostic {
     let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
-    match did_you_mean(id, positions.keys().map(Text::as_str).collect::<BTreeSet<_>>()) {
+    match did_you_mean(id, known.iter().copied()) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
         None => d.hint("add the step to steps.csv first, or correct the id"),
     }

@@ -108,7 +108,7 @@ pub(super) fn step(r: &mut Row) -> Option<Step> {
 
 pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
     let date = r.date("date");
-    let step = r.id("step");
+    let step = r.step_id("step");
     let status = r.word("status", StepStatus::from_word, StepStatus::WORDS);
     let amount = r.optional_money("amount_eur");
     match (status, amount) {
@@ -163,7 +163,10 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
                 Some("separate step ids with spaces".into()),
             );
         } else {
-            steps.push(s);
+            let id = r.step_number(Text::from(s));
+            if !steps.contains(&id) {
+                steps.push(id);
+            }
         }
     }
     Some(Payment {

@@ -3,61 +3,94 @@
 
 use super::*;
 
-/// What typing a span of a table keeps from row to row.
+/// What typing a span of a table keeps from row to row: the partner codes and step ids it numbered, in
+/// order of first appearance in the span (made the ledger's numbers by [`Numbered::number`]).
 #[derive(Default)]
 pub(super) struct Lookups {
-    /// The partner codes numbered in this span (see [`Row::partner_id`]).
-    pub(super) codes: SpanCodes,
+    pub(super) partners: Interner,
+    pub(super) steps: Interner,
 }
 
-/// Partner codes numbered in order of first appearance: within one span of a table as it is typed (the
-/// spans' numbers are then made the table's by [`number_codes`], with another of these).
+/// Texts numbered in order of first appearance.
 #[derive(Default)]
-pub(super) struct SpanCodes {
-    pub(super) codes: Vec<Text>,
+pub(super) struct Interner {
+    pub(super) texts: Vec<Text>,
     pub(super) numbers: FxHashMap<Text, u32>,
-    /// The last number given: neighbouring rows mostly name the same partner.
-    pub(super) last: u32,
 }
 
-impl SpanCodes {
-    pub(super) fn number(&mut self, code: Text) -> PartnerId {
-        if self.codes.get(self.last as usize) == Some(&code) {
-            return PartnerId(self.last);
-        }
-        let next = self.codes.len() as u32;
-        let n = *self.numbers.entry(code).or_insert_with_key(|code| {
-            self.codes.push(code.clone());
+impl Interner {
+    pub(super) fn number(&mut self, text: Text) -> u32 {
+        let next = self.texts.len() as u32;
+        *self.numbers.entry(text).or_insert_with_key(|text| {
+            self.texts.push(text.clone());
             next
-        });
-        self.last = n;
-        PartnerId(n)
+        })
     }
 }
 
-/// Rows typed in parts, each part with the partner codes it numbered in order of first appearance
-/// there ([`Row::partner_id`]): not yet numbered for the whole ledger ([`Numbered::number`]).
-pub(super) struct Numbered<T> {
-    pub(super) parts: Vec<Vec<T>>,
-    pub(super) codes: Vec<Vec<Text>>,
+/// A row whose partner codes and step ids are numbered as it was typed, in its span: renumbered for the
+/// whole ledger by the maps from the span's numbers to the ledger's.
+pub(super) trait Renumber {
+    fn renumber(&mut self, partners: &[u32], steps: &[u32]);
 }
 
-impl<T: Send> Numbered<T> {
-    /// The rows, their partner codes numbered by the ledger's numbering `ids` (codes it has not seen yet
-    /// are added to it); `id` finds a row's partner, if any.
-    pub(super) fn number(
-        mut self,
-        ids: &mut SpanCodes,
-        id: impl Fn(&mut T) -> Option<&mut PartnerId> + Sync,
-    ) -> Vec<Vec<T>> {
+macro_rules! renumber_partner {
+    ($($t:ty),*) => {$(
+        impl Renumber for $t {
+            fn renumber(&mut self, partners: &[u32], _: &[u32]) {
+                self.partner = PartnerId(partners[self.partner.0 as usize]);
+            }
+        }
+    )*};
+}
+renumber_partner!(Allocation, Commitment, Step, Condition);
+
+impl Renumber for ControlTotal {
+    fn renumber(&mut self, partners: &[u32], _: &[u32]) {
+        if let Some(p) = &mut self.partner {
+            *p = PartnerId(partners[p.0 as usize]);
+        }
+    }
+}
+
+impl Renumber for StepEvent {
+    fn renumber(&mut self, _: &[u32], steps: &[u32]) {
+        self.step = StepId(steps[self.step.0 as usize]);
+    }
+}
+
+impl Renumber for Payment {
+    fn renumber(&mut self, partners: &[u32], steps: &[u32]) {
+        self.partner = PartnerId(partners[self.partner.0 as usize]);
+        for s in &mut self.steps {
+            *s = StepId(steps[s.0 as usize]);
+        }
+    }
+}
+
+/// Rows typed in parts, each part with the partner codes and step ids it numbered: not yet numbered for
+/// the whole ledger ([`Numbered::number`]).
+pub(super) struct Numbered<T> {
+    pub(super) parts: Vec<Vec<T>>,
+    pub(super) numbered: Vec<Lookups>,
+}
+
+impl<T: Renumber + Send> Numbered<T> {
+    /// The rows, numbered by the ledger's numberings (texts they have not seen yet are added to them).
+    pub(super) fn number(mut self, partners: &mut Interner, steps: &mut Interner) -> Vec<Vec<T>> {
         use rayon::prelude::*;
-        let maps: Vec<Vec<u32>> =
-            self.codes.into_iter().map(|own| own.into_iter().map(|code| ids.number(code).0).collect()).collect();
-        self.parts.par_iter_mut().zip(maps).for_each(|(rows, map)| {
+        let maps: Vec<(Vec<u32>, Vec<u32>)> = self
+            .numbered
+            .into_iter()
+            .map(|own| {
+                let p = own.partners.texts.into_iter().map(|t| partners.number(t)).collect();
+                let s = own.steps.texts.into_iter().map(|t| steps.number(t)).collect();
+                (p, s)
+            })
+            .collect();
+        self.parts.par_iter_mut().zip(maps).for_each(|(rows, (p, s))| {
             for r in rows.iter_mut() {
-                if let Some(n) = id(r) {
-                    *n = PartnerId(map[n.0 as usize]);
-                }
+                r.renumber(&p, &s);
             }
         });
         self.parts
@@ -85,32 +118,27 @@ impl Builder<'_> {
         rows
     }
 
-    /// [`Builder::convert`], leaving the rows in the parts they were typed in.
-    pub(super) fn convert_rows<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Rows<T> {
-        Rows::from_parts(self.convert_in_parts(table, f, false).0)
-    }
-
-    /// [`Builder::convert_rows`] for rows that name partners ([`Row::partner_id`]), to be numbered for
-    /// the whole ledger once every table is typed.
+    /// [`Builder::convert`] for rows that name partners or steps, left in the parts they were typed in ([`Row::partner_id`],
+    /// [`Row::step_id`]), to be numbered for the whole ledger once every table is typed.
     pub(super) fn convert_numbered<T: Send>(
         &mut self,
         table: Option<&RawTable>,
         f: fn(&mut Row) -> Option<T>,
     ) -> Numbered<T> {
-        let (parts, codes) = self.convert_in_parts(table, f, false);
-        Numbered { parts, codes }
+        let (parts, numbered) = self.convert_in_parts(table, f, false);
+        Numbered { parts, numbered }
     }
 
     /// Big tables are typed in parts on every core; a part is trusted only when the one before it ended
     /// where a record begins (no quoted field runs across), otherwise the table is read again in one go.
     /// `one_vector`: the first part reserves room for the whole table (its rows are to follow it there).
-    /// Each part comes with the partner codes it numbered.
+    /// Each part comes with the partner codes and step ids it numbered.
     pub(super) fn convert_in_parts<T: Send>(
         &mut self,
         table: Option<&RawTable>,
         f: fn(&mut Row) -> Option<T>,
         one_vector: bool,
-    ) -> (Vec<Vec<T>>, Vec<Vec<Text>>) {
+    ) -> (Vec<Vec<T>>, Vec<Lookups>) {
         let Some(table) = table else {
             return Default::default();
         };
@@ -130,15 +158,15 @@ impl Builder<'_> {
         }
         let mut read = 0;
         let mut rows = Vec::with_capacity(parts.len());
-        let mut codes = Vec::with_capacity(parts.len());
+        let mut numbered = Vec::with_capacity(parts.len());
         for part in parts {
             rows.push(part.rows);
-            codes.push(part.codes);
+            numbered.push(part.numbered);
             self.diags.extend(part.diags);
             read += part.read;
         }
         self.rows.insert(table.spec.file, read);
-        (rows, codes)
+        (rows, numbered)
     }
 }
 
@@ -148,8 +176,8 @@ pub(super) const MIN_PART: usize = 1 << 20;
 /// What typing a span of a table gave.
 pub(super) struct Typed<T> {
     pub(super) rows: Vec<T>,
-    /// The partner codes numbered in this span ([`Row::code_number`]).
-    pub(super) codes: Vec<Text>,
+    /// The partner codes and step ids numbered in this span.
+    pub(super) numbered: Lookups,
     pub(super) diags: Vec<Diagnostic>,
     /// Rows read (blank and ragged rows not counted).
     pub(super) read: usize,
@@ -194,7 +222,7 @@ pub(super) fn type_span<T>(
             rows.extend(value);
         }
     });
-    Typed { rows, codes: lookups.codes.codes, diags, read, whole }
+    Typed { rows, numbered: lookups, diags, read, whole }
 }
 
 /// Lines in a text (line feeds, or carriage returns in a file without any).
@@ -286,7 +314,18 @@ impl<'a> Row<'a> {
 
     /// A partner code's number in this span.
     pub(super) fn number(&mut self, code: Text) -> PartnerId {
-        self.lookups.codes.number(code)
+        PartnerId(self.lookups.partners.number(code))
+    }
+
+    /// A step id ([`Row::id`]), numbered in this span.
+    pub(super) fn step_id(&mut self, name: &'static str) -> StepId {
+        let id = self.id(name);
+        self.step_number(id)
+    }
+
+    /// A step id's number in this span.
+    pub(super) fn step_number(&mut self, id: Text) -> StepId {
+        StepId(self.lookups.steps.number(id))
     }
 
     pub(super) fn id(&mut self, name: &'static str) -> Text {
