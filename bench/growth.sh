@@ -5,7 +5,7 @@
 # drifts by a fifth or more over minutes (the best of three at 10^6 moved from 0.68 to 0.93 s between two
 # runs of the suite, the user time with it), so its growth column carries that drift. Here the sizes take
 # turns, a run of the small then a run of the large, PAIRS times, each run after PAUSE idle seconds (so
-# that neither size reuses memory the run before it freed: BENCHMARKS.md, item 30). Printed per command:
+# that neither size reuses memory the run before it freed: docs/benchmarks-history.md, item 30). Printed per command:
 # the median wall time at each size, the median of the pairs' ratios (each pair ran within seconds), the
 # ratio of the best times, and the ratio of the median user CPU times.
 #

@@ -2,11 +2,12 @@
 # synthetic folders, each command's arguments, one measured run, and the ratio of two figures.
 
 # Builds the release binary and the polars floor; sets `bin`, `floor` and `store` (the synthetic folders,
-# kept in target/bench-data: same seed, same bytes, so reruns skip synth).
+# kept in target/bench-data: same seed, same bytes, so reruns skip synth). GROWTHPLAN_BIN=PATH measures
+# that binary instead of the one built here (an older build, to compare old and new in one session).
 bench_build() {
   cargo build --release --quiet --bin growthplan --example polars_floor
   local target="${CARGO_TARGET_DIR:-target}"
-  bin="$target/release/growthplan"
+  bin="${GROWTHPLAN_BIN:-$target/release/growthplan}"
   floor="$target/release/examples/polars_floor"
   store="$target/bench-data"
   mkdir -p "$store"
@@ -16,6 +17,7 @@ bench_build() {
 bench_machine() {
   local cpu
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  echo "binary: $bin"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ${cpu:-unknown processor}, $(rustc --version)"
 }
 

@@ -11,7 +11,7 @@
 # binaries, folders, command lines and the measured run are bench/lib.sh's, shared with bench/growth.sh.
 #
 # PAUSE: on a virtual machine that hands freed memory back to its host within a second or two (this one
-# does: BENCHMARKS.md, item 30), a run started right after another reuses the memory that one freed, and
+# does: docs/benchmarks-history.md, item 30), a run started right after another reuses the memory that one freed, and
 # only a run small enough to fit in it (10^6 rows: yes; 10^7: partly) escapes the cost of the first touch
 # of fresh memory. With PAUSE=0 (runs back to back) the small sizes are measured with warm memory and the
 # large ones with mostly cold; with a pause of a few seconds every run at every size starts cold, so the
