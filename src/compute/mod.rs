@@ -12,6 +12,9 @@ use crate::ledger::model::{Channel, Instrument, Ledger, PartnerId, Payment, Paym
 use crate::progress::*;
 use crate::replay::{Assessed, Replay};
 
+mod parquet;
+pub use parquet::parquet;
+
 /// The computation failed inside polars (a bug, never a data problem: data problems are diagnostics).
 #[derive(Debug, thiserror::Error)]
 pub enum ComputeError {
@@ -615,42 +618,6 @@ fn deadlines(steps: &[StepState], as_of: Date) -> Vec<Deadline> {
     }
     out.sort_by(|a, b| (a.date, &a.partner, &a.step, a.kind).cmp(&(b.date, &b.partner, &b.step, b.kind)));
     out
-}
-
-/// A computed table as Parquet: `_eur` columns become Int64 cents named `_cents`, integers stay Int64,
-/// text is UTF-8. Exact: no amount passes through a float.
-pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
-    use serde_json::Value;
-    let mut columns = Vec::new();
-    for (i, name) in t.header.iter().enumerate() {
-        let cells: Vec<&Value> = t.rows.iter().map(|r| &r[i]).collect();
-        let column = if let Some(base) = name.strip_suffix("_eur") {
-            let cents: Vec<Option<i64>> = cells
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .and_then(|s| crate::money::parse_amount(s, Some(crate::money::DecimalMark::Point)).ok())
-                        .map(|a| a.cents)
-                })
-                .collect();
-            Column::new(s(&format!("{base}_cents")), cents)
-        } else if cells.iter().all(|v| v.is_i64() || v.is_null()) && !cells.is_empty() {
-            Column::new(s(name), cells.iter().map(|v| v.as_i64()).collect::<Vec<Option<i64>>>())
-        } else {
-            Column::new(
-                s(name),
-                cells
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string).or_else(|| (!v.is_null()).then(|| v.to_string())))
-                    .collect::<Vec<Option<String>>>(),
-            )
-        };
-        columns.push(column);
-    }
-    let mut df = DataFrame::new(t.rows.len(), columns)?;
-    let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf).finish(&mut df)?;
-    Ok(buf)
 }
 
 /// What changed after `from` up to and including `to`: releases paid, steps found fulfilled, steps that
