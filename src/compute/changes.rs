@@ -1,0 +1,95 @@
+//! What changed between two dates: releases paid, steps assessed, steps falling due or expiring unmet,
+//! partners' agreements and envelope changes.
+
+use super::ComputeError;
+use crate::date::Date;
+use crate::ledger::model::{Ledger, StepStatus};
+use crate::progress::{Change, Progress};
+use crate::replay::Replay;
+
+/// What changed after `from` up to and including `to`: releases paid, steps found fulfilled, steps that
+/// fell due unmet, grace periods that ended unmet, and envelope changes. Sorted by date, partner, kind
+/// and reference.
+/// `now` is the progress as of `to` (computed once by the caller, who needs it anyway).
+pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Result<Vec<Change>, ComputeError> {
+    let to = now.as_of;
+    let within = |d: Date| d > from && d <= to;
+    let mut out = Vec::new();
+    let ids = &replay.index;
+    for r in replay.releases.iter().filter(|r| within(r.date)) {
+        let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
+        out.push(Change {
+            date: r.date,
+            partner: r.partner(l).to_string(),
+            what: r.kind.as_str(),
+            reference: r.id.to_string(),
+            amount: net,
+        });
+    }
+    for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {
+        let Some(step) = ids.step_of_event(i).map(|i| &l.steps[i]) else { continue };
+        let amount = match e.status {
+            StepStatus::Fulfilled | StepStatus::PartiallyFulfilled => crate::replay::worth(step, e).unwrap_or(0),
+            _ => continue,
+        };
+        out.push(Change {
+            date: e.date,
+            partner: l.partner_code(step.partner).to_string(),
+            what: e.status.as_str(),
+            reference: l.step_id(e.step).to_string(),
+            amount,
+        });
+    }
+    for st in &now.steps {
+        if st.stage == "fulfilled" {
+            continue;
+        }
+        if within(st.due) {
+            out.push(Change {
+                date: st.due,
+                partner: st.partner.to_string(),
+                what: "overdue",
+                reference: st.id.to_string(),
+                amount: st.value_withheld + st.value_expired,
+            });
+        }
+        // The grace period includes `grace_end`: the money expires the day after.
+        let expires = st.grace_end.succ_opt().unwrap_or(st.grace_end);
+        if within(expires) && st.value_expired > 0 {
+            out.push(Change {
+                date: expires,
+                partner: st.partner.to_string(),
+                what: "expired",
+                reference: st.id.to_string(),
+                amount: st.value_expired,
+            });
+        }
+    }
+    for p in &l.partners {
+        for (what, d) in [
+            ("agenda_approved", p.agenda_approved),
+            ("facility_agreement_in_force", p.facility_agreement_in_force),
+            ("loan_agreement_in_force", p.loan_agreement_in_force),
+        ] {
+            if let Some(d) = d.filter(|d| within(*d)) {
+                out.push(Change { date: d, partner: p.code.to_string(), what, reference: String::new(), amount: 0 });
+            }
+        }
+    }
+    for a in l.allocations.iter().filter(|a| within(a.date)) {
+        let what = match a.kind {
+            crate::ledger::model::AllocationKind::Initial => "allocation_initial",
+            crate::ledger::model::AllocationKind::Cut => "allocation_cut",
+            crate::ledger::model::AllocationKind::Redistribution => "allocation_redistribution",
+        };
+        out.push(Change {
+            date: a.date,
+            partner: l.partner_code(a.partner).to_string(),
+            what,
+            reference: a.instrument.as_str().to_string(),
+            amount: a.amount,
+        });
+    }
+    out.sort_by(|a, b| (a.date, &a.partner, a.what, &a.reference).cmp(&(b.date, &b.partner, b.what, &b.reference)));
+    Ok(out)
+}
