@@ -60,9 +60,8 @@ fn guard_overflow(l: &Ledger) -> Result<(), ComputeError> {
 pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, ComputeError> {
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
-    let pay = crate::meter::timed("payments' frame", || payments::payments_frame(l))?.lazy();
     let envelopes = crate::meter::timed("envelopes", || envelopes::envelope_tables(l, as_of))?;
-    let payments = crate::meter::timed("payments", || payments::payment_tables(l, pay, as_of))?;
+    let payments = crate::meter::timed("payments", || payments::payment_tables(l, as_of))?;
     let steps = crate::meter::timed("steps", || steps::step_tables(l, replay, as_of))?;
     assemble(l, as_of, envelopes, payments, steps)
 }
