@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::frames::{count_if, day, frame, per_partner_and_total, s, Tables};
 use super::ComputeError;
 use crate::date::Date;
-use crate::ledger::model::{Ledger, PartnerId, Step, StepStatus};
+use crate::ledger::model::{Ledger, PartnerId, StepStatus};
 use crate::progress::{StepState, STAGES};
 use crate::replay::{Assessed, Replay};
 
@@ -141,14 +141,9 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
         money("value_expired")?,
         money("value_ahead")?,
     );
-    // On every core, each state written in its place (the rows are found first); the texts are the
-    // ledger's, copied without an allocation when short.
-    use rayon::prelude::*;
-    let rows: Vec<(usize, &Step)> = (0..step_rows.height())
+    // Each state in the sorted frame's order, its texts the ledger's step's (found by `pos`).
+    let step_states: Vec<StepState> = (0..step_rows.height())
         .filter_map(|row| Some((row, pos.get(row).and_then(|i| l.steps.get(i as usize))?)))
-        .collect();
-    let step_states: Vec<StepState> = rows
-        .into_par_iter()
         .map(|(row, step)| StepState {
             id: step.id.clone(),
             partner: l.partner_code(step.partner).into(),
