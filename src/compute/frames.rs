@@ -1,5 +1,5 @@
-//! Polars frames from the typed ledger, and what every table shares: conditional sums, grouping per
-//! partner and in total, reading cells back, day and month numbers.
+//! What every table of the pipeline shares: a lazy frame from columns, conditional sums and counts,
+//! grouping per partner and in total, reading cells back, partner ids back to codes, day and month numbers.
 
 use chrono::Datelike;
 use polars::prelude::*;

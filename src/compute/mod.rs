@@ -88,11 +88,12 @@ fn assemble(
     let mut codes: Vec<(&str, &str, &str)> =
         l.partners.iter().map(|p| (p.code.as_str(), p.name.as_str(), p.local_name.as_str())).collect();
     codes.sort();
+    let rows = tables.iter().map(|(grouped, _)| rows_by_partner(grouped)).collect::<PolarsResult<Vec<_>>>()?;
     let mut partners = Vec::new();
     for (code, name, local_name) in &codes {
         let mut f = Figures::default();
-        for (grouped, _) in tables {
-            if let Some(row) = index(grouped, &["partner"])?.get(*code) {
+        for ((grouped, _), rows) in tables.iter().zip(&rows) {
+            if let Some(row) = rows.get(*code) {
                 fill(&mut f, grouped, *row)?;
             }
         }
@@ -118,17 +119,9 @@ fn assemble(
     Ok(Progress { as_of, facility, partners, areas, steps: step_states, timeline, deadlines })
 }
 
-/// Rows of a grouped frame keyed by their group columns joined with a NUL.
-fn index(df: &DataFrame, by: &[&str]) -> PolarsResult<BTreeMap<String, usize>> {
-    let mut m = BTreeMap::new();
-    for row in 0..df.height() {
-        let mut key = Vec::new();
-        for k in by {
-            key.push(get_str(df, k, row)?);
-        }
-        m.insert(key.join("\u{0}"), row);
-    }
-    Ok(m)
+/// Each row of a frame grouped per partner, by the partner's code.
+fn rows_by_partner(df: &DataFrame) -> PolarsResult<BTreeMap<String, usize>> {
+    (0..df.height()).map(|row| Ok((get_str(df, "partner", row)?, row))).collect()
 }
 
 /// Fills the fields of `f` that `df` (row `row`) carries.
