@@ -22,16 +22,20 @@ pub(super) fn payment_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Vec<Tim
         sum_if("amount", col("prefinancing"), "paid_prefinancing"),
         sum_if("amount", col("prefinancing").not(), "paid_regular"),
     ];
-    // The payments up to the date are summed once per partner, month and kind of money (a few thousand
-    // groups at most); the figures per partner, in total and per month add up those sums, not the rows.
-    let keys = ["partner", "month", "prefinancing", "budget", "grant"].map(col);
-    let groups = crate::meter::timed("payments per partner and month", || {
-        pay.lazy().filter(col("day").lt_eq(lit(day(as_of)))).group_by(keys).agg([col("amount").sum()]).collect()
+    // The payments up to the date are summed once per partner and month (a few thousand groups at most);
+    // the figures per partner, in total and the timeline add up those sums, not the rows.
+    let months = crate::meter::timed("payments per partner and month", || {
+        pay.lazy()
+            .filter(col("day").lt_eq(lit(day(as_of))))
+            .group_by([col("partner"), col("month")])
+            .agg(pay_aggs)
+            .collect()
     })?
     .lazy();
-    let (pay_p, pay_t) = per_partner_and_total(groups.clone(), &["partner"], pay_aggs)?;
+    let figures = ["paid", "paid_grant", "paid_loan", "paid_budget", "paid_wbif", "paid_prefinancing", "paid_regular"];
+    let (pay_p, pay_t) = per_partner_and_total(months.clone(), &["partner"], figures.map(|f| col(f).sum()).to_vec())?;
     let pay_p = with_partner_codes(l, pay_p)?;
-    let timeline = timeline(l, as_of, groups)?;
+    let timeline = timeline(l, as_of, months.select([col("partner"), col("month"), col("paid").alias("amount")]))?;
     Ok(((pay_p, pay_t), timeline))
 }
 

@@ -14,11 +14,10 @@ use crate::progress::{Deadline, StepState, TimelinePoint};
 const LOOKAHEAD_MONTHS: u32 = 6;
 
 /// Cumulative paid (by payment month) and planned (step amounts by due month) per partner, for every
-/// month from the facility's start to the as-of month; `paid` holds the payments up to the date, summed
-/// per partner and month (and kind of money).
+/// month from the facility's start to the as-of month; `paid` holds the payments up to the date summed
+/// per partner and month (`amount`).
 pub(super) fn timeline(l: &Ledger, as_of: Date, paid: LazyFrame) -> Result<Vec<TimelinePoint>, ComputeError> {
-    let paid = paid.group_by([col("partner"), col("month")]).agg([col("amount").sum()]).collect()?;
-    let paid = with_partner_codes(l, paid)?;
+    let paid = with_partner_codes(l, paid.collect()?)?;
 
     let planned = frame(vec![
         Column::new(s("partner"), l.steps.iter().map(|r| l.partner_code(r.partner)).collect::<Vec<_>>()),
