@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::frames::{day, month_number, per_partner_and_total, s, sum_if, with_partner_codes, Tables};
+use super::frames::{day, month_number, per_partner_and_total, s, with_partner_codes, Tables};
 use super::timeline::timeline;
 use super::ComputeError;
 use crate::date::Date;
@@ -13,25 +13,29 @@ use crate::progress::TimelinePoint;
 /// The payments as of `as_of`, per partner and in total, and the timeline.
 pub(super) fn payment_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
     let pay = crate::meter::timed("payments' frame", || payments_frame(l))?;
-    let pay_aggs = vec![
+    // The payments up to the date summed per partner and month (a few thousand groups at most): all of
+    // them, and those of grants, of the budget channel and of pre-financing; the other side of each is
+    // the difference. The figures per partner, in total and the timeline add up these sums, not the rows.
+    let sum_of = |flag: &str, name: &str| col("amount").filter(col(flag)).sum().alias(name);
+    let sums = [
         col("amount").sum().alias("paid"),
-        sum_if("amount", col("grant"), "paid_grant"),
-        sum_if("amount", col("grant").not(), "paid_loan"),
-        sum_if("amount", col("budget"), "paid_budget"),
-        sum_if("amount", col("budget").not(), "paid_wbif"),
-        sum_if("amount", col("prefinancing"), "paid_prefinancing"),
-        sum_if("amount", col("prefinancing").not(), "paid_regular"),
+        sum_of("grant", "paid_grant"),
+        sum_of("budget", "paid_budget"),
+        sum_of("prefinancing", "paid_prefinancing"),
     ];
-    // The payments up to the date are summed once per partner and month (a few thousand groups at most);
-    // the figures per partner, in total and the timeline add up those sums, not the rows.
     let months = crate::meter::timed("payments per partner and month", || {
         pay.lazy()
             .filter(col("day").lt_eq(lit(day(as_of))))
             .group_by([col("partner"), col("month")])
-            .agg(pay_aggs)
+            .agg(sums)
             .collect()
     })?
-    .lazy();
+    .lazy()
+    .with_columns([
+        (col("paid") - col("paid_grant")).alias("paid_loan"),
+        (col("paid") - col("paid_budget")).alias("paid_wbif"),
+        (col("paid") - col("paid_prefinancing")).alias("paid_regular"),
+    ]);
     let figures = ["paid", "paid_grant", "paid_loan", "paid_budget", "paid_wbif", "paid_prefinancing", "paid_regular"];
     let (pay_p, pay_t) = per_partner_and_total(months.clone(), &["partner"], figures.map(|f| col(f).sum()).to_vec())?;
     let pay_p = with_partner_codes(l, pay_p)?;
