@@ -1,5 +1,5 @@
-//! The payments as of a date: one frame of every payment, summed per partner, month and kind of money,
-//! and from those sums the figures per partner and in total.
+//! The payments as of a date: one frame of every payment, summed per partner and month (all, grants,
+//! budget channel, pre-financing), and from those sums the figures per partner and in total.
 
 use polars::prelude::*;
 
