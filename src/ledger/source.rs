@@ -349,11 +349,11 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     match std::str::from_utf8(bytes) {
         Ok(t) => Decoded { text: t.into(), encoding: "UTF-8", problem: binary_problem(t) },
         Err(_) => {
-            if bytes.contains(&0) {
+            if let Some(nul) = bytes.iter().position(|&b| b == 0) {
                 return Decoded {
                     text: SourceText::default(),
                     encoding: "binary",
-                    problem: Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into())),
+                    problem: Some(nul_problem(bytes, nul)),
                 };
             }
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
@@ -423,8 +423,8 @@ fn binary_problem(text: &str) -> Option<(Code, String)> {
     if pieces(bytes).into_par_iter().all(clean) {
         return None;
     }
-    if bytes.contains(&0) {
-        return Some((Code::NotText, "the file contains NUL bytes: it is not a CSV text file".into()));
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Some(nul_problem(bytes, nul));
     }
     // Characters and control characters (C0 but tab and line ends, DEL, C1), counted on the UTF-8 bytes.
     let (mut total, mut control, mut prev) = (0usize, 0usize, 0u8);
@@ -444,6 +444,16 @@ fn binary_problem(text: &str) -> Option<(Code, String)> {
         ));
     }
     None
+}
+
+/// A file with NUL bytes is not text: where the first is (line, and column in characters as elsewhere;
+/// bytes that are not UTF-8 count roughly one a character).
+fn nul_problem(bytes: &[u8], nul: usize) -> (Code, String) {
+    let line_start = bytes[..nul].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = bytes[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&bytes[line_start..nul]).chars().count() + 1;
+    let at = format!("line {line}, column {column}");
+    (Code::NotText, format!("the file contains NUL bytes, the first at {at}: it is not a CSV text file"))
 }
 
 /// Normalises a header cell: trimmed, lower case, BOM removed.

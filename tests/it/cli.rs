@@ -497,3 +497,17 @@ fn an_output_outside_the_working_folder_needs_allow_outside() {
     assert_eq!(code, 0, "{err}");
     assert!(outside.join("2026-02/report.html").is_file());
 }
+
+#[test]
+fn a_file_with_nul_bytes_is_refused_at_the_line_of_the_first() {
+    let tmp = case_folder("L003");
+    let payments = tmp.path().join("data/payments.csv");
+    std::fs::copy(root().join("tests/cases/base/payments.csv"), &payments).unwrap();
+    let mut bytes = std::fs::read(&payments).unwrap();
+    let third_line = bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(1).unwrap().0 + 1;
+    bytes.insert(third_line + 6, 0);
+    std::fs::write(&payments, bytes).unwrap();
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--data", "data", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("error[L003]: the file contains NUL bytes, the first at line 3, column 7:"), "{out}");
+}
