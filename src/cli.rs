@@ -27,9 +27,9 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorArg,
 
-    /// Let --out (and init's folder) lie outside the working folder; without it such paths are refused,
-    /// so that a mistyped path cannot write over files elsewhere.
-    #[arg(long, global = true)]
+    /// No longer needed, and ignored: --out and init's folder may be anywhere (growthplan refuses
+    /// instead to write over a folder it did not make). Accepted so that scripts that pass it keep working.
+    #[arg(long, global = true, hide = true)]
     pub allow_outside: bool,
 
     #[command(subcommand)]

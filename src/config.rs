@@ -114,8 +114,6 @@ impl Config {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
             }
         };
-        let allow_outside = cli.allow_outside;
-        let out_path = |p: PathBuf| output_path(p, allow_outside);
         let task = match cli.command {
             Command::Check { as_of, format, deny_warnings } => {
                 Task::Check { as_of: parse_as_of(as_of.as_deref(), today)?, format, deny_warnings }
@@ -137,16 +135,16 @@ impl Config {
                         date::format(as_of)
                     )));
                 }
-                Task::Export { as_of, since, out: out_path(out)?, format }
+                Task::Export { as_of, since, out, format }
             }
             Command::Charts { as_of, out, format } => {
-                Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out: out_path(out)?, format }
+                Task::Charts { as_of: parse_as_of(as_of.as_deref(), today)?, out, format }
             }
             Command::Report { month, out, strict } => {
                 if let Some(m) = &month {
                     crate::report::month_end(m).map_err(|e| ConfigError(format!("--month {e}")))?;
                 }
-                Task::Report { month, out: out_path(out)?, strict }
+                Task::Report { month, out, strict }
             }
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, fields } => {
@@ -175,9 +173,9 @@ impl Config {
                 as_of: parse_as_of(as_of.as_deref(), today)?,
                 dry_run,
             },
-            Command::Init { dir } => Task::Init { dir: out_path(dir)? },
+            Command::Init { dir } => Task::Init { dir },
             Command::Synth { out, partners, steps, payments, seed } => {
-                Task::Synth { out: out_path(out)?, spec: crate::synth::Spec { partners, steps, payments, seed } }
+                Task::Synth { out, spec: crate::synth::Spec { partners, steps, payments, seed } }
             }
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man => Task::Man,
@@ -185,53 +183,6 @@ impl Config {
         };
         Ok(Config { data: cli.data, load, color, task })
     }
-}
-
-/// An output path as given, refused when it resolves outside the working folder unless that is asked
-/// for (`--allow-outside`). Symbolic links of the part that exists, `.` and `..` are resolved first, so
-/// `reports/../../etc` and a link leading out of the folder both count as outside.
-fn output_path(path: PathBuf, allow_outside: bool) -> Result<PathBuf, ConfigError> {
-    if allow_outside {
-        return Ok(path);
-    }
-    let cwd = std::env::current_dir().map_err(|e| ConfigError(format!("cannot read the working folder: {e}")))?;
-    let cwd = cwd.canonicalize().unwrap_or(cwd);
-    if resolve(&cwd.join(&path)).starts_with(&cwd) {
-        Ok(path)
-    } else {
-        Err(ConfigError(format!(
-            "`{}` is outside the working folder `{}`; pass --allow-outside to write there",
-            path.display(),
-            cwd.display()
-        )))
-    }
-}
-
-/// `path` with the symbolic links of its longest existing ancestor resolved, then its remaining
-/// components applied (`..` goes up, `.` stays).
-fn resolve(path: &std::path::Path) -> PathBuf {
-    let mut base = path.to_path_buf();
-    let mut tail = Vec::new();
-    while !base.exists() {
-        match base.components().next_back() {
-            Some(c) => tail.push(c.as_os_str().to_owned()),
-            None => break,
-        }
-        if !base.pop() {
-            break;
-        }
-    }
-    let mut out = base.canonicalize().unwrap_or(base);
-    for part in tail.iter().rev() {
-        match part.to_str() {
-            Some("..") => {
-                out.pop();
-            }
-            Some(".") => {}
-            _ => out.push(part),
-        }
-    }
-    out
 }
 
 fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
@@ -284,16 +235,28 @@ fn parse_fields(args: &[String]) -> Result<std::collections::BTreeMap<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+    use std::path::Path;
 
     #[test]
-    fn output_paths_stay_in_the_working_folder_unless_allowed() {
-        for inside in ["reports", "reports/2026-02/../2026-03", "./out", "new/deeper/folder"] {
-            assert!(output_path(PathBuf::from(inside), false).is_ok(), "{inside}");
+    fn output_paths_are_taken_as_given_wherever_they_lead() {
+        // What protects other people's files is `write::ensure_ours`, at the moment of writing.
+        let today = date::parse_date("2026-02-28", false).unwrap();
+        for out in ["/tmp/elsewhere", "..", "reports/../../x", "../sibling/reports", "new/deeper/folder"] {
+            for args in [["charts", "--out", out], ["synth", "--out", out], ["export", "--out", out]] {
+                let cli = Cli::parse_from(std::iter::once("growthplan").chain(args));
+                let task = Config::from_cli(cli, today).unwrap_or_else(|e| panic!("{args:?}: {}", e.0)).task;
+                let (Task::Charts { out: got, .. } | Task::Synth { out: got, .. } | Task::Export { out: got, .. }) =
+                    task
+                else {
+                    panic!("{args:?}: {task:?}")
+                };
+                assert_eq!(got, Path::new(out), "{args:?}");
+            }
         }
-        for outside in ["/tmp/elsewhere", "..", "reports/../../x", "../sibling/reports"] {
-            let e = output_path(PathBuf::from(outside), false).unwrap_err().0;
-            assert!(e.contains("--allow-outside"), "{e}");
-            assert!(output_path(PathBuf::from(outside), true).is_ok());
-        }
+        // The flag that allowed it before is still accepted (and changes nothing), for existing scripts.
+        let cli = Cli::parse_from(["growthplan", "init", "/tmp/new-data", "--allow-outside"]);
+        let task = Config::from_cli(cli, today).unwrap().task;
+        assert!(matches!(task, Task::Init { dir } if dir == Path::new("/tmp/new-data")));
     }
 }

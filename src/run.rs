@@ -195,7 +195,7 @@ fn export_command(
         };
         files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
     }
-    let _lock = crate::write::lock_folder(dir)?;
+    let _lock = crate::write::lock_output_folder(dir)?;
     for (path, bytes) in &files {
         crate::write::write_atomic(path, bytes)?;
         writeln!(out, "wrote {}", path.display())?;
@@ -221,7 +221,7 @@ fn charts_command(
         ChartFormat::Both => Format::Both,
     };
     let files = render_all(&p, format)?;
-    let _lock = crate::write::lock_folder(dir)?;
+    let _lock = crate::write::lock_output_folder(dir)?;
     for f in &files {
         let path = dir.join(&f.name);
         crate::write::write_atomic(&path, &f.bytes)?;
@@ -318,7 +318,7 @@ fn report_command(
     crate::meter::phase("writing the report", 0);
     let target = reports.join(&month);
     let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-    let _lock = crate::write::lock_folder(reports)?;
+    let _lock = crate::write::lock_output_folder(reports)?;
     crate::write::replace_folder(&target, &files)?;
     let mut months = Vec::new();
     for entry in std::fs::read_dir(reports).with_context(|| format!("cannot list `{}`", reports.display()))? {
@@ -380,7 +380,7 @@ fn init_command(dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<Ou
         let spec = f.spec().expect("every table has a spec");
         files.push((f.file_name().to_string(), format!("{}\n", spec.header()).into_bytes()));
     }
-    crate::write::replace_folder(dir, &files)?;
+    crate::write::create_folder(dir, &files)?;
     writeln!(
         out,
         "created {} ({} files); next: fill in facility.toml and partners.csv, then run `growthplan check --data {}`",

@@ -1,7 +1,8 @@
 //! The one place that writes files: each through a temporary file in the same folder, flushed to disk
 //! and renamed over the target, so that a crash never leaves half a file. A folder (a month's report) is
 //! built beside its target and swapped in with one atomic exchange. Writers hold a folder's lock
-//! ([`lock_folder`]), which on being taken removes what killed writers left behind.
+//! ([`lock_folder`]), which on being taken removes what killed writers left behind. An output folder
+//! carries a marker ([`MARKER`]): growthplan writes over or replaces only folders it made.
 
 use std::fs::File;
 use std::io::Write;
@@ -11,6 +12,66 @@ use anyhow::Context;
 
 /// The lock file a writer holds in the folder it writes to.
 pub const LOCK_FILE: &str = ".growthplan.lock";
+
+/// The file growthplan puts in every output folder it makes (a month's report, `reports/`, the `--out` of
+/// `charts`, `export` and `synth`; not `init`'s data folder, which holds the user's ledgers). Only a folder
+/// with it, or a new or empty one, is written over or replaced ([`ensure_ours`]), wherever it is.
+pub const MARKER: &str = ".growthplan-output";
+
+/// The marker's text: the same in every folder (no date, no path), so that outputs stay byte-identical.
+const MARKER_TEXT: &str = "growthplan made this folder for its output and writes over or replaces what is in it.
+Keep nothing else here. Without this file growthplan refuses to write in the folder while it holds other files.
+";
+
+/// Refuses, before anything is written, to write in or replace `dir` when it holds files and no
+/// [`MARKER`]: growthplan did not make it, and whatever is there may be someone's work. A missing or
+/// empty folder is fine (a writer's lock and temporaries alone count as empty).
+pub fn ensure_ours(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("`{}` exists and is not a folder; nothing was written", dir.display());
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        entries => entries.with_context(|| format!("cannot list `{}`", dir.display()))?,
+    };
+    if dir.join(MARKER).is_file() {
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry.with_context(|| format!("cannot list `{}`", dir.display()))?.file_name();
+        let name = name.to_string_lossy();
+        if name != LOCK_FILE && !is_temporary(&name) {
+            names.push(name.into_owned());
+        }
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort();
+    anyhow::bail!(
+        "`{dir}` holds files growthplan did not write (`{first}`{more}) and lacks the `{MARKER}` file growthplan \
+         puts in every folder it makes, so growthplan will not write over or replace them; nothing was written. \
+         Choose a new or empty folder, or, if all it holds is what an earlier growthplan wrote (before it marked \
+         its folders), mark it: touch {marker}",
+        dir = dir.display(),
+        first = names[0],
+        more = if names.len() > 1 { format!(" and {} more", names.len() - 1) } else { String::new() },
+        marker = dir.join(MARKER).display(),
+    )
+}
+
+/// The lock of an output folder (the `--out` of `charts` and `export`, the reports folder), taken after
+/// [`ensure_ours`]; a folder new or empty until now gets the [`MARKER`].
+pub fn lock_output_folder(dir: &Path) -> anyhow::Result<FolderLock> {
+    ensure_ours(dir)?;
+    let lock = lock_folder(dir)?;
+    let marker = dir.join(MARKER);
+    if !marker.is_file() {
+        write_atomic(&marker, MARKER_TEXT.as_bytes())?;
+    }
+    Ok(lock)
+}
 
 /// An exclusive lock on a folder, released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -83,10 +144,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-/// Replaces the folder `target` with one holding exactly `files` (paths relative to it). The new folder is
-/// built beside the target and renamed into place only when complete, so the previous folder stays
-/// intact until then and a failure never leaves half a folder.
+/// Replaces the output folder `target` with one holding exactly `files` (paths relative to it) and the
+/// [`MARKER`], if growthplan made it ([`ensure_ours`]). The new folder is built beside the target and
+/// renamed into place only when complete, so the previous folder stays intact until then and a failure
+/// never leaves half a folder.
 pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    ensure_ours(target)?;
+    swap_in(target, files, true)
+}
+
+/// Creates the folder `target` (absent or empty) holding exactly `files`, whole or not at all, without
+/// the marker: for `init`'s data folder, which growthplan must never replace.
+pub fn create_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    let empty = std::fs::read_dir(target).map_or(!target.exists(), |mut entries| entries.next().is_none());
+    anyhow::ensure!(empty, "`{}` already exists and is not empty; nothing was written", target.display());
+    swap_in(target, files, false)
+}
+
+/// Builds a folder of `files` (and the marker if `marked`) beside `target` and puts it in its place.
+fn swap_in(target: &Path, files: &[(String, Vec<u8>)], marked: bool) -> anyhow::Result<()> {
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().with_context(|| format!("`{}` names no folder", target.display()))?.to_string_lossy();
     std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
@@ -109,6 +185,11 @@ pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Res
             }
             let mut f = std::fs::File::create(&path).with_context(|| format!("cannot write `{}`", path.display()))?;
             f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        if marked {
+            let mut f = std::fs::File::create(tmp.join(MARKER))?;
+            f.write_all(MARKER_TEXT.as_bytes())?;
             f.sync_all()?;
         }
         if target.exists() {
@@ -212,5 +293,41 @@ mod tests {
         assert!(replace_folder(&target, &[("../evil".into(), b"x".to_vec())]).is_err());
         assert_eq!(std::fs::read(target.join("a.md")).unwrap(), b"3");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn folders_growthplan_did_not_make_are_never_replaced_or_written_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = dir.path().join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::write(theirs.join("thesis.md"), "kept").unwrap();
+        let e = replace_folder(&theirs, &[("a.md".into(), b"1".to_vec())]).unwrap_err().to_string();
+        assert!(e.contains("did not write") && e.contains("`thesis.md`") && e.contains(MARKER), "{e}");
+        assert!(lock_output_folder(&theirs).is_err());
+        let left: Vec<_> = std::fs::read_dir(&theirs).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["thesis.md"], "nothing written, not even a lock");
+        // A new folder, or one holding only a writer's lock, becomes growthplan's: marked, and replaced later.
+        let ours = dir.path().join("ours");
+        replace_folder(&ours, &[("a.md".into(), b"1".to_vec())]).unwrap();
+        assert_eq!(std::fs::read_to_string(ours.join(MARKER)).unwrap(), MARKER_TEXT);
+        replace_folder(&ours, &[("b.md".into(), b"2".to_vec())]).unwrap();
+        assert!(ours.join(MARKER).is_file() && !ours.join("a.md").exists());
+        let locked = dir.path().join("locked");
+        drop(lock_folder(&locked).unwrap());
+        drop(lock_output_folder(&locked).unwrap());
+        assert!(locked.join(MARKER).is_file());
+        // A data folder made by `create_folder` has no marker, and is never replaced.
+        let data = dir.path().join("data");
+        create_folder(&data, &[("payments.csv".into(), b"id".to_vec())]).unwrap();
+        assert!(!data.join(MARKER).exists());
+        assert!(replace_folder(&data, &[]).is_err() && create_folder(&data, &[]).is_err());
+        assert_eq!(std::fs::read(data.join("payments.csv")).unwrap(), b"id");
+    }
+
+    #[test]
+    fn the_shipped_reports_folder_is_marked() {
+        // `growthplan report` writes there by default; its README would otherwise make it someone else's.
+        let marker = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports").join(MARKER);
+        assert_eq!(std::fs::read_to_string(marker).unwrap(), MARKER_TEXT);
     }
 }

@@ -474,28 +474,112 @@ fn synth_writes_deterministic_ledgers_that_pass_check() {
     assert!(err.contains("need at least 4 steps"), "{err}");
 }
 
+/// Every file under `dir` with its bytes (an unchanged folder compares equal).
+fn files_under(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The commands that write folders, with `out` as their folder (a report goes to `out/2026-02`).
+fn writers(out: &str) -> [Vec<&str>; 4] {
+    [
+        vec!["report", "--month", "2026-02", "--out", out],
+        vec!["charts", "--as-of", "2026-02-28", "--out", out, "--format", "svg"],
+        vec!["export", "--as-of", "2026-02-28", "--out", out],
+        vec!["synth", "--out", out],
+    ]
+}
+
 #[test]
-fn an_output_outside_the_working_folder_needs_allow_outside() {
+fn output_goes_where_the_user_says_and_is_marked_as_growthplan_s() {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("work");
     copy_tree(&root().join("data"), &work.join("data"));
-    let outside = tmp.path().join("elsewhere");
-    let outside_arg = outside.to_str().unwrap();
-    for args in [
-        vec!["report", "--month", "2026-02", "--out", outside_arg],
-        vec!["charts", "--as-of", "2026-02-28", "--out", "../elsewhere"],
-        vec!["export", "--as-of", "2026-02-28", "--out", "reports/../../elsewhere"],
-        vec!["synth", "--out", outside_arg],
-        vec!["init", outside_arg],
-    ] {
-        let (code, out, err) = growthplan(&work, &args);
-        assert_eq!(code, 2, "{args:?}: {out}");
-        assert!(err.contains("outside the working folder") && err.contains("--allow-outside"), "{err}");
-        assert!(!outside.exists(), "{args:?} wrote outside");
+    let marker = growthplan::write::MARKER;
+    for (i, args) in writers("").into_iter().enumerate() {
+        // Outside the working folder, by an absolute path and by `..`, into a new and an empty folder.
+        let new = tmp.path().join(format!("new-{i}"));
+        std::fs::create_dir(tmp.path().join(format!("empty-{i}"))).unwrap();
+        let (new_arg, empty_arg) = (new.to_str().unwrap().to_string(), format!("../empty-{i}"));
+        for out in [new_arg.as_str(), empty_arg.as_str()] {
+            let args: Vec<&str> = args.iter().map(|a| if a.is_empty() { out } else { a }).collect();
+            let (code, _, err) = growthplan(&work, &args);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            let dir = work.join(out);
+            assert!(dir.join(marker).is_file(), "{args:?}: no marker");
+            if args[0] == "report" {
+                assert!(dir.join("2026-02/report.html").is_file() && dir.join("2026-02").join(marker).is_file());
+            }
+            // A second run writes over what the first wrote.
+            let (code, _, err) = growthplan(&work, &args);
+            assert_eq!(code, 0, "{args:?} again: {err}");
+        }
     }
-    let (code, _, err) = growthplan(&work, &["report", "--month", "2026-02", "--out", outside_arg, "--allow-outside"]);
+    // The flag that used to be needed is still accepted, for scripts that pass it.
+    let elsewhere = tmp.path().join("elsewhere");
+    let args = ["charts", "--as-of", "2026-02-28", "--out", elsewhere.to_str().unwrap(), "--allow-outside"];
+    let (code, _, err) = growthplan(&work, &args);
     assert_eq!(code, 0, "{err}");
-    assert!(outside.join("2026-02/report.html").is_file());
+    // init's folder may be anywhere too, and holds no marker: a data folder is never replaced.
+    let data = tmp.path().join("new-data");
+    let (code, _, err) = growthplan(&work, &["init", data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(data.join("facility.toml").is_file() && !data.join(marker).exists());
+}
+
+#[test]
+fn growthplan_never_writes_over_a_folder_it_did_not_make() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    copy_tree(&root().join("data"), &work.join("data"));
+    let (code, _, err) = growthplan(&work, &["init", "fresh-data"]);
+    assert_eq!(code, 0, "{err}");
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir_all(mine.join("2026-02")).unwrap();
+    std::fs::write(mine.join("thesis.md"), "years of work").unwrap();
+    std::fs::write(mine.join("2026-02/notes.md"), "mine too").unwrap();
+    let report_month = work.join("reports/2026-02");
+    std::fs::create_dir_all(&report_month).unwrap();
+    std::fs::write(work.join("reports").join(growthplan::write::MARKER), "").unwrap();
+    std::fs::write(report_month.join("notes.md"), "not growthplan's").unwrap();
+    // Someone's folder (absolute, or by `..`), a data folder (init's, and the one `record` locks), and a
+    // month folder of a marked reports folder that growthplan did not make.
+    for out in [mine.to_str().unwrap(), "../mine", "fresh-data", "data"] {
+        for args in writers(out) {
+            check_refused(&work, &args, &work.join(out));
+        }
+    }
+    check_refused(&work, &["report", "--month", "2026-02"], &report_month);
+    let (code, _, err) = growthplan(&work, &["synth", "--out", "data/facility.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("exists and is not a folder"), "{err}");
+    // Marked as the message says, the folder is growthplan's to replace.
+    std::fs::write(report_month.join(growthplan::write::MARKER), "").unwrap();
+    let (code, _, err) = growthplan(&work, &["report", "--month", "2026-02"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!report_month.join("notes.md").exists());
+}
+
+/// `args` exits 2 with a message that says why and what to do, and leaves `dir` as it was.
+fn check_refused(work: &std::path::Path, args: &[&str], dir: &std::path::Path) {
+    let before = files_under(dir);
+    let (code, out, err) = growthplan(work, args);
+    assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+    for words in ["did not write", growthplan::write::MARKER, "nothing was written", "new or empty folder", "touch "] {
+        assert!(err.contains(words), "{args:?}: `{words}` missing from: {err}");
+    }
+    assert!(before == files_under(dir), "{args:?} changed {}", dir.display());
 }
 
 #[test]

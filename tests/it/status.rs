@@ -200,11 +200,12 @@ fn export_writes_every_table_in_every_format() {
                 _ => assert!(String::from_utf8(bytes).unwrap().lines().count() > 1, "{table}"),
             }
         }
-        // Only the tables (and the writers' lock): no temporary files left behind.
+        // Only the tables (and the writers' lock and growthplan's marker): no temporary files left behind.
         let names: Vec<String> =
             std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-        assert_eq!(names.len(), 7, "{names:?}");
+        assert_eq!(names.len(), 8, "{names:?}");
         assert!(names.contains(&growthplan::write::LOCK_FILE.to_string()));
+        assert!(names.contains(&growthplan::write::MARKER.to_string()));
     }
     let steps = std::fs::read_to_string(tmp.path().join("csv/steps.csv")).unwrap();
     assert!(steps.lines().any(|l| l.starts_with("RS-24H2-02,RS,") && l.contains(",fulfilled,fulfilled,")), "{steps}");
