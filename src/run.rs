@@ -278,8 +278,12 @@ fn report_command(
     }
 
     // Compute: the month, the facility's figures at the month before, and what changed between them.
-    let now = crate::compute::progress(&l, &replay, as_of)?;
-    let before = crate::compute::progress(&l, &replay, previous)?.facility;
+    // The two dates are independent: computed side by side.
+    let (now, before) = rayon::join(
+        || crate::compute::progress(&l, &replay, as_of),
+        || crate::compute::progress(&l, &replay, previous),
+    );
+    let (now, before) = (now?, before?.facility);
     let changes = crate::compute::changes(&l, &replay, &now, previous)?;
 
     // Chart, render.

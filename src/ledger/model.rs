@@ -283,11 +283,9 @@ pub struct Ledger {
     pub control_totals: Vec<ControlTotal>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
     pub sources: Sources,
-    /// The payments grouped into releases: each release's rows, as positions in `payments`, in file
-    /// order; the releases in the order each id first appears. Found once, by the loader
-    /// ([`group_releases`](crate::ledger::releases::group_releases)); a ledger's rows are not changed
+    /// The payments grouped into releases, found once by the loader; a ledger's rows are not changed
     /// after loading.
-    pub(in crate::ledger) release_rows: Vec<Vec<u32>>,
+    pub(in crate::ledger) release_rows: crate::ledger::releases::ReleaseRows,
 }
 
 impl Ledger {

@@ -6,30 +6,67 @@ use smallvec::SmallVec;
 
 use crate::ledger::model::{Components, Ledger, Payment, Rows};
 
+/// The payments grouped into releases: release `i`'s rows (positions in `payments`, in file order) are
+/// `rows[starts[i]..starts[i + 1]]`; the releases in the order each id first appears. One flat list
+/// rather than a vector per release: there are about four million releases at 10^7 payment rows.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseRows {
+    starts: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl ReleaseRows {
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn get(&self, i: usize) -> &[u32] {
+        &self.rows[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
 /// Groups payments into releases (the rows sharing an id), in the order each id first appears, each
 /// release's rows in file order.
-pub(in crate::ledger) fn group_releases(payments: &Rows<Payment>) -> Vec<Vec<u32>> {
-    let mut release_of: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut releases: Vec<Vec<u32>> = Vec::new();
-    let mut previous: Option<(&str, usize)> = None;
-    for (row, p) in payments.iter().enumerate() {
+pub(in crate::ledger) fn group_releases(payments: &Rows<Payment>) -> ReleaseRows {
+    // Each row's release.
+    let mut release_of: FxHashMap<&str, u32> = FxHashMap::default();
+    // Most releases have two or three rows: room made once, not grown by doubling.
+    release_of.reserve(payments.len() / 2);
+    let mut release_of_row: Vec<u32> = Vec::with_capacity(payments.len());
+    let mut previous: Option<(&str, u32)> = None;
+    for p in payments.iter() {
         // A release's components are nearly always neighbours: the id of the row before is asked first.
         let release = match previous {
             Some((id, release)) if id == p.id => release,
-            _ => *release_of.entry(p.id.as_str()).or_insert_with(|| {
-                releases.push(Vec::new());
-                releases.len() - 1
-            }),
+            _ => {
+                let next = release_of.len() as u32;
+                *release_of.entry(p.id.as_str()).or_insert(next)
+            }
         };
-        releases[release].push(row as u32);
+        release_of_row.push(release);
         previous = Some((p.id.as_str(), release));
     }
-    releases
+    // Each release's rows, by counting.
+    let mut starts = vec![0u32; release_of.len() + 1];
+    for &r in &release_of_row {
+        starts[r as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut rows = vec![0u32; release_of_row.len()];
+    for (row, &r) in release_of_row.iter().enumerate() {
+        rows[next[r as usize] as usize] = row as u32;
+        next[r as usize] += 1;
+    }
+    ReleaseRows { starts, rows }
 }
 
-/// Each release's known steps (positions in the ledger's steps), by the release's position.
+/// Each release's known steps (positions in the ledger's steps), by the release's position; nearly every
+/// release names one or two, kept inline.
 #[derive(Debug, Clone, Default)]
-pub struct ReleaseSteps(Vec<Vec<u32>>);
+pub struct ReleaseSteps(Vec<SmallVec<[u32; 2]>>);
 
 impl ReleaseSteps {
     /// From each release's steps, on every core, over the releases numbered `0..count`: `steps(state, i)`
@@ -40,12 +77,12 @@ impl ReleaseSteps {
         steps: impl Fn(&mut S, usize) -> SmallVec<[u32; 2]> + Sync + Send,
     ) -> Self {
         use rayon::prelude::*;
-        ReleaseSteps((0..count).into_par_iter().map_init(&init, |state, i| steps(state, i).into_vec()).collect())
+        ReleaseSteps((0..count).into_par_iter().map_init(&init, |state, i| steps(state, i)).collect())
     }
 
     /// The `i`-th release's known steps (none for a release beyond the last).
     pub fn get(&self, i: usize) -> &[u32] {
-        self.0.get(i).map_or(&[], Vec::as_slice)
+        self.0.get(i).map_or(&[], |s| s.as_slice())
     }
 }
 
@@ -63,12 +100,12 @@ impl Ledger {
 
     /// The components of the `i`-th release of [`Ledger::release_components`].
     pub fn release(&self, i: usize) -> Components<'_> {
-        self.release_rows[i].iter().map(|&row| &self.payments[row as usize]).collect()
+        self.release_rows.get(i).iter().map(|&row| &self.payments[row as usize]).collect()
     }
 
     /// The first component (in file order) of the `i`-th release.
     pub fn release_first(&self, i: usize) -> &Payment {
-        &self.payments[self.release_rows[i][0] as usize]
+        &self.payments[self.release_rows.get(i)[0] as usize]
     }
 
     /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
@@ -90,6 +127,8 @@ mod tests {
         let ids = ["R1", "R1", "R2", "R10", "R1", "r1", "R2", "x"];
         let payments =
             Rows::from_parts(vec![ids[..3].iter().chain(&ids[3..]).map(|id| Payment::sample(id, Date::MIN)).collect()]);
-        assert_eq!(group_releases(&payments), vec![vec![0, 1, 4], vec![2, 6], vec![3], vec![5], vec![7]]);
+        let releases = group_releases(&payments);
+        let found: Vec<&[u32]> = (0..releases.len()).map(|i| releases.get(i)).collect();
+        assert_eq!(found, [&[0, 1, 4][..], &[2, 6], &[3], &[5], &[7]]);
     }
 }

@@ -23,8 +23,11 @@ pub struct Replay<'a> {
 impl<'a> Replay<'a> {
     /// Replays the releases of `l`.
     pub fn new(l: &'a Ledger) -> Self {
-        let index = crate::meter::timed("replay: index", || Index::new(l));
-        let releases = crate::meter::timed("replay: releases", || releases(l));
+        // The index and the releases are independent of each other: built side by side.
+        let (index, releases) = rayon::join(
+            || crate::meter::timed("replay: index", || Index::new(l)),
+            || crate::meter::timed("replay: releases", || releases(l)),
+        );
         let settlements = crate::meter::timed("replay: settlements", || settlements(l, &releases, &index));
         Replay { index, releases, settlements }
     }

@@ -1,6 +1,7 @@
 //! Settlements: each regular release replayed step by step, in the order the releases happened.
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use super::{Index, Release};
 use crate::date::Date;
@@ -16,8 +17,9 @@ pub struct Settlement {
     pub release: usize,
     /// The pre-financing this release clears.
     pub clearance: i128,
-    /// (step's position in the ledger's steps, gross euros this release pays for it).
-    pub paid_steps: Vec<(u32, i64)>,
+    /// (step's position in the ledger's steps, gross euros this release pays for it); nearly every
+    /// release pays one step, kept inline.
+    pub paid_steps: SmallVec<[(u32, i64); 1]>,
 }
 
 impl Settlement {

@@ -207,7 +207,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     for p in &others.partners {
         partner_ids.number(p.code.clone());
     }
-    let steps = others.steps.number(&mut partner_ids, &mut step_ids).concat();
+    let steps =
+        crate::meter::timed("numbering steps", || others.steps.number(&mut partner_ids, &mut step_ids).concat());
     // Each step id's row: the last row of an id.
     let mut step_rows: Vec<Option<u32>> = Vec::with_capacity(steps.len());
     for (row, s) in steps.iter().enumerate() {
@@ -222,7 +223,9 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let conditions = others.conditions.number(&mut partner_ids, &mut step_ids).concat();
     let control_totals = others.control_totals.number(&mut partner_ids, &mut step_ids).concat();
     let step_events = Rows::from_parts(others.step_events.number(&mut partner_ids, &mut step_ids));
-    let payments = Rows::from_parts(payments.number(&mut partner_ids, &mut step_ids));
+    let payments = crate::meter::timed("numbering payments", || {
+        Rows::from_parts(payments.number(&mut partner_ids, &mut step_ids))
+    });
     step_rows.resize(step_ids.texts.len(), None);
     let release_rows = crate::meter::timed("grouping releases", || group_releases(&payments));
     let mut ledger = Ledger {

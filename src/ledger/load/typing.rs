@@ -16,15 +16,21 @@ pub(super) struct Lookups {
 pub(super) struct Interner {
     pub(super) texts: Vec<Text>,
     pub(super) numbers: FxHashMap<Text, u32>,
+    /// The number given last: neighbouring rows mostly name the same partner and steps.
+    pub(super) last: u32,
 }
 
 impl Interner {
     pub(super) fn number(&mut self, text: Text) -> u32 {
+        if self.texts.get(self.last as usize) == Some(&text) {
+            return self.last;
+        }
         let next = self.texts.len() as u32;
-        *self.numbers.entry(text).or_insert_with_key(|text| {
+        self.last = *self.numbers.entry(text).or_insert_with_key(|text| {
             self.texts.push(text.clone());
             next
-        })
+        });
+        self.last
     }
 }
 
