@@ -34,8 +34,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         opt_date(r.agenda_approved),
                         opt_date(r.facility_agreement_in_force),
                         opt_date(r.loan_agreement_in_force),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -53,8 +53,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -74,8 +74,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.channel.map(|c| c.as_str().to_string()).unwrap_or_default(),
                         format_plain(r.amount),
                         r.kind.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -96,8 +96,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.kind.as_str().into(),
                         date::format(r.due),
                         format_plain(r.amount),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -114,8 +114,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         l.step_id(r.step).to_string(),
                         r.status.as_str().into(),
                         opt_money(r.amount),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -136,8 +136,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         l.payment_step_ids(r).collect::<Vec<_>>().join(" "),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -154,8 +154,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         l.partner_code(r.partner).to_string(),
                         r.layer.as_str().into(),
                         r.status.as_str().into(),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })
@@ -173,8 +173,8 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),
-                        r.source.to_string(),
-                        r.note.to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
                     ],
                 )
             })

@@ -22,10 +22,10 @@ pub struct Partner {
     pub agenda_approved: Option<Date>,
     pub facility_agreement_in_force: Option<Date>,
     pub loan_agreement_in_force: Option<Date>,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,10 +36,10 @@ pub struct Allocation {
     pub instrument: Instrument,
     pub amount: i64,
     pub kind: AllocationKind,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +53,10 @@ pub struct Commitment {
     pub channel: Option<Channel>,
     pub amount: i64,
     pub kind: CommitmentKind,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +70,10 @@ pub struct Step {
     pub kind: StepKind,
     pub due: Date,
     pub amount: i64,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,10 +85,10 @@ pub struct StepEvent {
     /// Only for a partial fulfilment: the gross euros found fulfilled (positive: the loader keeps no
     /// other).
     pub amount: Option<i64>,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,10 +103,10 @@ pub struct Payment {
     pub instrument: Instrument,
     pub amount: i64,
     pub steps: StepIds,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[cfg(test)]
@@ -124,8 +124,8 @@ impl Payment {
             instrument: Instrument::Loan,
             amount: 0,
             steps: StepIds::new(),
-            source: Text::default(),
-            note: Text::default(),
+            source: TextId(0),
+            note: TextId(0),
         }
     }
 }
@@ -137,10 +137,10 @@ pub struct Condition {
     pub partner: PartnerId,
     pub layer: Layer,
     pub status: ConditionStatus,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,10 +152,10 @@ pub struct ControlTotal {
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
-    /// Where the row's figures come from (an address or a reference).
-    pub source: Text,
-    /// How a derived value was derived, or anything else a reader should know.
-    pub note: Text,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
 }
 
 /// A partner code as the rows keep it: its number in the ledger's `partner_codes` (the codes of
@@ -169,6 +169,11 @@ pub struct PartnerId(pub u32);
 /// gives the id, [`Ledger::step_row`] the step's row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StepId(pub u32);
+
+/// A source or note as the rows keep it: its number in the ledger's `texts` (rows citing one source
+/// share it); [`Ledger::text`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextId(pub u32);
 
 /// The steps a payment names, each once, in the order named.
 pub type StepIds = SmallVec<[StepId; 2]>;
@@ -272,6 +277,8 @@ pub struct Ledger {
     pub payments: Rows<Payment>,
     /// Every partner code the ledgers name, by [`PartnerId`].
     pub partner_codes: Vec<Text>,
+    /// Every source and note the rows cite, by [`TextId`].
+    pub texts: Vec<Text>,
     /// Every step id the ledgers name, by [`StepId`].
     pub step_ids: Vec<Text>,
     /// The row in `steps` of each [`StepId`] (the last row of an id; `None`: not in steps.csv).
@@ -289,6 +296,11 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// A row's source or note.
+    pub fn text(&self, id: TextId) -> &str {
+        self.texts.get(id.0 as usize).map_or("", Text::as_str)
+    }
+
     /// A step id's text.
     pub fn step_id(&self, id: StepId) -> &str {
         self.step_ids.get(id.0 as usize).map_or("", Text::as_str)

@@ -156,7 +156,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
                     r.instrument,
                     r.amount,
                     r.kind,
-                    [&r.source, &r.note]
+                    [l.text(r.source), l.text(r.note)]
                 )
             })
             .collect(),

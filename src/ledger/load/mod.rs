@@ -170,9 +170,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let ((payments, mut rows), (others, digests)) = rayon::join(
         || {
             let mut b = builder();
-            let payments = crate::meter::timed("typing payments", || {
-                b.convert_numbered(tables.get(&LedgerFile::Payments), payment)
-            });
+            let payments =
+                crate::meter::timed("typing payments", || b.convert(tables.get(&LedgerFile::Payments), payment));
             (payments, b)
         },
         || {
@@ -182,12 +181,12 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                     let t = |f| tables.get(&f);
                     let others = crate::meter::timed("typing the other ledgers", || Others {
                         partners: b.convert(t(LedgerFile::Partners), partner),
-                        allocations: b.convert_numbered(t(LedgerFile::Allocations), allocation),
-                        commitments: b.convert_numbered(t(LedgerFile::Commitments), commitment),
-                        steps: b.convert_numbered(t(LedgerFile::Steps), step),
-                        step_events: b.convert_numbered(t(LedgerFile::StepEvents), step_event),
-                        conditions: b.convert_numbered(t(LedgerFile::Conditions), condition),
-                        control_totals: b.convert_numbered(t(LedgerFile::ControlTotals), control_total),
+                        allocations: b.convert(t(LedgerFile::Allocations), allocation),
+                        commitments: b.convert(t(LedgerFile::Commitments), commitment),
+                        steps: b.convert(t(LedgerFile::Steps), step),
+                        step_events: b.convert(t(LedgerFile::StepEvents), step_event),
+                        conditions: b.convert(t(LedgerFile::Conditions), condition),
+                        control_totals: b.convert(t(LedgerFile::ControlTotals), control_total),
                     });
                     (others, b)
                 },
@@ -203,41 +202,42 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     rows.rows.extend(b.rows);
     // Partner codes and step ids numbered once for the whole ledger: those of partners.csv and
     // steps.csv first, in file order, then any other in the order the tables name them.
-    let (mut partner_ids, mut step_ids) = (Interner::default(), Interner::default());
-    for p in &others.partners {
-        partner_ids.number(p.code.clone());
+    // The empty source or note is text number 0.
+    let mut ids = Lookups::default();
+    ids.texts.number(Text::default());
+    let partners = others.partners.number(&mut ids).concat();
+    for p in &partners {
+        ids.partners.number(p.code.clone());
     }
-    let steps =
-        crate::meter::timed("numbering steps", || others.steps.number(&mut partner_ids, &mut step_ids).concat());
+    let steps = crate::meter::timed("numbering steps", || others.steps.number(&mut ids).concat());
     // Each step id's row: the last row of an id.
     let mut step_rows: Vec<Option<u32>> = Vec::with_capacity(steps.len());
     for (row, s) in steps.iter().enumerate() {
-        let id = step_ids.number(s.id.clone()) as usize;
+        let id = ids.steps.number(s.id.clone()) as usize;
         if id == step_rows.len() {
             step_rows.push(None);
         }
         step_rows[id] = Some(row as u32);
     }
-    let allocations = others.allocations.number(&mut partner_ids, &mut step_ids).concat();
-    let commitments = others.commitments.number(&mut partner_ids, &mut step_ids).concat();
-    let conditions = others.conditions.number(&mut partner_ids, &mut step_ids).concat();
-    let control_totals = others.control_totals.number(&mut partner_ids, &mut step_ids).concat();
-    let step_events = Rows::from_parts(others.step_events.number(&mut partner_ids, &mut step_ids));
-    let payments = crate::meter::timed("numbering payments", || {
-        Rows::from_parts(payments.number(&mut partner_ids, &mut step_ids))
-    });
-    step_rows.resize(step_ids.texts.len(), None);
+    let allocations = others.allocations.number(&mut ids).concat();
+    let commitments = others.commitments.number(&mut ids).concat();
+    let conditions = others.conditions.number(&mut ids).concat();
+    let control_totals = others.control_totals.number(&mut ids).concat();
+    let step_events = Rows::from_parts(others.step_events.number(&mut ids));
+    let payments = crate::meter::timed("numbering payments", || Rows::from_parts(payments.number(&mut ids)));
+    step_rows.resize(ids.steps.texts.len(), None);
     let release_rows = crate::meter::timed("grouping releases", || group_releases(&payments));
     let mut ledger = Ledger {
         facility: facility.clone().unwrap_or_else(placeholder_facility),
-        partners: others.partners,
+        partners,
         allocations,
         commitments,
         steps,
         step_events,
         payments,
-        partner_codes: partner_ids.texts,
-        step_ids: step_ids.texts,
+        partner_codes: ids.partners.texts,
+        step_ids: ids.steps.texts,
+        texts: ids.texts.texts,
         step_rows,
         release_steps: Default::default(),
         conditions,
@@ -271,7 +271,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
 
 /// The tables other than the payments, as typed (those that name partners not yet numbered).
 struct Others {
-    partners: Vec<Partner>,
+    partners: Numbered<Partner>,
     allocations: Numbered<Allocation>,
     commitments: Numbered<Commitment>,
     steps: Numbered<Step>,

@@ -14,8 +14,8 @@ pub(super) fn partner(r: &mut Row) -> Option<Partner> {
     }
     Some(Partner {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         name: r.text("name"),
         local_name: r.optional_text("local_name"),
         agenda_approved: r.optional_date("agenda_approved"),
@@ -44,8 +44,8 @@ pub(super) fn allocation(r: &mut Row) -> Option<Allocation> {
     }
     Some(Allocation {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         date: date?,
         partner,
         instrument: instrument?,
@@ -67,8 +67,8 @@ pub(super) fn commitment(r: &mut Row) -> Option<Commitment> {
     }
     Some(Commitment {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         id,
         date: date?,
         partner,
@@ -93,8 +93,8 @@ pub(super) fn step(r: &mut Row) -> Option<Step> {
     }
     Some(Step {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         id,
         partner,
         area,
@@ -132,8 +132,8 @@ pub(super) fn step_event(r: &mut Row) -> Option<StepEvent> {
     let amount = amount.filter(|_| status == Some(StepStatus::PartiallyFulfilled)).filter(|&a| a != 0);
     Some(StepEvent {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         date: date?,
         step,
         status: status?,
@@ -171,8 +171,8 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
     }
     Some(Payment {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         id,
         date: date?,
         partner,
@@ -191,8 +191,8 @@ pub(super) fn condition(r: &mut Row) -> Option<Condition> {
     let status = r.word("status", ConditionStatus::from_word, ConditionStatus::WORDS);
     Some(Condition {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         date: date?,
         partner,
         layer: layer?,
@@ -213,8 +213,8 @@ pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
     }
     Some(ControlTotal {
         at: r.loc,
-        source: r.optional_text("source"),
-        note: r.optional_text("note"),
+        source: r.cited("source"),
+        note: r.cited("note"),
         date: date?,
         partner,
         measure: measure?,

@@ -9,6 +9,8 @@ use super::*;
 pub(super) struct Lookups {
     pub(super) partners: Interner,
     pub(super) steps: Interner,
+    /// Sources and notes.
+    pub(super) texts: Interner,
 }
 
 /// Texts numbered in order of first appearance.
@@ -37,40 +39,74 @@ impl Interner {
 /// A row whose partner codes and step ids are numbered as it was typed, in its span: renumbered for the
 /// whole ledger by the maps from the span's numbers to the ledger's.
 pub(super) trait Renumber {
-    fn renumber(&mut self, partners: &[u32], steps: &[u32]);
+    fn renumber(&mut self, maps: &Maps);
 }
 
-macro_rules! renumber_partner {
+/// From a span's numbers to the ledger's: partner codes, step ids, sources and notes.
+pub(super) struct Maps {
+    partners: Vec<u32>,
+    steps: Vec<u32>,
+    texts: Vec<u32>,
+}
+
+impl Maps {
+    fn partner(&self, p: PartnerId) -> PartnerId {
+        PartnerId(self.partners[p.0 as usize])
+    }
+
+    fn step(&self, s: StepId) -> StepId {
+        StepId(self.steps[s.0 as usize])
+    }
+
+    fn text(&self, t: TextId) -> TextId {
+        TextId(self.texts[t.0 as usize])
+    }
+}
+
+macro_rules! renumber {
     ($($t:ty),*) => {$(
         impl Renumber for $t {
-            fn renumber(&mut self, partners: &[u32], _: &[u32]) {
-                self.partner = PartnerId(partners[self.partner.0 as usize]);
+            fn renumber(&mut self, maps: &Maps) {
+                self.partner = maps.partner(self.partner);
+                self.source = maps.text(self.source);
+                self.note = maps.text(self.note);
             }
         }
     )*};
 }
-renumber_partner!(Allocation, Commitment, Step, Condition);
+renumber!(Allocation, Commitment, Step, Condition);
+
+impl Renumber for Partner {
+    fn renumber(&mut self, maps: &Maps) {
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
+    }
+}
 
 impl Renumber for ControlTotal {
-    fn renumber(&mut self, partners: &[u32], _: &[u32]) {
-        if let Some(p) = &mut self.partner {
-            *p = PartnerId(partners[p.0 as usize]);
-        }
+    fn renumber(&mut self, maps: &Maps) {
+        self.partner = self.partner.map(|p| maps.partner(p));
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
     }
 }
 
 impl Renumber for StepEvent {
-    fn renumber(&mut self, _: &[u32], steps: &[u32]) {
-        self.step = StepId(steps[self.step.0 as usize]);
+    fn renumber(&mut self, maps: &Maps) {
+        self.step = maps.step(self.step);
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
     }
 }
 
 impl Renumber for Payment {
-    fn renumber(&mut self, partners: &[u32], steps: &[u32]) {
-        self.partner = PartnerId(partners[self.partner.0 as usize]);
+    fn renumber(&mut self, maps: &Maps) {
+        self.partner = maps.partner(self.partner);
         for s in &mut self.steps {
-            *s = StepId(steps[s.0 as usize]);
+            *s = maps.step(*s);
         }
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
     }
 }
 
@@ -83,20 +119,20 @@ pub(super) struct Numbered<T> {
 
 impl<T: Renumber + Send> Numbered<T> {
     /// The rows, numbered by the ledger's numberings (texts they have not seen yet are added to them).
-    pub(super) fn number(mut self, partners: &mut Interner, steps: &mut Interner) -> Vec<Vec<T>> {
+    pub(super) fn number(mut self, ledger: &mut Lookups) -> Vec<Vec<T>> {
         use rayon::prelude::*;
-        let maps: Vec<(Vec<u32>, Vec<u32>)> = self
+        let maps: Vec<Maps> = self
             .numbered
             .into_iter()
-            .map(|own| {
-                let p = own.partners.texts.into_iter().map(|t| partners.number(t)).collect();
-                let s = own.steps.texts.into_iter().map(|t| steps.number(t)).collect();
-                (p, s)
+            .map(|own| Maps {
+                partners: own.partners.texts.into_iter().map(|t| ledger.partners.number(t)).collect(),
+                steps: own.steps.texts.into_iter().map(|t| ledger.steps.number(t)).collect(),
+                texts: own.texts.texts.into_iter().map(|t| ledger.texts.number(t)).collect(),
             })
             .collect();
-        self.parts.par_iter_mut().zip(maps).for_each(|(rows, (p, s))| {
+        self.parts.par_iter_mut().zip(maps).for_each(|(rows, maps)| {
             for r in rows.iter_mut() {
-                r.renumber(&p, &s);
+                r.renumber(&maps);
             }
         });
         self.parts
@@ -113,37 +149,21 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// Reads and converts every row of a table; rows with errors are left out (their diagnostics stay).
-    pub(super) fn convert<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Vec<T> {
-        let mut parts = self.convert_in_parts(table, f, true).0.into_iter();
-        // The first part reserved room for the whole table: the others follow it there.
-        let mut rows = parts.next().unwrap_or_default();
-        for part in parts {
-            rows.extend(part);
-        }
-        rows
-    }
-
-    /// [`Builder::convert`] for rows that name partners or steps, left in the parts they were typed in ([`Row::partner_id`],
-    /// [`Row::step_id`]), to be numbered for the whole ledger once every table is typed.
-    pub(super) fn convert_numbered<T: Send>(
-        &mut self,
-        table: Option<&RawTable>,
-        f: fn(&mut Row) -> Option<T>,
-    ) -> Numbered<T> {
-        let (parts, numbered) = self.convert_in_parts(table, f, false);
+    /// Reads and types every row of a table (rows with errors are left out; their diagnostics stay),
+    /// leaving them in the parts they were typed in, to be numbered for the whole ledger once every table is
+    /// typed ([`Numbered::number`]).
+    pub(super) fn convert<T: Send>(&mut self, table: Option<&RawTable>, f: fn(&mut Row) -> Option<T>) -> Numbered<T> {
+        let (parts, numbered) = self.convert_in_parts(table, f);
         Numbered { parts, numbered }
     }
 
     /// Big tables are typed in parts on every core; a part is trusted only when the one before it ended
     /// where a record begins (no quoted field runs across), otherwise the table is read again in one go.
-    /// `one_vector`: the first part reserves room for the whole table (its rows are to follow it there).
     /// Each part comes with the partner codes and step ids it numbered.
     pub(super) fn convert_in_parts<T: Send>(
         &mut self,
         table: Option<&RawTable>,
         f: fn(&mut Row) -> Option<T>,
-        one_vector: bool,
     ) -> (Vec<Vec<T>>, Vec<Lookups>) {
         let Some(table) = table else {
             return Default::default();
@@ -154,13 +174,13 @@ impl Builder<'_> {
         let spans = spans(text, pieces);
         let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
             use rayon::prelude::*;
-            spans.par_iter().map(|&span| type_span(table, src, span, f, one_vector)).collect()
+            spans.par_iter().map(|&span| type_span(table, src, span, f)).collect()
         } else {
             Vec::new()
         };
         if parts.is_empty() || !parts.iter().all(|p| p.whole) {
             let whole = Span { start: 0, end: text.len(), lines_before: 0 };
-            parts = vec![type_span(table, src, whole, f, one_vector)];
+            parts = vec![type_span(table, src, whole, f)];
         }
         let mut read = 0;
         let mut rows = Vec::with_capacity(parts.len());
@@ -191,21 +211,10 @@ pub(super) struct Typed<T> {
     pub(super) whole: bool,
 }
 
-pub(super) fn type_span<T>(
-    table: &RawTable,
-    src: &SourceFile,
-    span: Span,
-    f: fn(&mut Row) -> Option<T>,
-    one_vector: bool,
-) -> Typed<T> {
+pub(super) fn type_span<T>(table: &RawTable, src: &SourceFile, span: Span, f: fn(&mut Row) -> Option<T>) -> Typed<T> {
     let text = &src.text.as_bytes()[span.start..span.end];
-    // A row per line at most, reserved up front to spare the copies of a growing vector; where the parts
-    // are to end in one vector, the first reserves for the whole table.
-    let capacity = match (table.usable, span.start) {
-        (false, _) => 0,
-        (true, 0) if one_vector => line_count(src.text.as_bytes()),
-        (true, _) => line_count(text) + 1,
-    };
+    // A row per line at most, reserved up front to spare the copies of a growing vector.
+    let capacity = if table.usable { line_count(text) + 1 } else { 0 };
     let mut rows = Vec::with_capacity(capacity);
     let mut diags = Vec::new();
     let mut lookups = Lookups::default();
@@ -321,6 +330,12 @@ impl<'a> Row<'a> {
     /// A partner code's number in this span.
     pub(super) fn number(&mut self, code: Text) -> PartnerId {
         PartnerId(self.lookups.partners.number(code))
+    }
+
+    /// A source or note, numbered in this span.
+    pub(super) fn cited(&mut self, name: &'static str) -> TextId {
+        let text = Text::from(self.raw(name));
+        TextId(self.lookups.texts.number(text))
     }
 
     /// A step id ([`Row::id`]), numbered in this span.
