@@ -109,27 +109,6 @@ pub struct Payment {
     pub note: TextId,
 }
 
-#[cfg(test)]
-impl Payment {
-    /// A regular loan payment of nothing through the budget, naming no step, with this id and date: what
-    /// the tests of row handling vary.
-    pub(crate) fn sample(id: &str, date: Date) -> Payment {
-        Payment {
-            at: Loc::new(crate::ledger::schema::LedgerFile::Payments, 1, 0),
-            id: Text::from(id),
-            date,
-            partner: PartnerId(0),
-            kind: PaymentKind::Regular,
-            channel: Channel::Budget,
-            instrument: Instrument::Loan,
-            amount: 0,
-            steps: StepIds::new(),
-            source: TextId(0),
-            note: TextId(0),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     pub at: Loc,
@@ -293,6 +272,35 @@ pub struct Ledger {
     /// The payments grouped into releases, found once by the loader; a ledger's rows are not changed
     /// after loading.
     pub(in crate::ledger) release_rows: crate::ledger::releases::ReleaseRows,
+}
+
+impl Ledger {
+    /// The payments grouped into releases (the components sharing an id), in the order each id first
+    /// appears, each release's components in file order.
+    pub fn release_components(&self) -> impl ExactSizeIterator<Item = Components<'_>> + '_ {
+        (0..self.release_count()).map(|i| self.release(i))
+    }
+
+    /// How many releases the payments make.
+    pub fn release_count(&self) -> usize {
+        self.release_rows.len()
+    }
+
+    /// The components of the `i`-th release of [`Ledger::release_components`].
+    pub fn release(&self, i: usize) -> Components<'_> {
+        self.release_rows.get(i).iter().map(|&row| &self.payments[row as usize]).collect()
+    }
+
+    /// The first component (in file order) of the `i`-th release.
+    pub fn release_first(&self, i: usize) -> &Payment {
+        &self.payments[self.release_rows.get(i)[0] as usize]
+    }
+
+    /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
+    /// in order of first mention; unknown ids are the loader's to report).
+    pub fn release_steps(&self, i: usize) -> &[u32] {
+        self.release_steps.get(i)
+    }
 }
 
 impl Ledger {

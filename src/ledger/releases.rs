@@ -1,10 +1,8 @@
 //! Releases: the payment rows that share an id make one release (its components, one per channel and
-//! instrument). Grouped once by the loader; read through the ledger.
+//! instrument). Grouped once by the loader; read through the ledger ([`Ledger::release`](crate::ledger::Ledger::release)).
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
-
-use crate::ledger::model::{Components, Ledger, Payment, Rows};
 
 /// The payments grouped into releases: release `i`'s rows (positions in `payments`, in file order) are
 /// `rows[starts[i]..starts[i + 1]]`; the releases in the order each id first appears. One flat list
@@ -16,35 +14,36 @@ pub struct ReleaseRows {
 }
 
 impl ReleaseRows {
-    fn len(&self) -> usize {
+    pub(in crate::ledger) fn len(&self) -> usize {
         self.starts.len().saturating_sub(1)
     }
 
-    fn get(&self, i: usize) -> &[u32] {
+    pub(in crate::ledger) fn get(&self, i: usize) -> &[u32] {
         &self.rows[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
-/// Groups payments into releases (the rows sharing an id), in the order each id first appears, each
-/// release's rows in file order.
-pub(in crate::ledger) fn group_releases(payments: &Rows<Payment>) -> ReleaseRows {
+/// Groups payment rows into releases (the rows sharing an id; `ids` gives each of the `rows` rows' id in
+/// file order), in
+/// the order each id first appears, each release's rows in file order.
+pub(in crate::ledger) fn group_releases<'a>(rows: usize, ids: impl Iterator<Item = &'a str>) -> ReleaseRows {
     // Each row's release.
     let mut release_of: FxHashMap<&str, u32> = FxHashMap::default();
     // Most releases have two or three rows: room made once, not grown by doubling.
-    release_of.reserve(payments.len() / 2);
-    let mut release_of_row: Vec<u32> = Vec::with_capacity(payments.len());
+    release_of.reserve(rows / 2);
+    let mut release_of_row: Vec<u32> = Vec::with_capacity(rows);
     let mut previous: Option<(&str, u32)> = None;
-    for p in payments.iter() {
+    for id in ids {
         // A release's components are nearly always neighbours: the id of the row before is asked first.
         let release = match previous {
-            Some((id, release)) if id == p.id => release,
+            Some((last, release)) if last == id => release,
             _ => {
                 let next = release_of.len() as u32;
-                *release_of.entry(p.id.as_str()).or_insert(next)
+                *release_of.entry(id).or_insert(next)
             }
         };
         release_of_row.push(release);
-        previous = Some((p.id.as_str(), release));
+        previous = Some((id, release));
     }
     // Each release's rows, by counting.
     let mut starts = vec![0u32; release_of.len() + 1];
@@ -86,48 +85,16 @@ impl ReleaseSteps {
     }
 }
 
-impl Ledger {
-    /// The payments grouped into releases (the components sharing an id), in the order each id first
-    /// appears, each release's components in file order.
-    pub fn release_components(&self) -> impl ExactSizeIterator<Item = Components<'_>> + '_ {
-        (0..self.release_count()).map(|i| self.release(i))
-    }
-
-    /// How many releases the payments make.
-    pub fn release_count(&self) -> usize {
-        self.release_rows.len()
-    }
-
-    /// The components of the `i`-th release of [`Ledger::release_components`].
-    pub fn release(&self, i: usize) -> Components<'_> {
-        self.release_rows.get(i).iter().map(|&row| &self.payments[row as usize]).collect()
-    }
-
-    /// The first component (in file order) of the `i`-th release.
-    pub fn release_first(&self, i: usize) -> &Payment {
-        &self.payments[self.release_rows.get(i)[0] as usize]
-    }
-
-    /// The positions in `steps` of the known steps the `i`-th release names (union over its components,
-    /// in order of first mention; unknown ids are the loader's to report).
-    pub fn release_steps(&self, i: usize) -> &[u32] {
-        self.release_steps.get(i)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::date::Date;
 
     /// Rows sharing an id are one release, neighbours or not, in order of first appearance; ids that
     /// differ only in case or spaces are other releases.
     #[test]
     fn releases_are_the_rows_sharing_an_id_in_order_of_first_appearance() {
         let ids = ["R1", "R1", "R2", "R10", "R1", "r1", "R2", "x"];
-        let payments =
-            Rows::from_parts(vec![ids[..3].iter().chain(&ids[3..]).map(|id| Payment::sample(id, Date::MIN)).collect()]);
-        let releases = group_releases(&payments);
+        let releases = group_releases(ids.len(), ids.iter().copied());
         let found: Vec<&[u32]> = (0..releases.len()).map(|i| releases.get(i)).collect();
         assert_eq!(found, [&[0, 1, 4][..], &[2, 6], &[3], &[5], &[7]]);
     }

@@ -226,7 +226,9 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let step_events = Rows::from_parts(others.step_events.number(&mut ids));
     let payments = crate::meter::timed("numbering payments", || Rows::from_parts(payments.number(&mut ids)));
     step_rows.resize(ids.steps.texts.len(), None);
-    let release_rows = crate::meter::timed("grouping releases", || group_releases(&payments));
+    let release_rows = crate::meter::timed("grouping releases", || {
+        group_releases(payments.len(), payments.iter().map(|p| p.id.as_str()))
+    });
     let mut ledger = Ledger {
         facility: facility.clone().unwrap_or_else(placeholder_facility),
         partners,
