@@ -66,7 +66,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: StatusFormat,
     },
-    /// Write every computed table (partners, areas, steps, timeline, deadlines) to a folder.
+    /// Write every computed table (partners, areas, steps, timeline, deadlines, changes) to a folder: a file
+    /// per table (csv, json, parquet) or one workbook (xlsx).
     ///
     /// Example: growthplan export --as-of 2026-06-30 --out out/ --format csv
     Export {
@@ -128,14 +129,18 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "--COLUMN VALUE")]
         fields: Vec<String>,
     },
-    /// Append the rows of a spreadsheet export (any dialect) to a ledger, like `record --from-csv`; with
-    /// --dry-run, show what would be appended and whether it passes, and write nothing.
+    /// Append the rows of a spreadsheet export (CSV in any dialect) or of a workbook's sheet (.xlsx, .ods)
+    /// to a ledger, like `record --from-csv`; with --dry-run, show what would be appended and whether it
+    /// passes, and write nothing.
     ///
-    /// Example: growthplan import --from export.csv --into payments --dry-run
+    /// Example: growthplan import --from payments.xlsx --sheet Sheet1 --into payments --dry-run
     Import {
-        /// The CSV file to import (columns matched by header name).
+        /// The CSV file or workbook (.xlsx, .ods) to import (columns matched by header name).
         #[arg(long, value_name = "FILE")]
         from: std::path::PathBuf,
+        /// The workbook's sheet to read; default: the first.
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// The ledger to append to.
         #[arg(long, value_enum)]
         into: AppendLedger,
@@ -215,6 +220,8 @@ pub enum ExportFormat {
     Csv,
     Json,
     Parquet,
+    /// One workbook, `tables.xlsx`, with a sheet per table.
+    Xlsx,
 }
 
 /// A ledger rows can be appended to (`record`, `import`): singular or plural, as reads naturally.

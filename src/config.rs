@@ -79,6 +79,8 @@ pub enum RecordRows {
     One(std::collections::BTreeMap<String, String>),
     /// Every row of a CSV file.
     Csv(PathBuf),
+    /// Every row of a workbook's sheet (the first when `sheet` is `None`).
+    Workbook { path: PathBuf, sheet: Option<String> },
 }
 
 /// An argument that cannot be used (exit code 2).
@@ -142,7 +144,7 @@ impl Config {
             }
             Command::Report { month, out, strict } => {
                 if let Some(m) = &month {
-                    crate::report::month_end(m).map_err(|e| ConfigError(format!("--month {e}")))?;
+                    crate::date::parse_month(m).map_err(|e| ConfigError(format!("--month {e}")))?;
                 }
                 Task::Report { month, out, strict }
             }
@@ -167,9 +169,13 @@ impl Config {
                 };
                 Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)?, dry_run: false }
             }
-            Command::Import { from, into, dry_run, as_of } => Task::Record {
+            Command::Import { from, sheet, into, dry_run, as_of } => Task::Record {
                 ledger: ledger_file(into),
-                rows: RecordRows::Csv(from),
+                rows: match (crate::workbook::Kind::of(&from), sheet) {
+                    (Some(_), sheet) => RecordRows::Workbook { path: from, sheet },
+                    (None, None) => RecordRows::Csv(from),
+                    (None, Some(_)) => return Err(ConfigError("--sheet is for a workbook (.xlsx, .ods)".into())),
+                },
                 as_of: parse_as_of(as_of.as_deref(), today)?,
                 dry_run,
             },

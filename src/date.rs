@@ -115,6 +115,18 @@ pub fn month_end(d: Date) -> Date {
     first_next.and_then(|f| f.pred_opt()).unwrap_or(Date::MAX)
 }
 
+/// The last day of a `YYYY-MM` month (`report --month`), or why it is not one. Here rather than in
+/// `report` because `config` checks `--month` in the light build too, which has no `report`.
+pub fn parse_month(month: &str) -> Result<Date, String> {
+    let (y, mo) = month.split_once('-').ok_or_else(|| format!("`{month}` is not a month such as 2026-02"))?;
+    let y: i32 = y.parse().map_err(|_| format!("`{month}` is not a month such as 2026-02"))?;
+    let mo: u32 = mo.parse().map_err(|_| format!("`{month}` is not a month such as 2026-02"))?;
+    if month.len() != 7 {
+        return Err(format!("`{month}` is not a month such as 2026-02"));
+    }
+    Date::from_ymd_opt(y, mo, 1).map(month_end).ok_or_else(|| format!("`{month}` is not a month such as 2026-02"))
+}
+
 /// The last day of the month before the month of `d`.
 pub fn previous_month_end(d: Date) -> Date {
     d.with_day(1).and_then(|first| first.pred_opt()).unwrap_or(Date::MIN)
@@ -173,5 +185,9 @@ mod tests {
         assert_eq!(month_end(ymd(2025, 12, 3)), ymd(2025, 12, 31));
         assert_eq!(previous_month_end(ymd(2026, 3, 31)), ymd(2026, 2, 28));
         assert_eq!(previous_month_end(ymd(2026, 1, 1)), ymd(2025, 12, 31));
+        assert_eq!(parse_month("2026-02").unwrap(), ymd(2026, 2, 28));
+        assert!(parse_month("2026-13").is_err());
+        assert!(parse_month("26-02").is_err());
+        assert!(parse_month("2026-2").is_err());
     }
 }

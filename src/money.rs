@@ -306,6 +306,24 @@ fn foreign_notation(t: &str) -> Option<MoneyError> {
     None
 }
 
+/// The whole number of cents a spreadsheet's floating-point number cell stands for, or `None` when it
+/// stands for none exactly. `x` stands for `c` cents when `x` is the double nearest to `c / 100` (what a
+/// correctly rounding reader makes of the text `c / 100`, and what a spreadsheet stores when `c / 100` is
+/// typed). `1234.565` is the double nearest to no number of cents, so it is refused, not rounded. Beyond
+/// 2^53 cents two numbers of cents could share a double, so those are refused too, as are NaN and infinities.
+/// The one place where an amount passes through `f64`, and only to be checked.
+pub fn exact_cents(x: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is a double
+    if !x.is_finite() || (x * 100.0).abs() >= EXACT {
+        return None;
+    }
+    let near = (x * 100.0).round() as i64;
+    // `x * 100` is itself rounded: the cents are within one of it.
+    let mut found = (near - 1..=near + 1).filter(|&c| c as f64 / 100.0 == x);
+    let c = found.next()?;
+    (found.next().is_none() && c.unsigned_abs() <= MAX_CELL_CENTS.unsigned_abs()).then_some(c)
+}
+
 /// Plain canonical text: `-1234.56`.
 pub fn format_plain(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
@@ -423,6 +441,25 @@ pub fn div_round(n: i128, d: i128) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_float_cell_is_cents_only_when_exactly_so() {
+        assert_eq!(exact_cents(1234.56), Some(123_456));
+        assert_eq!(exact_cents(-0.01), Some(-1));
+        assert_eq!(exact_cents(0.3), Some(30));
+        assert_eq!(exact_cents(24_400_000.0), Some(2_440_000_000));
+        assert_eq!(exact_cents(1234.565), None);
+        assert_eq!(exact_cents(0.1 + 0.2), None);
+        assert_eq!(exact_cents(1.0 / 3.0), None);
+        assert_eq!(exact_cents(f64::NAN), None);
+        assert_eq!(exact_cents(f64::INFINITY), None);
+        assert_eq!(exact_cents(1e300), None);
+        // Every number of cents typed as a decimal comes back as itself.
+        for c in [1i64, 5, 99, 101, 123_456_789, 987_654_321_012, -472_130_700] {
+            let typed: f64 = format_plain(c).parse().unwrap();
+            assert_eq!(exact_cents(typed), Some(c), "{c}");
+        }
+    }
     use proptest::prelude::*;
 
     fn p(t: &str, m: Option<DecimalMark>) -> Result<i64, MoneyError> {

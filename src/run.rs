@@ -23,10 +23,18 @@ pub enum Outcome {
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &config.task {
         Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
+        #[cfg(feature = "pipeline")]
         Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
+        #[cfg(feature = "pipeline")]
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
+        #[cfg(feature = "pipeline")]
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
+        #[cfg(feature = "pipeline")]
         Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
+        #[cfg(not(feature = "pipeline"))]
+        Task::Status { .. } | Task::Export { .. } | Task::Charts { .. } | Task::Report { .. } => {
+            anyhow::bail!("{}", LIGHT_BUILD)
+        }
         Task::Fmt { check } => fmt_command(config, *check, out),
         Task::Record { ledger, rows, as_of, dry_run } => record_command(config, *ledger, rows, *as_of, *dry_run, out),
         Task::Init { dir } => init_command(dir, out),
@@ -47,6 +55,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         }
     }
 }
+
+/// What a command of the pipeline says in the light build.
+#[cfg(not(feature = "pipeline"))]
+pub const LIGHT_BUILD: &str = "this growthplan is the light build (check, record, import, fmt, init, schema, \
+completions, man): status, export, charts and report need the full build, `cargo install --path . --locked` \
+(or `cargo build --release`) without --no-default-features; see docs/INSTALL.md";
 
 fn check_command(
     config: &Config,
@@ -118,6 +132,7 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+#[cfg(feature = "pipeline")]
 /// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
 /// row left out) stop here: the errors go to stderr and the caller exits with code 1.
 fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
@@ -136,6 +151,7 @@ fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
     }
 }
 
+#[cfg(feature = "pipeline")]
 fn status_command(
     config: &Config,
     as_of: date::Date,
@@ -170,6 +186,7 @@ fn status_command(
     Ok(Outcome::Clean)
 }
 
+#[cfg(feature = "pipeline")]
 fn export_command(
     config: &Config,
     as_of: date::Date,
@@ -187,11 +204,21 @@ fn export_command(
     tables.push(status::changes_table(&crate::compute::changes(&l, &replay, &p, since)?));
     // Render everything before writing anything.
     let mut files = Vec::new();
+    if format == ExportFormat::Xlsx {
+        use crate::workbook::write;
+        let data = config.data.display().to_string();
+        let commit = data_commit(&config.data);
+        let about =
+            write::About { facility: &l.facility.name, as_of, since, data: &data, data_commit: commit.as_deref() };
+        files.push((dir.join(write::FILE_NAME), write::workbook(&tables, &about)?));
+    }
     for t in &tables {
         let (ext, bytes): (&str, Vec<u8>) = match format {
             ExportFormat::Csv => ("csv", status::csv(t).into_bytes()),
             ExportFormat::Json => ("json", status::table_json(t).into_bytes()),
             ExportFormat::Parquet => ("parquet", crate::compute::parquet(t)?),
+            // One workbook holds every table: made above.
+            ExportFormat::Xlsx => continue,
         };
         files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
     }
@@ -203,6 +230,7 @@ fn export_command(
     Ok(Outcome::Clean)
 }
 
+#[cfg(feature = "pipeline")]
 fn charts_command(
     config: &Config,
     as_of: date::Date,
@@ -230,6 +258,7 @@ fn charts_command(
     Ok(Outcome::Clean)
 }
 
+#[cfg(feature = "pipeline")]
 fn report_command(
     config: &Config,
     month: Option<&str>,
@@ -351,6 +380,7 @@ fn report_command(
     Ok(Outcome::Clean)
 }
 
+#[cfg(feature = "pipeline")]
 /// The last commit that changed the data folder, when it is in a git repository (and whether it has
 /// uncommitted changes since). `None` when git or the repository is absent.
 fn data_commit(data: &std::path::Path) -> Option<String> {
@@ -485,6 +515,25 @@ fn record_command(
         crate::config::RecordRows::Csv(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
             append::read_rows(file, &bytes, path).map_err(|e| anyhow::anyhow!(e))?
+        }
+        crate::config::RecordRows::Workbook { path, sheet } => {
+            use crate::workbook::{read, Kind};
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            let kind = Kind::of(path).expect("config sends only workbooks here");
+            let shown = path.display().to_string();
+            match read::read_rows(file, &bytes, kind, &shown, sheet.as_deref()) {
+                Ok(read) => {
+                    for note in &read.notes {
+                        eprintln!("{note}");
+                    }
+                    read.rows
+                }
+                Err(refused) => {
+                    eprintln!("{refused}");
+                    eprintln!("nothing imported from {shown}: the ledger is unchanged");
+                    return Ok(Outcome::Findings);
+                }
+            }
         }
     };
     let lines = append::format_rows(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;

@@ -1,37 +1,49 @@
-//! The Parquet export: a computed table as Parquet bytes, amounts exact as Int64 cents.
+//! The Parquet form of an exported table (`export --format parquet`), typed by
+//! `render::status::column_kind`: amounts as Int64 cents (`_eur` becomes `_cents`), dates as `Date`,
+//! percentages as Float64, counts as Int64, the rest as UTF-8 text (docs/OUTPUT.md). Written by polars-io
+//! directly: polars' own `parquet` feature would bring its streaming engine and cloud stack.
 
 use polars::prelude::*;
+use polars_io::parquet::write::ParquetWriter;
+use serde_json::Value;
 
+use super::frames::day;
 use super::{s, ComputeError};
 use crate::progress::Table;
+use crate::render::status::{column_kind, ColumnKind};
 
-/// A computed table as Parquet: `_eur` columns become Int64 cents named `_cents`, integers stay Int64,
-/// text is UTF-8. Exact: no amount passes through a float.
+/// A computed table as Parquet. Exact: no amount passes through a float.
 pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
-    use serde_json::Value;
     let mut columns = Vec::new();
     for (i, name) in t.header.iter().enumerate() {
         let cells: Vec<&Value> = t.rows.iter().map(|r| &r[i]).collect();
-        let column = if let Some(base) = name.strip_suffix("_eur") {
-            let cents: Vec<Option<i64>> = cells
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .and_then(|s| crate::money::parse_amount(s, Some(crate::money::DecimalMark::Point)).ok())
-                        .map(|a| a.cents)
-                })
-                .collect();
-            Column::new(s(&format!("{base}_cents")), cents)
-        } else if cells.iter().all(|v| v.is_i64() || v.is_null()) && !cells.is_empty() {
-            Column::new(s(name), cells.iter().map(|v| v.as_i64()).collect::<Vec<Option<i64>>>())
-        } else {
-            Column::new(
-                s(name),
-                cells
+        let text = |v: &Value| v.as_str().map(str::to_string).or_else(|| (!v.is_null()).then(|| v.to_string()));
+        let column = match column_kind(name) {
+            ColumnKind::Euro => {
+                let base = name.strip_suffix("_eur").unwrap_or(name);
+                let cents: Vec<Option<i64>> = cells
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).or_else(|| (!v.is_null()).then(|| v.to_string())))
-                    .collect::<Vec<Option<String>>>(),
-            )
+                    .map(|v| {
+                        v.as_str()
+                            .and_then(|s| crate::money::parse_amount(s, Some(crate::money::DecimalMark::Point)).ok())
+                            .map(|a| a.cents)
+                    })
+                    .collect();
+                Column::new(s(&format!("{base}_cents")), cents)
+            }
+            ColumnKind::Integer => Column::new(s(name), cells.iter().map(|v| v.as_i64()).collect::<Vec<Option<i64>>>()),
+            ColumnKind::Percent => Column::new(
+                s(name),
+                cells.iter().map(|v| v.as_str().and_then(|s| s.parse::<f64>().ok())).collect::<Vec<Option<f64>>>(),
+            ),
+            ColumnKind::Date => {
+                let days: Vec<Option<i32>> = cells
+                    .iter()
+                    .map(|v| v.as_str().and_then(|s| crate::date::parse_date(s, false).ok()).map(day))
+                    .collect();
+                Column::new(s(name), days).cast(&DataType::Date)?
+            }
+            ColumnKind::Text => Column::new(s(name), cells.iter().map(|v| text(v)).collect::<Vec<Option<String>>>()),
         };
         columns.push(column);
     }
@@ -39,4 +51,51 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
     let mut buf = Vec::new();
     ParquetWriter::new(&mut buf).finish(&mut df)?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars_io::parquet::read::ParquetReader;
+    use polars_io::SerReader;
+    use serde_json::json;
+
+    /// Written and read back: every kind of column has its type and its values, to the cent.
+    #[test]
+    fn the_columns_read_back_typed_and_exact() {
+        let t = Table {
+            name: "t",
+            header: ["date", "partner", "amount_eur", "paid_share_of_envelope_pct", "steps_due"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![
+                vec![json!("2026-02-28"), json!("AA"), json!("92233720368.47"), json!("33.33"), json!(3)],
+                vec![json!("1999-12-31"), json!("BB"), json!("-0.01"), Value::Null, json!(0)],
+            ],
+        };
+        let bytes = parquet(&t).unwrap();
+        let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish().unwrap();
+        let types: Vec<(String, DataType)> =
+            df.columns().iter().map(|c| (c.name().to_string(), c.dtype().clone())).collect();
+        assert_eq!(
+            types,
+            [
+                ("date".to_string(), DataType::Date),
+                ("partner".to_string(), DataType::String),
+                ("amount_cents".to_string(), DataType::Int64),
+                ("paid_share_of_envelope_pct".to_string(), DataType::Float64),
+                ("steps_due".to_string(), DataType::Int64),
+            ]
+        );
+        let cents = df.column("amount_cents").unwrap().i64().unwrap().clone();
+        let cents: Vec<Option<i64>> = (0..cents.len()).map(|i| cents.get(i)).collect();
+        assert_eq!(cents, [Some(9_223_372_036_847), Some(-1)]);
+        let days = df.column("date").unwrap().cast(&DataType::Int32).unwrap();
+        let days: Vec<Option<i32>> = (0..days.len()).map(|i| days.i32().unwrap().get(i)).collect();
+        let d = |y, m, dd| Some(day(crate::date::Date::from_ymd_opt(y, m, dd).unwrap()));
+        assert_eq!(days, [d(2026, 2, 28), d(1999, 12, 31)]);
+        let pct = df.column("paid_share_of_envelope_pct").unwrap().f64().unwrap().clone();
+        let pct: Vec<Option<f64>> = (0..pct.len()).map(|i| pct.get(i)).collect();
+        assert_eq!(pct, [Some(33.33), None]);
+    }
 }

@@ -284,6 +284,37 @@ pub fn tables(p: &Progress) -> Vec<Table> {
     ]
 }
 
+/// What an exported column holds, by its name: the one statement of the exported tables' types, which
+/// the workbook and the Parquet export both follow (docs/OUTPUT.md lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Text (codes, names, words, and `timeline.month` as `YYYY-MM`).
+    Text,
+    /// A count.
+    Integer,
+    /// Euros, as the decimal text of [`format_plain`]: `_eur` columns.
+    Euro,
+    /// A percentage with two decimals as text (`33.33`), or null: `_pct` columns.
+    Percent,
+    /// An ISO date.
+    Date,
+}
+
+/// The kind of the exported column `name`.
+pub fn column_kind(name: &str) -> ColumnKind {
+    if name.ends_with("_eur") {
+        ColumnKind::Euro
+    } else if name.ends_with("_pct") {
+        ColumnKind::Percent
+    } else if matches!(name, "date" | "due" | "grace_end") {
+        ColumnKind::Date
+    } else if name.starts_with("steps_") {
+        ColumnKind::Integer
+    } else {
+        ColumnKind::Text
+    }
+}
+
 /// A table as CSV. Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the
 /// start) is prefixed with `'`; amounts and numbers are written as they are.
 pub fn csv(t: &Table) -> String {
@@ -342,6 +373,72 @@ mod tests {
             rows: vec![vec![json!("=HYPERLINK(\"x\")"), json!("-12.50")], vec![json!("@SUM(A1)"), json!("+1")]],
         };
         assert_eq!(csv(&t), "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-12.50\n'@SUM(A1),'+1\n");
+    }
+
+    /// Every cell of every exported table is what its column's kind says (a table of every kind of row
+    /// from a sample progress, so that a new column without a kind fails here).
+    #[test]
+    fn every_exported_column_has_the_kind_its_cells_have() {
+        use crate::progress::*;
+        let d = crate::date::Date::from_ymd_opt(2026, 2, 28).unwrap();
+        let f = Figures { envelope: 100, paid: 33, committed: 50, steps_total: 2, ..Figures::default() };
+        let p = Progress {
+            as_of: d,
+            facility: f.clone(),
+            partners: vec![PartnerProgress {
+                code: "AA".into(),
+                name: "A".into(),
+                local_name: String::new(),
+                figures: f.clone(),
+            }],
+            areas: vec![AreaProgress { partner: "AA".into(), area: "Energy".into(), figures: Figures::default() }],
+            steps: vec![StepState {
+                id: "AA-1".into(),
+                partner: "AA".into(),
+                area: "Energy".into(),
+                due: d,
+                grace_end: d,
+                amount: 7,
+                stage: "in_grace",
+                assessment: "none",
+                value_paid: 0,
+                value_fulfilled_unpaid: 0,
+                value_withheld: 7,
+                value_expired: 0,
+                value_ahead: 0,
+            }],
+            timeline: vec![TimelinePoint {
+                partner: "AA".into(),
+                month: "2026-02".into(),
+                paid_cumulative: 33,
+                planned_cumulative: 40,
+            }],
+            deadlines: vec![Deadline { date: d, partner: "AA".into(), step: "AA-1".into(), kind: "due", amount: 7 }],
+        };
+        let mut all = tables(&p);
+        all.push(changes_table(&[Change {
+            date: p.as_of,
+            partner: "AA".into(),
+            what: "regular",
+            reference: "R1".into(),
+            amount: 5,
+        }]));
+        for t in &all {
+            assert!(!t.rows.is_empty(), "{}", t.name);
+            for (i, name) in t.header.iter().enumerate() {
+                for r in &t.rows {
+                    let v = &r[i];
+                    let ok = match column_kind(name) {
+                        ColumnKind::Euro => v.as_str().is_some_and(|s| crate::money::parse_amount(s, None).is_ok()),
+                        ColumnKind::Percent => v.is_null() || v.as_str().is_some_and(|s| s.parse::<f64>().is_ok()),
+                        ColumnKind::Date => v.as_str().is_some_and(|s| crate::date::parse_date(s, false).is_ok()),
+                        ColumnKind::Integer => v.is_i64(),
+                        ColumnKind::Text => v.is_string(),
+                    };
+                    assert!(ok, "{}.{name}: {v}", t.name);
+                }
+            }
+        }
     }
 
     #[test]

@@ -52,9 +52,11 @@ fn every_unreadable_amount_is_a_finding_on_its_cell_and_no_figure_is_computed() 
         });
         assert!(found, "{cell}: expected {code} at payments.csv:4 amount_eur:\n{out}");
         // No figure is computed from a ledger with an unreadable amount.
-        let (status, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28", "--format", "json"]);
-        assert_eq!(status, 1, "{cell}: {out}");
-        assert!(out.is_empty() && err.contains(code), "{cell}: {err}");
+        if cfg!(feature = "pipeline") {
+            let (status, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28", "--format", "json"]);
+            assert_eq!(status, 1, "{cell}: {out}");
+            assert!(out.is_empty() && err.contains(code), "{cell}: {err}");
+        }
     }
 }
 
@@ -81,9 +83,11 @@ fn sums_beyond_sixty_four_bits_are_refused_not_wrapped() {
         &messages[..messages.len().min(5)]
     );
     // The figures refuse rather than wrap around.
-    let (status, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28", "--format", "json"]);
-    assert_ne!(status, 0);
-    assert!(out.is_empty() && err.contains("64-bit"), "{err}");
+    if cfg!(feature = "pipeline") {
+        let (status, out, err) = growthplan(tmp.path(), &["status", "--as-of", "2026-11-28", "--format", "json"]);
+        assert_ne!(status, 0);
+        assert!(out.is_empty() && err.contains("64-bit"), "{err}");
+    }
 }
 
 #[test]

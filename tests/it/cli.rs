@@ -379,6 +379,7 @@ fn fmt_refuses_ledgers_with_errors_and_touches_nothing() {
 }
 
 /// Splits a command line like a shell would for the simple quoting docs/STAFF.md uses.
+#[cfg(feature = "pipeline")]
 fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
@@ -405,6 +406,7 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
+#[cfg(feature = "pipeline")]
 #[test]
 fn every_command_in_the_staff_guide_runs_as_written() {
     let guide = std::fs::read_to_string(root().join("docs/STAFF.md")).unwrap();
@@ -475,6 +477,7 @@ fn synth_writes_deterministic_ledgers_that_pass_check() {
 }
 
 /// Every file under `dir` with its bytes (an unchanged folder compares equal).
+#[cfg(feature = "pipeline")]
 fn files_under(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -492,6 +495,7 @@ fn files_under(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The commands that write folders, with `out` as their folder (a report goes to `out/2026-02`).
+#[cfg(feature = "pipeline")]
 fn writers(out: &str) -> [Vec<&str>; 4] {
     [
         vec!["report", "--month", "2026-02", "--out", out],
@@ -501,6 +505,7 @@ fn writers(out: &str) -> [Vec<&str>; 4] {
     ]
 }
 
+#[cfg(feature = "pipeline")]
 #[test]
 fn output_goes_where_the_user_says_and_is_marked_as_growthplan_s() {
     let tmp = tempfile::tempdir().unwrap();
@@ -538,6 +543,7 @@ fn output_goes_where_the_user_says_and_is_marked_as_growthplan_s() {
     assert!(data.join("facility.toml").is_file() && !data.join(marker).exists());
 }
 
+#[cfg(feature = "pipeline")]
 #[test]
 fn growthplan_never_writes_over_a_folder_it_did_not_make() {
     let tmp = tempfile::tempdir().unwrap();
@@ -572,6 +578,7 @@ fn growthplan_never_writes_over_a_folder_it_did_not_make() {
 }
 
 /// `args` exits 2 with a message that says why and what to do, and leaves `dir` as it was.
+#[cfg(feature = "pipeline")]
 fn check_refused(work: &std::path::Path, args: &[&str], dir: &std::path::Path) {
     let before = files_under(dir);
     let (code, out, err) = growthplan(work, args);

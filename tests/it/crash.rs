@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::growthplan;
 use crate::record::{folder_with_fulfilled_steps, payment_args};
-use crate::{copy_tree, growthplan, root};
 
 /// How many kills per command, spread evenly over the time one whole run takes.
 const KILLS: u32 = 32;
@@ -140,8 +140,10 @@ fn record_killed_anywhere_leaves_the_ledger_as_it_was_or_with_the_new_row() {
     assert_eq!(temporaries(&data), Vec::<String>::new());
 }
 
+#[cfg(feature = "pipeline")]
 #[test]
 fn report_killed_anywhere_leaves_the_previous_or_the_new_report() {
+    use crate::{copy_tree, root};
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     copy_tree(&root().join("data"), &data);

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -338,7 +338,8 @@ fn options(n: u8) -> LoadOptions {
 }
 
 /// Counts the inputs whose figures were also computed (polars is slow to start: one in a hundred).
-static EXAMINED: AtomicUsize = AtomicUsize::new(0);
+#[cfg(feature = "pipeline")]
+static EXAMINED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// What must hold for every input: no panic (a panic fails the case), a verdict (a clean load, or an
 /// error for anything that could not be read), diagnostics that point into the files and render in every
@@ -379,6 +380,7 @@ fn examine(files: &Files, opts: LoadOptions) -> Result<(), TestCaseError> {
         }
         let json = render::json(&all, "2026-11-28", "data", &control, None);
         prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+        #[cfg(feature = "pipeline")]
         if errors == 0 && EXAMINED.fetch_add(1, Ordering::Relaxed).is_multiple_of(100) {
             // Figures on ledgers the loader accepts: computed, or refused with an error, never a panic.
             let _ = growthplan::compute::progress(l, &growthplan::replay::Replay::new(l), as_of);
@@ -495,4 +497,215 @@ fn the_corpus_replays_without_a_failure() {
         count += 1;
     }
     assert!(count >= 20, "the corpus holds {count} inputs");
+}
+
+/// Workbooks under mutation: the import's reader (`workbook::read`) on `.xlsx` and `.ods` seeds made from
+/// the test folder's and the shipped payments, with bytes of the archive flipped, cut, deleted or inserted
+/// (a truncated or damaged zip), or the sheet's XML changed before it is zipped again (wrong XML, a sheet
+/// that claims a million columns, repeats that claim billions of cells, entity tricks, merged regions
+/// over the whole sheet). Every input ends in rows or in errors that name the workbook, in bounded time,
+/// and never in a panic, not even one the reader catches.
+mod workbooks {
+    use super::*;
+    use crate::workbook::{ods_parts, ods_rows, sheet_rows, xlsx_parts, zip_of, Part, C};
+    use growthplan::workbook::{read, Kind};
+
+    /// Fragments of hostile XML inserted into a sheet.
+    const FRAGMENTS: &[&str] = &[
+        "<c r=\"XFD1048576\"><v>1</v></c>",
+        "<dimension ref=\"A1:XFD1048576\"/>",
+        "<row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+        "<c r=\"A2\" t=\"s\"><v>99999999</v></c>",
+        "<c r=\"A2\" s=\"1\"><v>1e308</v></c>",
+        "<c r=\"B2\" s=\"1\"><v>-5</v></c>",
+        "<c r=\"C2\"><v>NaN</v></c>",
+        "<c r=\"ZZZZZZZZ1\"><v>1</v></c>",
+        "<row r=\"0\">",
+        "<row r=\"99999999999\">",
+        "</sheetData>",
+        "<c r=\"G2\"><f t=\"shared\" ref=\"G2:XFD1048576\" si=\"0\">A1*2</f><v>1</v></c>",
+        "<c r=\"G2\"><f>1/0</f><v>#DIV/0!</v></c>",
+        "<mergeCells count=\"1\"><mergeCell ref=\"A2:XFD1048576\"/></mergeCells>",
+        "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>",
+        "&b;&b;&b;",
+        "<table:table-row table:number-rows-repeated=\"1048576\"><table:table-cell \
+         table:number-columns-repeated=\"16384\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>",
+        "<table:table-cell table:number-columns-repeated=\"4294967295\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell>",
+        "<table:table-cell table:number-rows-spanned=\"1048576\" table:number-columns-spanned=\"16384\" \
+         office:value-type=\"string\"><text:p>x</text:p></table:table-cell>",
+        "<table:table-cell office:value-type=\"date\" office:date-value=\"99999-99-99\"/>",
+        "<table:table-cell office:value-type=\"float\" office:value=\"1234.565\"/>",
+        "<table:table-cell table:formula=\"of:=1/0\"/>",
+        "<table:table table:name=\"\">",
+        "</table:table>",
+        "\u{0}",
+        "<",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Change {
+        Flip { at: u32, byte: u8 },
+        Truncate { at: u32 },
+        Delete { at: u32, len: u16 },
+        Insert { at: u32, bytes: Vec<u8> },
+        XmlCut { at: u32 },
+        XmlFlip { at: u32, byte: u8 },
+        XmlInsert { at: u32, fragment: usize },
+    }
+
+    #[derive(Debug, Clone)]
+    struct Input {
+        seed: usize,
+        changes: Vec<Change>,
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            (any::<u32>(), any::<u8>()).prop_map(|(at, byte)| Change::Flip { at, byte }),
+            any::<u32>().prop_map(|at| Change::Truncate { at }),
+            (any::<u32>(), 1u16..4000).prop_map(|(at, len)| Change::Delete { at, len }),
+            (any::<u32>(), prop::collection::vec(any::<u8>(), 1..16))
+                .prop_map(|(at, bytes)| Change::Insert { at, bytes }),
+            any::<u32>().prop_map(|at| Change::XmlCut { at }),
+            (any::<u32>(), any::<u8>()).prop_map(|(at, byte)| Change::XmlFlip { at, byte }),
+            (any::<u32>(), 0..FRAGMENTS.len()).prop_map(|(at, fragment)| Change::XmlInsert { at, fragment }),
+            (any::<u32>(), 0..FRAGMENTS.len()).prop_map(|(at, fragment)| Change::XmlInsert { at, fragment }),
+        ]
+    }
+
+    /// A seed: its kind and parts, the sheet's part last.
+    type Seed = (Kind, Vec<Part>);
+
+    fn seeds() -> Vec<Seed> {
+        let mut out = Vec::new();
+        for dir in ["tests/cases/base", "data"] {
+            let mut reader =
+                csv::ReaderBuilder::new().has_headers(false).from_path(root().join(dir).join("payments.csv")).unwrap();
+            let rows: Vec<Vec<String>> =
+                reader.records().take(60).map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+            let cells: Vec<Vec<C>> = rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .enumerate()
+                        .map(|(i, c)| match (i, c.parse::<f64>()) {
+                            (_, _) if c.is_empty() => C::Empty,
+                            (6, Ok(x)) => C::N(x),
+                            _ => C::T(c.clone().leak()),
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut xlsx = xlsx_parts(&sheet_rows(&cells));
+            let sheet = xlsx.iter().position(|(n, _)| n.ends_with("sheet1.xml")).unwrap();
+            let last = xlsx.remove(sheet);
+            xlsx.push(last);
+            out.push((Kind::Xlsx, xlsx));
+            let text: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+            out.push((Kind::Ods, ods_parts(&ods_rows(&text))));
+        }
+        out
+    }
+
+    fn build(input: &Input, seeds: &[Seed]) -> (Kind, Vec<u8>) {
+        let (kind, parts) = &seeds[input.seed % seeds.len()];
+        let mut parts = parts.clone();
+        let xml = &mut parts.last_mut().unwrap().1;
+        for c in &input.changes {
+            match c {
+                Change::XmlCut { at } => xml.truncate(at_byte(*at, xml.len())),
+                Change::XmlFlip { at, byte } if !xml.is_empty() => {
+                    let i = at_byte(*at, xml.len() - 1);
+                    xml[i] = *byte;
+                }
+                Change::XmlInsert { at, fragment } => {
+                    let i = at_byte(*at, xml.len());
+                    xml.splice(i..i, FRAGMENTS[*fragment].bytes());
+                }
+                _ => {}
+            }
+        }
+        let mut bytes = zip_of(&parts);
+        for c in &input.changes {
+            match c {
+                Change::Flip { at, byte } => {
+                    let i = at_byte(*at, bytes.len() - 1);
+                    bytes[i] = *byte;
+                }
+                Change::Truncate { at } => bytes.truncate(at_byte(*at, bytes.len())),
+                Change::Delete { at, len } => {
+                    let i = at_byte(*at, bytes.len());
+                    let end = (i + *len as usize).min(bytes.len());
+                    bytes.drain(i..end);
+                }
+                Change::Insert { at, bytes: b } => {
+                    let i = at_byte(*at, bytes.len());
+                    bytes.splice(i..i, b.iter().copied());
+                }
+                _ => {}
+            }
+            if bytes.is_empty() {
+                break;
+            }
+        }
+        (*kind, bytes)
+    }
+
+    fn at_byte(pos: u32, len: usize) -> usize {
+        if len == 0 {
+            0
+        } else {
+            pos as usize % (len + 1)
+        }
+    }
+
+    pub(super) fn examine(kind: Kind, bytes: &[u8]) -> Result<(), TestCaseError> {
+        let started = Instant::now();
+        match read::read_rows(LedgerFile::Payments, bytes, kind, "w", None) {
+            Ok(rows) => prop_assert!(!rows.rows.is_empty(), "rows read, but none"),
+            Err(read::Refused(errors)) => {
+                prop_assert!(!errors.is_empty(), "refused without a reason");
+                for e in &errors {
+                    prop_assert!(e.starts_with("error: w"), "{e}");
+                    prop_assert!(!e.contains("reader failed"), "the reader panicked: {e}");
+                }
+            }
+        }
+        prop_assert!(started.elapsed() < SLOW, "one workbook took {:?}", started.elapsed());
+        Ok(())
+    }
+
+    #[test]
+    fn mutated_workbooks_never_panic_and_always_end_in_rows_or_errors() {
+        let seeds = seeds();
+        let strategy =
+            (0..seeds.len(), prop::collection::vec(change(), 1..4)).prop_map(|(seed, changes)| Input { seed, changes });
+        let var = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let cases = var("GROWTHPLAN_FUZZ_WORKBOOKS", 300) as u32;
+        let result = runner(cases, var("GROWTHPLAN_FUZZ_SEED", 20261205)).run(&strategy, |input| {
+            let (kind, bytes) = build(&input, &seeds);
+            examine(kind, &bytes)
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
+    /// The seeds themselves read, and the hostile workbooks of the workbook tests end in errors.
+    #[test]
+    fn the_seeds_read_and_the_hostile_workbooks_are_refused() {
+        for (kind, parts) in seeds() {
+            let rows = read::read_rows(LedgerFile::Payments, &zip_of(&parts), kind, "w", None).unwrap();
+            assert!(rows.rows.len() >= 2, "{kind:?}");
+        }
+        for (kind, bytes) in [
+            (Kind::Xlsx, crate::workbook::bomb_xlsx(false)),
+            (Kind::Xlsx, crate::workbook::bomb_xlsx(true)),
+            (Kind::Xlsx, crate::workbook::million_columns_xlsx()),
+            (Kind::Ods, crate::workbook::million_columns_ods()),
+        ] {
+            assert!(read::read_rows(LedgerFile::Payments, &bytes, kind, "w", None).is_err());
+            examine(kind, &bytes).unwrap();
+        }
+    }
 }

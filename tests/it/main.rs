@@ -2,15 +2,20 @@
 
 mod arithmetic;
 mod cases;
+#[cfg(feature = "pipeline")]
 mod charts;
 mod cli;
 mod crash;
+#[cfg(feature = "pipeline")]
 mod escaping;
 mod fuzz;
 mod props;
 mod record;
+#[cfg(feature = "pipeline")]
 mod report;
+#[cfg(feature = "pipeline")]
 mod status;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
