@@ -2,7 +2,8 @@
 //! folder and summing the amounts per partner (the files with `partner` and `amount_eur` columns; the
 //! others are scanned and counted). growthplan's commands are measured against this.
 //!
-//! Usage: cargo run --release --example polars_floor -- DATA_DIR
+//! Usage: cargo run --release --features bench-floor --example polars_floor -- DATA_DIR
+//! (the `bench-floor` feature turns on polars' CSV reader, which growthplan itself does not use).
 
 use std::path::Path;
 
