@@ -80,7 +80,7 @@ pub enum RecordRows {
     /// Every row of a CSV file.
     Csv(PathBuf),
     /// Every row of a workbook's sheet (the first when `sheet` is `None`).
-    Workbook { path: PathBuf, sheet: Option<String> },
+    Workbook { path: PathBuf, kind: crate::workbook::Kind, sheet: Option<String> },
 }
 
 /// An argument that cannot be used (exit code 2).
@@ -172,7 +172,7 @@ impl Config {
             Command::Import { from, sheet, into, dry_run, as_of } => Task::Record {
                 ledger: ledger_file(into),
                 rows: match (crate::workbook::Kind::of(&from), sheet) {
-                    (Some(_), sheet) => RecordRows::Workbook { path: from, sheet },
+                    (Some(kind), sheet) => RecordRows::Workbook { path: from, kind, sheet },
                     (None, None) => RecordRows::Csv(from),
                     (None, Some(_)) => return Err(ConfigError("--sheet is for a workbook (.xlsx, .ods)".into())),
                 },

@@ -132,9 +132,9 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
-#[cfg(feature = "pipeline")]
 /// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
 /// row left out) stop here: the errors go to stderr and the caller exits with code 1.
+#[cfg(feature = "pipeline")]
 fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
     let loaded = ledger::load(&config.data, config.load)?;
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.severity() == Severity::Error).cloned().collect();
@@ -380,9 +380,9 @@ fn report_command(
     Ok(Outcome::Clean)
 }
 
-#[cfg(feature = "pipeline")]
 /// The last commit that changed the data folder, when it is in a git repository (and whether it has
 /// uncommitted changes since). `None` when git or the repository is absent.
+#[cfg(feature = "pipeline")]
 fn data_commit(data: &std::path::Path) -> Option<String> {
     let git = |args: &[&str]| -> Option<String> {
         let out = std::process::Command::new("git").arg("-C").arg(data).args(args).output().ok()?;
@@ -516,12 +516,16 @@ fn record_command(
             let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
             append::read_rows(file, &bytes, path).map_err(|e| anyhow::anyhow!(e))?
         }
-        crate::config::RecordRows::Workbook { path, sheet } => {
-            use crate::workbook::{read, Kind};
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-            let kind = Kind::of(path).expect("config sends only workbooks here");
+        crate::config::RecordRows::Workbook { path, kind, sheet } => {
+            use crate::workbook::read;
+            use std::io::Read;
+            // Read no more than the reader accepts, so that a huge file costs no memory.
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|f| f.take(read::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
             let shown = path.display().to_string();
-            match read::read_rows(file, &bytes, kind, &shown, sheet.as_deref()) {
+            match read::read_rows(file, &bytes, *kind, &shown, sheet.as_deref()) {
                 Ok(read) => {
                     for note in &read.notes {
                         eprintln!("{note}");

@@ -104,8 +104,7 @@ pub fn read_rows(
     let refuse = |m: String| Refused(vec![format!("error: {shown}: {m}")]);
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(refuse(format!(
-            "is {} MB; growthplan reads workbooks of up to {} MB (save the sheet as CSV and import that)",
-            bytes.len() >> 20,
+            "is larger than {} MB, the most growthplan reads from a workbook (save the sheet as CSV and import that)",
             MAX_FILE_BYTES >> 20
         )));
     }

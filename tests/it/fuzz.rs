@@ -10,6 +10,9 @@
 //! GROWTHPLAN_FUZZ_INPUTS=1000000 GROWTHPLAN_FUZZ_SEED=1 cargo test --release --test it fuzz::long_run -- --ignored --nocapture
 //! ```
 //!
+//! The workbook harness (`workbooks` below) tries 300 mutated `.xlsx` and `.ods` files; a longer run:
+//! `GROWTHPLAN_FUZZ_WORKBOOKS=100000 cargo test --release --test it fuzz::workbooks -- --nocapture`.
+//!
 //! A failing input is shrunk and written to `tests/fuzz/found/` as a folder of files laid over
 //! `tests/cases/base`, ready to be moved into the corpus once fixed.
 

@@ -438,6 +438,12 @@ fn hostile_workbooks_end_in_a_clear_error_in_bounded_memory() {
         assert!(kb < 300_000, "{name}: {kb} kB");
         assert!(secs < 60.0, "{name}: {secs} s");
     }
+    // A file of a gigabyte (sparse: it takes no disk) is refused after the first 64 MB are read.
+    std::fs::File::create(tmp.path().join("huge.xlsx")).unwrap().set_len(1 << 30).unwrap();
+    let (code, err, kb, _) = measured(tmp.path(), &["import", "--from", "huge.xlsx", "--into", "payments"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is larger than 64 MB"), "{err}");
+    assert!(kb < 300_000, "huge.xlsx: {kb} kB");
 }
 
 /// Whether LibreOffice is here; without it the test skips, unless CI requires it.
