@@ -20,7 +20,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
         let net = i64::try_from(r.net).map_err(|_| ComputeError::Overflow)?;
         out.push(Change {
             date: r.date,
-            partner: r.partner(l).to_string(),
+            partner: r.partner_code(l).to_string(),
             what: r.kind.as_str(),
             reference: r.id.to_string(),
             amount: net,

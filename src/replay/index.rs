@@ -38,8 +38,6 @@ pub struct Index<'a> {
     with_events: Vec<StepId>,
     /// The partners of partners.csv by code.
     pub partners: FxHashMap<&'a str, &'a Partner>,
-    /// For each step (by row), its partner: read for every step a regular release names.
-    step_partner: Vec<PartnerId>,
     /// For each step (by row), its assessments in the order they happened.
     assessed: Vec<Vec<Assessed>>,
 }
@@ -80,7 +78,6 @@ impl<'a> Index<'a> {
             events_of,
             with_events,
             partners: l.partners.iter().map(|p| (p.code.as_str(), p)).collect(),
-            step_partner: l.steps.iter().map(|s| s.partner).collect(),
             assessed,
         }
     }
@@ -104,7 +101,7 @@ impl<'a> Index<'a> {
 
     /// Whether the step at `position` belongs to `partner`.
     pub fn step_of_partner(&self, position: usize, partner: PartnerId) -> bool {
-        self.step_partner[position] == partner
+        self.ledger.steps[position].partner == partner
     }
 
     /// The Commission's latest assessment of the step at `position` on or before `date`.

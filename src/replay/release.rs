@@ -30,7 +30,7 @@ impl Release {
     }
 
     /// Its partner's code.
-    pub fn partner<'a>(&self, l: &'a Ledger) -> &'a str {
+    pub fn partner_code<'a>(&self, l: &'a Ledger) -> &'a str {
         l.partner_code(self.partner)
     }
 

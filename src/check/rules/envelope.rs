@@ -231,9 +231,9 @@ pub(super) fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut paid: BTreeMap<&str, i128> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        let total = paid.entry(r.partner(l)).or_default();
+        let total = paid.entry(r.partner_code(l)).or_default();
         *total += r.net;
-        let envelope = cx.envelopes().at(r.partner(l), None, r.date);
+        let envelope = cx.envelopes().at(r.partner_code(l), None, r.date);
         let cap = cap_rate.of(envelope);
         if *total > cap {
             out.push(
@@ -244,7 +244,7 @@ pub(super) fn prefinancing_cap(cx: &Ctx) -> Vec<Diagnostic> {
                     format!(
                         "pre-financing `{}` brings {}'s pre-financing to {}, above {} of its envelope ({} of {})",
                         r.id,
-                        r.partner(l),
+                        r.partner_code(l),
                         eur(*total),
                         cap_rate,
                         eur(cap),
@@ -263,7 +263,7 @@ pub(super) fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut first: BTreeMap<&str, &Release> = BTreeMap::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::PreFinancing) {
-        match first.get(r.partner(cx.ledger)) {
+        match first.get(r.partner_code(cx.ledger)) {
             Some(f) => out.push(
                 cx.at(
                     Code::PrefinancingRepeated,
@@ -271,7 +271,7 @@ pub(super) fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                     "kind",
                     format!(
                         "{} already received pre-financing in release `{}` on {}",
-                        r.partner(cx.ledger),
+                        r.partner_code(cx.ledger),
                         f.id,
                         date::format(f.date)
                     ),
@@ -279,7 +279,7 @@ pub(super) fn prefinancing_repeated(cx: &Ctx) -> Vec<Diagnostic> {
                 .hint("give the components of one pre-financing the same id, or record this as a regular release"),
             ),
             None => {
-                first.insert(r.partner(cx.ledger), r);
+                first.insert(r.partner_code(cx.ledger), r);
             }
         }
     }

@@ -202,7 +202,7 @@ pub(super) fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
     let mut seen: FxHashMap<(&str, i32), (usize, Vec<u32>)> = FxHashMap::default();
     let mut out = Vec::new();
     for (k, r) in releases.iter().enumerate().filter(|(_, r)| r.kind == PaymentKind::Regular) {
-        let (count, first) = seen.entry((r.partner(cx.ledger), r.date.year())).or_default();
+        let (count, first) = seen.entry((r.partner_code(cx.ledger), r.date.year())).or_default();
         *count += 1;
         if *count > max + 1 {
             continue;
@@ -217,7 +217,7 @@ pub(super) fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
                     "date",
                     format!(
                         "{} receives its regular release number {} of {} ({}); the facility plans at most {max}",
-                        r.partner(cx.ledger),
+                        r.partner_code(cx.ledger),
                         ids.len(),
                         r.date.year(),
                         ids.join(", ")
@@ -273,16 +273,16 @@ pub(super) fn prefinancing_late(cx: &Ctx) -> Vec<Diagnostic> {
     for r in cx.releases() {
         match r.kind {
             PaymentKind::Regular => {
-                first_regular.entry(r.partner(cx.ledger)).or_insert(r);
+                first_regular.entry(r.partner_code(cx.ledger)).or_insert(r);
             }
             PaymentKind::PreFinancing => {
-                if let Some(f) = first_regular.get(r.partner(cx.ledger)) {
+                if let Some(f) = first_regular.get(r.partner_code(cx.ledger)) {
                     out.push(
                         cx.at(
                             Code::PrefinancingLate,
                             r.first(cx.ledger).at,
                             "kind",
-                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id, date::format(r.date), r.partner(cx.ledger), f.id, date::format(f.date)),
+                            format!("pre-financing `{}` on {} comes after {}'s regular release `{}` on {}", r.id, date::format(r.date), r.partner_code(cx.ledger), f.id, date::format(f.date)),
                         )
                         .hint("pre-financing is paid once, after approval and before the regular releases; check kind and date"),
                     );

@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in cx.releases() {
-        let Some(p) = cx.index().partners.get(r.partner(cx.ledger)) else {
+        let Some(p) = cx.index().partners.get(r.partner_code(cx.ledger)) else {
             continue;
         };
         let mut missing = Vec::new();
@@ -30,7 +30,7 @@ pub(super) fn paid_before_agreements(cx: &Ctx) -> Vec<Diagnostic> {
                     format!(
                         "release `{}` to {} on {} is paid before {}",
                         r.id,
-                        r.partner(cx.ledger),
+                        r.partner_code(cx.ledger),
                         date::format(r.date),
                         missing.join(" and before ")
                     ),
@@ -51,7 +51,7 @@ pub(super) fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
         grouped(&l.conditions, |c| (l.partner_code(c.partner), c.layer), |c| c.date).into_iter().collect();
     for r in cx.releases() {
         for layer in [Layer::Precondition, Layer::General] {
-            let rows = assessments.get(&(r.partner(l), layer)).map(Vec::as_slice).unwrap_or(&[]);
+            let rows = assessments.get(&(r.partner_code(l), layer)).map(Vec::as_slice).unwrap_or(&[]);
             let latest = rows[..rows.partition_point(|c| c.date <= r.date)].last();
             if let Some(c) = latest.filter(|c| c.status == ConditionStatus::NotMet) {
                 out.push(
@@ -63,7 +63,7 @@ pub(super) fn paid_while_conditions_not_met(cx: &Ctx) -> Vec<Diagnostic> {
                             "release `{}` is paid on {} while {}'s {} conditions are assessed `not_met` (since {})",
                             r.id,
                             date::format(r.date),
-                            r.partner(l),
+                            r.partner_code(l),
                             layer.as_str(),
                             date::format(c.date)
                         ),
@@ -97,7 +97,7 @@ pub(super) fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                         format!(
                             "release `{}` to {} pays step `{id}` of {}",
                             r.id,
-                            r.partner(l),
+                            r.partner_code(l),
                             l.partner_code(step.partner),
                             id = id()
                         ),
