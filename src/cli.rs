@@ -239,6 +239,10 @@ pub enum AppendLedger {
     Condition,
     #[value(alias = "control-totals")]
     ControlTotal,
+    #[value(alias = "requests")]
+    Request,
+    #[value(alias = "assessments")]
+    Assessment,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -210,6 +210,8 @@ fn ledger_file(ledger: crate::cli::AppendLedger) -> crate::ledger::schema::Ledge
         A::Allocation => F::Allocations,
         A::Condition => F::Conditions,
         A::ControlTotal => F::ControlTotals,
+        A::Request => F::Requests,
+        A::Assessment => F::Assessments,
     }
 }
 

@@ -69,6 +69,7 @@ codes! {
     WrongSign = "V010", Error, "amount has the wrong sign";
     MixedDecimalMarks = "V011", Error, "decimal mark differs from the rest of the file";
     MalformedId = "V012", Error, "malformed identifier";
+    NotACount = "V013", Error, "not a count";
     // References between ledgers
     UnknownPartner = "R001", Error, "unknown partner";
     UnknownStep = "R002", Error, "unknown step";
@@ -98,7 +99,14 @@ codes! {
     TooManyReleases = "C020", Warning, "more than the allowed regular releases in a year";
     StepsExceedEnvelope = "C021", Error, "steps are worth more than the envelope";
     PrefinancingLate = "C022", Error, "pre-financing after a regular release";
-    ReleaseSteps = "C023", Error, "release kind and steps disagree";
+    ReleaseSteps = "C023", Error, "release kind, request and steps disagree";
+    RequestNotAssessed = "C024", Error, "release pays a request not assessed";
+    ReleasedAboveApproved = "C025", Error, "released more than approved";
+    ApprovedAboveRequested = "C026", Error, "approved more than requested";
+    StepCountsAboveClaimed = "C027", Error, "assessed steps exceed the steps claimed";
+    PeriodEndNotDue = "C028", Error, "request's period end is not a due date";
+    AssessmentOutOfOrder = "C029", Error, "assessment of an unknown or later request";
+    RequestPaidAfterGrace = "C030", Error, "request paid after its grace period";
 }
 
 impl Code {

@@ -392,6 +392,16 @@ impl Rate {
         div_round(cents * self.0 as i128, RATE_ONE)
     }
 
+    /// What a deduction at this rate took from an amount that is `net` after it: `net * rate / (1 -
+    /// rate)`, rounded half away from zero to the cent (a rate of 100% leaves nothing to divide by: 0).
+    pub fn of_net(self, net: i128) -> i128 {
+        let rest = RATE_ONE - self.0 as i128;
+        if rest <= 0 {
+            return 0;
+        }
+        div_round(net * self.0 as i128, rest)
+    }
+
     /// The share `part / whole` as a rate (zero when `whole` is zero).
     pub fn ratio(part: i128, whole: i128) -> Rate {
         if whole == 0 {

@@ -68,6 +68,126 @@ pub struct PartnerProgress {
     /// The name in the partner's own language(s), as in partners.csv (may be empty).
     pub local_name: String,
     pub figures: Figures,
+    /// The request cycle: what the partner asked for and what the Commission decided.
+    pub requests: RequestFigures,
+}
+
+/// How far a figure summed from cells that may be blank ("not published") can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Knownness {
+    /// Every part is published (or there is none).
+    #[default]
+    Known,
+    /// Some parts are blank: the figure is the sum of the others, and the true figure is at least that.
+    LowerBound,
+    /// Every part is blank.
+    Unknown,
+}
+
+impl Knownness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Knownness::Known => "known",
+            Knownness::LowerBound => "lower_bound",
+            Knownness::Unknown => "unknown",
+        }
+    }
+}
+
+/// A sum over parts some of which may be unknown: the known parts' total and how many parts were
+/// known and blank. Sums add up part by part, so the facility's is the sum of the partners'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Partial {
+    pub value: i64,
+    pub known: u32,
+    pub blank: u32,
+}
+
+impl Partial {
+    pub fn add(&mut self, part: Option<i64>) {
+        match part {
+            Some(v) => {
+                self.value += v;
+                self.known += 1;
+            }
+            None => self.blank += 1,
+        }
+    }
+
+    pub fn plus(self, other: Partial) -> Partial {
+        Partial { value: self.value + other.value, known: self.known + other.known, blank: self.blank + other.blank }
+    }
+
+    pub fn knownness(&self) -> Knownness {
+        match (self.known, self.blank) {
+            (_, 0) => Knownness::Known,
+            (0, _) => Knownness::Unknown,
+            _ => Knownness::LowerBound,
+        }
+    }
+
+    /// The value, unless nothing of it is known.
+    pub fn value(&self) -> Option<i64> {
+        (self.knownness() != Knownness::Unknown).then_some(self.value)
+    }
+}
+
+/// The level a partner's figures are kept at: step by step (steps.csv has its steps) or only request by
+/// request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Granularity {
+    #[default]
+    Requests,
+    Steps,
+    /// The facility, when some partners have steps and others not.
+    Mixed,
+}
+
+impl Granularity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Requests => "requests",
+            Granularity::Steps => "steps",
+            Granularity::Mixed => "mixed",
+        }
+    }
+}
+
+/// The request cycle of a partner or of the facility as of a date (docs/OUTPUT.md defines each).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestFigures {
+    pub granularity: Granularity,
+    pub requests_submitted: i64,
+    pub requests_assessed: i64,
+    pub requests_pending: i64,
+    pub requested: Partial,
+    pub approved: Partial,
+    pub pending: Partial,
+    pub withheld_by_assessments: Partial,
+    pub steps_claimed: Partial,
+    pub steps_met: Partial,
+    pub steps_partly: Partial,
+    /// Published but not itemised: the latest known gap of the partner (of `ALL` for the facility).
+    pub reported_unitemised: i64,
+}
+
+/// A published aggregate the ledgers itemise only in part (`itemised = partial`), as of its date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownGap {
+    pub date: Date,
+    /// A partner code, or `ALL`.
+    pub partner: String,
+    pub measure: &'static str,
+    pub published: i64,
+    /// The ledgers' figure for the measure on that date.
+    pub itemised: i64,
+    /// Published less itemised, or 0 once within the tolerance.
+    pub unitemised: i64,
+    pub tolerance: i64,
+    /// `known_gap`, or `itemised` once the ledgers reach it.
+    pub status: &'static str,
+    /// Where the published figure comes from.
+    pub source: String,
 }
 
 /// Steps and money of one partner's policy area.
@@ -165,6 +285,10 @@ pub struct Progress {
     pub timeline: Vec<TimelinePoint>,
     /// The next six months, sorted by date, partner and step.
     pub deadlines: Vec<Deadline>,
+    /// The facility's request cycle (the partners' combined).
+    pub requests: RequestFigures,
+    /// Every `partial` control total dated up to `as_of`, in file order.
+    pub known_gaps: Vec<KnownGap>,
 }
 
 /// A computed table for export: named columns and rows of JSON values (amounts as decimal strings in
@@ -231,6 +355,8 @@ mod tests {
                 steps: steps.iter().map(|&(p, a, s)| step(partners[p], areas[a], stage(s))).collect(),
                 timeline: Vec::new(),
                 deadlines: Vec::new(),
+                requests: RequestFigures::default(),
+                known_gaps: Vec::new(),
             };
             let counts = progress.stage_counts();
             for p in partners {

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::date::{self, Date};
 use crate::diag::{self, Code, Diagnostic};
-use crate::ledger::model::{Ledger, Loc};
+use crate::ledger::model::{Itemised, Ledger, Loc};
 use crate::money;
-use crate::replay::{Index, Release, Replay, Settlement};
+use crate::replay::{Index, Release, Replay, Requests, Settlement};
 
 /// What a rule sees: the ledger, the date, the replay of the releases, and each partner's envelope over
 /// time.
@@ -37,6 +37,11 @@ impl<'a> Ctx<'a> {
     /// The regular releases replayed step by step.
     pub fn settlements(&self) -> &'a [Settlement] {
         &self.replay.settlements
+    }
+
+    /// Requests by id, with their assessments in order.
+    pub fn requests(&self) -> &'a Requests {
+        &self.replay.requests
     }
 
     /// Steps, their events and partners by id.
@@ -107,6 +112,10 @@ pub struct ControlFigure {
     pub computed_eur: String,
     pub difference_eur: String,
     pub tolerance_eur: String,
+    /// `full` or `partial` (a published aggregate the ledgers itemise only in part).
+    pub itemised: String,
+    /// A `partial` total the ledgers fall short of by more than its tolerance: reported, not failed.
+    pub known_gap: bool,
     pub ok: bool,
 }
 
@@ -133,7 +142,12 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 computed_eur: money::format_grouped(value).replace(',', ""),
                 difference_eur: money::format_grouped(diff).replace(',', ""),
                 tolerance_eur: money::format_plain(c.tolerance),
-                ok: diff.abs() <= c.tolerance as i128,
+                itemised: c.itemised.as_str().into(),
+                known_gap: c.itemised == Itemised::Partial && -diff > c.tolerance as i128,
+                ok: match c.itemised {
+                    Itemised::Full => diff.abs() <= c.tolerance as i128,
+                    Itemised::Partial => diff <= c.tolerance as i128,
+                },
             }
         })
         .collect()

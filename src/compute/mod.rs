@@ -21,6 +21,7 @@ mod envelopes;
 mod frames;
 mod parquet;
 mod payments;
+mod requests;
 mod steps;
 mod timeline;
 
@@ -63,7 +64,17 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     let envelopes = crate::meter::timed("envelopes", || envelopes::envelope_tables(l, as_of))?;
     let payments = crate::meter::timed("payments", || payments::payment_tables(l, as_of))?;
     let steps = crate::meter::timed("steps", || steps::step_tables(l, replay, as_of))?;
-    assemble(l, as_of, envelopes, payments, steps)
+    let mut progress = assemble(l, as_of, envelopes, payments, steps)?;
+    let known_gaps = requests::known_gaps(l, as_of);
+    let (by_partner, facility) = requests::request_figures(l, replay, as_of, &known_gaps);
+    for p in &mut progress.partners {
+        if let Some(i) = l.partner_codes.iter().position(|c| c == &p.code) {
+            p.requests = by_partner[i].clone();
+        }
+    }
+    progress.requests = facility;
+    progress.known_gaps = known_gaps;
+    Ok(progress)
 }
 
 /// The progress from its parts.
@@ -102,6 +113,7 @@ fn assemble(
             name: name.to_string(),
             local_name: local_name.to_string(),
             figures: f,
+            requests: RequestFigures::default(),
         });
     }
     let mut areas = Vec::new();
@@ -116,7 +128,17 @@ fn assemble(
     }
 
     let deadlines = timeline::deadlines(&step_states, as_of);
-    Ok(Progress { as_of, facility, partners, areas, steps: step_states, timeline, deadlines })
+    Ok(Progress {
+        as_of,
+        facility,
+        partners,
+        areas,
+        steps: step_states,
+        timeline,
+        deadlines,
+        requests: RequestFigures::default(),
+        known_gaps: Vec::new(),
+    })
 }
 
 /// Each row of a frame grouped per partner, by the partner's code.

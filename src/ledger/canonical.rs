@@ -3,12 +3,16 @@
 //! tables without a date by their key). `growthplan fmt` writes it; `fmt --check` compares with it.
 
 use crate::date;
-use crate::ledger::model::{Ledger, Loc};
+use crate::ledger::model::{Itemised, Ledger, Loc};
 use crate::ledger::schema::{LedgerFile, ALL_PARTNERS};
 use crate::money::format_plain;
 
 fn opt_date(d: Option<date::Date>) -> String {
     d.map(date::format).unwrap_or_default()
+}
+
+fn opt_count(n: Option<u32>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
 }
 
 fn opt_money(a: Option<i64>) -> String {
@@ -136,6 +140,7 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.instrument.as_str().into(),
                         format_plain(r.amount),
                         l.payment_step_ids(r).collect::<Vec<_>>().join(" "),
+                        l.text(r.request).to_string(),
                         l.text(r.source).to_string(),
                         l.text(r.note).to_string(),
                     ],
@@ -173,6 +178,51 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                         r.measure.as_str().into(),
                         format_plain(r.amount),
                         format_plain(r.tolerance),
+                        match r.itemised {
+                            Itemised::Full => String::new(),
+                            Itemised::Partial => r.itemised.as_str().into(),
+                        },
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Requests => l
+            .requests
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at,
+                    vec![
+                        l.text(r.id).to_string(),
+                        date::format(r.date),
+                        l.partner_code(r.partner).to_string(),
+                        date::format(r.period_end),
+                        opt_count(r.steps_claimed),
+                        opt_money(r.amount_requested),
+                        r.steps.iter().map(|&s| l.step_id(s)).collect::<Vec<_>>().join(" "),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
+                    ],
+                )
+            })
+            .collect(),
+        LedgerFile::Assessments => l
+            .assessments
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at,
+                    vec![
+                        date::format(r.date),
+                        l.text(r.request).to_string(),
+                        opt_count(r.steps_met),
+                        opt_count(r.steps_partly),
+                        opt_count(r.steps_not_met),
+                        opt_money(r.amount_approved),
                         l.text(r.source).to_string(),
                         l.text(r.note).to_string(),
                     ],

@@ -26,7 +26,7 @@ pub fn datapackage() -> Value {
                     }
                     let ty = match c.ty {
                         ColumnType::Text => "string",
-                        ColumnType::Id | ColumnType::Partner | ColumnType::Step => {
+                        ColumnType::Id | ColumnType::Partner | ColumnType::Step | ColumnType::Request => {
                             constraints.insert("pattern".into(), json!(ID_PATTERN));
                             "string"
                         }
@@ -39,6 +39,10 @@ pub fn datapackage() -> Value {
                             "string"
                         }
                         ColumnType::Date => "date",
+                        ColumnType::Count => {
+                            constraints.insert("minimum".into(), json!(0));
+                            "integer"
+                        }
                         ColumnType::Money => {
                             f.insert("decimalChar".into(), json!("."));
                             f.insert("bareNumber".into(), json!(true));
@@ -61,6 +65,7 @@ pub fn datapackage() -> Value {
                 let target = match c.ty {
                     ColumnType::Partner => Some((LedgerFile::Partners, "code")),
                     ColumnType::Step => Some((LedgerFile::Steps, "id")),
+                    ColumnType::Request => Some((LedgerFile::Requests, "id")),
                     _ => None,
                 };
                 if let Some((file, key)) = target {

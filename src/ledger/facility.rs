@@ -77,6 +77,17 @@ impl Facility {
         date::add_months(due, months)
     }
 
+    /// Whether `d` is a due date of the facility: the last day of one of its reporting periods (the year
+    /// cut into `max_regular_releases_per_year` equal periods, so half-years when two) between `start` and
+    /// `end`. A count that does not divide the year leaves every month end a due date.
+    pub fn is_due_date(&self, d: Date) -> bool {
+        use chrono::Datelike;
+        let per_year = self.max_regular_releases_per_year;
+        let months = if per_year > 0 && 12 % per_year == 0 { 12 / per_year } else { 1 };
+        let month_end = d.succ_opt().is_none_or(|next| next.day() == 1);
+        month_end && d.month() % months == 0 && d >= self.start && d <= self.end
+    }
+
     pub fn envelope(&self) -> i64 {
         self.grant_envelope + self.loan_envelope
     }

@@ -103,6 +103,8 @@ pub struct Payment {
     pub instrument: Instrument,
     pub amount: i64,
     pub steps: StepIds,
+    /// The request a regular release pays, as text number ([`Ledger::text`]; the empty text: none named).
+    pub request: TextId,
     /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
     pub source: TextId,
     /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
@@ -131,6 +133,49 @@ pub struct ControlTotal {
     pub measure: Measure,
     pub amount: i64,
     pub tolerance: i64,
+    /// `Partial`: a published aggregate the ledgers do not itemise yet (a known gap).
+    pub itemised: Itemised,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
+}
+
+/// A payment request: a partner's request for release with its semi-annual report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub at: Loc,
+    /// The request's id, as text number ([`Ledger::text`]), so payments and assessments naming it compare
+    /// by number.
+    pub id: TextId,
+    pub date: Date,
+    pub partner: PartnerId,
+    /// The due date of the steps it reports on.
+    pub period_end: Date,
+    /// `None`: not published.
+    pub steps_claimed: Option<u32>,
+    /// Gross euros requested; `None`: not published.
+    pub amount_requested: Option<i64>,
+    pub steps: StepIds,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
+}
+
+/// The Commission's decision on a request (or on the remainder an earlier decision withheld).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub at: Loc,
+    pub date: Date,
+    /// The request's id, as text number ([`Ledger::text`]).
+    pub request: TextId,
+    /// Counts of the steps this decision decides; `None`: not published.
+    pub steps_met: Option<u32>,
+    pub steps_partly: Option<u32>,
+    pub steps_not_met: Option<u32>,
+    /// Gross euros this decision approves; `None`: not published.
+    pub amount_approved: Option<i64>,
     /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
     pub source: TextId,
     /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
@@ -153,6 +198,11 @@ pub struct StepId(pub u32);
 /// share it); [`Ledger::text`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TextId(pub u32);
+
+impl TextId {
+    /// The empty text (number 0): no source, note or request given.
+    pub const NONE: TextId = TextId(0);
+}
 
 /// The steps a payment names, each once, in the order named.
 pub type StepIds = SmallVec<[StepId; 2]>;
@@ -267,6 +317,8 @@ pub struct Ledger {
     pub(in crate::ledger) release_steps: crate::ledger::releases::ReleaseSteps,
     pub conditions: Vec<Condition>,
     pub control_totals: Vec<ControlTotal>,
+    pub requests: Vec<Request>,
+    pub assessments: Vec<Assessment>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
     pub sources: Sources,
     /// The payments grouped into releases, found once by the loader; a ledger's rows are not changed
@@ -334,6 +386,19 @@ impl Ledger {
         self.partner_codes.get(number.0 as usize).map_or("", Text::as_str)
     }
 
+    /// The request with this id (the first row of an id; ids are unique when the ledger passes its checks).
+    pub fn request(&self, id: TextId) -> Option<&Request> {
+        if id == TextId::NONE {
+            return None;
+        }
+        self.requests.iter().find(|r| r.id == id)
+    }
+
+    /// Whether any row of steps.csv belongs to this partner: its figures can then be given step by step.
+    pub fn has_steps(&self, partner: PartnerId) -> bool {
+        self.steps.iter().any(|s| s.partner == partner)
+    }
+
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }
@@ -349,6 +414,8 @@ impl Ledger {
             .chain(self.step_events.iter().map(|r| r.date))
             .chain(self.payments.iter().map(|r| r.date))
             .chain(self.conditions.iter().map(|r| r.date))
+            .chain(self.requests.iter().map(|r| r.date))
+            .chain(self.assessments.iter().map(|r| r.date))
             .chain(self.partners.iter().flat_map(|p| {
                 [p.agenda_approved, p.facility_agreement_in_force, p.loan_agreement_in_force].into_iter().flatten()
             }));

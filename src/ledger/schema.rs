@@ -14,10 +14,12 @@ pub enum LedgerFile {
     Payments,
     Conditions,
     ControlTotals,
+    Requests,
+    Assessments,
 }
 
 impl LedgerFile {
-    pub const ALL: [LedgerFile; 9] = [
+    pub const ALL: [LedgerFile; 11] = [
         LedgerFile::Facility,
         LedgerFile::Partners,
         LedgerFile::Allocations,
@@ -27,9 +29,11 @@ impl LedgerFile {
         LedgerFile::Payments,
         LedgerFile::Conditions,
         LedgerFile::ControlTotals,
+        LedgerFile::Requests,
+        LedgerFile::Assessments,
     ];
 
-    pub const TABLES: [LedgerFile; 8] = [
+    pub const TABLES: [LedgerFile; 10] = [
         LedgerFile::Partners,
         LedgerFile::Allocations,
         LedgerFile::Commitments,
@@ -38,6 +42,8 @@ impl LedgerFile {
         LedgerFile::Payments,
         LedgerFile::Conditions,
         LedgerFile::ControlTotals,
+        LedgerFile::Requests,
+        LedgerFile::Assessments,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -51,6 +57,8 @@ impl LedgerFile {
             LedgerFile::Payments => "payments.csv",
             LedgerFile::Conditions => "conditions.csv",
             LedgerFile::ControlTotals => "control_totals.csv",
+            LedgerFile::Requests => "requests.csv",
+            LedgerFile::Assessments => "assessments.csv",
         }
     }
 
@@ -73,6 +81,8 @@ pub enum ColumnType {
     Date,
     /// Euros with at most two decimals.
     Money,
+    /// A whole number of things, zero or more (steps counted).
+    Count,
     /// One of a fixed list of words.
     Enum(&'static [&'static str]),
     /// A partner code from `partners.csv`.
@@ -83,6 +93,8 @@ pub enum ColumnType {
     Step,
     /// Step ids separated by spaces.
     StepList,
+    /// A request id from `requests.csv`.
+    Request,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +138,7 @@ pub const STEP_STATUSES: &[&str] = &["submitted", "fulfilled", "partially_fulfil
 pub const PAYMENT_KINDS: &[&str] = &["pre_financing", "regular"];
 pub const LAYERS: &[&str] = &["precondition", "general"];
 pub const CONDITION_STATUSES: &[&str] = &["met", "not_met"];
+pub const ITEMISED: &[&str] = &["full", "partial"];
 pub const MEASURES: &[&str] = &[
     "allocated",
     "allocated_grant",
@@ -273,7 +286,8 @@ pub static TABLE_SPECS: &[TableSpec] = &[
             col("channel", T::Enum(CHANNELS), "`budget` (to the treasury) or `wbif` (investments)."),
             col("instrument", T::Enum(INSTRUMENTS), "`grant` or `loan`."),
             col("amount_eur", T::Money, "Euros transferred (net of the pre-financing clearance)."),
-            opt("steps", T::StepList, "For a regular release: the ids of the steps it pays, separated by spaces."),
+            opt("steps", T::StepList, "For a regular release of a partner whose steps are in steps.csv: the ids of the steps it pays, separated by spaces. Empty otherwise."),
+            extra("request", T::Request, "For a regular release: the id of the payment request (requests.csv) it pays. Empty for pre-financing."),
             SOURCE,
             note(),
         ],
@@ -305,6 +319,42 @@ pub static TABLE_SPECS: &[TableSpec] = &[
             col("measure", T::Enum(MEASURES), "Which figure: `allocated`, `paid`, `paid_grant`, `prefinancing`, ..."),
             col("amount_eur", T::Money, "The published figure in euros."),
             col("tolerance_eur", T::Money, "How far the ledgers may differ (published figures are rounded)."),
+            extra("itemised", T::Enum(ITEMISED), "`full` (or empty): the ledgers must match the figure. `partial`: a published aggregate the ledgers do not itemise yet, reported as a known gap; an error only if the ledgers exceed it."),
+            SOURCE,
+            note(),
+        ],
+        primary_key: &[],
+    },
+    TableSpec {
+        file: LedgerFile::Requests,
+        title: "Payment requests",
+        description: "Requests for release a partner submitted with its semi-annual report: the steps it reports on and what it asks for. Empty counts and amounts mean: not published.",
+        append_only: true,
+        columns: &[
+            col("id", T::Id, "Unique request id, e.g. `ME-Q1`; payments and assessments name it."),
+            col("date", T::Date, "Date the partner submitted the request."),
+            col("partner", T::Partner, "Partner code."),
+            col("period_end", T::Date, "The due date of the steps it reports on: a half-year end of the facility, e.g. 2025-06-30."),
+            opt("steps_claimed", T::Count, "How many steps the request reports as met (fully or partly); empty when not published."),
+            opt("amount_requested_eur", T::Money, "Gross euros requested; empty when not published."),
+            opt("steps", T::StepList, "The ids of the steps it reports on, only where steps.csv holds them."),
+            SOURCE,
+            note(),
+        ],
+        primary_key: &["id"],
+    },
+    TableSpec {
+        file: LedgerFile::Assessments,
+        title: "Assessments",
+        description: "The Commission's decisions on payment requests. A later assessment of the same request decides the remainder an earlier one withheld. Empty counts and amounts mean: not published.",
+        append_only: true,
+        columns: &[
+            col("date", T::Date, "Date of the Commission's decision."),
+            col("request", T::Request, "The id of the request assessed (requests.csv)."),
+            opt("steps_met", T::Count, "Steps this decision finds met; empty when not published."),
+            opt("steps_partly", T::Count, "Steps this decision finds partly met; empty when not published."),
+            opt("steps_not_met", T::Count, "Steps this decision finds not met; empty when not published."),
+            opt("amount_approved_eur", T::Money, "Gross euros this decision approves for release (a later decision: the remainder it adds); empty when only a net figure is published (write it in `note`)."),
             SOURCE,
             note(),
         ],

@@ -55,6 +55,10 @@ vocabulary!(StepStatus {
 vocabulary!(PaymentKind { PreFinancing = "pre_financing", Regular = "regular" });
 vocabulary!(Layer { Precondition = "precondition", General = "general" });
 vocabulary!(ConditionStatus { Met = "met", NotMet = "not_met" });
+vocabulary!(
+    /// Whether the ledgers itemise all of a control total (`full`) or only part of it (`partial`: a known gap).
+    Itemised { Full = "full", Partial = "partial" }
+);
 vocabulary!(Measure {
     Allocated = "allocated",
     AllocatedGrant = "allocated_grant",

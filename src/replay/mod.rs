@@ -3,10 +3,12 @@
 
 mod index;
 mod release;
+mod requests;
 mod settle;
 
 pub use index::{worth, Assessed, Index};
 pub use release::{releases, Release};
+pub use requests::Requests;
 pub use settle::{settlements, Settlement};
 
 use crate::date::Date;
@@ -18,6 +20,7 @@ pub struct Replay<'a> {
     pub index: Index<'a>,
     pub releases: Vec<Release>,
     pub settlements: Vec<Settlement>,
+    pub requests: Requests,
 }
 
 impl<'a> Replay<'a> {
@@ -29,7 +32,8 @@ impl<'a> Replay<'a> {
             || crate::meter::timed("replay: releases", || releases(l)),
         );
         let settlements = crate::meter::timed("replay: settlements", || settlements(l, &releases, &index));
-        Replay { index, releases, settlements }
+        let requests = Requests::new(l);
+        Replay { index, releases, settlements, requests }
     }
 
     /// The settlements of the regular releases made on or before `date`: a prefix of them all, since a

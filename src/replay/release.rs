@@ -17,6 +17,8 @@ pub struct Release {
     pub partner: PartnerId,
     /// What it transferred: the sum of its components.
     pub net: i128,
+    /// The request it pays (its first component's `request`; `TextId::NONE`: none named).
+    pub request: TextId,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: usize,
     /// Whether it names any step at all, known or not.
@@ -66,6 +68,7 @@ pub fn releases(l: &Ledger) -> Vec<Release> {
                 id: Text::from(first.id.as_str()),
                 partner: first.partner,
                 net: components.iter().map(|p| p.amount as i128).sum(),
+                request: components.iter().map(|p| p.request).find(|&r| r != TextId::NONE).unwrap_or(TextId::NONE),
                 at,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
             }

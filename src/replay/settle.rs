@@ -20,12 +20,19 @@ pub struct Settlement {
     /// (step's position in the ledger's steps, gross euros this release pays for it); nearly every
     /// release pays one step, kept inline.
     pub paid_steps: SmallVec<[(u32, i64); 1]>,
+    /// A release that lists no steps (its partner's figures are kept request by request): what it
+    /// transferred. Its gross is then derived from it: the net plus the clearance.
+    pub net_only: Option<i128>,
 }
 
 impl Settlement {
-    /// What its steps were worth when paid: the sum of the paid steps.
+    /// What it was worth gross: the sum of the paid steps, or for a release without steps its net plus
+    /// the clearance derived from it.
     pub fn gross(&self) -> i128 {
-        self.paid_steps.iter().map(|&(_, v)| v as i128).sum()
+        match self.net_only {
+            Some(net) => net + self.clearance,
+            None => self.paid_steps.iter().map(|&(_, v)| v as i128).sum(),
+        }
     }
 
     /// What the release should have transferred: the gross less the clearance.
@@ -51,6 +58,7 @@ pub fn settlements(l: &Ledger, releases: &[Release], index: &Index) -> Vec<Settl
             release: k,
             clearance: 0,
             paid_steps: r.own_steps(index).map(|i| (i as u32, index.worth_on(i, r.date))).collect(),
+            net_only: r.names_no_step().then_some(r.net),
         })
         .collect();
     // Then the replay in order, turning each worth into what is still unpaid.
@@ -73,7 +81,13 @@ pub fn settlements(l: &Ledger, releases: &[Release], index: &Index) -> Vec<Settl
                     *already += now;
                     *worth = now;
                 }
-                s.clearance = l.facility.prefinancing_clearance.of(s.gross()).min(*to_clear).max(0);
+                let due = match s.net_only {
+                    // The clearance is the rate of the gross, and net = gross - clearance: so it is
+                    // net * rate / (1 - rate).
+                    Some(net) => l.facility.prefinancing_clearance.of_net(net),
+                    None => l.facility.prefinancing_clearance.of(s.gross()),
+                };
+                s.clearance = due.min(*to_clear).max(0);
                 *to_clear -= s.clearance;
             }
         }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::measure;
 use super::{Ctx, Rule};
@@ -16,11 +16,13 @@ use crate::money::{format_grouped, Rate};
 mod envelope;
 mod record;
 mod release;
+mod request;
 
 use crate::replay::Release;
 use envelope::*;
 use record::*;
 use release::*;
+use request::*;
 
 pub static RULES: &[Rule] = &[
     Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope },
@@ -46,6 +48,13 @@ pub static RULES: &[Rule] = &[
     Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope },
     Rule { code: Code::PrefinancingLate, run: prefinancing_late },
     Rule { code: Code::ReleaseSteps, run: release_steps },
+    Rule { code: Code::RequestNotAssessed, run: request_not_assessed },
+    Rule { code: Code::ReleasedAboveApproved, run: released_above_approved },
+    Rule { code: Code::ApprovedAboveRequested, run: approved_above_requested },
+    Rule { code: Code::StepCountsAboveClaimed, run: step_counts_above_claimed },
+    Rule { code: Code::PeriodEndNotDue, run: period_end_not_due },
+    Rule { code: Code::AssessmentOutOfOrder, run: assessment_out_of_order },
+    Rule { code: Code::RequestPaidAfterGrace, run: request_paid_after_grace },
 ];
 
 fn eur(v: i128) -> String {

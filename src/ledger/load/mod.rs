@@ -187,6 +187,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         step_events: b.convert(t(LedgerFile::StepEvents), step_event),
                         conditions: b.convert(t(LedgerFile::Conditions), condition),
                         control_totals: b.convert(t(LedgerFile::ControlTotals), control_total),
+                        requests: b.convert(t(LedgerFile::Requests), request),
+                        assessments: b.convert(t(LedgerFile::Assessments), assessment),
                     });
                     (others, b)
                 },
@@ -223,6 +225,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let commitments = others.commitments.number(&mut ids).concat();
     let conditions = others.conditions.number(&mut ids).concat();
     let control_totals = others.control_totals.number(&mut ids).concat();
+    let requests = others.requests.number(&mut ids).concat();
+    let assessments = others.assessments.number(&mut ids).concat();
     let step_events = Rows::from_parts(others.step_events.number(&mut ids));
     let payments = crate::meter::timed("numbering payments", || Rows::from_parts(payments.number(&mut ids)));
     step_rows.resize(ids.steps.texts.len(), None);
@@ -244,6 +248,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         release_steps: Default::default(),
         conditions,
         control_totals,
+        requests,
+        assessments,
         sources: Sources::new(),
         release_rows,
     };
@@ -280,6 +286,8 @@ struct Others {
     step_events: Numbered<StepEvent>,
     conditions: Numbered<Condition>,
     control_totals: Numbered<ControlTotal>,
+    requests: Numbered<Request>,
+    assessments: Numbered<Assessment>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

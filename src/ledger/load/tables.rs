@@ -152,25 +152,10 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
     if let Some(a) = amount {
         r.sign("amount_eur", a, a != 0, "is zero; leave out components that moved no money");
     }
-    let steps_text = r.raw("steps");
-    let mut steps = StepIds::new();
-    for s in steps_text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
-        if !is_id(s) {
-            r.report(
-                Code::MalformedId,
-                "steps",
-                format!("`{s}` is not a valid step id"),
-                Some("separate step ids with spaces".into()),
-            );
-        } else {
-            let id = r.step_number(Text::from(s));
-            if !steps.contains(&id) {
-                steps.push(id);
-            }
-        }
-    }
+    let steps = step_list(r, "steps");
     Some(Payment {
         at: r.loc,
+        request: r.optional_id("request"),
         source: r.cited("source"),
         note: r.cited("note"),
         id,
@@ -181,6 +166,76 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
         instrument: instrument?,
         amount: amount?,
         steps,
+    })
+}
+
+/// The step ids of a list column (separated by spaces), each once, in the order named.
+fn step_list(r: &mut Row, name: &'static str) -> StepIds {
+    let text = r.raw(name);
+    let mut steps = StepIds::new();
+    for s in text.split([' ', '\u{a0}', ',', ';']).filter(|s| !s.is_empty()) {
+        if !is_id(s) {
+            r.report(
+                Code::MalformedId,
+                name,
+                format!("`{s}` is not a valid step id"),
+                Some("separate step ids with spaces".into()),
+            );
+        } else {
+            let id = r.step_number(Text::from(s));
+            if !steps.contains(&id) {
+                steps.push(id);
+            }
+        }
+    }
+    steps
+}
+
+pub(super) fn request(r: &mut Row) -> Option<Request> {
+    let id = r.numbered_id("id");
+    let date = r.date("date");
+    let partner = r.partner_id("partner");
+    let period_end = r.date("period_end");
+    let steps_claimed = r.optional_count("steps_claimed");
+    let amount_requested = r.optional_money("amount_requested_eur");
+    if let Some(a) = amount_requested {
+        r.sign("amount_requested_eur", a, a >= 0, "is negative; a request asks for money");
+    }
+    let steps = step_list(r, "steps");
+    Some(Request {
+        at: r.loc,
+        source: r.cited("source"),
+        note: r.cited("note"),
+        id,
+        date: date?,
+        partner,
+        period_end: period_end?,
+        steps_claimed,
+        amount_requested,
+        steps,
+    })
+}
+
+pub(super) fn assessment(r: &mut Row) -> Option<Assessment> {
+    let date = r.date("date");
+    let request = r.numbered_id("request");
+    let steps_met = r.optional_count("steps_met");
+    let steps_partly = r.optional_count("steps_partly");
+    let steps_not_met = r.optional_count("steps_not_met");
+    let amount_approved = r.optional_money("amount_approved_eur");
+    if let Some(a) = amount_approved {
+        r.sign("amount_approved_eur", a, a >= 0, "is negative; an assessment approves money or none");
+    }
+    Some(Assessment {
+        at: r.loc,
+        source: r.cited("source"),
+        note: r.cited("note"),
+        date: date?,
+        request,
+        steps_met,
+        steps_partly,
+        steps_not_met,
+        amount_approved,
     })
 }
 
@@ -211,8 +266,10 @@ pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
     if let Some(t) = tolerance {
         r.sign("tolerance_eur", t, t >= 0, "is negative; a tolerance is a distance");
     }
+    let itemised = r.optional_word("itemised", Itemised::from_word, Itemised::WORDS).unwrap_or(Itemised::Full);
     Some(ControlTotal {
         at: r.loc,
+        itemised,
         source: r.cited("source"),
         note: r.cited("note"),
         date: date?,

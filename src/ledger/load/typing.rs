@@ -99,12 +99,33 @@ impl Renumber for StepEvent {
     }
 }
 
+impl Renumber for Request {
+    fn renumber(&mut self, maps: &Maps) {
+        self.id = maps.text(self.id);
+        self.partner = maps.partner(self.partner);
+        for s in &mut self.steps {
+            *s = maps.step(*s);
+        }
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
+    }
+}
+
+impl Renumber for Assessment {
+    fn renumber(&mut self, maps: &Maps) {
+        self.request = maps.text(self.request);
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
+    }
+}
+
 impl Renumber for Payment {
     fn renumber(&mut self, maps: &Maps) {
         self.partner = maps.partner(self.partner);
         for s in &mut self.steps {
             *s = maps.step(*s);
         }
+        self.request = maps.text(self.request);
         self.source = maps.text(self.source);
         self.note = maps.text(self.note);
     }
@@ -427,6 +448,46 @@ impl<'a> Row<'a> {
                 None
             }
         }
+    }
+
+    /// A count of steps: a whole number, zero or more; `None` when empty (not published) or invalid.
+    pub(super) fn optional_count(&mut self, name: &'static str) -> Option<u32> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<u32>() {
+            Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => {
+                self.report(
+                    Code::NotACount,
+                    name,
+                    format!("`{v}` is not a count"),
+                    Some(format!("write a whole number such as 7, or leave it empty when it is not published: {}", self.describe(name))),
+                );
+                None
+            }
+        }
+    }
+
+    /// An id kept as a numbered text, like a source: `TextId::NONE` when empty.
+    pub(super) fn optional_id(&mut self, name: &'static str) -> TextId {
+        let v = self.raw(name);
+        if !v.is_empty() && !is_id(v) {
+            self.report(
+                Code::MalformedId,
+                name,
+                format!("`{v}` is not a valid identifier"),
+                Some("use letters, digits and . _ / - only, starting with a letter or digit; no spaces".into()),
+            );
+        }
+        self.cited(name)
+    }
+
+    /// A required id kept as a numbered text.
+    pub(super) fn numbered_id(&mut self, name: &'static str) -> TextId {
+        let v = self.id(name);
+        TextId(self.lookups.texts.number(v))
     }
 
     pub(super) fn word<T>(&mut self, name: &'static str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {

@@ -1,0 +1,117 @@
+//! The request cycle as of a date: requests submitted, assessed and pending, what was requested,
+//! approved and withheld, the steps claimed and found met, and the published totals not yet itemised.
+//! Plain sums over a few rows per partner; a blank cell ("not published") makes a figure a lower bound
+//! or unknown ([`Partial`]).
+
+use crate::check::measure::measure_value;
+use crate::date::Date;
+use crate::ledger::model::*;
+use crate::ledger::schema::ALL_PARTNERS;
+use crate::progress::{Granularity, KnownGap, Partial, RequestFigures};
+use crate::replay::Replay;
+
+/// Each partner's request cycle (by partner number) as of `as_of`, and the facility's (the sum of every
+/// partner's parts; its unitemised total is the latest `ALL` gap where one is published).
+pub fn request_figures(
+    l: &Ledger,
+    replay: &Replay,
+    as_of: Date,
+    gaps: &[KnownGap],
+) -> (Vec<RequestFigures>, RequestFigures) {
+    let mut partners = vec![RequestFigures::default(); l.partner_codes.len()];
+    for (p, f) in partners.iter_mut().enumerate() {
+        f.granularity = if l.has_steps(PartnerId(p as u32)) { Granularity::Steps } else { Granularity::Requests };
+    }
+    for (row, q) in l.requests.iter().enumerate() {
+        // A request counts once, by its first row (a repeated id is the loader's to report).
+        if q.date > as_of || replay.requests.row(q.id) != Some(row) {
+            continue;
+        }
+        let f = &mut partners[q.partner.0 as usize];
+        f.requests_submitted += 1;
+        f.requested.add(q.amount_requested);
+        f.steps_claimed.add(q.steps_claimed.map(i64::from));
+        let assessments: Vec<&Assessment> = replay.requests.assessed_until(l, row, as_of).collect();
+        let Some(latest) = assessments.last() else {
+            f.requests_pending += 1;
+            f.pending.add(q.amount_requested);
+            continue;
+        };
+        f.requests_assessed += 1;
+        let mut approved = Partial::default();
+        for a in &assessments {
+            approved.add(a.amount_approved);
+            f.steps_met.add(a.steps_met.map(i64::from));
+        }
+        f.approved = f.approved.plus(approved);
+        f.steps_partly.add(latest.steps_partly.map(i64::from));
+        if l.facility.grace_end(q.period_end) >= as_of {
+            let withheld = match (q.amount_requested, approved.blank) {
+                (Some(requested), 0) => Some((requested - approved.value).max(0)),
+                _ => None,
+            };
+            f.withheld_by_assessments.add(withheld);
+        }
+    }
+    // The latest gap of each partner (by date, then line: the gaps come in file order, and the sort
+    // is stable), and of the whole facility.
+    let mut by_date: Vec<&KnownGap> = gaps.iter().collect();
+    by_date.sort_by_key(|g| g.date);
+    for g in &by_date {
+        if let Some(p) = l.partner_codes.iter().position(|c| c == &g.partner) {
+            partners[p].reported_unitemised = g.unitemised;
+        }
+    }
+    let mut facility = RequestFigures::default();
+    let listed: Vec<usize> = l.partners.iter().filter_map(|p| l.partner_codes.iter().position(|c| c == &p.code)).collect();
+    for f in &partners {
+        facility.requests_submitted += f.requests_submitted;
+        facility.requests_assessed += f.requests_assessed;
+        facility.requests_pending += f.requests_pending;
+        facility.requested = facility.requested.plus(f.requested);
+        facility.approved = facility.approved.plus(f.approved);
+        facility.pending = facility.pending.plus(f.pending);
+        facility.withheld_by_assessments = facility.withheld_by_assessments.plus(f.withheld_by_assessments);
+        facility.steps_claimed = facility.steps_claimed.plus(f.steps_claimed);
+        facility.steps_met = facility.steps_met.plus(f.steps_met);
+        facility.steps_partly = facility.steps_partly.plus(f.steps_partly);
+    }
+    facility.reported_unitemised = match by_date.iter().rev().find(|g| g.partner == ALL_PARTNERS) {
+        Some(g) => g.unitemised,
+        None => listed.iter().map(|&p| partners[p].reported_unitemised).sum(),
+    };
+    let with_steps = listed.iter().filter(|&&p| partners[p].granularity == Granularity::Steps).count();
+    facility.granularity = match with_steps {
+        n if n == listed.len() => Granularity::Steps,
+        0 => Granularity::Requests,
+        _ => Granularity::Mixed,
+    };
+    (partners, facility)
+}
+
+/// Every `partial` control total dated up to `as_of`, in the order of the file, with the ledgers' figure
+/// on its date; the latest of a partner (or of `ALL`) is last among its own, by date then line.
+pub fn known_gaps(l: &Ledger, as_of: Date) -> Vec<KnownGap> {
+    let mut rows: Vec<&ControlTotal> =
+        l.control_totals.iter().filter(|c| c.itemised == Itemised::Partial && c.date <= as_of).collect();
+    rows.sort_by_key(|c| c.at.line);
+    rows.into_iter()
+        .map(|c| {
+            let partner = c.partner.map(|p| l.partner_code(p));
+            let itemised = measure_value(l, partner, c.measure, c.date) as i64;
+            let gap = c.amount - itemised;
+            let open = gap > c.tolerance;
+            KnownGap {
+                date: c.date,
+                partner: partner.unwrap_or(ALL_PARTNERS).to_string(),
+                measure: c.measure.as_str(),
+                published: c.amount,
+                itemised,
+                unitemised: if open { gap } else { 0 },
+                tolerance: c.tolerance,
+                status: if open { "known_gap" } else { "itemised" },
+                source: l.text(c.source).to_string(),
+            }
+        })
+        .collect()
+}
