@@ -63,7 +63,8 @@ pub fn request_figures(
         }
     }
     let mut facility = RequestFigures::default();
-    let listed: Vec<usize> = l.partners.iter().filter_map(|p| l.partner_codes.iter().position(|c| c == &p.code)).collect();
+    let listed: Vec<usize> =
+        l.partners.iter().filter_map(|p| l.partner_codes.iter().position(|c| c == &p.code)).collect();
     for f in &partners {
         facility.requests_submitted += f.requests_submitted;
         facility.requests_assessed += f.requests_assessed;

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::date;
 use crate::money::{format_millions, format_plain, Rate};
-use crate::progress::{Change, Figures, Progress, Table};
+use crate::progress::{Change, Figures, Granularity, KnownGap, Knownness, Partial, Progress, RequestFigures, Table};
 use crate::render::diagnostics::inert;
 
 /// The version of the status JSON contract.
@@ -72,6 +72,56 @@ pub fn figures_json(f: &Figures) -> Map<String, Value> {
     m
 }
 
+/// The request cycle as JSON fields: each figure beside its `_knownness` (`known`, `lower_bound`,
+/// `unknown`; an unknown figure is null).
+pub fn requests_json(r: &RequestFigures) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("granularity".into(), json!(r.granularity.as_str()));
+    let known = |m: &mut Map<String, Value>, k: &str, v: Value, knownness: &str| {
+        m.insert(k.into(), v);
+        m.insert(format!("{k}_knownness"), json!(knownness));
+    };
+    for (k, v) in [
+        ("requests_submitted", r.requests_submitted),
+        ("requests_assessed", r.requests_assessed),
+        ("requests_pending", r.requests_pending),
+    ] {
+        known(&mut m, k, json!(v), "known");
+    }
+    let partial = |p: &Partial, euros: bool| match p.value() {
+        None => Value::Null,
+        Some(v) if euros => json!(format_plain(v)),
+        Some(v) => json!(v),
+    };
+    for (k, p, euros) in [
+        ("requested_eur", &r.requested, true),
+        ("approved_eur", &r.approved, true),
+        ("pending_eur", &r.pending, true),
+        ("withheld_by_assessments_eur", &r.withheld_by_assessments, true),
+        ("steps_claimed", &r.steps_claimed, false),
+        ("steps_met", &r.steps_met, false),
+        ("steps_partly", &r.steps_partly, false),
+    ] {
+        known(&mut m, k, partial(p, euros), p.knownness().as_str());
+    }
+    known(&mut m, "reported_unitemised_eur", json!(format_plain(r.reported_unitemised)), "known");
+    m
+}
+
+/// A known gap as JSON.
+pub fn known_gap_json(g: &KnownGap) -> Value {
+    json!({
+        "date": date::format(g.date),
+        "partner": g.partner,
+        "measure": g.measure,
+        "published_eur": format_plain(g.published),
+        "itemised_eur": format_plain(g.itemised),
+        "unitemised_eur": format_plain(g.unitemised),
+        "tolerance_eur": format_plain(g.tolerance),
+        "status": g.status,
+    })
+}
+
 /// The `status --format json` document.
 pub fn json(p: &Progress, partner: Option<&str>) -> String {
     let partners: Vec<Value> = p
@@ -83,25 +133,33 @@ pub fn json(p: &Progress, partner: Option<&str>) -> String {
             m.insert("code".into(), json!(x.code));
             m.insert("name".into(), json!(x.name));
             m.extend(figures_json(&x.figures));
+            m.extend(requests_json(&x.requests));
             Value::Object(m)
         })
         .collect();
+    let mut facility = figures_json(&p.facility);
+    facility.extend(requests_json(&p.requests));
+    let known_gaps: Vec<Value> =
+        p.known_gaps.iter().filter(|g| partner.is_none_or(|c| c == g.partner)).map(known_gap_json).collect();
     let doc = json!({
         "version": STATUS_VERSION,
         "as_of": date::format(p.as_of),
         "currency": "EUR",
-        "facility": Value::Object(figures_json(&p.facility)),
+        "facility": Value::Object(facility),
         "partners": partners,
+        "known_gaps": known_gaps,
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
     s.push('\n');
     s
 }
 
-/// The terminal table: one row per partner and the facility, aligned.
+/// The terminal tables: the money and steps of each partner and the facility, then their request
+/// cycle, each aligned.
 pub fn table(p: &Progress, partner: Option<&str>) -> String {
     let header = [
         "partner",
+        "level",
         "envelope",
         "committed",
         "paid",
@@ -115,9 +173,12 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
         "withheld",
         "expired",
     ];
-    let row = |name: &str, f: &Figures| -> Vec<String> {
+    // Step figures only where the partner's steps are known; a dash elsewhere.
+    let row = |name: &str, f: &Figures, level: Granularity| -> Vec<String> {
+        let step = |v: String| if level == Granularity::Requests { "-".into() } else { v };
         vec![
             inert(name),
+            level.as_str().into(),
             format_millions(f.envelope as i128),
             format_millions(f.committed as i128),
             format_millions(f.paid as i128),
@@ -126,32 +187,85 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
             format_millions(f.paid_budget as i128),
             format_millions(f.paid_wbif as i128),
             Rate::ratio(f.paid as i128, f.envelope as i128).to_percent_1dp(),
-            format!("{}/{}", f.steps_fulfilled, f.steps_due),
-            f.steps_overdue.to_string(),
-            format_millions(f.value_withheld as i128),
-            format_millions(f.value_expired as i128),
+            step(format!("{}/{}", f.steps_fulfilled, f.steps_due)),
+            step(f.steps_overdue.to_string()),
+            step(format_millions(f.value_withheld as i128)),
+            step(format_millions(f.value_expired as i128)),
         ]
     };
-    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
-    for x in p.partners.iter().filter(|x| partner.is_none_or(|c| c == x.code)) {
-        rows.push(row(&x.code, &x.figures));
-    }
+    let shown = || p.partners.iter().filter(|x| partner.is_none_or(|c| c == x.code));
+    let mut rows: Vec<Vec<String>> = shown().map(|x| row(&x.code, &x.figures, x.requests.granularity)).collect();
     if partner.is_none() {
-        rows.push(row("all", &p.facility));
+        rows.push(row("all", &p.facility, p.requests.granularity));
     }
-    let widths: Vec<usize> =
-        (0..header.len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let cycle_header = [
+        "partner",
+        "requests",
+        "assessed",
+        "pending",
+        "requested",
+        "approved",
+        "withheld by assessments",
+        "pending with EC",
+        "steps claimed",
+        "met",
+        "partly",
+        "published, not itemised",
+    ];
+    let cycle_row = |name: &str, r: &RequestFigures| -> Vec<String> {
+        vec![
+            inert(name),
+            r.requests_submitted.to_string(),
+            r.requests_assessed.to_string(),
+            r.requests_pending.to_string(),
+            bounded(&r.requested, true),
+            bounded(&r.approved, true),
+            bounded(&r.withheld_by_assessments, true),
+            bounded(&r.pending, true),
+            bounded(&r.steps_claimed, false),
+            bounded(&r.steps_met, false),
+            bounded(&r.steps_partly, false),
+            format_millions(r.reported_unitemised as i128),
+        ]
+    };
+    let mut cycle: Vec<Vec<String>> = shown().map(|x| cycle_row(&x.code, &x.requests)).collect();
+    if partner.is_none() {
+        cycle.push(cycle_row("all", &p.requests));
+    }
     let mut out = format!("as of {}\n", date::format(p.as_of));
-    for (n, r) in rows.iter().enumerate() {
+    out += &aligned(&header, &rows);
+    out += "\nrequest cycle (\u{2265}: at least, as some figures are not published; ?: not published)\n";
+    out += &aligned(&cycle_header, &cycle);
+    out
+}
+
+/// A figure that may be a lower bound (`\u{2265}`) or not published (`?`).
+fn bounded(v: &Partial, euros: bool) -> String {
+    let shown = |x: i64| if euros { format_millions(x as i128) } else { x.to_string() };
+    match v.knownness() {
+        Knownness::Known => shown(v.value),
+        Knownness::LowerBound => format!("\u{2265}{}", shown(v.value)),
+        Knownness::Unknown => "?".into(),
+    }
+}
+
+/// Rows under a header, columns aligned (text left, figures right).
+fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut all: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    all.extend(rows.iter().cloned());
+    let widths: Vec<usize> =
+        (0..header.len()).map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for (n, r) in all.iter().enumerate() {
         let cells: Vec<String> = r
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let pad = widths[i] - c.chars().count();
+                let pad = " ".repeat(widths[i] - c.chars().count());
                 if i == 0 {
-                    format!("{c}{}", " ".repeat(pad))
+                    format!("{c}{pad}")
                 } else {
-                    format!("{}{c}", " ".repeat(pad))
+                    format!("{pad}{c}")
                 }
             })
             .collect();

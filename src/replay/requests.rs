@@ -39,7 +39,12 @@ impl Requests {
     }
 
     /// The assessments of the request at `row` decided on or before `date`, in order.
-    pub fn assessed_until<'a>(&'a self, l: &'a Ledger, row: usize, date: Date) -> impl Iterator<Item = &'a Assessment> + 'a {
+    pub fn assessed_until<'a>(
+        &'a self,
+        l: &'a Ledger,
+        row: usize,
+        date: Date,
+    ) -> impl Iterator<Item = &'a Assessment> + 'a {
         self.assessments[row].iter().map(move |&k| &l.assessments[k]).take_while(move |a| a.date <= date)
     }
 }

@@ -31,7 +31,7 @@ pub(super) fn request_not_assessed(cx: &Ctx) -> Vec<Diagnostic> {
                 let first = cx.requests().assessed_until(l, i, Date::MAX).next();
                 Some((
                     format!(
-                        "release `{}` on {} pays request `{name}`, which no assessment approved by then{}",
+                        "release `{}` on {} pays request `{name}`, which was not assessed by then{}",
                         r.id,
                         date::format(r.date),
                         first.map(|a| format!(" (the first is dated {})", date::format(a.date))).unwrap_or_default()
@@ -66,15 +66,15 @@ pub(super) fn released_above_approved(cx: &Ctx) -> Vec<Diagnostic> {
         let (total, count) = released.entry(i).or_default();
         *total += g;
         *count += 1;
-        let approvals: Vec<Option<i64>> = cx.requests().assessed_until(l, i, r.date).map(|a| a.amount_approved).collect();
+        let approvals: Vec<Option<i64>> =
+            cx.requests().assessed_until(l, i, r.date).map(|a| a.amount_approved).collect();
         if approvals.is_empty() || approvals.iter().any(Option::is_none) {
             continue;
         }
         let approved: i128 = approvals.iter().flatten().map(|&a| a as i128).sum();
         let tolerance = l.facility.release_tolerance as i128 * *count;
         if *total > approved + tolerance {
-            out.push(
-                cx.at(
+            let mut d = cx.at(
                     Code::ReleasedAboveApproved,
                     r.first(l).at,
                     "amount_eur",
@@ -87,9 +87,14 @@ pub(super) fn released_above_approved(cx: &Ctx) -> Vec<Diagnostic> {
                         date::format(r.date)
                     ),
                 )
-                .hint("check the components' amounts, the request the release names, and the approved amounts in assessments.csv")
-                .note(format!("gross of a release without steps: its net plus the pre-financing it clears ({} of the gross)", l.facility.prefinancing_clearance)),
-            );
+                .hint("check the components' amounts, the request the release names, and the approved amounts in assessments.csv");
+            if r.names_no_step() {
+                d = d.note(format!(
+                    "a release without steps is worth its net plus the pre-financing it clears ({} of the gross)",
+                    l.facility.prefinancing_clearance
+                ));
+            }
+            out.push(d);
         }
     }
     out

@@ -450,7 +450,8 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A count of steps: a whole number, zero or more; `None` when empty (not published) or invalid.
+    /// A count of steps: a whole number, zero or more; `None` when empty (not published) or invalid (an
+    /// error that keeps the row).
     pub(super) fn optional_count(&mut self, name: &'static str) -> Option<u32> {
         let v = self.raw(name);
         if v.is_empty() {
@@ -459,11 +460,15 @@ impl<'a> Row<'a> {
         match v.parse::<u32>() {
             Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) => Some(n),
             _ => {
-                self.report(
+                // The row stays, with the count unknown: a count is never a reason to lose a request.
+                self.report_keeping_row(
                     Code::NotACount,
                     name,
                     format!("`{v}` is not a count"),
-                    Some(format!("write a whole number such as 7, or leave it empty when it is not published: {}", self.describe(name))),
+                    Some(format!(
+                        "write a whole number such as 7, or leave it empty when it is not published: {}",
+                        self.describe(name)
+                    )),
                 );
                 None
             }
