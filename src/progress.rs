@@ -171,6 +171,32 @@ pub struct RequestFigures {
     pub reported_unitemised: i64,
 }
 
+/// Where one payment request stands on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestState {
+    pub id: String,
+    pub partner: String,
+    pub submitted: Date,
+    pub period_end: Date,
+    /// After it, what the assessments withheld is no longer released.
+    pub grace_end: Date,
+    pub steps_claimed: Option<u32>,
+    pub requested: Option<i64>,
+    /// Assessments so far, and the date of the latest.
+    pub assessments: u32,
+    pub last_assessed: Option<Date>,
+    pub steps_met: Partial,
+    /// The latest assessment's counts.
+    pub steps_partly: Option<u32>,
+    pub steps_not_met: Option<u32>,
+    pub approved: Partial,
+    /// What the releases naming it transferred so far (net).
+    pub released: i64,
+    /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
+    pub stage: &'static str,
+    pub source: String,
+}
+
 /// A published aggregate the ledgers itemise only in part (`itemised = partial`), as of its date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownGap {
@@ -289,6 +315,8 @@ pub struct Progress {
     pub requests: RequestFigures,
     /// Every `partial` control total dated up to `as_of`, in file order.
     pub known_gaps: Vec<KnownGap>,
+    /// The requests submitted up to `as_of`, by partner, then date and id.
+    pub request_states: Vec<RequestState>,
 }
 
 /// A computed table for export: named columns and rows of JSON values (amounts as decimal strings in
@@ -357,6 +385,7 @@ mod tests {
                 deadlines: Vec::new(),
                 requests: RequestFigures::default(),
                 known_gaps: Vec::new(),
+                request_states: Vec::new(),
             };
             let counts = progress.stage_counts();
             for p in partners {

@@ -312,7 +312,7 @@ fn report_command(
         || crate::compute::progress(&l, &replay, as_of),
         || crate::compute::progress(&l, &replay, previous),
     );
-    let (now, before) = (now?, before?.facility);
+    let (now, before) = (now?, before?);
     let changes = crate::compute::changes(&l, &replay, &now, previous)?;
 
     // Chart, render.

@@ -59,6 +59,7 @@ pub struct ChartFile {
 /// The charts there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    Requests,
     Funnel,
     Cumulative,
     Steps,
@@ -74,6 +75,7 @@ fn draw<DB: DrawingBackend>(
     partner: Option<&str>,
 ) -> Result<(), String> {
     match kind {
+        Kind::Requests => request_cycle(root, p),
         Kind::Funnel => funnel(root, p),
         Kind::Cumulative => cumulative(root, p),
         Kind::Steps => steps_by_stage(root, p, counts),
@@ -89,8 +91,9 @@ pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartE
         let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
         let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, FONT);
     });
-    crate::meter::phase("drawing the charts", 4 + p.partners.len() as u64);
+    crate::meter::phase("drawing the charts", 5 + p.partners.len() as u64);
     let mut jobs: Vec<(String, u32, Kind, Option<String>)> = vec![
+        ("requests".into(), bar_height(p.partners.len()), Kind::Requests, None),
         ("funnel".into(), bar_height(p.partners.len()), Kind::Funnel, None),
         ("cumulative".into(), 700, Kind::Cumulative, None),
         ("steps".into(), bar_height(p.partners.len()), Kind::Steps, None),
@@ -313,6 +316,49 @@ fn partner_label(p: &Progress, code: &str) -> (String, String) {
         Some(x) => (format!("{code}  {}", label(&x.name)), String::new()),
         None => (code.to_string(), String::new()),
     }
+}
+
+/// The request cycle per partner: requested (background; the published part where some amounts are
+/// not), approved and pending with the Commission (stacked), paid in regular releases (marker).
+fn request_cycle<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -> Result<(), String> {
+    use crate::progress::Knownness;
+    let rows = p
+        .partners
+        .iter()
+        .map(|x| {
+            let r = &x.requests;
+            let (label, sub) = partner_label(p, &x.code);
+            let unpublished = [&r.requested, &r.approved, &r.pending].iter().any(|v| v.knownness() != Knownness::Known);
+            let note = format!(
+                "{} requests, {} pending{}",
+                r.requests_submitted,
+                r.requests_pending,
+                if unpublished { "; some amounts not published" } else { "" }
+            );
+            (label, sub, vec![(millions(r.approved.value), DARK_BLUE), (millions(r.pending.value), YELLOW)], Some(note))
+        })
+        .collect();
+    draw_bars(
+        root,
+        Bars {
+            title: format!("Payment requests per partner, as of {}", date::format(p.as_of)),
+            x_desc: "EUR million (published amounts)",
+            rows,
+            background: p.partners.iter().map(|x| millions(x.requests.requested.value)).collect(),
+            markers: p
+                .partners
+                .iter()
+                .map(|x| (x.figures.paid_regular > 0).then(|| millions(x.figures.paid_regular)))
+                .collect(),
+            legend: vec![
+                ("requested", LIGHT),
+                ("approved (gross)", DARK_BLUE),
+                ("pending with the Commission", YELLOW),
+                ("paid in regular releases (net): black line", BLACK),
+            ],
+            integer_axis: false,
+        },
+    )
 }
 
 /// Chart 1: Envelope (background), committed (marker), paid grant and loan (stacked), share paid at the end.

@@ -73,6 +73,7 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
         }
     }
     progress.requests = facility;
+    progress.request_states = requests::request_states(l, replay, as_of);
     progress.known_gaps = known_gaps;
     Ok(progress)
 }
@@ -138,6 +139,7 @@ fn assemble(
         deadlines,
         requests: RequestFigures::default(),
         known_gaps: Vec::new(),
+        request_states: Vec::new(),
     })
 }
 

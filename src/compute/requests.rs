@@ -7,7 +7,7 @@ use crate::check::measure::measure_value;
 use crate::date::Date;
 use crate::ledger::model::*;
 use crate::ledger::schema::ALL_PARTNERS;
-use crate::progress::{Granularity, KnownGap, Partial, RequestFigures};
+use crate::progress::{Granularity, KnownGap, Partial, RequestFigures, RequestState};
 use crate::replay::Replay;
 
 /// Each partner's request cycle (by partner number) as of `as_of`, and the facility's (the sum of every
@@ -115,4 +115,56 @@ pub fn known_gaps(l: &Ledger, as_of: Date) -> Vec<KnownGap> {
             }
         })
         .collect()
+}
+
+/// Every request submitted up to `as_of` with its assessments and releases so far, by partner code,
+/// then date and id.
+pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestState> {
+    let mut released = vec![0i64; l.requests.len()];
+    for r in replay.releases.iter().filter(|r| r.date <= as_of && r.kind == PaymentKind::Regular) {
+        if let Some(i) = replay.requests.row(r.request) {
+            released[i] += r.net as i64;
+        }
+    }
+    let mut out: Vec<RequestState> = l
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(row, q)| q.date <= as_of && replay.requests.row(q.id) == Some(*row))
+        .map(|(row, q)| {
+            let assessments: Vec<&Assessment> = replay.requests.assessed_until(l, row, as_of).collect();
+            let mut steps_met = Partial::default();
+            let mut approved = Partial::default();
+            for a in &assessments {
+                steps_met.add(a.steps_met.map(i64::from));
+                approved.add(a.amount_approved);
+            }
+            let latest = assessments.last();
+            let grace_end = l.facility.grace_end(q.period_end);
+            RequestState {
+                id: l.text(q.id).to_string(),
+                partner: l.partner_code(q.partner).to_string(),
+                submitted: q.date,
+                period_end: q.period_end,
+                grace_end,
+                steps_claimed: q.steps_claimed,
+                requested: q.amount_requested,
+                assessments: assessments.len() as u32,
+                last_assessed: latest.map(|a| a.date),
+                steps_met,
+                steps_partly: latest.and_then(|a| a.steps_partly),
+                steps_not_met: latest.and_then(|a| a.steps_not_met),
+                approved,
+                released: released[row],
+                stage: match latest {
+                    None => "pending",
+                    Some(_) if grace_end >= as_of => "assessed",
+                    Some(_) => "grace_ended",
+                },
+                source: l.text(q.source).to_string(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.partner, a.submitted, &a.id).cmp(&(&b.partner, b.submitted, &b.id)));
+    out
 }

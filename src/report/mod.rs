@@ -10,7 +10,9 @@ use crate::charts::ChartFile;
 use crate::date;
 use crate::diag::{Diagnostic, Severity};
 use crate::money::{format_grouped, format_millions, Rate};
-use crate::progress::{Change, Figures, Progress, STAGES};
+use crate::progress::{
+    Change, Figures, Granularity, Knownness, Partial, Progress, RequestFigures, RequestState, STAGES,
+};
 
 const HTML: &str = include_str!("../../templates/report.html");
 const MARKDOWN: &str = include_str!("../../templates/report.md");
@@ -31,8 +33,8 @@ pub struct ReportInput<'a> {
     pub facility: &'a str,
     pub month: &'a str,
     pub now: &'a Progress,
-    /// The facility's figures at the end of the month before, and that day.
-    pub before: &'a Figures,
+    /// Where the facility stood at the end of the month before, and that day.
+    pub before: &'a Progress,
     pub previous: crate::date::Date,
     pub changes: &'a [Change],
     pub findings: &'a [Diagnostic],
@@ -62,6 +64,10 @@ struct PartnerRow {
     code: String,
     name: String,
     local_name: String,
+    /// Whether its figures are kept step by step (steps.csv has its steps) or request by request.
+    by_step: bool,
+    cycle: CycleRow,
+    requests: Vec<RequestRow>,
     envelope: String,
     committed: String,
     paid: String,
@@ -75,6 +81,55 @@ struct PartnerRow {
     areas: Vec<AreaRow>,
     deadlines: Vec<DeadlineRow>,
     chart: String,
+}
+
+/// The request cycle of a partner or the facility, as shown.
+#[derive(Serialize, Clone)]
+struct CycleRow {
+    code: String,
+    name: String,
+    submitted: i64,
+    assessed: i64,
+    pending: i64,
+    requested: String,
+    approved: String,
+    paid_regular: String,
+    withheld: String,
+    pending_eur: String,
+    steps_claimed: String,
+    steps_met: String,
+    steps_partly: String,
+    unitemised: String,
+}
+
+#[derive(Serialize)]
+struct RequestRow {
+    id: String,
+    submitted: String,
+    period_end: String,
+    steps_claimed: String,
+    requested: String,
+    assessed: String,
+    met: String,
+    partly: String,
+    not_met: String,
+    approved: String,
+    released: String,
+    stage: &'static str,
+    grace_end: String,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct GapRow {
+    date: String,
+    partner: String,
+    measure: &'static str,
+    published: String,
+    itemised: String,
+    unitemised: String,
+    status: &'static str,
+    source: String,
 }
 
 #[derive(Serialize)]
@@ -120,10 +175,72 @@ struct ChartRow {
     file: String,
     title: String,
     svg: String,
+    /// A chart of steps: shown only where steps are known.
+    by_step: bool,
 }
 
 fn m(cents: i64) -> String {
     format_millions(cents as i128)
+}
+
+/// A figure that may be a lower bound ("at least") or not published.
+fn bound(v: &Partial, euros: bool) -> String {
+    let shown = |x: i64| if euros { m(x) } else { x.to_string() };
+    match v.knownness() {
+        Knownness::Known => shown(v.value),
+        Knownness::LowerBound => format!("at least {}", shown(v.value)),
+        Knownness::Unknown => "not published".into(),
+    }
+}
+
+fn optional<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "not published".into(), |v| v.to_string())
+}
+
+fn cycle_row(code: &str, name: &str, r: &RequestFigures, paid_regular: i64) -> CycleRow {
+    CycleRow {
+        code: code.into(),
+        name: name.into(),
+        submitted: r.requests_submitted,
+        assessed: r.requests_assessed,
+        pending: r.requests_pending,
+        requested: bound(&r.requested, true),
+        approved: bound(&r.approved, true),
+        paid_regular: m(paid_regular),
+        withheld: bound(&r.withheld_by_assessments, true),
+        pending_eur: bound(&r.pending, true),
+        steps_claimed: bound(&r.steps_claimed, false),
+        steps_met: bound(&r.steps_met, false),
+        steps_partly: bound(&r.steps_partly, false),
+        unitemised: m(r.reported_unitemised),
+    }
+}
+
+fn request_row(q: &RequestState) -> RequestRow {
+    RequestRow {
+        id: q.id.clone(),
+        submitted: date::format(q.submitted),
+        period_end: date::format(q.period_end),
+        steps_claimed: optional(q.steps_claimed),
+        requested: q.requested.map_or_else(|| "not published".into(), m),
+        assessed: match q.last_assessed {
+            None => "not yet".into(),
+            Some(d) if q.assessments > 1 => format!("{} ({} decisions)", date::format(d), q.assessments),
+            Some(d) => date::format(d),
+        },
+        met: if q.assessments == 0 { String::new() } else { bound(&q.steps_met, false) },
+        partly: if q.assessments == 0 { String::new() } else { optional(q.steps_partly) },
+        not_met: if q.assessments == 0 { String::new() } else { optional(q.steps_not_met) },
+        approved: if q.assessments == 0 { String::new() } else { bound(&q.approved, true) },
+        released: m(q.released),
+        stage: match q.stage {
+            "pending" => "pending with the Commission",
+            "assessed" => "assessed; grace period runs",
+            _ => "assessed; grace period ended",
+        },
+        grace_end: date::format(q.grace_end),
+        source: q.source.clone(),
+    }
 }
 
 fn delta(now: i64, before: i64) -> String {
@@ -142,7 +259,55 @@ fn count_delta(now: i64, before: i64) -> String {
     }
 }
 
-fn headlines(now: &Figures, before: &Figures) -> Vec<Headline> {
+/// The headline figures: the request cycle first, then the money, then the steps where steps are known.
+fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
+    let (now, before) = (&now_p.facility, &before_p.facility);
+    let (rn, rb) = (&now_p.requests, &before_p.requests);
+    let bounded_delta = |a: &Partial, b: &Partial| match (a.knownness(), b.knownness()) {
+        (Knownness::Known, Knownness::Known) => delta(a.value, b.value),
+        _ if a == b => "no change".into(),
+        _ => "not comparable: some amounts not published".into(),
+    };
+    let mut cycle = vec![
+        Headline {
+            label: "Payment requests submitted",
+            value: rn.requests_submitted.to_string(),
+            change: count_delta(rn.requests_submitted, rb.requests_submitted),
+        },
+        Headline {
+            label: "Requests assessed by the Commission",
+            value: rn.requests_assessed.to_string(),
+            change: count_delta(rn.requests_assessed, rb.requests_assessed),
+        },
+        Headline {
+            label: "Requests pending with the Commission",
+            value: match rn.pending.knownness() {
+                Knownness::Unknown => format!("{} (amounts not published)", rn.requests_pending),
+                _ => format!("{} ({} requested)", rn.requests_pending, bound(&rn.pending, true)),
+            },
+            change: count_delta(rn.requests_pending, rb.requests_pending),
+        },
+        Headline {
+            label: "Requested (gross)",
+            value: bound(&rn.requested, true),
+            change: bounded_delta(&rn.requested, &rb.requested),
+        },
+        Headline {
+            label: "Approved by assessments (gross)",
+            value: bound(&rn.approved, true),
+            change: bounded_delta(&rn.approved, &rb.approved),
+        },
+        Headline {
+            label: "Not approved, grace period running",
+            value: bound(&rn.withheld_by_assessments, true),
+            change: bounded_delta(&rn.withheld_by_assessments, &rb.withheld_by_assessments),
+        },
+        Headline {
+            label: "Published as paid, not yet itemised",
+            value: m(rn.reported_unitemised),
+            change: delta(rn.reported_unitemised, rb.reported_unitemised),
+        },
+    ];
     let share = |f: &Figures| Rate::ratio(f.paid as i128, f.envelope as i128);
     let share_change = {
         let d = share(now).0 - share(before).0;
@@ -153,7 +318,7 @@ fn headlines(now: &Figures, before: &Figures) -> Vec<Headline> {
             format!("{}{} points", if d > 0 { "+" } else { "-" }, r.trim_end_matches('%'))
         }
     };
-    vec![
+    let money = vec![
         Headline { label: "Envelope", value: m(now.envelope), change: delta(now.envelope, before.envelope) },
         Headline { label: "Committed", value: m(now.committed), change: delta(now.committed, before.committed) },
         Headline { label: "Paid", value: m(now.paid), change: delta(now.paid, before.paid) },
@@ -179,6 +344,8 @@ fn headlines(now: &Figures, before: &Figures) -> Vec<Headline> {
             value: m(now.paid_prefinancing),
             change: delta(now.paid_prefinancing, before.paid_prefinancing),
         },
+    ];
+    let steps = vec![
         Headline {
             label: "Steps fulfilled of due",
             value: format!("{} of {}", now.steps_fulfilled, now.steps_due),
@@ -189,16 +356,21 @@ fn headlines(now: &Figures, before: &Figures) -> Vec<Headline> {
             ),
         },
         Headline {
-            label: "Money withheld (in grace)",
+            label: "Money of steps due and unmet, grace period running",
             value: m(now.value_withheld),
             change: delta(now.value_withheld, before.value_withheld),
         },
         Headline {
-            label: "Money expired",
+            label: "Money of steps whose grace period ended unmet",
             value: m(now.value_expired),
             change: delta(now.value_expired, before.value_expired),
         },
-    ]
+    ];
+    cycle.extend(money);
+    if now_p.requests.granularity != Granularity::Requests {
+        cycle.extend(steps);
+    }
+    cycle
 }
 
 fn what(w: &str) -> &'static str {
@@ -221,7 +393,8 @@ fn what(w: &str) -> &'static str {
     }
 }
 
-const CHART_TITLES: [(&str, &str); 4] = [
+const CHART_TITLES: [(&str, &str); 5] = [
+    ("requests", "Payment requests per partner: requested, approved, pending with the Commission, and paid"),
     ("funnel", "Envelope, committed and paid per partner"),
     ("cumulative", "Cumulative payments against planned step values"),
     ("steps", "Reform steps per partner by status"),
@@ -241,6 +414,9 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 code: x.code.clone(),
                 name: x.name.clone(),
                 local_name: x.local_name.clone(),
+                by_step: x.requests.granularity == Granularity::Steps,
+                cycle: cycle_row(&x.code, &x.name, &x.requests, f.paid_regular),
+                requests: now.request_states.iter().filter(|q| q.partner == x.code).map(request_row).collect(),
                 envelope: m(f.envelope),
                 committed: m(f.committed),
                 paid: m(f.paid),
@@ -318,6 +494,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             file: format!("charts/{name}.svg"),
             title: title.to_string(),
             svg: strip_xml_declaration(&svg(name)),
+            by_step: matches!(*name, "steps" | "money"),
         })
         .collect();
     let partner_charts: Vec<ChartRow> = partner_rows
@@ -326,6 +503,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             file: format!("charts/{}.svg", p.chart),
             title: format!("{} {}: steps by policy area", p.code, p.name),
             svg: strip_xml_declaration(&svg(&p.chart)),
+            by_step: true,
         })
         .collect();
     let ctx = context! {
@@ -339,7 +517,24 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         findings => findings,
         errors => errors,
         warnings => r.findings.len() - errors,
-        headlines => headlines(&now.facility, r.before),
+        headlines => headlines(now, r.before),
+        cycle => {
+            let mut rows: Vec<CycleRow> = partner_rows.iter().map(|p| p.cycle.clone()).collect();
+            rows.push(cycle_row("all", "partners", &now.requests, now.facility.paid_regular));
+            rows
+        },
+        any_steps => now.requests.granularity != Granularity::Requests,
+        mixed => now.requests.granularity == Granularity::Mixed,
+        gaps => now.known_gaps.iter().map(|g| GapRow {
+            date: date::format(g.date),
+            partner: g.partner.clone(),
+            measure: g.measure,
+            published: m(g.published),
+            itemised: m(g.itemised),
+            unitemised: m(g.unitemised),
+            status: if g.status == "known_gap" { "known gap" } else { "itemised" },
+            source: g.source.clone(),
+        }).collect::<Vec<_>>(),
         changes => changes,
         partners => partner_rows,
         deadlines => now.deadlines.iter().map(deadline_row).collect::<Vec<_>>(),
