@@ -84,7 +84,11 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
     }
     let mut steps = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
     let mut events = String::from("date,step,status,amount_eur,source,note\n");
-    let mut payments = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n");
+    let mut payments = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,request,source,note\n");
+    // One request per paid step, reporting on the end of its year (a due date of every reporting period
+    // length), assessed with the step's first assessment and approving its whole amount.
+    let mut requests = format!("{}\n", LedgerFile::Requests.spec().expect("a table").header());
+    let mut assessments = format!("{}\n", LedgerFile::Assessments.spec().expect("a table").header());
     let mut envelope = vec![0i64; spec.partners];
     let max_step_euros = (200_000_000_000 / spec.steps as u64).clamp(2_000, 10_000_000);
     let mut rows_left = spec.payments;
@@ -112,6 +116,27 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
             format_plain(amount)
         )
         .ok();
+        if rows > 0 {
+            use chrono::Datelike;
+            let year_end = Date::from_ymd_opt(due.year(), 12, 31).expect("a date");
+            let submitted = first - chrono::Duration::days(20);
+            writeln!(
+                requests,
+                "Q{s},{},{},{},1,{},{id},synthetic,",
+                date::format(submitted),
+                code(p),
+                date::format(year_end),
+                format_plain(amount)
+            )
+            .ok();
+            writeln!(
+                assessments,
+                "{},Q{s},1,0,0,{},synthetic,",
+                date::format(first - chrono::Duration::days(10)),
+                format_plain(amount)
+            )
+            .ok();
+        }
         let mut found = 0;
         let mut rows_to_write = rows;
         for j in 0..if rows == 0 { 0 } else { releases } {
@@ -138,7 +163,7 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
                 remaining -= part;
                 writeln!(
                     payments,
-                    "R{s}-{j},{},{},regular,{channel},{instrument},{},{id},synthetic,",
+                    "R{s}-{j},{},{},regular,{channel},{instrument},{},{id},Q{s},synthetic,",
                     date::format(date),
                     code(p),
                     format_plain(part)
@@ -176,6 +201,8 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
         ("payments.csv".into(), payments),
         ("conditions.csv".into(), header(LedgerFile::Conditions)),
         ("control_totals.csv".into(), header(LedgerFile::ControlTotals)),
+        ("requests.csv".into(), requests),
+        ("assessments.csv".into(), assessments),
     ])
 }
 

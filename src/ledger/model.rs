@@ -386,14 +386,6 @@ impl Ledger {
         self.partner_codes.get(number.0 as usize).map_or("", Text::as_str)
     }
 
-    /// The request with this id (the first row of an id; ids are unique when the ledger passes its checks).
-    pub fn request(&self, id: TextId) -> Option<&Request> {
-        if id == TextId::NONE {
-            return None;
-        }
-        self.requests.iter().find(|r| r.id == id)
-    }
-
     /// Whether any row of steps.csv belongs to this partner: its figures can then be given step by step.
     pub fn has_steps(&self, partner: PartnerId) -> bool {
         self.steps.iter().any(|s| s.partner == partner)

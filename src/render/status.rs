@@ -311,11 +311,110 @@ pub fn tables(p: &Progress) -> Vec<Table> {
         r.extend(figures_json(f).into_iter().map(|(_, v)| v));
         r
     };
-    let mut partners: Vec<Vec<Value>> =
-        p.partners.iter().map(|x| fig_row(vec![json!(x.code), json!(x.name)], &x.figures)).collect();
-    partners.push(fig_row(vec![json!("ALL"), json!("all partners")], &p.facility));
+    // The partners' table: their figures, then their request cycle.
+    let mut partners_header = fig_header(&["partner", "name"]);
+    partners_header.extend(requests_json(&RequestFigures::default()).keys().cloned());
+    let with_cycle = |mut row: Vec<Value>, r: &RequestFigures| {
+        row.extend(requests_json(r).into_iter().map(|(_, v)| v));
+        row
+    };
+    let mut partners: Vec<Vec<Value>> = p
+        .partners
+        .iter()
+        .map(|x| with_cycle(fig_row(vec![json!(x.code), json!(x.name)], &x.figures), &x.requests))
+        .collect();
+    partners.push(with_cycle(fig_row(vec![json!("ALL"), json!("all partners")], &p.facility), &p.requests));
+    let known = |v: &Partial, euros: bool| match v.value() {
+        None => Value::Null,
+        Some(x) if euros => json!(format_plain(x)),
+        Some(x) => json!(x),
+    };
     vec![
-        Table { name: "partners", header: fig_header(&["partner", "name"]), rows: partners },
+        Table { name: "partners", header: partners_header, rows: partners },
+        Table {
+            name: "requests",
+            header: [
+                "request",
+                "partner",
+                "submitted",
+                "period_end",
+                "grace_end",
+                "steps_claimed",
+                "requested_eur",
+                "assessments",
+                "last_assessed",
+                "steps_met",
+                "steps_met_knownness",
+                "steps_partly",
+                "steps_not_met",
+                "approved_eur",
+                "approved_eur_knownness",
+                "released_eur",
+                "stage",
+                "source",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: p
+                .request_states
+                .iter()
+                .map(|q| {
+                    vec![
+                        json!(q.id),
+                        json!(q.partner),
+                        json!(date::format(q.submitted)),
+                        json!(date::format(q.period_end)),
+                        json!(date::format(q.grace_end)),
+                        json!(q.steps_claimed),
+                        json!(q.requested.map(format_plain)),
+                        json!(q.assessments),
+                        json!(q.last_assessed.map(date::format)),
+                        known(&q.steps_met, false),
+                        json!(q.steps_met.knownness().as_str()),
+                        json!(q.steps_partly),
+                        json!(q.steps_not_met),
+                        known(&q.approved, true),
+                        json!(q.approved.knownness().as_str()),
+                        json!(format_plain(q.released)),
+                        json!(q.stage),
+                        json!(q.source),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            name: "known_gaps",
+            header: [
+                "date",
+                "partner",
+                "measure",
+                "published_eur",
+                "itemised_eur",
+                "unitemised_eur",
+                "tolerance_eur",
+                "status",
+                "source",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: p
+                .known_gaps
+                .iter()
+                .map(|g| {
+                    vec![
+                        json!(date::format(g.date)),
+                        json!(g.partner),
+                        json!(g.measure),
+                        json!(format_plain(g.published)),
+                        json!(format_plain(g.itemised)),
+                        json!(format_plain(g.unitemised)),
+                        json!(format_plain(g.tolerance)),
+                        json!(g.status),
+                        json!(g.source),
+                    ]
+                })
+                .collect(),
+        },
         Table {
             name: "areas",
             header: fig_header(&["partner", "area"]),
@@ -416,13 +515,15 @@ pub enum ColumnKind {
 
 /// The kind of the exported column `name`.
 pub fn column_kind(name: &str) -> ColumnKind {
-    if name.ends_with("_eur") {
+    if name.ends_with("_knownness") {
+        ColumnKind::Text
+    } else if name.ends_with("_eur") {
         ColumnKind::Euro
     } else if name.ends_with("_pct") {
         ColumnKind::Percent
-    } else if matches!(name, "date" | "due" | "grace_end") {
+    } else if matches!(name, "date" | "due" | "grace_end" | "submitted" | "period_end" | "last_assessed") {
         ColumnKind::Date
-    } else if name.starts_with("steps_") {
+    } else if name.starts_with("steps_") || name.starts_with("requests_") || name == "assessments" {
         ColumnKind::Integer
     } else {
         ColumnKind::Text
@@ -504,6 +605,7 @@ mod tests {
                 name: "A".into(),
                 local_name: String::new(),
                 figures: f.clone(),
+                requests: RequestFigures::default(),
             }],
             areas: vec![AreaProgress { partner: "AA".into(), area: "Energy".into(), figures: Figures::default() }],
             steps: vec![StepState {
@@ -528,6 +630,36 @@ mod tests {
                 planned_cumulative: 40,
             }],
             deadlines: vec![Deadline { date: d, partner: "AA".into(), step: "AA-1".into(), kind: "due", amount: 7 }],
+            requests: RequestFigures::default(),
+            known_gaps: vec![KnownGap {
+                date: d,
+                partner: "ALL".into(),
+                measure: "paid",
+                published: 50,
+                itemised: 33,
+                unitemised: 17,
+                tolerance: 0,
+                status: "known_gap",
+                source: "x".into(),
+            }],
+            request_states: vec![RequestState {
+                id: "AA-Q1".into(),
+                partner: "AA".into(),
+                submitted: d,
+                period_end: d,
+                grace_end: d,
+                steps_claimed: None,
+                requested: Some(70),
+                assessments: 0,
+                last_assessed: None,
+                steps_met: Partial::default(),
+                steps_partly: None,
+                steps_not_met: None,
+                approved: Partial { value: 0, known: 0, blank: 1 },
+                released: 0,
+                stage: "pending",
+                source: "x".into(),
+            }],
         };
         let mut all = tables(&p);
         all.push(changes_table(&[Change {
@@ -543,10 +675,15 @@ mod tests {
                 for r in &t.rows {
                     let v = &r[i];
                     let ok = match column_kind(name) {
-                        ColumnKind::Euro => v.as_str().is_some_and(|s| crate::money::parse_amount(s, None).is_ok()),
+                        // Null: not published.
+                        ColumnKind::Euro => {
+                            v.is_null() || v.as_str().is_some_and(|s| crate::money::parse_amount(s, None).is_ok())
+                        }
                         ColumnKind::Percent => v.is_null() || v.as_str().is_some_and(|s| s.parse::<f64>().is_ok()),
-                        ColumnKind::Date => v.as_str().is_some_and(|s| crate::date::parse_date(s, false).is_ok()),
-                        ColumnKind::Integer => v.is_i64(),
+                        ColumnKind::Date => {
+                            v.is_null() || v.as_str().is_some_and(|s| crate::date::parse_date(s, false).is_ok())
+                        }
+                        ColumnKind::Integer => v.is_null() || v.is_i64(),
                         ColumnKind::Text => v.is_string(),
                     };
                     assert!(ok, "{}.{name}: {v}", t.name);

@@ -54,15 +54,21 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The step-level example data (invented, `examples/illustrative/README.md`): what the step-level
+/// tests read, since `data/` holds only what sources state and no source publishes steps with amounts.
+pub fn illustrative() -> PathBuf {
+    root().join("examples/illustrative")
+}
+
 /// Whether golden files should be rewritten instead of compared.
 pub fn bless() -> bool {
     std::env::var_os("GROWTHPLAN_BLESS").is_some_and(|v| v == "1")
 }
 
-/// Copies the shipped data folder to `dir` with the data rows of every ledger in another order, chosen by
+/// Copies the data folder `src` to `dir` with the data rows of every ledger in another order, chosen by
 /// `seed` (the shipped ledgers have no line breaks inside fields).
-pub fn shuffled_copy(dir: &Path, seed: u64) {
-    copy_tree(&root().join("data"), dir);
+pub fn shuffled_copy(src: &Path, dir: &Path, seed: u64) {
+    copy_tree(src, dir);
     let mut state = seed | 1;
     for f in growthplan::ledger::schema::LedgerFile::TABLES {
         let text = std::fs::read_to_string(dir.join(f.file_name())).unwrap();

@@ -7,7 +7,7 @@ use growthplan::ledger::model::Measure;
 use growthplan::ledger::{load, LoadOptions};
 use growthplan::replay::Replay;
 
-use crate::{root, shuffled_copy};
+use crate::{illustrative, shuffled_copy};
 
 fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     let loaded = load(dir, LoadOptions::default()).unwrap();
@@ -41,9 +41,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
     fn row_order_changes_no_total_and_no_verdict(seed in any::<u64>()) {
-        let original = verdict_and_totals(&root().join("data"));
+        let original = verdict_and_totals(&illustrative());
         let tmp = tempfile::tempdir().unwrap();
-        shuffled_copy(tmp.path(), seed);
+        shuffled_copy(&illustrative(), tmp.path(), seed);
         prop_assert_eq!(verdict_and_totals(tmp.path()), original);
     }
 }

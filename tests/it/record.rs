@@ -16,8 +16,22 @@ pub(crate) fn folder_with_fulfilled_steps(dir: &Path, n: usize) {
     }
     std::fs::write(dir.join("steps.csv"), steps).unwrap();
     std::fs::write(dir.join("step_events.csv"), events).unwrap();
-    std::fs::write(dir.join("payments.csv"), "id,date,partner,kind,channel,instrument,amount_eur,steps,source,note\n")
-        .unwrap();
+    // One request for them all, assessed with them; its amounts not published.
+    std::fs::write(
+        dir.join("requests.csv"),
+        "id,date,partner,period_end,steps_claimed,amount_requested_eur,steps,source,note\nQ,2025-06-01,AA,2025-06-30,,,,test,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("assessments.csv"),
+        "date,request,steps_met,steps_partly,steps_not_met,amount_approved_eur,source,note\n2025-07-01,Q,,,,,test,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("payments.csv"),
+        "id,date,partner,kind,channel,instrument,amount_eur,steps,request,source,note\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("control_totals.csv"), "date,partner,measure,amount_eur,tolerance_eur,source,note\n")
         .unwrap();
 }
@@ -44,6 +58,8 @@ pub(crate) fn payment_args(i: usize) -> Vec<String> {
         "1000.00",
         "--steps",
         &step,
+        "--request",
+        "Q",
         "--source",
         "test",
         "--as-of",
@@ -125,13 +141,13 @@ fn appends_keep_the_files_dialect_and_batches_come_from_csv() {
     folder_with_fulfilled_steps(&data, 3);
     std::fs::write(
         data.join("payments.csv"),
-        "\u{feff}id;date;partner;kind;channel;instrument;amount_eur;steps;source;note\r\nR000;01.08.2025;AA;regular;budget;loan;1.000,00;S000;test;\r\n",
+        "\u{feff}id;date;partner;kind;channel;instrument;amount_eur;steps;request;source;note\r\nR000;01.08.2025;AA;regular;budget;loan;1.000,00;S000;Q;test;\r\n",
     )
     .unwrap();
     assert!(record_payment(tmp.path(), 1, None).status.success());
     let text = std::fs::read_to_string(data.join("payments.csv")).unwrap();
-    assert!(text.ends_with(";test;\r\nR001;2025-08-01;AA;regular;budget;loan;1000,00;S001;test;\r\n"), "{text:?}");
-    std::fs::write(tmp.path().join("batch.csv"), "id,date,partner,kind,channel,instrument,amount_eur,steps,source\nR002,2025-08-01,AA,regular,budget,loan,1000.00,S002,batch\n").unwrap();
+    assert!(text.ends_with(";test;\r\nR001;2025-08-01;AA;regular;budget;loan;1000,00;S001;Q;test;\r\n"), "{text:?}");
+    std::fs::write(tmp.path().join("batch.csv"), "id,date,partner,kind,channel,instrument,amount_eur,steps,request,source\nR002,2025-08-01,AA,regular,budget,loan,1000.00,S002,Q,batch\n").unwrap();
     let (code, out, err) =
         growthplan(tmp.path(), &["record", "payment", "--from-csv", "batch.csv", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{err}");

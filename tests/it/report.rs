@@ -7,7 +7,7 @@ use std::process::Command;
 
 use sha2::Digest;
 
-use crate::{bless, case_folder, copy_tree, growthplan, root};
+use crate::{bless, case_folder, copy_tree, growthplan, illustrative, root};
 
 /// Every file of a report folder: text files as they are, binary files as their SHA-256.
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
@@ -35,7 +35,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
 
 fn report_on_copy(month: &str) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("data"), &tmp.path().join("data"));
+    copy_tree(&illustrative(), &tmp.path().join("data"));
     let (code, out, err) = growthplan(tmp.path(), &["report", "--month", month]);
     assert_eq!(code, 0, "{err}");
     (tmp, out)
@@ -44,7 +44,7 @@ fn report_on_copy(month: &str) -> (tempfile::TempDir, String) {
 #[test]
 fn the_report_for_a_fixed_month_matches_the_golden_files() {
     let (tmp, out) = report_on_copy("2026-02");
-    assert_eq!(out, "wrote reports/2026-02 (23 files)\n");
+    assert_eq!(out, "wrote reports/2026-02 (25 files)\n");
     let got = snapshot(&tmp.path().join("reports/2026-02"));
     let golden_dir = root().join("tests/golden/report/2026-02");
     if bless() {
@@ -67,7 +67,10 @@ fn the_report_for_a_fixed_month_matches_the_golden_files() {
         );
     }
     // The summary is the status contract of the same date.
-    let (_, status, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--format", "json"]);
+    let (_, status, _) = growthplan(
+        &root(),
+        &["status", "--data", "examples/illustrative", "--as-of", "2026-02-28", "--format", "json"],
+    );
     assert_eq!(got["summary.json"], status);
     let index = std::fs::read_to_string(tmp.path().join("reports/index.md")).unwrap();
     assert!(index.contains("[2026-02](2026-02/report.md)"), "{index}");
@@ -80,7 +83,7 @@ fn the_same_ledgers_give_a_byte_identical_report() {
     assert_eq!(snapshot(&a.path().join("reports/2025-10")), snapshot(&b.path().join("reports/2025-10")));
     // Rerunning replaces the folder whole, and the default month is the latest with an event.
     let (code, out, _) = growthplan(a.path(), &["report"]);
-    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-02 (23 files)\n"));
+    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-02 (25 files)\n"));
     let index = std::fs::read_to_string(a.path().join("reports/index.md")).unwrap();
     assert!(index.find("2026-02").unwrap() < index.find("2025-10").unwrap(), "{index}");
 }
@@ -178,7 +181,7 @@ fn a_real_browser_renders_the_report() {
     assert!(!log.contains("CONSOLE"), "console messages:\n{log}");
     let dom_out = run(&["--dump-dom".into()]);
     let dom = String::from_utf8_lossy(&dom_out.stdout);
-    assert_eq!(dom.matches("<svg").count(), 4 + 6, "every chart in the rendered page");
+    assert_eq!(dom.matches("<svg").count(), 5 + 6, "every chart in the rendered page");
     assert!(dom.contains("Headline figures"));
     let bytes = std::fs::read(&shot).expect("a screenshot");
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));

@@ -8,14 +8,18 @@ use growthplan::date::parse_date;
 use growthplan::ledger::{load, LoadOptions};
 use growthplan::progress::Figures;
 
-use crate::{case_folder, growthplan, root, shuffled_copy};
+use crate::{case_folder, growthplan, illustrative, root, shuffled_copy};
 
-fn goldens() -> Vec<(String, std::path::PathBuf)> {
-    let mut v: Vec<_> = std::fs::read_dir(root().join("tests/golden/status"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
+/// The golden status files: `tests/golden/status/<folder>/<date>.json` for the shipped `data/` (request
+/// level) and the step-level `examples/illustrative/`, each at three dates.
+fn goldens() -> Vec<(&'static str, String, std::path::PathBuf)> {
+    let mut v = Vec::new();
+    for (folder, data) in [("data", "data"), ("illustrative", "examples/illustrative")] {
+        for e in std::fs::read_dir(root().join("tests/golden/status").join(folder)).unwrap() {
+            let p = e.unwrap().path();
+            v.push((data, p.file_stem().unwrap().to_string_lossy().into_owned(), p));
+        }
+    }
     v.sort();
     v
 }
@@ -23,14 +27,14 @@ fn goldens() -> Vec<(String, std::path::PathBuf)> {
 #[test]
 fn status_matches_the_independent_computation() {
     let g = goldens();
-    assert_eq!(g.len(), 3, "before any payment, mid-2025 and the latest month");
-    for (as_of, path) in g {
-        let (code, out, err) = growthplan(&root(), &["status", "--as-of", &as_of, "--format", "json"]);
+    assert_eq!(g.len(), 6, "three dates for each folder");
+    for (data, as_of, path) in g {
+        let (code, out, err) = growthplan(&root(), &["status", "--data", data, "--as-of", &as_of, "--format", "json"]);
         assert_eq!(code, 0, "{err}");
         let expected = std::fs::read_to_string(&path).unwrap();
         assert!(
             out == expected,
-            "status on {as_of} differs from {} (written by tools/expected_status.py, an independent computation)\n--- got\n{out}",
+            "status of {data} on {as_of} differs from {} (written by tools/expected_status.py, an independent computation)\n--- got\n{out}",
             path.display()
         );
     }
@@ -49,14 +53,14 @@ fn the_golden_files_are_what_the_independent_script_computes_today() {
         eprintln!("skipped: python3 >= 3.11 is not available to rerun tools/expected_status.py; set GROWTHPLAN_REQUIRE_PYTHON=1 to fail instead");
         return;
     }
-    for (as_of, path) in goldens() {
+    for (data, as_of, path) in goldens() {
         let out = Command::new("python3")
             .current_dir(root())
-            .args(["tools/expected_status.py", "data", &as_of])
+            .args(["tools/expected_status.py", data, &as_of])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(path).unwrap(), "{as_of}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(path).unwrap(), "{data} {as_of}");
     }
 }
 
@@ -100,7 +104,7 @@ fn money(f: &Figures) -> Vec<i64> {
 
 #[test]
 fn the_facility_row_is_the_sum_of_the_partner_rows() {
-    let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
+    let l = load(&illustrative(), LoadOptions::default()).unwrap().ledger.unwrap();
     for as_of in ["2024-12-31", "2025-06-30", "2025-10-17", "2026-02-28", "2026-11-28", "2028-12-31"] {
         let p = progress(&l, &growthplan::replay::Replay::new(&l), parse_date(as_of, false).unwrap()).unwrap();
         let mut sum = vec![0i64; money(&p.facility).len()];
@@ -126,9 +130,9 @@ proptest::proptest! {
     /// Any order of the rows of every ledger, with 1 to 4 polars threads, gives the same JSON to the byte.
     #[test]
     fn totals_do_not_depend_on_row_order_or_threads(seed in proptest::prelude::any::<u64>(), threads in 1u32..=4) {
-        let golden = std::fs::read_to_string(root().join("tests/golden/status/2026-02-28.json")).unwrap();
+        let golden = std::fs::read_to_string(root().join("tests/golden/status/illustrative/2026-02-28.json")).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        shuffled_copy(&tmp.path().join("data"), seed);
+        shuffled_copy(&illustrative(), &tmp.path().join("data"), seed);
         let out = Command::new(env!("CARGO_BIN_EXE_growthplan"))
             .current_dir(tmp.path())
             .env("POLARS_MAX_THREADS", threads.to_string())
@@ -144,7 +148,8 @@ fn status_table_csv_and_partner_filter() {
     let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--partner", "RS"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("as of 2026-02-28\npartner"), "{out}");
-    assert!(out.contains("RS       EUR 1,586.0m  EUR 1,130.0m  EUR 167.5m"), "{out}");
+    assert!(out.contains("RS       requests  EUR 1,586.0m  EUR 1,130.0m  EUR 167.2m"), "{out}");
+    assert!(out.contains("request cycle"), "{out}");
     assert!(!out.contains("\nAL "));
     let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--format", "csv"]);
     assert_eq!(code, 0);
@@ -154,7 +159,10 @@ fn status_table_csv_and_partner_filter() {
     assert_eq!(rows.len(), 7, "six partners and ALL");
     let paid = header.iter().position(|h| h == "paid_eur").unwrap();
     assert_eq!(&rows[6][0], "ALL");
-    assert_eq!(&rows[6][paid], "452783000.00");
+    // 396.0m itemised by 21 November 2025, and Serbia's 56.5m of January 2026 (data/payments.csv).
+    assert_eq!(&rows[6][paid], "452460000.00");
+    let level = header.iter().position(|h| h == "granularity").unwrap();
+    assert_eq!(&rows[6][level], "requests");
     let (code, _, err) = growthplan(&root(), &["status", "--partner", "RSS"]);
     assert_eq!(code, 2);
     assert!(err.contains("--partner `RSS` is not in partners.csv"), "{err}");
@@ -178,6 +186,8 @@ fn export_writes_every_table_in_every_format() {
             &root(),
             &[
                 "export",
+                "--data",
+                "examples/illustrative",
                 "--as-of",
                 "2026-02-28",
                 "--since",
@@ -203,7 +213,7 @@ fn export_writes_every_table_in_every_format() {
         // Only the tables (and the writers' lock and growthplan's marker): no temporary files left behind.
         let names: Vec<String> =
             std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-        assert_eq!(names.len(), 8, "{names:?}");
+        assert_eq!(names.len(), 10, "{names:?}");
         assert!(names.contains(&growthplan::write::LOCK_FILE.to_string()));
         assert!(names.contains(&growthplan::write::MARKER.to_string()));
     }
@@ -213,7 +223,7 @@ fn export_writes_every_table_in_every_format() {
 
 #[test]
 fn changes_between_two_dates() {
-    let l = load(&root().join("data"), LoadOptions::default()).unwrap().ledger.unwrap();
+    let l = load(&illustrative(), LoadOptions::default()).unwrap().ledger.unwrap();
     let d = |s: &str| parse_date(s, false).unwrap();
     let replay = growthplan::replay::Replay::new(&l);
     let changes = |from: &str, to: &str| {
@@ -222,7 +232,7 @@ fn changes_between_two_dates() {
     };
     let c = changes("2025-09-30", "2025-10-31");
     let releases: Vec<&str> = c.iter().filter(|x| x.what == "regular").map(|x| x.reference.as_str()).collect();
-    assert_eq!(releases, ["AL-R1", "ME-R2", "MK-R2"]);
+    assert_eq!(releases, ["AL-R1-24H2", "AL-R1-25H1", "ME-R2", "MK-R2"]);
     // Grace for steps due 2025-06-30 ends on 2026-06-30: their unmet money expires on 1 July 2026.
     let c = changes("2026-06-30", "2026-07-31");
     let expired: Vec<&str> = c.iter().filter(|x| x.what == "expired").map(|x| x.partner.as_str()).collect();

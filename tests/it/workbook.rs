@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{copy_tree, growthplan, root};
+use crate::{copy_tree, growthplan, illustrative, root};
 
 /// A zip part: name and bytes.
 pub(crate) type Part = (String, Vec<u8>);
@@ -298,7 +298,7 @@ pub(crate) fn million_columns_ods() -> Vec<u8> {
 /// A copy of the shipped data in a temporary working folder.
 fn shipped_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&root().join("data"), &tmp.path().join("data"));
+    copy_tree(&illustrative(), &tmp.path().join("data"));
     tmp
 }
 
@@ -389,7 +389,7 @@ fn a_missing_sheet_and_a_workbook_that_is_not_one_are_refused_and_change_nothing
     assert!(err.contains("--sheet is for a workbook"), "{err}");
     assert_eq!(
         std::fs::read(tmp.path().join("data/allocations.csv")).unwrap(),
-        std::fs::read(root().join("data/allocations.csv")).unwrap()
+        std::fs::read(illustrative().join("allocations.csv")).unwrap()
     );
 }
 
@@ -538,7 +538,7 @@ fn libreoffice_workbooks_of_the_shipped_ledgers_import_like_the_csv() {
             .iter()
             .map(|(_, f)| {
                 let path = src.join(f);
-                let shipped = root().join("data").join(f);
+                let shipped = illustrative().join(f);
                 let bytes = if locale == "de-DE" { german(&shipped) } else { std::fs::read(&shipped).unwrap() };
                 std::fs::write(&path, bytes).unwrap();
                 path
@@ -556,7 +556,7 @@ fn libreoffice_workbooks_of_the_shipped_ledgers_import_like_the_csv() {
             let csv_path = src.join(f);
             let csv_run =
                 growthplan(dir, &["import", "--from", csv_path.to_str().unwrap(), "--into", into, "--dry-run"]);
-            let rows = std::fs::read_to_string(root().join("data").join(f)).unwrap().lines().count() - 1;
+            let rows = std::fs::read_to_string(illustrative().join(f)).unwrap().lines().count() - 1;
             assert!(csv_run.1.starts_with(&format!("would append {rows} row(s)")), "{f}: {}{}", csv_run.1, csv_run.2);
             for ext in ["xlsx", "ods"] {
                 let wb = out.join(f.replace(".csv", &format!(".{ext}")));
@@ -591,7 +591,10 @@ fn the_exported_workbook_has_numeric_amounts_and_the_same_bytes_every_time() {
     assert!(a == export("b"), "two exports of the same ledgers differ");
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(a)).unwrap();
     let names = wb.sheet_names();
-    assert_eq!(names, ["about", "partners", "areas", "steps", "timeline", "deadlines", "changes"]);
+    assert_eq!(
+        names,
+        ["about", "partners", "requests", "known_gaps", "areas", "steps", "timeline", "deadlines", "changes"]
+    );
     let about = wb.worksheet_range("about").unwrap();
     // 2026-02-28 as a spreadsheet's serial day.
     assert!(matches!(about.get((1, 1)), Some(Data::DateTime(d)) if d.as_f64() == 46081.0), "{:?}", about.get((1, 1)));
