@@ -68,7 +68,7 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     let known_gaps = requests::known_gaps(l, as_of);
     let (by_partner, facility) = requests::request_figures(l, replay, as_of, &known_gaps);
     for p in &mut progress.partners {
-        if let Some(i) = l.partner_codes.iter().position(|c| c == &p.code) {
+        if let Some(i) = l.partner_codes.iter().position(|c| *c == p.code) {
             p.requests = by_partner[i].clone();
         }
     }

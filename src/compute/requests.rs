@@ -58,13 +58,13 @@ pub fn request_figures(
     let mut by_date: Vec<&KnownGap> = gaps.iter().collect();
     by_date.sort_by_key(|g| g.date);
     for g in &by_date {
-        if let Some(p) = l.partner_codes.iter().position(|c| c == &g.partner) {
+        if let Some(p) = l.partner_codes.iter().position(|c| *c == g.partner) {
             partners[p].reported_unitemised = g.unitemised;
         }
     }
     let mut facility = RequestFigures::default();
     let listed: Vec<usize> =
-        l.partners.iter().filter_map(|p| l.partner_codes.iter().position(|c| c == &p.code)).collect();
+        l.partners.iter().filter_map(|p| l.partner_codes.iter().position(|c| *c == p.code)).collect();
     for f in &partners {
         facility.requests_submitted += f.requests_submitted;
         facility.requests_assessed += f.requests_assessed;

@@ -83,9 +83,9 @@ impl Facility {
     pub fn is_due_date(&self, d: Date) -> bool {
         use chrono::Datelike;
         let per_year = self.max_regular_releases_per_year;
-        let months = if per_year > 0 && 12 % per_year == 0 { 12 / per_year } else { 1 };
+        let months = if per_year > 0 && 12u32.is_multiple_of(per_year) { 12 / per_year } else { 1 };
         let month_end = d.succ_opt().is_none_or(|next| next.day() == 1);
-        month_end && d.month() % months == 0 && d >= self.start && d <= self.end
+        month_end && d.month().is_multiple_of(months) && d >= self.start && d <= self.end
     }
 
     pub fn envelope(&self) -> i64 {

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{copy_tree, growthplan, illustrative, root};
+use crate::{copy_tree, growthplan, illustrative};
 
 /// A zip part: name and bytes.
 pub(crate) type Part = (String, Vec<u8>);
@@ -722,7 +722,7 @@ fn the_parquet_export_reads_back_typed_and_exact() {
 #[test]
 fn pipeline_commands_in_the_light_build_say_how_to_get_them() {
     for args in [vec!["status"], vec!["report"], vec!["export", "--out", "x"], vec!["charts", "--out", "x"]] {
-        let (code, out, err) = growthplan(&root(), &args);
+        let (code, out, err) = growthplan(&crate::root(), &args);
         assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
         assert!(err.contains("light build") && err.contains("docs/INSTALL.md"), "{err}");
     }
