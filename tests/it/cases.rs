@@ -90,3 +90,35 @@ fn a_ledger_breaking_many_rules_gets_all_of_them_in_one_run() {
         assert!(out.contains(&format!("[{code}]")), "{code} missing from:\n{out}");
     }
 }
+
+/// A published total the ledgers itemise only in part (`itemised = partial`) is a known gap while the
+/// ledgers fall short of it, a match once they reach it, and an error only when they exceed it.
+#[test]
+fn a_partial_control_total_fails_only_when_the_ledgers_exceed_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let header = "date,partner,measure,amount_eur,tolerance_eur,itemised,source,note\n";
+    // The base ledgers have paid EUR 68.6m by the end of 2025.
+    let check = |rows: &str| {
+        std::fs::write(data.join("control_totals.csv"), format!("{header}{rows}")).unwrap();
+        let (exit, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (exit, v)
+    };
+    let (exit, v) = check("2025-12-31,ALL,paid,100000000.00,0.00,partial,test,\n");
+    assert_eq!(exit, 0, "{v}");
+    let c = &v["control_totals"][0];
+    assert_eq!(
+        (c["itemised"].as_str(), c["known_gap"].as_bool(), c["ok"].as_bool()),
+        (Some("partial"), Some(true), Some(true))
+    );
+    let (exit, v) = check("2025-12-31,ALL,paid,68600000.00,0.00,partial,test,\n");
+    assert_eq!(exit, 0, "{v}");
+    assert_eq!(v["control_totals"][0]["known_gap"].as_bool(), Some(false));
+    let (exit, v) = check("2025-12-31,ALL,paid,60000000.00,0.00,partial,test,\n");
+    assert_eq!(exit, 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "C019");
+    assert!(d["message"].as_str().unwrap().contains("published only in part"), "{d}");
+}

@@ -198,7 +198,7 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
             .iter()
             .map(|r| {
                 format!(
-                    "{} {} {} {:?} {:?} {:?} {} {:?}",
+                    "{} {} {} {:?} {:?} {:?} {} {:?} {}",
                     r.id,
                     r.date,
                     l.partner_code(r.partner),
@@ -206,7 +206,42 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
                     r.channel,
                     r.instrument,
                     r.amount,
-                    l.payment_step_ids(r).collect::<Vec<_>>()
+                    l.payment_step_ids(r).collect::<Vec<_>>(),
+                    l.text(r.request)
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "requests",
+        l.requests
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {} {:?} {:?}",
+                    l.text(r.id),
+                    r.date,
+                    l.partner_code(r.partner),
+                    r.period_end,
+                    r.steps_claimed,
+                    r.amount_requested
+                )
+            })
+            .collect(),
+    );
+    m.insert(
+        "assessments",
+        l.assessments
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {:?} {:?} {:?}",
+                    r.date,
+                    l.text(r.request),
+                    r.steps_met,
+                    r.steps_partly,
+                    r.steps_not_met,
+                    r.amount_approved
                 )
             })
             .collect(),
@@ -224,12 +259,13 @@ fn fingerprint(l: &Ledger) -> BTreeMap<&'static str, Vec<String>> {
             .iter()
             .map(|r| {
                 format!(
-                    "{} {:?} {:?} {} {}",
+                    "{} {:?} {:?} {} {} {:?}",
                     r.date,
                     r.partner.map(|p| l.partner_code(p)),
                     r.measure,
                     r.amount,
-                    r.tolerance
+                    r.tolerance,
+                    r.itemised
                 )
             })
             .collect(),
@@ -244,6 +280,8 @@ fn a_european_spreadsheet_export_loads_to_the_same_cents() {
     european_copy(&data);
     let sample = std::fs::read_to_string(data.join("payments.csv")).unwrap();
     assert!(sample.contains(";26.300.000,00"), "{}", &sample[..300]);
+    let requests = std::fs::read_to_string(data.join("requests.csv")).unwrap();
+    assert!(requests.contains(";17.100.000,00;") && requests.contains(";14.03.2025;"), "{requests}");
     let loaded = load(&data, LoadOptions::default()).unwrap();
     assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
     assert_eq!(fingerprint(&loaded.ledger.unwrap()), fingerprint(&shipped()));

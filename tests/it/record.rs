@@ -155,3 +155,73 @@ fn appends_keep_the_files_dialect_and_batches_come_from_csv() {
     let l = growthplan::ledger::load(&data, Default::default()).unwrap();
     assert_eq!(l.ledger.unwrap().payments.iter().map(|p| p.amount).sum::<i64>(), 300_000);
 }
+
+/// Requests and assessments are recorded and imported like the other ledgers: checked before they are
+/// written, refused whole when they break a rule, and read back to the cent.
+#[test]
+fn requests_and_assessments_are_recorded_and_imported_like_the_other_ledgers() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    let run = |args: &[&str]| growthplan(tmp.path(), args);
+    let (code, _, err) = run(&[
+        "record",
+        "request",
+        "--id",
+        "BB-Q2",
+        "--date",
+        "2026-02-01",
+        "--partner",
+        "BB",
+        "--period-end",
+        "2025-12-31",
+        "--steps-claimed",
+        "4",
+        "--amount-requested-eur",
+        "12345678.90",
+        "--source",
+        "https://example.eu/request",
+        "--as-of",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let assessments = std::fs::read(tmp.path().join("data/assessments.csv")).unwrap();
+    // An assessment of a request that does not exist is refused, and nothing is written.
+    let (code, _, err) = run(&[
+        "record",
+        "assessment",
+        "--date",
+        "2026-03-01",
+        "--request",
+        "BB-Q9",
+        "--steps-met",
+        "2",
+        "--source",
+        "https://example.eu/decision",
+        "--as-of",
+        "2026-11-28",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[C029]") && err.contains("nothing recorded"), "{err}");
+    assert_eq!(std::fs::read(tmp.path().join("data/assessments.csv")).unwrap(), assessments);
+    // A batch from a European spreadsheet: `;`, day-first dates, decimal commas; blank means not published.
+    std::fs::write(
+        tmp.path().join("decisions.csv"),
+        "date;request;steps_met;steps_partly;steps_not_met;amount_approved_eur;source\r\n\
+         01.03.2026;BB-Q2;2;1;;1.000.000,50;https://example.eu/decision\r\n\
+         01.06.2026;BB-Q2;1;;;;https://example.eu/decision-2\r\n",
+    )
+    .unwrap();
+    let (code, out, err) =
+        run(&["import", "--from", "decisions.csv", "--into", "assessments", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let l = growthplan::ledger::load(&tmp.path().join("data"), Default::default()).unwrap().ledger.unwrap();
+    let q = l.requests.iter().find(|q| l.text(q.id) == "BB-Q2").unwrap();
+    assert_eq!((q.steps_claimed, q.amount_requested), (Some(4), Some(1_234_567_890)));
+    let mine: Vec<_> = l
+        .assessments
+        .iter()
+        .filter(|a| l.text(a.request) == "BB-Q2")
+        .map(|a| (a.steps_met, a.steps_partly, a.steps_not_met, a.amount_approved))
+        .collect();
+    assert_eq!(mine, [(Some(2), Some(1), None, Some(100_000_050)), (Some(1), None, None, None)]);
+}

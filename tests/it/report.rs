@@ -195,3 +195,22 @@ fn a_real_browser_renders_the_report() {
     let blue = px.iter().filter(|p| p[0] < 20 && (100..130).contains(&p[1]) && (165..190).contains(&p[2])).count();
     assert!(blue > 500, "the charts' blue bars are not on the screenshot ({blue} pixels)");
 }
+
+/// The report on the shipped data states only what the sources state: no illustrative figure, the request
+/// cycle first, every request's source linked, the known gap shown.
+#[test]
+fn the_report_on_the_shipped_data_names_no_illustrative_figure() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("data"), &tmp.path().join("data"));
+    let (code, out, err) = growthplan(tmp.path(), &["report", "--month", "2026-11"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for file in ["report.md", "report.html"] {
+        let text = std::fs::read_to_string(tmp.path().join("reports/2026-11").join(file)).unwrap();
+        assert!(!text.to_lowercase().contains("illustrative"), "{file} mentions illustrative data");
+        assert!(text.find("Request cycle").unwrap() < text.find("Partners").unwrap(), "{file}");
+        assert!(text.contains("known gap"), "{file}");
+        assert!(!text.contains("Steps fulfilled of due"), "{file}: no step figures without steps");
+    }
+    let md = std::fs::read_to_string(tmp.path().join("reports/2026-11/report.md")).unwrap();
+    assert!(md.contains("| RS-Q1 |") && md.contains("pink.rs"), "every request with its source");
+}

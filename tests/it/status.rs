@@ -246,3 +246,41 @@ fn changes_between_two_dates() {
     let c = changes("2025-09-01", "2025-09-30");
     assert_eq!(c.iter().filter(|x| x.what == "fulfilled").count(), 21 + 5 + 4);
 }
+
+/// On the shipped data: the facility's request cycle is the sum of the partners' (a figure not published
+/// counts as none, and makes the sum a bound), except the published total not itemised, which is the
+/// latest aggregate of all partners; the July 2026 aggregate is a known gap with its three amounts.
+#[test]
+fn the_request_cycle_adds_up_and_the_july_2026_aggregate_is_a_known_gap() {
+    let (code, out, err) = growthplan(&root(), &["status", "--as-of", "2026-11-30", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let partners = v["partners"].as_array().unwrap();
+    let cents = |x: &serde_json::Value| -> i64 {
+        x.as_str().map_or(0, |s| growthplan::money::parse_amount(s, None).unwrap().cents)
+    };
+    for field in ["requested_eur", "approved_eur", "pending_eur", "withheld_by_assessments_eur"] {
+        let sum: i64 = partners.iter().map(|p| cents(&p[field])).sum();
+        assert_eq!(cents(&v["facility"][field]), sum, "{field}");
+        let any_blank = partners.iter().any(|p| p[format!("{field}_knownness")] != "known");
+        assert_eq!(v["facility"][format!("{field}_knownness")] != "known", any_blank, "{field}");
+    }
+    for field in
+        ["requests_submitted", "requests_assessed", "requests_pending", "steps_claimed", "steps_met", "steps_partly"]
+    {
+        let sum: i64 = partners.iter().map(|p| p[field].as_i64().unwrap_or(0)).sum();
+        assert_eq!(v["facility"][field].as_i64().unwrap_or(0), sum, "{field}");
+    }
+    for p in partners {
+        assert_eq!(p["granularity"], "requests", "data/ holds no steps");
+        assert_eq!(p["steps_total"], 0);
+    }
+    let gap =
+        v["known_gaps"].as_array().unwrap().iter().find(|g| g["date"] == "2026-07-02").expect("the July 2026 gap");
+    assert_eq!(
+        (gap["partner"].as_str(), gap["measure"].as_str(), gap["status"].as_str()),
+        (Some("ALL"), Some("paid"), Some("known_gap"))
+    );
+    assert_eq!(cents(&gap["published_eur"]) - cents(&gap["itemised_eur"]), cents(&gap["unitemised_eur"]));
+    assert_eq!(cents(&v["facility"]["reported_unitemised_eur"]), cents(&gap["unitemised_eur"]));
+}
