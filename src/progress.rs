@@ -336,12 +336,14 @@ pub struct Change {
     /// `pre_financing`, `regular` (a release), `fulfilled`, `partially_fulfilled` (an assessment),
     /// `overdue` (a step fell due unmet), `expired` (a grace period ended unmet), or `allocation_initial`,
     /// `allocation_cut`, `allocation_redistribution` (an envelope change), or `agenda_approved`,
-    /// `facility_agreement_in_force`, `loan_agreement_in_force` (from partners.csv; amount 0).
+    /// `facility_agreement_in_force`, `loan_agreement_in_force` (from partners.csv; no amount), or
+    /// `request_submitted`, `request_assessed` (a payment request and the Commission's decision on it).
     pub what: &'static str,
-    /// The release id, step id or instrument concerned.
+    /// The release id, step id, request id or instrument concerned.
     pub reference: String,
-    /// Euros: transferred, found fulfilled, unmet, or the allocation.
-    pub amount: i64,
+    /// Euros: transferred, found fulfilled, unmet, the allocation, requested or approved; `None` where
+    /// there is no amount or it is not published.
+    pub amount: Option<i64>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! What changed between two dates: releases paid, steps assessed, steps falling due or expiring unmet,
-//! partners' agreements and envelope changes.
+//! What changed between two dates: releases paid, requests submitted and assessed, steps assessed, steps
+//! falling due or expiring unmet, partners' agreements and envelope changes.
 
 use super::ComputeError;
 use crate::date::Date;
@@ -23,7 +23,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             partner: r.partner_code(l).to_string(),
             what: r.kind.as_str(),
             reference: r.id.to_string(),
-            amount: net,
+            amount: Some(net),
         });
     }
     for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {
@@ -37,7 +37,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             partner: l.partner_code(step.partner).to_string(),
             what: e.status.as_str(),
             reference: l.step_id(e.step).to_string(),
-            amount,
+            amount: Some(amount),
         });
     }
     for st in &now.steps {
@@ -50,7 +50,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
                 partner: st.partner.to_string(),
                 what: "overdue",
                 reference: st.id.to_string(),
-                amount: st.value_withheld + st.value_expired,
+                amount: Some(st.value_withheld + st.value_expired),
             });
         }
         // The grace period includes `grace_end`: the money expires the day after.
@@ -61,7 +61,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
                 partner: st.partner.to_string(),
                 what: "expired",
                 reference: st.id.to_string(),
-                amount: st.value_expired,
+                amount: Some(st.value_expired),
             });
         }
     }
@@ -72,7 +72,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             ("loan_agreement_in_force", p.loan_agreement_in_force),
         ] {
             if let Some(d) = d.filter(|d| within(*d)) {
-                out.push(Change { date: d, partner: p.code.to_string(), what, reference: String::new(), amount: 0 });
+                out.push(Change { date: d, partner: p.code.to_string(), what, reference: String::new(), amount: None });
             }
         }
     }
@@ -87,7 +87,26 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             partner: l.partner_code(a.partner).to_string(),
             what,
             reference: a.instrument.as_str().to_string(),
-            amount: a.amount,
+            amount: Some(a.amount),
+        });
+    }
+    for q in l.requests.iter().filter(|q| within(q.date)) {
+        out.push(Change {
+            date: q.date,
+            partner: l.partner_code(q.partner).to_string(),
+            what: "request_submitted",
+            reference: l.text(q.id).to_string(),
+            amount: q.amount_requested,
+        });
+    }
+    for a in l.assessments.iter().filter(|a| within(a.date)) {
+        let Some(q) = replay.requests.row(a.request).map(|i| &l.requests[i]) else { continue };
+        out.push(Change {
+            date: a.date,
+            partner: l.partner_code(q.partner).to_string(),
+            what: "request_assessed",
+            reference: l.text(q.id).to_string(),
+            amount: a.amount_approved,
         });
     }
     out.sort_by(|a, b| (a.date, &a.partner, a.what, &a.reference).cmp(&(b.date, &b.partner, b.what, &b.reference)));

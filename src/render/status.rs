@@ -292,7 +292,7 @@ pub fn changes_table(changes: &[Change]) -> Table {
                     json!(c.partner),
                     json!(c.what),
                     json!(c.reference),
-                    json!(format_plain(c.amount)),
+                    json!(c.amount.map(format_plain)),
                 ]
             })
             .collect(),
@@ -667,7 +667,7 @@ mod tests {
             partner: "AA".into(),
             what: "regular",
             reference: "R1".into(),
-            amount: 5,
+            amount: Some(5),
         }]));
         for t in &all {
             assert!(!t.rows.is_empty(), "{}", t.name);

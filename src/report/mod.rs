@@ -387,6 +387,8 @@ fn what(w: &str) -> &'static str {
         "agenda_approved" => "Reform Agenda approved",
         "facility_agreement_in_force" => "Facility Agreement in force",
         "loan_agreement_in_force" => "Loan Agreement in force",
+        "request_submitted" => "payment request submitted (amount requested)",
+        "request_assessed" => "request assessed by the Commission (amount approved)",
         "due" => "step due",
         "grace_ends" => "grace period ends",
         _ => "change",
@@ -460,10 +462,10 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             partner: c.partner.clone(),
             what: what(c.what),
             reference: c.reference.clone(),
-            amount: if c.amount == 0 && c.what.contains("agree") || c.what == "agenda_approved" {
-                String::new()
-            } else {
-                format!("EUR {}", format_grouped(c.amount as i128))
+            amount: match c.amount {
+                None if c.what.starts_with("request") => "not published".into(),
+                None => String::new(),
+                Some(a) => format!("EUR {}", format_grouped(a as i128)),
             },
         })
         .collect();
