@@ -99,6 +99,10 @@ codes! {
     StepsExceedEnvelope = "C021", Error, "steps are worth more than the envelope";
     PrefinancingLate = "C022", Error, "pre-financing after a regular release";
     ReleaseSteps = "C023", Error, "release kind and steps disagree";
+    // Causes named in the user's words (issue 27): a finding that says what went wrong where the plain
+    // code (L009) would only name the symptom.
+    DecimalComma = "L010", Error, "amount written with a decimal comma in a comma-separated file";
+    OtherDelimiter = "L011", Error, "row separated by another delimiter than its file";
 }
 
 impl Code {
