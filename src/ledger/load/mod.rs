@@ -166,7 +166,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let builder = || Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
+    let names = PartnerNames::read(tables.get(&LedgerFile::Partners), &sources);
+    let builder = || Builder { sources: &sources, names: &names, part, diags: Vec::new(), rows: BTreeMap::new() };
     let ((payments, mut rows), (others, digests)) = rayon::join(
         || {
             let mut b = builder();
