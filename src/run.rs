@@ -504,7 +504,10 @@ fn record_command(
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::append;
     use std::collections::BTreeMap;
-    anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
+    if !config.data.exists() {
+        return Err(ledger::LoadError::missing(&config.data).into());
+    }
+    anyhow::ensure!(config.data.is_dir(), "`{}` is not a folder", config.data.display());
     let lock = crate::write::lock_folder(&config.data)?;
 
     let target = config.data.join(file.file_name());

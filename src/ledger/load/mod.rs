@@ -42,8 +42,8 @@ pub struct LoadOptions {
 /// The folder could not be read at all (exit code 2), as opposed to findings in its files.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("data folder `{path}` does not exist")]
-    Missing { path: PathBuf },
+    #[error("data folder `{path}` does not exist: {explained}")]
+    Missing { path: PathBuf, explained: String },
     #[error("`{path}` is not a folder")]
     NotAFolder { path: PathBuf },
     #[error("cannot read data folder `{path}`: {source}")]
@@ -63,7 +63,7 @@ pub struct Loaded {
 /// Loads every ledger of `dir`.
 pub fn load(dir: &Path, opts: LoadOptions) -> Result<Loaded, LoadError> {
     match std::fs::metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing { path: dir.into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::missing(dir)),
         Err(e) => return Err(LoadError::Io { path: dir.into(), source: e }),
         Ok(m) if !m.is_dir() => return Err(LoadError::NotAFolder { path: dir.into() }),
         Ok(_) => {}

@@ -3,6 +3,37 @@
 
 use super::*;
 
+impl LoadError {
+    /// A data folder that does not exist, explained: its full path, and where the data folder may be
+    /// instead (the current folder itself, or folders in it that hold a facility.toml).
+    pub fn missing(dir: &Path) -> LoadError {
+        let full = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let mut explained = format!("there is no {}", full.display());
+        let here = Path::new(".");
+        if here.join(LedgerFile::Facility.file_name()).is_file() {
+            explained.push_str("; you are inside a data folder (this folder holds facility.toml): run with `--data .`");
+        } else {
+            let mut holding: Vec<String> = std::fs::read_dir(here)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().join(LedgerFile::Facility.file_name()).is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            holding.sort();
+            match holding.as_slice() {
+                [] => {}
+                [one] => explained.push_str(&format!("; `{one}` here holds facility.toml: run with `--data {one}`")),
+                [first, ..] => explained.push_str(&format!(
+                    "; these folders here hold facility.toml: {}; run with `--data {first}` (or another of them)",
+                    holding.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+        LoadError::Missing { path: dir.into(), explained }
+    }
+}
+
 /// What the header and a first look at the rows tell about a table: where each column is, and how its
 /// amounts and dates are written. The rows themselves are read once more, one at a time, while typing.
 pub(super) struct RawTable {
