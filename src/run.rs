@@ -543,8 +543,11 @@ fn record_command(
             }
         }
     };
-    let lines = append::format_rows(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
+    let written = append::format_each(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
+    let lines: String = written.iter().map(|w| w.text.as_str()).collect();
     let candidate = append::appended(&bytes, &dialect, &lines);
+    // Where the new rows begin: after the file's lines (and the line ending added to a last line without).
+    let first_line = candidate[..candidate.len() - lines.len()].iter().filter(|&&b| b == b'\n').count() + 1;
 
     // Validate the whole folder as it would be.
     let mut files = ledger::load::read_folder(&config.data);
@@ -558,9 +561,7 @@ fn record_command(
     let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
     if dry_run {
         writeln!(out, "would append {} row(s) to {}:", new_rows.len(), target.display())?;
-        for line in lines.lines() {
-            writeln!(out, "  {}", render::inert(line))?;
-        }
+        print_rows(out, &written, first_line)?;
         if errors.is_empty() {
             writeln!(out, "check: these rows pass; nothing written (--dry-run)")?;
             return Ok(Outcome::Clean);
@@ -579,6 +580,25 @@ fn record_command(
     }
     crate::write::write_atomic(&target, &candidate)?;
     drop(lock);
-    writeln!(out, "recorded {} row(s) in {}", new_rows.len(), target.display())?;
+    writeln!(out, "recorded {} row(s) in {}:", new_rows.len(), target.display())?;
+    print_rows(out, &written, first_line)?;
     Ok(Outcome::Clean)
+}
+
+/// Each row as written, at its line of the file (the first at `first_line`), with the values written in
+/// another form than they were typed, so that nothing changes unseen.
+fn print_rows(
+    out: &mut dyn Write,
+    written: &[crate::ledger::append::Written],
+    first_line: usize,
+) -> anyhow::Result<()> {
+    let mut line = first_line;
+    for w in written {
+        writeln!(out, "  line {line}: {}", render::inert(w.text.trim_end_matches(['\r', '\n'])))?;
+        for (column, typed, as_written) in &w.normalised {
+            writeln!(out, "    {column}: `{}` became `{}`", render::inert(typed), render::inert(as_written))?;
+        }
+        line += w.text.matches('\n').count();
+    }
+    Ok(())
 }

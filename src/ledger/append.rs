@@ -59,11 +59,28 @@ pub fn dialect(file: LedgerFile, bytes: &[u8]) -> Result<Dialect, String> {
 /// Formats `rows` (column name -> value as typed) as lines of the file. Amounts are re-written with the
 /// file's decimal mark and dates as ISO; unknown column names are refused.
 pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, String>]) -> Result<String, String> {
+    Ok(format_each(file, d, rows)?.into_iter().map(|w| w.text).collect())
+}
+
+/// One row as [`format_rows`] writes it, and what it wrote differently from what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The row's text in the file, with its line ending.
+    pub text: String,
+    /// (column, value as typed, value as written) for each value written in another form (`03/04/2026`
+    /// as `2026-04-03`, `1 234,5` as `1234.50`); surrounding spaces dropped do not count.
+    pub normalised: Vec<(String, String, String)>,
+}
+
+/// [`format_rows`], row by row.
+pub fn format_each(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, String>]) -> Result<Vec<Written>, String> {
     let spec = file.spec().ok_or("not a CSV ledger")?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(d.delimiter)
         .terminator(if d.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
         .from_writer(Vec::new());
+    let mut written = Vec::with_capacity(rows.len());
+    let mut start = 0;
     for (n, row) in rows.iter().enumerate() {
         for name in row.keys() {
             if spec.column(name).is_none() {
@@ -80,6 +97,7 @@ pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, Strin
             }
         }
         let mut cells = Vec::new();
+        let mut normalised = Vec::new();
         for h in &d.header {
             let raw = row.get(h).map(|v| v.trim().to_string()).unwrap_or_default();
             let ty = spec.columns.iter().find(|c| c.name == h).map(|c| c.ty);
@@ -98,13 +116,21 @@ pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, Strin
                 Some(ColumnType::Date) if !raw.is_empty() => date::parse_date(&raw, false)
                     .map(date::format)
                     .map_err(|_| format!("row {}: `{h}` = `{raw}` is not a date; write YYYY-MM-DD", n + 1))?,
-                _ => raw,
+                _ => raw.clone(),
             };
+            if cell != raw {
+                normalised.push((h.clone(), raw, cell.clone()));
+            }
             cells.push(cell);
         }
         w.write_record(&cells).map_err(|e| e.to_string())?;
+        w.flush().map_err(|e| e.to_string())?;
+        let all = w.get_ref();
+        let text = String::from_utf8(all[start..].to_vec()).map_err(|e| e.to_string())?;
+        start = all.len();
+        written.push(Written { text, normalised });
     }
-    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    Ok(written)
 }
 
 /// The file's bytes with `lines` appended (a missing final line ending is added first).
@@ -181,9 +207,13 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let lines = format_rows(LedgerFile::Allocations, &d, &[row]).unwrap();
+        let lines = format_rows(LedgerFile::Allocations, &d, std::slice::from_ref(&row)).unwrap();
         assert_eq!(lines, "2025-01-01;AA;loan;-12,50;cut;x\n");
         assert!(appended(alloc, &d, &lines).ends_with(b"1.000,50;initial;x\n2025-01-01;AA;loan;-12,50;cut;x\n"));
+        let each = format_each(LedgerFile::Allocations, &d, &[row.clone(), row.clone()]).unwrap();
+        assert_eq!(each.len(), 2);
+        assert_eq!(each[1].text, "2025-01-01;AA;loan;-12,50;cut;x\n");
+        assert_eq!(each[1].normalised, [("amount_eur".to_string(), "-12.5".to_string(), "-12,50".to_string())]);
         let bad: BTreeMap<String, String> = [("colour".to_string(), "red".to_string())].into_iter().collect();
         assert!(format_rows(LedgerFile::Allocations, &d, &[bad]).unwrap_err().contains("not a column"));
     }

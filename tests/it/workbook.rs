@@ -561,9 +561,17 @@ fn libreoffice_workbooks_of_the_shipped_ledgers_import_like_the_csv() {
             for ext in ["xlsx", "ods"] {
                 let wb = out.join(f.replace(".csv", &format!(".{ext}")));
                 let wb_run = growthplan(dir, &["import", "--from", wb.to_str().unwrap(), "--into", into, "--dry-run"]);
+                // The same rows written and the same verdict; what each source held in another form than
+                // the ledger's (a CSV's `20.03.2025`, a cell's date) differs by nature.
+                let written = |out: &str| {
+                    out.lines()
+                        .filter(|l| !(l.starts_with("    ") && l.contains("` became `")))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
                 assert_eq!(
-                    (wb_run.0, &wb_run.1),
-                    (csv_run.0, &csv_run.1),
+                    (wb_run.0, written(&wb_run.1)),
+                    (csv_run.0, written(&csv_run.1)),
                     "{locale} {f} as .{ext}: the workbook's import differs from the CSV's\n{}",
                     wb_run.2
                 );
