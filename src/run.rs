@@ -477,19 +477,45 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
         let path = config.data.join(f.file_name());
         let current = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
         if current != text.as_bytes() {
-            changed.push((path, text));
+            changed.push((f, path, text));
         }
     }
     if check_only {
-        for (path, _) in &changed {
+        for (_, path, _) in &changed {
             writeln!(out, "not canonical: {}", path.display())?;
         }
         return Ok(if changed.is_empty() { Outcome::Clean } else { Outcome::Findings });
     }
-    for (path, text) in &changed {
+    let data = config.data.display();
+    if changed.is_empty() {
+        writeln!(out, "all {} ledgers in {data} were already canonical; nothing rewritten", LedgerFile::TABLES.len())?;
+        return Ok(Outcome::Clean);
+    }
+    // Read back as they would be written, the files must hold the very values they held: otherwise
+    // nothing is written.
+    let mut files = ledger::load::read_folder(&config.data);
+    for (f, path, text) in &changed {
+        files.insert(*f, (path.display().to_string(), Ok(text.clone().into_bytes().into())));
+    }
+    let again = ledger::load::load_bytes(files, config.load);
+    let same = again
+        .ledger
+        .as_ref()
+        .is_some_and(|l2| LedgerFile::TABLES.into_iter().all(|f| canonical(l2, f) == canonical(&l, f)));
+    anyhow::ensure!(
+        same && again.unread.is_empty() && again.diagnostics.iter().all(|d| d.severity() != Severity::Error),
+        "{data}: not formatted: read back, the canonical files would not hold the same values (please report this)"
+    );
+    for (_, path, text) in &changed {
         crate::write::write_atomic(path, text.as_bytes())?;
         writeln!(out, "formatted {}", path.display())?;
     }
+    writeln!(
+        out,
+        "rewrote {} of {} ledgers in the canonical form; read back, they hold the same rows and values: no amount changed",
+        changed.len(),
+        LedgerFile::TABLES.len()
+    )?;
     Ok(Outcome::Clean)
 }
 
