@@ -563,8 +563,9 @@ impl PartnerNames {
         });
         found.codes = rows.iter().map(|[code, ..]| Text::from(code.as_str())).filter(|c| !c.is_empty()).collect();
         for [code, name, local_name] in &rows {
-            for n in [name, local_name] {
-                if !n.is_empty() && !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n.as_str()) {
+            // A local name in two scripts is written `Crna Gora / Црна Гора`: either is a name.
+            for n in std::iter::once(name.as_str()).chain(local_name.split('/')).map(str::trim) {
+                if !n.is_empty() && !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n) {
                     found.names.push((n.to_lowercase(), Text::from(code.as_str())));
                 }
             }
