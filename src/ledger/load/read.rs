@@ -469,22 +469,13 @@ fn decimal_comma(table: &RawTable, src: &SourceFile, loc: Loc, rec: &[&str]) -> 
             f == field && table.spec.columns.iter().any(|c| c.name == name && c.ty == ColumnType::Money)
         })
     };
-    let (name, f) = table.by_name.iter().copied().filter(|&(_, f)| money_column(f)).find(|&(_, f)| {
-        let (left, right) = (trim(rec[f]), trim(rec[f + 1]));
-        !left.is_empty()
-            && !right.is_empty()
-            && right.bytes().all(|b| b.is_ascii_digit())
-            && money::parse_amount(&format!("{left},{right}"), Some(DecimalMark::Comma)).is_ok()
-            && (is_ragged(rec, table.width) || !money_column(f + 1))
-    })?;
-    let (left, right) = (trim(rec[f]), trim(rec[f + 1]));
-    let typed = format!("{left},{right}");
-    // `8,5` becomes `8.5`; an amount with thousands separators (`1.234,5`) is written plainly.
-    let with_point = if left.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) {
-        format!("{left}.{right}")
-    } else {
-        money::parse_amount(&typed, Some(DecimalMark::Comma)).map(|a| money::format_plain(a.cents)).unwrap_or_default()
-    };
+    let (name, typed, with_point) =
+        table.by_name.iter().copied().filter(|&(_, f)| money_column(f)).find_map(|(name, f)| {
+            let found = crate::ledger::append::split_decimal_comma(rec[f], rec[f + 1]);
+            found
+                .filter(|_| is_ragged(rec, table.width) || !money_column(f + 1))
+                .map(|(typed, point)| (name, typed, point))
+        })?;
     let place = src.place(loc, Some(name));
     let mut d = Diagnostic::new(
         Code::DecimalComma,
