@@ -1,5 +1,7 @@
 //! Reading a table's text: its header and dialect (delimiter, decimal mark, date order), then its rows
-//! one at a time, each with its place in the file. Typing the cells is `typing`'s.
+//! one at a time, each with its place in the file, a row that does not fit the header said as what made
+//! it (a decimal comma, another delimiter) where that shows. Typing the cells is `typing`'s. Also: a
+//! missing data folder, explained.
 
 use super::*;
 
