@@ -107,6 +107,11 @@ codes! {
     PeriodEndNotDue = "C028", Error, "request's period end is not a due date";
     AssessmentOutOfOrder = "C029", Error, "assessment of an unknown or later request";
     RequestPaidAfterGrace = "C030", Error, "request paid after its grace period";
+    // Causes named in the user's words (issue 27): a finding that says what went wrong where the plain
+    // code (L009, R001, V012) would only name the symptom.
+    DecimalComma = "L010", Error, "amount written with a decimal comma in a comma-separated file";
+    OtherDelimiter = "L011", Error, "row separated by another delimiter than its file";
+    PartnerName = "R006", Error, "partner given by its name instead of its code";
 }
 
 impl Code {
@@ -200,6 +205,34 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// The one candidate a short code is a slip of: one letter typed wrong, left out or added, or two
+/// neighbours swapped (`SR` for `RS`), ignoring case. Nothing when no candidate, or more than one, is that
+/// close: every two-letter code is two edits from every other, so [`did_you_mean`]'s looser limit would
+/// suggest any of them.
+pub fn close_code<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w: Vec<char> = word.trim().to_lowercase().chars().collect();
+    let mut found = None;
+    for c in candidates {
+        let c_chars: Vec<char> = c.to_lowercase().chars().collect();
+        let swapped = w.len() == c_chars.len() && {
+            let differ: Vec<usize> = (0..w.len()).filter(|&i| w[i] != c_chars[i]).collect();
+            differ.len() == 2
+                && differ[1] == differ[0] + 1
+                && w[differ[0]] == c_chars[differ[1]]
+                && w[differ[1]] == c_chars[differ[0]]
+        };
+        let w_text: String = w.iter().collect();
+        let c_text: String = c_chars.iter().collect();
+        if swapped || edit_distance(&w_text, &c_text) <= 1 {
+            if found.is_some_and(|f: &str| f != c) {
+                return None;
+            }
+            found = Some(c);
+        }
+    }
+    found
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -242,5 +275,12 @@ mod tests {
         assert_eq!(did_you_mean("Fullfilled", statuses), Some("fulfilled"));
         assert_eq!(did_you_mean("paid", statuses), None);
         assert_eq!(did_you_mean("RSS", ["RS", "ME", "AL"]), Some("RS"));
+        let codes = ["AL", "BA", "ME", "MK", "RS", "XK"];
+        assert_eq!(close_code("SR", codes), Some("RS"));
+        assert_eq!(close_code("rs", codes), Some("RS"));
+        assert_eq!(close_code("RSS", codes), Some("RS"));
+        assert_eq!(close_code("QQ", codes), None);
+        // One edit from both ME and MK: no guess.
+        assert_eq!(close_code("MX", codes), None);
     }
 }

@@ -477,19 +477,45 @@ fn fmt_command(config: &Config, check_only: bool, out: &mut dyn Write) -> anyhow
         let path = config.data.join(f.file_name());
         let current = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
         if current != text.as_bytes() {
-            changed.push((path, text));
+            changed.push((f, path, text));
         }
     }
     if check_only {
-        for (path, _) in &changed {
+        for (_, path, _) in &changed {
             writeln!(out, "not canonical: {}", path.display())?;
         }
         return Ok(if changed.is_empty() { Outcome::Clean } else { Outcome::Findings });
     }
-    for (path, text) in &changed {
+    let data = config.data.display();
+    if changed.is_empty() {
+        writeln!(out, "all {} ledgers in {data} were already canonical; nothing rewritten", LedgerFile::TABLES.len())?;
+        return Ok(Outcome::Clean);
+    }
+    // Read back as they would be written, the files must hold the very values they held: otherwise
+    // nothing is written.
+    let mut files = ledger::load::read_folder(&config.data);
+    for (f, path, text) in &changed {
+        files.insert(*f, (path.display().to_string(), Ok(text.clone().into_bytes().into())));
+    }
+    let again = ledger::load::load_bytes(files, config.load);
+    let same = again
+        .ledger
+        .as_ref()
+        .is_some_and(|l2| LedgerFile::TABLES.into_iter().all(|f| canonical(l2, f) == canonical(&l, f)));
+    anyhow::ensure!(
+        same && again.unread.is_empty() && again.diagnostics.iter().all(|d| d.severity() != Severity::Error),
+        "{data}: not formatted: read back, the canonical files would not hold the same values (please report this)"
+    );
+    for (_, path, text) in &changed {
         crate::write::write_atomic(path, text.as_bytes())?;
         writeln!(out, "formatted {}", path.display())?;
     }
+    writeln!(
+        out,
+        "rewrote {} of {} ledgers in the canonical form; read back, they hold the same rows and values: no amount changed",
+        changed.len(),
+        LedgerFile::TABLES.len()
+    )?;
     Ok(Outcome::Clean)
 }
 
@@ -504,7 +530,10 @@ fn record_command(
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::append;
     use std::collections::BTreeMap;
-    anyhow::ensure!(config.data.is_dir(), "data folder `{}` does not exist", config.data.display());
+    if !config.data.exists() {
+        return Err(ledger::LoadError::missing(&config.data).into());
+    }
+    anyhow::ensure!(config.data.is_dir(), "`{}` is not a folder", config.data.display());
     let lock = crate::write::lock_folder(&config.data)?;
 
     let target = config.data.join(file.file_name());
@@ -540,8 +569,11 @@ fn record_command(
             }
         }
     };
-    let lines = append::format_rows(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
+    let written = append::format_each(file, &dialect, &new_rows).map_err(|e| anyhow::anyhow!(e))?;
+    let lines: String = written.iter().map(|w| w.text.as_str()).collect();
     let candidate = append::appended(&bytes, &dialect, &lines);
+    // Where the new rows begin: after the file's lines (and the line ending added to a last line without).
+    let first_line = candidate[..candidate.len() - lines.len()].iter().filter(|&&b| b == b'\n').count() + 1;
 
     // Validate the whole folder as it would be.
     let mut files = ledger::load::read_folder(&config.data);
@@ -555,9 +587,7 @@ fn record_command(
     let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
     if dry_run {
         writeln!(out, "would append {} row(s) to {}:", new_rows.len(), target.display())?;
-        for line in lines.lines() {
-            writeln!(out, "  {}", render::inert(line))?;
-        }
+        print_rows(out, &written, first_line)?;
         if errors.is_empty() {
             writeln!(out, "check: these rows pass; nothing written (--dry-run)")?;
             return Ok(Outcome::Clean);
@@ -576,6 +606,25 @@ fn record_command(
     }
     crate::write::write_atomic(&target, &candidate)?;
     drop(lock);
-    writeln!(out, "recorded {} row(s) in {}", new_rows.len(), target.display())?;
+    writeln!(out, "recorded {} row(s) in {}:", new_rows.len(), target.display())?;
+    print_rows(out, &written, first_line)?;
     Ok(Outcome::Clean)
+}
+
+/// Each row as written, at its line of the file (the first at `first_line`), with the values written in
+/// another form than they were typed, so that nothing changes unseen.
+fn print_rows(
+    out: &mut dyn Write,
+    written: &[crate::ledger::append::Written],
+    first_line: usize,
+) -> anyhow::Result<()> {
+    let mut line = first_line;
+    for w in written {
+        writeln!(out, "  line {line}: {}", render::inert(w.text.trim_end_matches(['\r', '\n'])))?;
+        for (column, typed, as_written) in &w.normalised {
+            writeln!(out, "    {column}: `{}` became `{}`", render::inert(typed), render::inert(as_written))?;
+        }
+        line += w.text.matches('\n').count();
+    }
+    Ok(())
 }

@@ -59,11 +59,28 @@ pub fn dialect(file: LedgerFile, bytes: &[u8]) -> Result<Dialect, String> {
 /// Formats `rows` (column name -> value as typed) as lines of the file. Amounts are re-written with the
 /// file's decimal mark and dates as ISO; unknown column names are refused.
 pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, String>]) -> Result<String, String> {
+    Ok(format_each(file, d, rows)?.into_iter().map(|w| w.text).collect())
+}
+
+/// One row as [`format_rows`] writes it, and what it wrote differently from what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The row's text in the file, with its line ending.
+    pub text: String,
+    /// (column, value as typed, value as written) for each value written in another form (`03/04/2026`
+    /// as `2026-04-03`, `1 234,5` as `1234.50`); surrounding spaces dropped do not count.
+    pub normalised: Vec<(String, String, String)>,
+}
+
+/// [`format_rows`], row by row.
+pub fn format_each(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, String>]) -> Result<Vec<Written>, String> {
     let spec = file.spec().ok_or("not a CSV ledger")?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(d.delimiter)
         .terminator(if d.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
         .from_writer(Vec::new());
+    let mut written = Vec::with_capacity(rows.len());
+    let mut start = 0;
     for (n, row) in rows.iter().enumerate() {
         for name in row.keys() {
             if spec.column(name).is_none() {
@@ -80,6 +97,7 @@ pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, Strin
             }
         }
         let mut cells = Vec::new();
+        let mut normalised = Vec::new();
         for h in &d.header {
             let raw = row.get(h).map(|v| v.trim().to_string()).unwrap_or_default();
             let ty = spec.columns.iter().find(|c| c.name == h).map(|c| c.ty);
@@ -98,13 +116,40 @@ pub fn format_rows(file: LedgerFile, d: &Dialect, rows: &[BTreeMap<String, Strin
                 Some(ColumnType::Date) if !raw.is_empty() => date::parse_date(&raw, false)
                     .map(date::format)
                     .map_err(|_| format!("row {}: `{h}` = `{raw}` is not a date; write YYYY-MM-DD", n + 1))?,
-                _ => raw,
+                _ => raw.clone(),
             };
+            if cell != raw {
+                normalised.push((h.clone(), raw, cell.clone()));
+            }
             cells.push(cell);
         }
         w.write_record(&cells).map_err(|e| e.to_string())?;
+        w.flush().map_err(|e| e.to_string())?;
+        let all = w.get_ref();
+        let text = String::from_utf8(all[start..].to_vec()).map_err(|e| e.to_string())?;
+        start = all.len();
+        written.push(Written { text, normalised });
     }
-    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    Ok(written)
+}
+
+/// An amount typed with a decimal comma that a comma-separated file split in two (`8` and `5` of `8,5`):
+/// the text as typed and as it is written with a decimal point, when the two parts (the second only
+/// digits) join into an amount with a decimal comma. `8,500` joins into none (three decimals).
+pub fn split_decimal_comma(left: &str, right: &str) -> Option<(String, String)> {
+    let (left, right) = (left.trim(), right.trim());
+    if left.is_empty() || right.is_empty() || !right.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let typed = format!("{left},{right}");
+    let amount = money::parse_amount(&typed, Some(DecimalMark::Comma)).ok()?;
+    // `8,5` is written `8.5`; with thousands separators (`1.234,5`), plainly.
+    let with_point = if left.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) {
+        format!("{left}.{right}")
+    } else {
+        money::format_plain(amount.cents)
+    };
+    Some((typed, with_point))
 }
 
 /// The file's bytes with `lines` appended (a missing final line ending is added first).
@@ -135,11 +180,42 @@ pub fn read_rows(
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(decoded.text.as_bytes());
     let header: Vec<String> =
         reader.headers().map_err(|e| e.to_string())?.iter().map(source::normalise_header).collect();
+    let money_column =
+        |i: usize| header.get(i).and_then(|h| spec.column(h)).is_some_and(|c| spec.columns[c].ty == ColumnType::Money);
     let mut rows = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| e.to_string())?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
+        }
+        // A row whose fields do not match the header would be read shifted: refused, saying why.
+        let line = rec.position().map_or(0, |p| p.line());
+        let fields: Vec<&str> = rec.iter().collect();
+        let extra = fields.iter().skip(header.len()).any(|f| !f.trim().is_empty());
+        if delimiter == b',' && fields.len() == header.len() + 1 {
+            let split = (0..header.len()).filter(|&i| money_column(i)).find_map(|i| {
+                let found = split_decimal_comma(fields[i], fields[i + 1]);
+                found.filter(|_| extra || !money_column(i + 1)).map(|(typed, point)| (i, typed, point))
+            });
+            if let Some((i, typed, point)) = split {
+                return Err(format!(
+                    "`{}` line {line}: `{typed}` in `{}` looks like an amount written with a decimal comma, which \
+                     splits it in two in a comma-separated file; write `{point}`, or put it in double quotes \
+                     (\"{typed}\"); nothing was recorded",
+                    shown.display(),
+                    header[i]
+                ));
+            }
+        }
+        if fields.len() < header.len() || extra {
+            return Err(format!(
+                "`{}` line {line}: the row has {} fields but the header has {}; a field is missing or a value \
+                 contains the delimiter `{}` without quotes; nothing was recorded",
+                shown.display(),
+                fields.len(),
+                header.len(),
+                delimiter as char
+            ));
         }
         rows.push(header.iter().cloned().zip(rec.iter().map(str::to_string)).filter(|(h, _)| !h.is_empty()).collect());
     }
@@ -181,10 +257,35 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let lines = format_rows(LedgerFile::Allocations, &d, &[row]).unwrap();
+        let lines = format_rows(LedgerFile::Allocations, &d, std::slice::from_ref(&row)).unwrap();
         assert_eq!(lines, "2025-01-01;AA;loan;-12,50;cut;x\n");
         assert!(appended(alloc, &d, &lines).ends_with(b"1.000,50;initial;x\n2025-01-01;AA;loan;-12,50;cut;x\n"));
+        let each = format_each(LedgerFile::Allocations, &d, &[row.clone(), row.clone()]).unwrap();
+        assert_eq!(each.len(), 2);
+        assert_eq!(each[1].text, "2025-01-01;AA;loan;-12,50;cut;x\n");
+        assert_eq!(each[1].normalised, [("amount_eur".to_string(), "-12.5".to_string(), "-12,50".to_string())]);
         let bad: BTreeMap<String, String> = [("colour".to_string(), "red".to_string())].into_iter().collect();
         assert!(format_rows(LedgerFile::Allocations, &d, &[bad]).unwrap_err().contains("not a column"));
+    }
+
+    #[test]
+    fn an_import_row_that_does_not_fit_its_header_is_refused_saying_why() {
+        let header = "date,partner,instrument,amount_eur,kind,source,note\n";
+        let read = |rows: &str| {
+            read_rows(LedgerFile::Allocations, format!("{header}{rows}").as_bytes(), std::path::Path::new("in.csv"))
+        };
+        let err = read("2025-01-01,AA,loan,8,5,initial,x,\n").unwrap_err();
+        assert!(err.starts_with("`in.csv` line 2: `8,5` in `amount_eur` looks like an amount"), "{err}");
+        assert!(err.contains("write `8.5`"), "{err}");
+        let err = read("2025-01-01,AA,loan,8.50,initial,x,note,more\n").unwrap_err();
+        assert!(err.contains("line 2: the row has 8 fields but the header has 7"), "{err}");
+        assert!(read("2025-01-01,AA,loan\n").unwrap_err().contains("the row has 3 fields"));
+        // Quoted, the decimal comma is one field; a trailing empty field is nothing.
+        assert_eq!(
+            read("2025-01-01,AA,loan,\"8,5\",initial,x,\n2025-01-02,AA,loan,1.00,initial,x,,\n").unwrap().len(),
+            2
+        );
+        assert_eq!(split_decimal_comma("1.234", "5"), Some(("1.234,5".into(), "1234.50".into())));
+        assert_eq!(split_decimal_comma("8", "500"), None);
     }
 }

@@ -122,3 +122,56 @@ fn a_partial_control_total_fails_only_when_the_ledgers_exceed_it() {
     assert_eq!(d["code"], "C019");
     assert!(d["message"].as_str().unwrap().contains("published only in part"), "{d}");
 }
+
+/// Files of a command case that describe it rather than go into its folder.
+const COMMAND_CASE_FILES: [&str; 4] = ["args", "expected.txt", "cwd", "rename"];
+
+/// What a command says, for the messages that are not findings in a ledger (a missing data folder, what
+/// `fmt`, `record` and `import` did): `tests/cases/commands/<name>/` holds `args` (the arguments after
+/// `growthplan`, one per line), optionally `data/` (files laid over the base case), `rename` (a new path
+/// for `data`), `cwd` (the folder to run in) and other files (put beside `data`), and `expected.txt` the
+/// exit code, stdout and stderr, with the temporary folder's path written `$TMP`.
+#[test]
+fn every_command_case_prints_what_it_expects() {
+    let mut failures = Vec::new();
+    let mut cases: Vec<_> =
+        std::fs::read_dir(root().join("tests/cases/commands")).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    for case in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        copy_tree(&root().join("tests/cases/base"), &data);
+        for entry in std::fs::read_dir(&case).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "data" {
+                copy_tree(&entry.path(), &data);
+            } else if !COMMAND_CASE_FILES.contains(&name.as_str()) {
+                std::fs::copy(entry.path(), tmp.path().join(&name)).unwrap();
+            }
+        }
+        let read = |name: &str| std::fs::read_to_string(case.join(name)).ok().map(|t| t.trim().to_string());
+        if let Some(to) = read("rename") {
+            let to = tmp.path().join(to);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::rename(&data, to).unwrap();
+        }
+        let cwd = read("cwd").map_or(tmp.path().to_path_buf(), |c| tmp.path().join(c));
+        let args_text = read("args").expect("a command case has args");
+        let args: Vec<&str> = args_text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let (exit, stdout, stderr) = growthplan(&cwd, &args);
+        let mut got = format!("exit: {exit}\n--- stdout\n{stdout}--- stderr\n{stderr}");
+        for place in [tmp.path().canonicalize().unwrap(), tmp.path().to_path_buf()] {
+            got = got.replace(&place.display().to_string(), "$TMP");
+        }
+        let expected_path = case.join("expected.txt");
+        if bless() {
+            std::fs::write(&expected_path, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != expected {
+            failures.push(format!("{}: output differs\n--- expected\n{expected}\n--- got\n{got}", case.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -151,7 +151,11 @@ fn appends_keep_the_files_dialect_and_batches_come_from_csv() {
     let (code, out, err) =
         growthplan(tmp.path(), &["record", "payment", "--from-csv", "batch.csv", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "recorded 1 row(s) in data/payments.csv\n");
+    // The row as written, where, and the amount written with the file's decimal comma.
+    assert_eq!(
+        out,
+        "recorded 1 row(s) in data/payments.csv:\n  line 4: R002;2025-08-01;AA;regular;budget;loan;1000,00;S002;Q;batch;\n    amount_eur: `1000.00` became `1000,00`\n"
+    );
     let l = growthplan::ledger::load(&data, Default::default()).unwrap();
     assert_eq!(l.ledger.unwrap().payments.iter().map(|p| p.amount).sum::<i64>(), 300_000);
 }

@@ -561,9 +561,17 @@ fn libreoffice_workbooks_of_the_shipped_ledgers_import_like_the_csv() {
             for ext in ["xlsx", "ods"] {
                 let wb = out.join(f.replace(".csv", &format!(".{ext}")));
                 let wb_run = growthplan(dir, &["import", "--from", wb.to_str().unwrap(), "--into", into, "--dry-run"]);
+                // The same rows written and the same verdict; what each source held in another form than
+                // the ledger's (a CSV's `20.03.2025`, a cell's date) differs by nature.
+                let written = |out: &str| {
+                    out.lines()
+                        .filter(|l| !(l.starts_with("    ") && l.contains("` became `")))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
                 assert_eq!(
-                    (wb_run.0, &wb_run.1),
-                    (csv_run.0, &csv_run.1),
+                    (wb_run.0, written(&wb_run.1)),
+                    (csv_run.0, written(&csv_run.1)),
                     "{locale} {f} as .{ext}: the workbook's import differs from the CSV's\n{}",
                     wb_run.2
                 );
@@ -605,8 +613,12 @@ fn the_exported_workbook_has_numeric_amounts_and_the_same_bytes_every_time() {
         for (c, h) in header.iter().enumerate().filter(|(_, h)| h.ends_with("_eur")) {
             for r in 1..range.height() {
                 let cell = range.get((r, c)).unwrap();
-                assert!(matches!(cell, Data::Float(_)), "{name}!{h} row {r}: {cell:?} is not a number cell");
-                amounts += 1;
+                // Empty: not published (`null` in the JSON export).
+                assert!(
+                    matches!(cell, Data::Float(_) | Data::Empty),
+                    "{name}!{h} row {r}: {cell:?} is not a number cell"
+                );
+                amounts += matches!(cell, Data::Float(_)) as usize;
             }
         }
     }
@@ -630,7 +642,7 @@ fn libreoffice_reads_the_exported_workbook_as_the_csv_export() {
     let to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1";
     convert(soffice, &prof, "", to, &[dir.join("x/tables.xlsx")], &dir.join("lo"));
     let mut compared = 0;
-    for table in ["partners", "areas", "steps", "timeline", "deadlines", "changes"] {
+    for table in ["partners", "requests", "known_gaps", "areas", "steps", "timeline", "deadlines", "changes"] {
         let ours = read_csv(&dir.join("c").join(format!("{table}.csv")));
         let theirs = read_csv(&dir.join("lo").join(format!("tables-{table}.csv")));
         assert_eq!(ours.len(), theirs.len(), "{table}: rows");
@@ -664,6 +676,10 @@ fn read_csv(path: &Path) -> Vec<Vec<String>> {
 fn same_value(column: &str, csv: &str, lo: &str) -> bool {
     use growthplan::money::parse_amount;
     use growthplan::render::status::{column_kind, neutralise, ColumnKind};
+    // An empty cell is a figure not published (or no amount), in both.
+    if csv.is_empty() {
+        return lo.is_empty();
+    }
     match column_kind(column) {
         ColumnKind::Euro => {
             let cents = |s: &str| parse_amount(s, Some(growthplan::money::DecimalMark::Point)).ok().map(|a| a.cents);

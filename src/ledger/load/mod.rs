@@ -42,8 +42,8 @@ pub struct LoadOptions {
 /// The folder could not be read at all (exit code 2), as opposed to findings in its files.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("data folder `{path}` does not exist")]
-    Missing { path: PathBuf },
+    #[error("data folder `{path}` does not exist: {explained}")]
+    Missing { path: PathBuf, explained: String },
     #[error("`{path}` is not a folder")]
     NotAFolder { path: PathBuf },
     #[error("cannot read data folder `{path}`: {source}")]
@@ -63,7 +63,7 @@ pub struct Loaded {
 /// Loads every ledger of `dir`.
 pub fn load(dir: &Path, opts: LoadOptions) -> Result<Loaded, LoadError> {
     match std::fs::metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing { path: dir.into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::missing(dir)),
         Err(e) => return Err(LoadError::Io { path: dir.into(), source: e }),
         Ok(m) if !m.is_dir() => return Err(LoadError::NotAFolder { path: dir.into() }),
         Ok(_) => {}
@@ -166,7 +166,8 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let read: BTreeSet<LedgerFile> = tables.iter().filter(|(_, t)| t.usable).map(|(f, _)| *f).collect();
     let steps_read = read.contains(&LedgerFile::Steps);
     crate::meter::phase("reading the ledgers", total as u64);
-    let builder = || Builder { sources: &sources, part, diags: Vec::new(), rows: BTreeMap::new() };
+    let names = PartnerNames::read(tables.get(&LedgerFile::Partners), &sources);
+    let builder = || Builder { sources: &sources, names: &names, part, diags: Vec::new(), rows: BTreeMap::new() };
     let ((payments, mut rows), (others, digests)) = rayon::join(
         || {
             let mut b = builder();

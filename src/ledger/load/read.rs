@@ -1,7 +1,40 @@
 //! Reading a table's text: its header and dialect (delimiter, decimal mark, date order), then its rows
-//! one at a time, each with its place in the file. Typing the cells is `typing`'s.
+//! one at a time, each with its place in the file, a row that does not fit the header said as what made
+//! it (a decimal comma, another delimiter) where that shows. Typing the cells is `typing`'s. Also: a
+//! missing data folder, explained.
 
 use super::*;
+
+impl LoadError {
+    /// A data folder that does not exist, explained: its full path, and where the data folder may be
+    /// instead (the current folder itself, or folders in it that hold a facility.toml).
+    pub fn missing(dir: &Path) -> LoadError {
+        let full = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let mut explained = format!("there is no {}", full.display());
+        let here = Path::new(".");
+        if here.join(LedgerFile::Facility.file_name()).is_file() {
+            explained.push_str("; you are inside a data folder (this folder holds facility.toml): run with `--data .`");
+        } else {
+            let mut holding: Vec<String> = std::fs::read_dir(here)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().join(LedgerFile::Facility.file_name()).is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            holding.sort();
+            match holding.as_slice() {
+                [] => {}
+                [one] => explained.push_str(&format!("; `{one}` here holds facility.toml: run with `--data {one}`")),
+                [first, ..] => explained.push_str(&format!(
+                    "; these folders here hold facility.toml: {}; run with `--data {first}` (or another of them)",
+                    holding.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+        LoadError::Missing { path: dir.into(), explained }
+    }
+}
 
 /// What the header and a first look at the rows tell about a table: where each column is, and how its
 /// amounts and dates are written. The rows themselves are read once more, one at a time, while typing.
@@ -301,18 +334,36 @@ impl RowSink<'_> {
         if std::mem::take(&mut self.header) || is_blank(rec) {
             return;
         }
+        // One field too many is what a decimal comma in a comma-separated file makes: said as that, once
+        // for the row, before the shifted fields are read as something else.
+        if rec.len() == self.table.width + 1 && self.src.delimiter == b',' {
+            if let Some(d) = decimal_comma(self.table, self.src, loc, rec) {
+                diags.push(d);
+                return;
+            }
+        }
         if is_ragged(rec, self.table.width) {
             let place = self.src.place(loc, None);
-            let mut d = Diagnostic::new(
-                Code::RaggedRow,
-                &self.src.path,
-                format!("the row has {} fields but the header has {}", rec.len(), self.table.width),
-            )
-            .at_line(loc.line, Some(1))
-            .hint(format!(
-                "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
-                self.src.delimiter as char
-            ));
+            let d = match other_delimiter(&place.row, self.src.delimiter, self.table.width) {
+                Some(other) => other_delimiter_diag(
+                    self.table.spec.file,
+                    &self.src.path,
+                    rec.len(),
+                    self.table.width,
+                    other,
+                    self.src.delimiter,
+                ),
+                None => Diagnostic::new(Code::RaggedRow, &self.src.path, format!(
+                    "the row has {} fields but the header has {}",
+                    rec.len(),
+                    self.table.width
+                ))
+                .hint(format!(
+                    "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
+                    self.src.delimiter as char
+                )),
+            };
+            let mut d = d.at_line(loc.line, Some(1));
             d.row = Some(place.row);
             diags.push(d);
             return;
@@ -406,5 +457,153 @@ impl MarkEvidence {
             (p, c) if c > p => Some(DecimalMark::Comma),
             _ => Some(DecimalMark::Point),
         }
+    }
+}
+
+/// The finding for a row with one field more than the header because an amount was typed with a decimal
+/// comma (`8,5`) in a comma-separated file: an amount column's field and the next one join into an amount
+/// with a decimal comma (the second part only digits). Not when the row reads as it stands with that
+/// second part in an amount column of its own and the extra field empty (a trailing comma): then nothing
+/// says which reading was meant.
+fn decimal_comma(table: &RawTable, src: &SourceFile, loc: Loc, rec: &[&str]) -> Option<Diagnostic> {
+    let money_column = |field: usize| {
+        table.by_name.iter().any(|&(name, f)| {
+            f == field && table.spec.columns.iter().any(|c| c.name == name && c.ty == ColumnType::Money)
+        })
+    };
+    let (name, typed, with_point) =
+        table.by_name.iter().copied().filter(|&(_, f)| money_column(f)).find_map(|(name, f)| {
+            let found = crate::ledger::append::split_decimal_comma(rec[f], rec[f + 1]);
+            found
+                .filter(|_| is_ragged(rec, table.width) || !money_column(f + 1))
+                .map(|(typed, point)| (name, typed, point))
+        })?;
+    let place = src.place(loc, Some(name));
+    let mut d = Diagnostic::new(
+        Code::DecimalComma,
+        &src.path,
+        format!("`{typed}` in `{name}` looks like an amount written with a decimal comma"),
+    )
+    .at_line(place.line, place.column)
+    .hint(format!(
+        "in a comma-separated file write `{with_point}`; for a file from a European spreadsheet use `growthplan import`"
+    ));
+    d.field = Some(name.to_string());
+    d.row = Some(place.row);
+    Some(d)
+}
+
+/// The delimiter, other than the file's own, that splits a ragged row into the header's fields: a row
+/// pasted from a file of another dialect (a `;` export into a comma-separated ledger).
+fn other_delimiter(row: &str, delimiter: u8, width: usize) -> Option<u8> {
+    [b';', b'\t', b','].into_iter().filter(|&d| d != delimiter).find(|&d| {
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(d).has_headers(false).flexible(true).from_reader(row.as_bytes());
+        let mut rec = StringRecord::new();
+        matches!(reader.read_record(&mut rec), Ok(true)) && {
+            let fields: SmallVec<[&str; 16]> = rec.iter().collect();
+            width > 1 && !is_ragged(&fields, width)
+        }
+    })
+}
+
+/// The finding for a ragged row that `other` splits into the header's fields, in a file separated by
+/// `delimiter`.
+fn other_delimiter_diag(
+    file: LedgerFile,
+    path: &str,
+    fields: usize,
+    width: usize,
+    other: u8,
+    delimiter: u8,
+) -> Diagnostic {
+    let separated = |d: u8| match d {
+        b',' => "comma-separated",
+        b';' => "semicolon-separated (`;`)",
+        _ => "tab-separated",
+    };
+    let between = match delimiter {
+        b',' => "commas",
+        b';' => "semicolons (`;`)",
+        _ => "tabs",
+    };
+    // Only the ledgers rows are appended to can be imported into.
+    let into = match file {
+        LedgerFile::Partners | LedgerFile::Steps | LedgerFile::Facility => None,
+        f => Some(f.file_name().trim_end_matches(".csv").replace('_', "-")),
+    };
+    let fix = match into {
+        Some(into) => format!(
+            "type the row again with {between} between its values, or put the rows from the other file (with \
+             their header line) in a file of their own and run `growthplan import --from FILE --into {into}`, \
+             which reads any separator"
+        ),
+        None => format!("type the row again with {between} between its values"),
+    };
+    Diagnostic::new(
+        Code::OtherDelimiter,
+        path,
+        format!(
+            "the row has {fields} fields but the header has {width}: it looks {}, but this file is {}",
+            separated(other),
+            separated(delimiter)
+        ),
+    )
+    .hint(fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    /// What loading an allocations or control totals file beside the one partner `AA` reports, as
+    /// (code, line).
+    fn findings(file: LedgerFile, text: &str) -> Vec<(Code, u64)> {
+        let mut files: FolderBytes = read_folder(Path::new("/nonexistent"));
+        let partners =
+            "code,name,agenda_approved,facility_agreement_in_force,loan_agreement_in_force,source\nAA,Alphaland,,,,x\n";
+        for (f, t) in [(LedgerFile::Partners, partners), (file, text)] {
+            files.insert(f, (f.file_name().into(), Ok(t.as_bytes().to_vec().into())));
+        }
+        let loaded = load_bytes(files, LoadOptions::default());
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == file.file_name())
+            .map(|d| (d.code, d.line.unwrap_or(0)))
+            .collect()
+    }
+
+    #[test]
+    fn a_decimal_comma_is_one_finding_for_its_row() {
+        let header = "date,partner,instrument,amount_eur,kind,source,note";
+        // With the note empty the row is not ragged: the shifted fields would be read as kind `5`.
+        for row in ["2025-01-01,AA,grant,8,5,initial,x,", "2025-01-01,AA,grant,1.234,56,initial,x,a note"] {
+            assert_eq!(findings(LedgerFile::Allocations, &format!("{header}\n{row}\n")), [(Code::DecimalComma, 2)]);
+        }
+        // Three digits after the comma make no amount with a decimal comma: the row is just ragged.
+        let row = "2025-01-01,AA,grant,8,500,initial,x,a note";
+        assert_eq!(findings(LedgerFile::Allocations, &format!("{header}\n{row}\n")), [(Code::RaggedRow, 2)]);
+    }
+
+    #[test]
+    fn a_trailing_comma_after_two_amounts_is_not_a_decimal_comma() {
+        let header = "date,partner,measure,amount_eur,tolerance_eur,source,note";
+        // Read as it stands: a tolerance of 5 and an empty field after the note.
+        let text = format!("{header}\n2025-12-31,AA,prefinancing,50000000,5,x,,\n");
+        assert_eq!(findings(LedgerFile::ControlTotals, &text), []);
+        // With text after the header's fields, only the decimal comma makes the row fit.
+        let text = format!("{header}\n2025-12-31,AA,prefinancing,50000000,5,0.00,x,a note\n");
+        assert_eq!(findings(LedgerFile::ControlTotals, &text), [(Code::DecimalComma, 2)]);
+    }
+
+    #[test]
+    fn a_row_in_another_delimiter_is_named_as_such() {
+        let header = "date,partner,instrument,amount_eur,kind,source,note";
+        for row in ["2025-01-01;AA;grant;8,50;initial;x;", "2025-01-01\tAA\tgrant\t8.50\tinitial\tx\t"] {
+            assert_eq!(findings(LedgerFile::Allocations, &format!("{header}\n{row}\n")), [(Code::OtherDelimiter, 2)]);
+        }
+        // Too few fields whatever the delimiter: the plain finding.
+        assert_eq!(findings(LedgerFile::Allocations, &format!("{header}\n2025-01-01;AA\n")), [(Code::RaggedRow, 2)]);
     }
 }

@@ -46,7 +46,7 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
     let mut unknown_partner = |loc: Loc, code: &str| {
         let mut d =
             at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"));
-        d = match did_you_mean(code, codes.iter().copied()) {
+        d = match diag::close_code(code, codes.iter().copied()) {
             Some(s) => d.hint(format!("did you mean `{s}`? The partners are: {}", codes.join(", "))),
             None => d.hint(format!("the partners are: {}; add a new partner to partners.csv first", codes.join(", "))),
         };

@@ -162,6 +162,7 @@ impl<T: Renumber + Send> Numbered<T> {
 
 pub(super) struct Builder<'a> {
     pub(super) sources: &'a Sources,
+    pub(super) names: &'a PartnerNames,
     /// Tables of this many bytes or more are typed in parts.
     pub(super) part: usize,
     pub(super) diags: Vec<Diagnostic>,
@@ -195,13 +196,13 @@ impl Builder<'_> {
         let spans = spans(text, pieces);
         let mut parts: Vec<Typed<T>> = if spans.len() > 1 {
             use rayon::prelude::*;
-            spans.par_iter().map(|&span| type_span(table, src, span, f)).collect()
+            spans.par_iter().map(|&span| type_span(table, src, self.names, span, f)).collect()
         } else {
             Vec::new()
         };
         if parts.is_empty() || !parts.iter().all(|p| p.whole) {
             let whole = Span { start: 0, end: text.len(), lines_before: 0 };
-            parts = vec![type_span(table, src, whole, f)];
+            parts = vec![type_span(table, src, self.names, whole, f)];
         }
         let mut read = 0;
         let mut rows = Vec::with_capacity(parts.len());
@@ -232,7 +233,13 @@ pub(super) struct Typed<T> {
     pub(super) whole: bool,
 }
 
-pub(super) fn type_span<T>(table: &RawTable, src: &SourceFile, span: Span, f: fn(&mut Row) -> Option<T>) -> Typed<T> {
+pub(super) fn type_span<T>(
+    table: &RawTable,
+    src: &SourceFile,
+    names: &PartnerNames,
+    span: Span,
+    f: fn(&mut Row) -> Option<T>,
+) -> Typed<T> {
     let text = &src.text.as_bytes()[span.start..span.end];
     // A row per line at most, reserved up front to spare the copies of a growing vector.
     let capacity = if table.usable { line_count(text) + 1 } else { 0 };
@@ -247,7 +254,7 @@ pub(super) fn type_span<T>(table: &RawTable, src: &SourceFile, span: Span, f: fn
         if !table.usable {
             return;
         }
-        let mut row = Row { table, src, fields: rec, loc, diags, errors: 0, lookups: &mut lookups };
+        let mut row = Row { table, src, names, fields: rec, loc, diags, errors: 0, lookups: &mut lookups };
         let value = f(&mut row);
         if value.is_some() {
             for name in &cited {
@@ -278,6 +285,7 @@ pub(super) fn count_byte(text: &[u8], byte: u8) -> usize {
 pub(super) struct Row<'a> {
     pub(super) table: &'a RawTable,
     pub(super) src: &'a SourceFile,
+    pub(super) names: &'a PartnerNames,
     /// The row's fields, as in the file.
     pub(super) fields: &'a [&'a str],
     pub(super) loc: Loc,
@@ -372,6 +380,9 @@ impl<'a> Row<'a> {
 
     pub(super) fn id(&mut self, name: &'static str) -> Text {
         let v = self.required(name).unwrap_or_default();
+        if name == "partner" && self.partner_named(&v) {
+            return v;
+        }
         if !v.is_empty() && !is_id(&v) {
             self.report(
                 Code::MalformedId,
@@ -381,6 +392,16 @@ impl<'a> Row<'a> {
             );
         }
         v
+    }
+
+    /// A partner cell holding a partner's name or local name instead of its code (`Serbia`, `србија`):
+    /// reported as that, the row refused.
+    fn partner_named(&mut self, v: &str) -> bool {
+        let Some(code) = self.names.code_named(v) else { return false };
+        let message = format!("`{v}` is the name of partner `{code}`; write the code `{code}`");
+        let hint = format!("the ledgers name partners by their code in partners.csv: {}", self.names.codes.join(", "));
+        self.report(Code::PartnerName, "partner", message, Some(hint));
+        true
     }
 
     pub(super) fn date(&mut self, name: &'static str) -> Option<Date> {
@@ -581,4 +602,56 @@ pub(super) fn is_id(v: &str) -> bool {
     let b = v.as_bytes();
     b.first().is_some_and(u8::is_ascii_alphanumeric)
         && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
+}
+
+/// The partners' names and local names, from partners.csv as it stands, read before the other ledgers are
+/// typed so that a partner cell holding a name is said to be one. Names are compared ignoring case.
+#[derive(Default)]
+pub(super) struct PartnerNames {
+    pub(super) codes: Vec<Text>,
+    /// (name in lower case, code), for the names that are not also a code.
+    names: Vec<(String, Text)>,
+    /// The byte lengths of the names, in lower and upper case (bit `n` for `n`, bit 127 for longer): a
+    /// cell of another length, as every code is, is no name, told without looking at the names.
+    lengths: u128,
+}
+
+impl PartnerNames {
+    /// Reads partners.csv's codes, names and local names (when it could be read); typing it is `tables`'.
+    pub(super) fn read(table: Option<&RawTable>, sources: &Sources) -> Self {
+        let mut found = PartnerNames::default();
+        let Some(table) = table.filter(|t| t.usable) else { return found };
+        let src = sources.get(table.spec.file);
+        let whole = Span { start: 0, end: src.text.len(), lines_before: 0 };
+        let cell = |rec: &[&str], name: &str| {
+            table.field(name).and_then(|f| rec.get(f)).map(|v| trim(v).to_string()).unwrap_or_default()
+        };
+        let mut rows = Vec::new();
+        for_each_row(table, src, whole, &mut Vec::new(), |_, rec, _| {
+            rows.push([cell(rec, "code"), cell(rec, "name"), cell(rec, "local_name")]);
+        });
+        found.codes = rows.iter().map(|[code, ..]| Text::from(code.as_str())).filter(|c| !c.is_empty()).collect();
+        for [code, name, local_name] in &rows {
+            // A local name in two scripts is written `Crna Gora / Црна Гора`: either is a name.
+            for n in std::iter::once(name.as_str()).chain(local_name.split('/')).map(str::trim) {
+                if !n.is_empty() && !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n) {
+                    found.names.push((n.to_lowercase(), Text::from(code.as_str())));
+                    for len in [n.to_lowercase().len(), n.to_uppercase().len()] {
+                        found.lengths |= 1 << len.min(127);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The code of the partner whose name or local name `v` is, when `v` is not a code itself.
+    pub(super) fn code_named(&self, v: &str) -> Option<&Text> {
+        // Every cell is looked at: most hold a code, which the names' lengths rule out at once.
+        if self.lengths & (1 << v.len().min(127)) == 0 || self.codes.iter().any(|c| c.as_str() == v) {
+            return None;
+        }
+        let lower = v.to_lowercase();
+        self.names.iter().find(|(n, _)| *n == lower).map(|(_, code)| code)
+    }
 }
