@@ -33,7 +33,9 @@ bench_steps() {
 # The synthetic folder of 10^EXP payment rows (20 partners), made once: prints its path.
 bench_data() {
   local exp=$1 data="$store/syn$1"
-  if [[ ! -f "$data/payments.csv" ]]; then
+  # requests.csv: a folder made before the request ledgers (issue 24) is made again.
+  if [[ ! -f "$data/requests.csv" ]]; then
+    rm -rf "$data"
     "$bin" synth --out "$data" --partners 20 --steps "$(bench_steps "$exp")" --payments $((10 ** exp)) --seed 1 >/dev/null
   fi
   echo "$data"

@@ -154,7 +154,7 @@ impl Granularity {
 }
 
 /// The request cycle of a partner or of the facility as of a date (docs/OUTPUT.md defines each).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestFigures {
     pub granularity: Granularity,
     pub requests_submitted: i64,
@@ -169,6 +169,9 @@ pub struct RequestFigures {
     pub steps_partly: Partial,
     /// Published but not itemised: the latest known gap of the partner (of `ALL` for the facility).
     pub reported_unitemised: i64,
+    /// False for a partner with no published total of its own while a total of all partners is not
+    /// itemised: its share of that gap is not published.
+    pub reported_unitemised_known: bool,
 }
 
 /// Where one payment request stands on a date.
@@ -195,6 +198,26 @@ pub struct RequestState {
     /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
     pub stage: &'static str,
     pub source: String,
+}
+
+impl Default for RequestFigures {
+    fn default() -> Self {
+        RequestFigures {
+            granularity: Granularity::default(),
+            requests_submitted: 0,
+            requests_assessed: 0,
+            requests_pending: 0,
+            requested: Partial::default(),
+            approved: Partial::default(),
+            pending: Partial::default(),
+            withheld_by_assessments: Partial::default(),
+            steps_claimed: Partial::default(),
+            steps_met: Partial::default(),
+            steps_partly: Partial::default(),
+            reported_unitemised: 0,
+            reported_unitemised_known: true,
+        }
+    }
 }
 
 /// A published aggregate the ledgers itemise only in part (`itemised = partial`), as of its date.

@@ -85,10 +85,10 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
     let mut steps = String::from("id,partner,area,reform,description,kind,due,amount_eur,source,note\n");
     let mut events = String::from("date,step,status,amount_eur,source,note\n");
     let mut payments = String::from("id,date,partner,kind,channel,instrument,amount_eur,steps,request,source,note\n");
-    // One request per paid step, reporting on the end of its year (a due date of every reporting period
-    // length), assessed with the step's first assessment and approving its whole amount.
-    let mut requests = format!("{}\n", LedgerFile::Requests.spec().expect("a table").header());
-    let mut assessments = format!("{}\n", LedgerFile::Assessments.spec().expect("a table").header());
+    // One request per partner and year, as partners report (a few dozen requests whatever the size),
+    // reporting on the end of the year (a due date of every reporting period length): the paid steps
+    // due that year, each found met and approved at its whole amount before the first release.
+    let mut requested: std::collections::BTreeMap<(usize, i32), (u32, i64)> = Default::default();
     let mut envelope = vec![0i64; spec.partners];
     let max_step_euros = (200_000_000_000 / spec.steps as u64).clamp(2_000, 10_000_000);
     let mut rows_left = spec.payments;
@@ -116,26 +116,12 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
             format_plain(amount)
         )
         .ok();
+        use chrono::Datelike;
+        let request = format!("{}-Q{}", code(p), due.year());
         if rows > 0 {
-            use chrono::Datelike;
-            let year_end = Date::from_ymd_opt(due.year(), 12, 31).expect("a date");
-            let submitted = first - chrono::Duration::days(20);
-            writeln!(
-                requests,
-                "Q{s},{},{},{},1,{},{id},synthetic,",
-                date::format(submitted),
-                code(p),
-                date::format(year_end),
-                format_plain(amount)
-            )
-            .ok();
-            writeln!(
-                assessments,
-                "{},Q{s},1,0,0,{},synthetic,",
-                date::format(first - chrono::Duration::days(10)),
-                format_plain(amount)
-            )
-            .ok();
+            let r = requested.entry((p, due.year())).or_default();
+            r.0 += 1;
+            r.1 += amount;
         }
         let mut found = 0;
         let mut rows_to_write = rows;
@@ -163,7 +149,7 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
                 remaining -= part;
                 writeln!(
                     payments,
-                    "R{s}-{j},{},{},regular,{channel},{instrument},{},{id},Q{s},synthetic,",
+                    "R{s}-{j},{},{},regular,{channel},{instrument},{},{id},{request},synthetic,",
                     date::format(date),
                     code(p),
                     format_plain(part)
@@ -171,6 +157,15 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
                 .ok();
             }
         }
+    }
+    // Requested and approved just after the agreements, before the first release (2024-07-01).
+    let mut requests = format!("{}\n", LedgerFile::Requests.spec().expect("a table").header());
+    let mut assessments = format!("{}\n", LedgerFile::Assessments.spec().expect("a table").header());
+    for ((p, year), (count, total)) in &requested {
+        let id = format!("{}-Q{year}", code(*p));
+        writeln!(requests, "{id},2024-06-16,{},{year}-12-31,{count},{},,synthetic,", code(*p), format_plain(*total))
+            .ok();
+        writeln!(assessments, "2024-06-20,{id},{count},0,0,{},synthetic,", format_plain(*total)).ok();
     }
     let mut allocations = String::from("date,partner,instrument,amount_eur,kind,source,note\n");
     for (p, total) in envelope.iter().enumerate() {

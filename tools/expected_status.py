@@ -329,6 +329,11 @@ def main(data, as_of_text):
 
     unitemised = {c: latest_unitemised(c) for c in codes}
     unitemised["ALL"] = latest_unitemised("ALL") if any(g[2] == "ALL" for g in gaps) else sum(unitemised.values())
+    # While a total of all partners is not itemised, a partner without a published total of its own may
+    # hold part of it: its figure is not published (null, unknown).
+    all_open = any(g[2] == "ALL" for g in gaps) and latest_unitemised("ALL") > 0
+    unitemised_known = {c: not all_open or any(g[2] == c for g in gaps) for c in codes}
+    unitemised_known["ALL"] = True
     has_steps = {c: any(s["partner"] == c for s in steps.values()) for c in codes}
     granularity = {c: "steps" if has_steps[c] else "requests" for c in codes}
     granularity["ALL"] = ("steps" if all(has_steps.values()) else
@@ -344,8 +349,12 @@ def main(data, as_of_text):
             value, knownness = combine(parts[(key, field)])
             out[field] = value if value is None or not field.endswith("_eur") else fmt(value)
             out[f"{field}_knownness"] = knownness
-        out["reported_unitemised_eur"] = fmt(unitemised[key])
-        out["reported_unitemised_eur_knownness"] = "known"
+        if unitemised_known[key]:
+            out["reported_unitemised_eur"] = fmt(unitemised[key])
+            out["reported_unitemised_eur_knownness"] = "known"
+        else:
+            out["reported_unitemised_eur"] = None
+            out["reported_unitemised_eur_knownness"] = "unknown"
         return out
 
     money = ["envelope", "envelope_grant", "envelope_loan", "envelope_changes", "committed", "committed_grant",

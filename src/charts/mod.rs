@@ -521,11 +521,20 @@ fn cumulative<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -
         m
     };
     let n = months.len().max(2) as f64;
+    // The plan is the steps' amounts by due date: without any step there is no plan to draw.
+    let planned = p.requests.granularity != crate::progress::Granularity::Requests;
     let ymax = p.timeline.iter().map(|t| millions(t.paid_cumulative.max(t.planned_cumulative))).fold(0.0, f64::max);
     let ymax = if ymax > 0.0 { ymax * 1.1 } else { 1.0 };
     let (chart_area, legend_area) = root.split_vertically(root.dim_in_pixel().1 - 50);
     let mut chart = ChartBuilder::on(&chart_area)
-        .caption(format!("Cumulative payments against planned step values, as of {}", date::format(p.as_of)), font(22))
+        .caption(
+            if planned {
+                format!("Cumulative payments against planned step values, as of {}", date::format(p.as_of))
+            } else {
+                format!("Cumulative payments, as of {}", date::format(p.as_of))
+            },
+            font(22),
+        )
         .margin(16)
         .margin_right(40)
         .x_label_area_size(44)
@@ -556,9 +565,16 @@ fn cumulative<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -
                 (idx, millions(t.paid_cumulative), millions(t.planned_cumulative))
             })
             .collect();
-        chart
-            .draw_series(DashedLineSeries::new(points.iter().map(|(m, _, q)| (*m, *q)), 8, 6, colour.stroke_width(2)))
-            .map_err(e)?;
+        if planned {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    points.iter().map(|(m, _, q)| (*m, *q)),
+                    8,
+                    6,
+                    colour.stroke_width(2),
+                ))
+                .map_err(e)?;
+        }
         chart
             .draw_series(LineSeries::new(points.iter().map(|(m, v, _)| (*m, *v)), colour.stroke_width(3)))
             .map_err(e)?;
@@ -578,7 +594,12 @@ fn cumulative<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progress) -
     }
     legend_area
         .draw(&Text::new(
-            "solid: paid (dot: a release) · dashed: planned, step amounts by due date".to_string(),
+            if planned {
+                "solid: paid (dot: a release) · dashed: planned, step amounts by due date"
+            } else {
+                "paid (dot: a release); no plan: the steps and their amounts are not published"
+            }
+            .to_string(),
             (x + 20, 21),
             font(14).color(&GREY).pos(Pos::new(HPos::Left, VPos::Center)),
         ))

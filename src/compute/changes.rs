@@ -109,6 +109,20 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             amount: a.amount_approved,
         });
     }
-    out.sort_by(|a, b| (a.date, &a.partner, a.what, &a.reference).cmp(&(b.date, &b.partner, b.what, &b.reference)));
+    // On one day a request is submitted before it is assessed, and assessed before what it releases.
+    let rank = |what: &str| match what {
+        "request_submitted" => 0,
+        "request_assessed" => 1,
+        _ => 2,
+    };
+    out.sort_by(|a, b| {
+        (a.date, &a.partner, rank(a.what), a.what, &a.reference).cmp(&(
+            b.date,
+            &b.partner,
+            rank(b.what),
+            b.what,
+            &b.reference,
+        ))
+    });
     Ok(out)
 }

@@ -57,9 +57,19 @@ pub fn request_figures(
     // is stable), and of the whole facility.
     let mut by_date: Vec<&KnownGap> = gaps.iter().collect();
     by_date.sort_by_key(|g| g.date);
+    let mut own_gap = vec![false; partners.len()];
     for g in &by_date {
         if let Some(p) = l.partner_codes.iter().position(|c| *c == g.partner) {
             partners[p].reported_unitemised = g.unitemised;
+            own_gap[p] = true;
+        }
+    }
+    // A gap of all partners not itemised yet: a partner without a published total of its own may hold
+    // part of it, which no source says.
+    let all_gap = by_date.iter().rev().find(|g| g.partner == ALL_PARTNERS);
+    if all_gap.is_some_and(|g| g.unitemised > 0) {
+        for (f, own) in partners.iter_mut().zip(&own_gap) {
+            f.reported_unitemised_known = *own;
         }
     }
     let mut facility = RequestFigures::default();
@@ -77,7 +87,7 @@ pub fn request_figures(
         facility.steps_met = facility.steps_met.plus(f.steps_met);
         facility.steps_partly = facility.steps_partly.plus(f.steps_partly);
     }
-    facility.reported_unitemised = match by_date.iter().rev().find(|g| g.partner == ALL_PARTNERS) {
+    facility.reported_unitemised = match all_gap {
         Some(g) => g.unitemised,
         None => listed.iter().map(|&p| partners[p].reported_unitemised).sum(),
     };

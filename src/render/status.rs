@@ -104,7 +104,10 @@ pub fn requests_json(r: &RequestFigures) -> Map<String, Value> {
     ] {
         known(&mut m, k, partial(p, euros), p.knownness().as_str());
     }
-    known(&mut m, "reported_unitemised_eur", json!(format_plain(r.reported_unitemised)), "known");
+    match r.reported_unitemised_known {
+        true => known(&mut m, "reported_unitemised_eur", json!(format_plain(r.reported_unitemised)), "known"),
+        false => known(&mut m, "reported_unitemised_eur", Value::Null, "unknown"),
+    }
     m
 }
 
@@ -225,7 +228,7 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
             bounded(&r.steps_claimed, false),
             bounded(&r.steps_met, false),
             bounded(&r.steps_partly, false),
-            format_millions(r.reported_unitemised as i128),
+            if r.reported_unitemised_known { format_millions(r.reported_unitemised as i128) } else { "?".into() },
         ]
     };
     let mut cycle: Vec<Vec<String>> = shown().map(|x| cycle_row(&x.code, &x.requests)).collect();

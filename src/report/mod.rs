@@ -67,7 +67,9 @@ struct PartnerRow {
     /// Whether its figures are kept step by step (steps.csv has its steps) or request by request.
     by_step: bool,
     cycle: CycleRow,
+    /// Its latest requests (at most [`LISTED_REQUESTS`]), and how many earlier ones are left out.
     requests: Vec<RequestRow>,
+    earlier_requests: usize,
     envelope: String,
     committed: String,
     paid: String,
@@ -179,6 +181,10 @@ struct ChartRow {
     by_step: bool,
 }
 
+/// A partner section lists at most this many requests, the latest (a partner files two a year; the
+/// export lists them all).
+const LISTED_REQUESTS: usize = 50;
+
 fn m(cents: i64) -> String {
     format_millions(cents as i128)
 }
@@ -212,7 +218,11 @@ fn cycle_row(code: &str, name: &str, r: &RequestFigures, paid_regular: i64) -> C
         steps_claimed: bound(&r.steps_claimed, false),
         steps_met: bound(&r.steps_met, false),
         steps_partly: bound(&r.steps_partly, false),
-        unitemised: m(r.reported_unitemised),
+        unitemised: if r.reported_unitemised_known {
+            m(r.reported_unitemised)
+        } else {
+            "not published (see the total of all partners)".into()
+        },
     }
 }
 
@@ -288,12 +298,12 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
             change: count_delta(rn.requests_pending, rb.requests_pending),
         },
         Headline {
-            label: "Requested (gross)",
+            label: "Requested",
             value: bound(&rn.requested, true),
             change: bounded_delta(&rn.requested, &rb.requested),
         },
         Headline {
-            label: "Approved by assessments (gross)",
+            label: "Approved by assessments",
             value: bound(&rn.approved, true),
             change: bounded_delta(&rn.approved, &rb.approved),
         },
@@ -302,12 +312,12 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
             value: bound(&rn.withheld_by_assessments, true),
             change: bounded_delta(&rn.withheld_by_assessments, &rb.withheld_by_assessments),
         },
-        Headline {
-            label: "Published as paid, not yet itemised",
-            value: m(rn.reported_unitemised),
-            change: delta(rn.reported_unitemised, rb.reported_unitemised),
-        },
     ];
+    let gap = Headline {
+        label: "Published as paid, not yet itemised (known gap)",
+        value: m(rn.reported_unitemised),
+        change: delta(rn.reported_unitemised, rb.reported_unitemised),
+    };
     let share = |f: &Figures| Rate::ratio(f.paid as i128, f.envelope as i128);
     let share_change = {
         let d = share(now).0 - share(before).0;
@@ -321,7 +331,11 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
     let money = vec![
         Headline { label: "Envelope", value: m(now.envelope), change: delta(now.envelope, before.envelope) },
         Headline { label: "Committed", value: m(now.committed), change: delta(now.committed, before.committed) },
-        Headline { label: "Paid", value: m(now.paid), change: delta(now.paid, before.paid) },
+        Headline {
+            label: if rn.reported_unitemised > 0 { "Paid, as itemised in the ledgers" } else { "Paid" },
+            value: m(now.paid),
+            change: delta(now.paid, before.paid),
+        },
         Headline {
             label: "Paid as grants",
             value: m(now.paid_grant),
@@ -338,7 +352,15 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
             value: m(now.paid_wbif),
             change: delta(now.paid_wbif, before.paid_wbif),
         },
-        Headline { label: "Share of the envelope paid", value: share(now).to_percent_1dp(), change: share_change },
+        Headline {
+            label: if rn.reported_unitemised > 0 {
+                "Share of the envelope paid, as itemised"
+            } else {
+                "Share of the envelope paid"
+            },
+            value: share(now).to_percent_1dp(),
+            change: share_change,
+        },
         Headline {
             label: "Pre-financing paid",
             value: m(now.paid_prefinancing),
@@ -366,6 +388,12 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
             change: delta(now.value_expired, before.value_expired),
         },
     ];
+    // The gap right after what is paid: a reader sees what the itemised total leaves out.
+    let after_paid = money.iter().position(|h| h.label.starts_with("Paid")).map_or(money.len(), |i| i + 1);
+    let mut money = money;
+    if !now_p.known_gaps.is_empty() {
+        money.insert(after_paid, gap);
+    }
     cycle.extend(money);
     if now_p.requests.granularity != Granularity::Requests {
         cycle.extend(steps);
@@ -398,7 +426,7 @@ fn what(w: &str) -> &'static str {
 const CHART_TITLES: [(&str, &str); 5] = [
     ("requests", "Payment requests per partner: requested, approved, pending with the Commission, and paid"),
     ("funnel", "Envelope, committed and paid per partner"),
-    ("cumulative", "Cumulative payments against planned step values"),
+    ("cumulative", "Cumulative payments (against planned step values where steps are known)"),
     ("steps", "Reform steps per partner by status"),
     ("money", "Money at stake in reform steps"),
 ];
@@ -418,7 +446,16 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 local_name: x.local_name.clone(),
                 by_step: x.requests.granularity == Granularity::Steps,
                 cycle: cycle_row(&x.code, &x.name, &x.requests, f.paid_regular),
-                requests: now.request_states.iter().filter(|q| q.partner == x.code).map(request_row).collect(),
+                requests: {
+                    let mine: Vec<&RequestState> = now.request_states.iter().filter(|q| q.partner == x.code).collect();
+                    mine[mine.len().saturating_sub(LISTED_REQUESTS)..].iter().map(|q| request_row(q)).collect()
+                },
+                earlier_requests: now
+                    .request_states
+                    .iter()
+                    .filter(|q| q.partner == x.code)
+                    .count()
+                    .saturating_sub(LISTED_REQUESTS),
                 envelope: m(f.envelope),
                 committed: m(f.committed),
                 paid: m(f.paid),

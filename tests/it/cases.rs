@@ -175,3 +175,21 @@ fn every_command_case_prints_what_it_expects() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The branches of C023 and C029 that their cases in `tests/cases/codes/` do not take: a regular release
+/// naming no request, and an assessment of a request that does not exist.
+#[test]
+fn a_release_without_a_request_and_an_assessment_of_no_request_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let payments = std::fs::read_to_string(data.join("payments.csv")).unwrap().replace(",AA-Q1,", ",,");
+    std::fs::write(data.join("payments.csv"), payments).unwrap();
+    let assessments = std::fs::read_to_string(data.join("assessments.csv")).unwrap() + "2025-07-02,ZZ-Q9,1,,,,test,\n";
+    std::fs::write(data.join("assessments.csv"), assessments).unwrap();
+    let (exit, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--color", "never"]);
+    assert_eq!(exit, 1);
+    assert!(out.contains("error[C023]: regular release `AA-R1` names no request"), "{out}");
+    assert!(out.contains("error[C029]: assessment of request `ZZ-Q9`, which is not in requests.csv"), "{out}");
+    assert!(out.ends_with("2 errors, 0 warnings\n"), "{out}");
+}

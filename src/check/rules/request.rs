@@ -48,33 +48,36 @@ pub(super) fn request_not_assessed(cx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
-/// The gross of each regular release, by its position in the releases (from its settlement).
-fn gross_by_release(cx: &Ctx) -> FxHashMap<usize, i128> {
-    cx.settlements().iter().map(|s| (s.release, s.gross())).collect()
-}
-
 /// C025: what the releases of a request transferred gross is at most what its assessments approved by
 /// then, within the release tolerance per release.
 pub(super) fn released_above_approved(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
-    let gross = gross_by_release(cx);
-    let mut released: FxHashMap<usize, (i128, i128)> = FxHashMap::default();
+    let releases = cx.releases();
+    // Per request row: gross released so far, and by how many releases.
+    let mut released: Vec<(i128, i128)> = vec![(0, 0); l.requests.len()];
     let mut out = Vec::new();
-    for (k, r) in cx.releases().iter().enumerate().filter(|(_, r)| r.kind == PaymentKind::Regular) {
+    // The settlements are the regular releases, in the order they happened.
+    for s in cx.settlements() {
+        let r = &releases[s.release];
         let Some(i) = cx.requests().row(r.request) else { continue };
-        let Some(&g) = gross.get(&k) else { continue };
-        let (total, count) = released.entry(i).or_default();
-        *total += g;
+        let (total, count) = &mut released[i];
+        *total += s.gross();
         *count += 1;
-        let approvals: Vec<Option<i64>> =
-            cx.requests().assessed_until(l, i, r.date).map(|a| a.amount_approved).collect();
-        if approvals.is_empty() || approvals.iter().any(Option::is_none) {
+        let (mut approved, mut assessed, mut unpublished) = (0i128, false, false);
+        for a in cx.requests().assessed_until(l, i, r.date) {
+            assessed = true;
+            match a.amount_approved {
+                Some(v) => approved += v as i128,
+                None => unpublished = true,
+            }
+        }
+        if !assessed || unpublished {
             continue;
         }
-        let approved: i128 = approvals.iter().flatten().map(|&a| a as i128).sum();
         let tolerance = l.facility.release_tolerance as i128 * *count;
         if *total > approved + tolerance {
-            let mut d = cx.at(
+            let mut d = cx
+                .at(
                     Code::ReleasedAboveApproved,
                     r.first(l).at,
                     "amount_eur",
@@ -118,7 +121,7 @@ pub(super) fn approved_above_requested(cx: &Ctx) -> Vec<Diagnostic> {
                         a.at,
                         "amount_approved_eur",
                         format!(
-                            "with this assessment request `{}` is approved {}, more than the {} it requested",
+                            "with this assessment, request `{}` has been approved {}, more than the {} it requested",
                             l.text(q.id),
                             eur(approved),
                             eur(requested as i128)
