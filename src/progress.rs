@@ -193,8 +193,12 @@ pub struct RequestState {
     pub steps_partly: Option<u32>,
     pub steps_not_met: Option<u32>,
     pub approved: Partial,
-    /// What the releases naming it transferred so far (net).
+    /// What the releases naming it alone transferred so far (net).
     pub released: i64,
+    /// What releases that paid it together with other requests transferred (net; the split is not
+    /// published), and those other requests.
+    pub released_together: i64,
+    pub together_with: Vec<String>,
     /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
     pub stage: &'static str,
     pub source: String,

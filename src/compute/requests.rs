@@ -131,9 +131,22 @@ pub fn known_gaps(l: &Ledger, as_of: Date) -> Vec<KnownGap> {
 /// then date and id.
 pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestState> {
     let mut released = vec![0i64; l.requests.len()];
+    let mut together = vec![(0i64, Vec::<String>::new()); l.requests.len()];
     for r in replay.releases.iter().filter(|r| r.date <= as_of && r.kind == PaymentKind::Regular) {
-        if let Some(i) = replay.requests.row(r.request) {
-            released[i] += r.net as i64;
+        let named = replay.requests.named(l, r.request);
+        match named.as_slice() {
+            [(_, Some(i))] => released[*i] += r.net as i64,
+            several => {
+                for (_, row) in several {
+                    let Some(i) = row else { continue };
+                    together[*i].0 += r.net as i64;
+                    for (other, _) in several.iter().filter(|(_, o)| o != row) {
+                        if !together[*i].1.iter().any(|x| x == other) {
+                            together[*i].1.push(other.to_string());
+                        }
+                    }
+                }
+            }
         }
     }
     let mut out: Vec<RequestState> = l
@@ -166,6 +179,8 @@ pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestSt
                 steps_not_met: latest.and_then(|a| a.steps_not_met),
                 approved,
                 released: released[row],
+                released_together: together[row].0,
+                together_with: together[row].1.clone(),
                 stage: match latest {
                     None => "pending",
                     Some(_) if grace_end >= as_of => "assessed",

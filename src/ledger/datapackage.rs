@@ -34,7 +34,7 @@ pub fn datapackage() -> Value {
                             constraints.insert("pattern".into(), json!(ID_PATTERN));
                             "string"
                         }
-                        ColumnType::StepList => {
+                        ColumnType::StepList | ColumnType::RequestList => {
                             constraints.insert("pattern".into(), json!(format!("({ID_PATTERN})?( {ID_PATTERN})*")));
                             "string"
                         }

@@ -103,7 +103,8 @@ pub struct Payment {
     pub instrument: Instrument,
     pub amount: i64,
     pub steps: StepIds,
-    /// The request a regular release pays, as text number ([`Ledger::text`]; the empty text: none named).
+    /// The request a regular release pays (or the requests, separated by spaces, when one release paid
+    /// several and the split is not published), as text number ([`Ledger::text`]; the empty text: none).
     pub request: TextId,
     /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
     pub source: TextId,

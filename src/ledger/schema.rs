@@ -95,6 +95,8 @@ pub enum ColumnType {
     StepList,
     /// A request id from `requests.csv`.
     Request,
+    /// Request ids from `requests.csv`, separated by spaces.
+    RequestList,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -287,7 +289,7 @@ pub static TABLE_SPECS: &[TableSpec] = &[
             col("instrument", T::Enum(INSTRUMENTS), "`grant` or `loan`."),
             col("amount_eur", T::Money, "Euros transferred (net of the pre-financing clearance)."),
             opt("steps", T::StepList, "For a regular release of a partner whose steps are in steps.csv: the ids of the steps it pays, separated by spaces. Empty otherwise."),
-            extra("request", T::Request, "For a regular release: the id of the payment request (requests.csv) it pays. Empty for pre-financing."),
+            extra("request", T::RequestList, "For a regular release: the id of the payment request (requests.csv) it pays; the ids separated by spaces when one release paid several requests and the split is not published. Empty for pre-financing."),
             SOURCE,
             note(),
         ],

@@ -353,6 +353,8 @@ pub fn tables(p: &Progress) -> Vec<Table> {
                 "approved_eur",
                 "approved_eur_knownness",
                 "released_eur",
+                "released_together_eur",
+                "released_together_with",
                 "stage",
                 "source",
             ]
@@ -379,6 +381,8 @@ pub fn tables(p: &Progress) -> Vec<Table> {
                         known(&q.approved, true),
                         json!(q.approved.knownness().as_str()),
                         json!(format_plain(q.released)),
+                        json!(format_plain(q.released_together)),
+                        json!(q.together_with.join(" ")),
                         json!(q.stage),
                         json!(q.source),
                     ]
@@ -660,6 +664,8 @@ mod tests {
                 steps_not_met: None,
                 approved: Partial { value: 0, known: 0, blank: 1 },
                 released: 0,
+                released_together: 0,
+                together_with: Vec::new(),
                 stage: "pending",
                 source: "x".into(),
             }],

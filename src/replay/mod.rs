@@ -8,7 +8,7 @@ mod settle;
 
 pub use index::{worth, Assessed, Index};
 pub use release::{releases, Release};
-pub use requests::Requests;
+pub use requests::{Named, Requests};
 pub use settle::{settlements, Settlement};
 
 use crate::date::Date;

@@ -17,7 +17,8 @@ pub struct Release {
     pub partner: PartnerId,
     /// What it transferred: the sum of its components.
     pub net: i128,
-    /// The request it pays (its first component's `request`; `TextId::NONE`: none named).
+    /// The request it pays, or the requests separated by spaces (the first component naming any;
+    /// `TextId::NONE`: none named). [`crate::replay::Requests::named`] reads it.
     pub request: TextId,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: usize,

@@ -242,7 +242,14 @@ fn request_row(q: &RequestState) -> RequestRow {
         partly: if q.assessments == 0 { String::new() } else { optional(q.steps_partly) },
         not_met: if q.assessments == 0 { String::new() } else { optional(q.steps_not_met) },
         approved: if q.assessments == 0 { String::new() } else { bound(&q.approved, true) },
-        released: m(q.released),
+        released: match (q.released, q.released_together) {
+            (0, 0) if q.assessments > 0 => "none recorded".into(),
+            (_, 0) => m(q.released),
+            (0, t) => format!("{} together with {} (split not published)", m(t), q.together_with.join(", ")),
+            (r, t) => {
+                format!("{}, and {} together with {} (split not published)", m(r), m(t), q.together_with.join(", "))
+            }
+        },
         stage: match q.stage {
             "pending" => "pending with the Commission",
             "assessed" => "assessed; grace period runs",

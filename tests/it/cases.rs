@@ -193,3 +193,36 @@ fn a_release_without_a_request_and_an_assessment_of_no_request_are_refused() {
     assert!(out.contains("error[C029]: assessment of request `ZZ-Q9`, which is not in requests.csv"), "{out}");
     assert!(out.ends_with("2 errors, 0 warnings\n"), "{out}");
 }
+
+/// A release that paid two requests together (the split not published) names both: each is held to the
+/// rules on its own (here the unknown one), and the pair to what they were approved together.
+#[test]
+fn a_release_paying_two_requests_names_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let requests = std::fs::read_to_string(data.join("requests.csv")).unwrap()
+        + "AA-Q0,2025-05-01,AA,2024-12-31,1,5000000.00,,test,\n";
+    std::fs::write(data.join("requests.csv"), requests).unwrap();
+    let assessments = std::fs::read_to_string(data.join("assessments.csv")).unwrap();
+    let payments = std::fs::read_to_string(data.join("payments.csv")).unwrap();
+    let check = |payments: &str, assessments: &str| {
+        std::fs::write(data.join("payments.csv"), payments).unwrap();
+        std::fs::write(data.join("assessments.csv"), assessments).unwrap();
+        growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--color", "never"])
+    };
+    // AA-Q0 is not assessed: C024 names it, and only it.
+    let (exit, out, _) = check(&payments.replace(",AA-Q1,", ",AA-Q1 AA-Q0,"), &assessments);
+    assert_eq!(exit, 1);
+    assert!(out.contains("pays request `AA-Q0`, which was not assessed by then"), "{out}");
+    assert!(out.ends_with("1 error, 0 warnings\n"), "{out}");
+    // Assessed, approving 0: together the two were approved EUR 20m, as much as the release's gross.
+    let both = assessments.clone() + "2025-07-01,AA-Q0,0,,1,0.00,test,\n";
+    let (exit, out, _) = check(&payments.replace(",AA-Q1,", ",AA-Q1 AA-Q0,"), &both);
+    assert_eq!(exit, 0, "{out}");
+    // Approving less together than the release's gross is C025.
+    let less = both.replace("20000000.00", "15000000.00");
+    let (exit, out, _) = check(&payments.replace(",AA-Q1,", ",AA-Q1 AA-Q0,"), &less);
+    assert_eq!(exit, 1);
+    assert!(out.contains("error[C025]") && out.contains("the requests paid together `AA-Q1 AA-Q0`"), "{out}");
+}

@@ -213,4 +213,5 @@ fn the_report_on_the_shipped_data_names_no_illustrative_figure() {
     }
     let md = std::fs::read_to_string(tmp.path().join("reports/2026-11/report.md")).unwrap();
     assert!(md.contains("| RS-Q1 |") && md.contains("pink.rs"), "every request with its source");
+    assert!(md.contains("EUR 99.3m together with AL-Q2 (split not published)"), "a release paying two requests");
 }

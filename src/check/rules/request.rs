@@ -2,74 +2,84 @@
 
 use super::*;
 
-/// The request a release names, as a row of `requests` (`None`: it names none, or one not recorded).
-fn named<'a>(cx: &Ctx<'a>, r: &Release) -> Option<&'a Request> {
-    cx.requests().row(r.request).map(|i| &cx.ledger.requests[i])
-}
-
-/// C024: a regular release pays a request of its own partner that was assessed on or before its date.
+/// C024: a regular release pays requests of its own partner that were assessed on or before its date.
 pub(super) fn request_not_assessed(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
-    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular && r.request != TextId::NONE) {
-        let name = l.text(r.request);
-        let problem = match cx.requests().row(r.request) {
-            None => Some((
-                format!("release `{}` pays request `{name}`, which is not in requests.csv", r.id),
-                "record the request in requests.csv first, or correct the id in `request`".to_string(),
-            )),
-            Some(i) if l.requests[i].partner != r.partner => Some((
-                format!(
-                    "release `{}` to {} pays request `{name}` of {}",
-                    r.id,
-                    r.partner_code(l),
-                    l.partner_code(l.requests[i].partner)
-                ),
-                "a release pays a request of its own partner; correct `request` or `partner`".to_string(),
-            )),
-            Some(i) if cx.requests().assessed_until(l, i, r.date).next().is_none() => {
-                let first = cx.requests().assessed_until(l, i, Date::MAX).next();
-                Some((
+    for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
+        for (name, row) in cx.requests().named(l, r.request) {
+            let problem = match row {
+                None => Some((
+                    format!("release `{}` pays request `{name}`, which is not in requests.csv", r.id),
+                    "record the request in requests.csv first, or correct the id in `request`".to_string(),
+                )),
+                Some(i) if l.requests[i].partner != r.partner => Some((
                     format!(
-                        "release `{}` on {} pays request `{name}`, which was not assessed by then{}",
+                        "release `{}` to {} pays request `{name}` of {}",
                         r.id,
-                        date::format(r.date),
-                        first.map(|a| format!(" (the first is dated {})", date::format(a.date))).unwrap_or_default()
+                        r.partner_code(l),
+                        l.partner_code(l.requests[i].partner)
                     ),
-                    "a release follows the Commission's assessment of the request: record the assessment in assessments.csv, or check the dates".to_string(),
-                ))
+                    "a release pays a request of its own partner; correct `request` or `partner`".to_string(),
+                )),
+                Some(i) if cx.requests().assessed_until(l, i, r.date).next().is_none() => {
+                    let first = cx.requests().assessed_until(l, i, Date::MAX).next();
+                    Some((
+                        format!(
+                            "release `{}` on {} pays request `{name}`, which was not assessed by then{}",
+                            r.id,
+                            date::format(r.date),
+                            first.map(|a| format!(" (the first is dated {})", date::format(a.date))).unwrap_or_default()
+                        ),
+                        "a release follows the Commission's assessment of the request: record the assessment in assessments.csv, or check the dates".to_string(),
+                    ))
+                }
+                Some(_) => None,
+            };
+            if let Some((message, hint)) = problem {
+                out.push(cx.at(Code::RequestNotAssessed, r.first(l).at, "request", message).hint(hint));
             }
-            Some(_) => None,
-        };
-        if let Some((message, hint)) = problem {
-            out.push(cx.at(Code::RequestNotAssessed, r.first(l).at, "request", message).hint(hint));
         }
     }
     out
 }
 
 /// C025: what the releases of a request transferred gross is at most what its assessments approved by
-/// then, within the release tolerance per release.
+/// then, within the release tolerance per release. A release that paid several requests together (the
+/// split not published) is held to what their assessments approved together, with the other releases
+/// that paid the same requests together.
 pub(super) fn released_above_approved(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let releases = cx.releases();
-    // Per request row: gross released so far, and by how many releases.
+    // Per request row, or per set of rows paid together: gross released so far, and by how many releases.
     let mut released: Vec<(i128, i128)> = vec![(0, 0); l.requests.len()];
+    let mut together: FxHashMap<Vec<usize>, (i128, i128)> = FxHashMap::default();
     let mut out = Vec::new();
     // The settlements are the regular releases, in the order they happened.
     for s in cx.settlements() {
         let r = &releases[s.release];
-        let Some(i) = cx.requests().row(r.request) else { continue };
-        let (total, count) = &mut released[i];
+        let named = cx.requests().named(l, r.request);
+        let Some(rows) = named.iter().map(|(_, row)| *row).collect::<Option<smallvec::SmallVec<[usize; 2]>>>() else {
+            continue;
+        };
+        let (total, count) = match rows.as_slice() {
+            [] => continue,
+            [i] => &mut released[*i],
+            _ => together.entry(rows.to_vec()).or_default(),
+        };
         *total += s.gross();
         *count += 1;
-        let (mut approved, mut assessed, mut unpublished) = (0i128, false, false);
-        for a in cx.requests().assessed_until(l, i, r.date) {
-            assessed = true;
-            match a.amount_approved {
-                Some(v) => approved += v as i128,
-                None => unpublished = true,
+        let (mut approved, mut assessed, mut unpublished) = (0i128, true, false);
+        for &i in &rows {
+            let mut any = false;
+            for a in cx.requests().assessed_until(l, i, r.date) {
+                any = true;
+                match a.amount_approved {
+                    Some(v) => approved += v as i128,
+                    None => unpublished = true,
+                }
             }
+            assessed &= any;
         }
         if !assessed || unpublished {
             continue;
@@ -82,8 +92,9 @@ pub(super) fn released_above_approved(cx: &Ctx) -> Vec<Diagnostic> {
                     r.first(l).at,
                     "amount_eur",
                     format!(
-                        "with release `{}` request `{}` has been paid {} gross, more than the {} its assessments approved by {}",
+                        "with release `{}` {} `{}` has been paid {} gross, more than the {} its assessments approved by {}",
                         r.id,
+                        if rows.len() == 1 { "request" } else { "the requests paid together" },
                         l.text(r.request),
                         eur(*total),
                         eur(approved),
@@ -237,9 +248,12 @@ pub(super) fn request_paid_after_grace(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     for r in cx.releases().iter().filter(|r| r.kind == PaymentKind::Regular) {
-        let Some(q) = named(cx, r) else { continue };
-        let end = l.facility.grace_end(q.period_end);
-        if r.date > end {
+        for (_, row) in cx.requests().named(l, r.request) {
+            let Some(q) = row.map(|i| &l.requests[i]) else { continue };
+            let end = l.facility.grace_end(q.period_end);
+            if r.date <= end {
+                continue;
+            }
             out.push(
                 cx.at(
                     Code::RequestPaidAfterGrace,

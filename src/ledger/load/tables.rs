@@ -155,7 +155,7 @@ pub(super) fn payment(r: &mut Row) -> Option<Payment> {
     let steps = step_list(r, "steps");
     Some(Payment {
         at: r.loc,
-        request: r.optional_id("request"),
+        request: r.optional_ids("request"),
         source: r.cited("source"),
         note: r.cited("note"),
         id,

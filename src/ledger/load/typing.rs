@@ -496,18 +496,24 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// An id kept as a numbered text, like a source: `TextId::NONE` when empty.
-    pub(super) fn optional_id(&mut self, name: &'static str) -> TextId {
+    /// Ids separated by spaces, kept as one numbered text with single spaces between them:
+    /// `TextId::NONE` when empty.
+    pub(super) fn optional_ids(&mut self, name: &'static str) -> TextId {
         let v = self.raw(name);
-        if !v.is_empty() && !is_id(v) {
+        let ids: Vec<&str> = v.split_whitespace().collect();
+        if let Some(bad) = ids.iter().find(|id| !is_id(id)) {
             self.report(
                 Code::MalformedId,
                 name,
-                format!("`{v}` is not a valid identifier"),
-                Some("use letters, digits and . _ / - only, starting with a letter or digit; no spaces".into()),
+                format!("`{bad}` is not a valid identifier"),
+                Some(
+                    "use letters, digits and . _ / - only, starting with a letter or digit; separate ids with spaces"
+                        .into(),
+                ),
             );
         }
-        self.cited(name)
+        let text = if ids.len() == 1 { Text::from(ids[0]) } else { Text::from(ids.join(" ")) };
+        TextId(self.lookups.texts.number(text))
     }
 
     /// A required id kept as a numbered text.
