@@ -202,6 +202,10 @@ pub struct RequestState {
     /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
     pub stage: &'static str,
     pub source: String,
+    /// The request's note: how a value was derived, what is a bound, what sources disagree on.
+    pub note: String,
+    /// Its assessments so far: date, source and note of each.
+    pub decisions: Vec<(Date, String, String)>,
 }
 
 impl Default for RequestFigures {

@@ -187,6 +187,11 @@ pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestSt
                     Some(_) => "grace_ended",
                 },
                 source: l.text(q.source).to_string(),
+                note: l.text(q.note).to_string(),
+                decisions: assessments
+                    .iter()
+                    .map(|a| (a.date, l.text(a.source).to_string(), l.text(a.note).to_string()))
+                    .collect(),
             }
         })
         .collect();

@@ -668,6 +668,8 @@ mod tests {
                 together_with: Vec::new(),
                 stage: "pending",
                 source: "x".into(),
+                note: String::new(),
+                decisions: Vec::new(),
             }],
         };
         let mut all = tables(&p);

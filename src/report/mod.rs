@@ -120,6 +120,16 @@ struct RequestRow {
     stage: &'static str,
     grace_end: String,
     source: String,
+    note: String,
+    /// Each assessment: its date, source and note.
+    decisions: Vec<DecisionRow>,
+}
+
+#[derive(Serialize)]
+struct DecisionRow {
+    date: String,
+    source: String,
+    note: String,
 }
 
 #[derive(Serialize)]
@@ -257,6 +267,12 @@ fn request_row(q: &RequestState) -> RequestRow {
         },
         grace_end: date::format(q.grace_end),
         source: q.source.clone(),
+        note: q.note.clone(),
+        decisions: q
+            .decisions
+            .iter()
+            .map(|(d, source, note)| DecisionRow { date: date::format(*d), source: source.clone(), note: note.clone() })
+            .collect(),
     }
 }
 
