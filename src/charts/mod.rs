@@ -440,7 +440,11 @@ fn steps_by_stage<DB: DrawingBackend>(
         .map(|x| {
             let segs = stage_segments(partner_stage_counts(counts, &x.code));
             let (label, sub) = partner_label(p, &x.code);
-            (label, sub, segs, Some(format!("{} of {} due met", x.figures.steps_fulfilled, x.figures.steps_due)))
+            let end = match x.requests.granularity {
+                crate::progress::Granularity::Requests => "steps not published".to_string(),
+                _ => format!("{} of {} due met", x.figures.steps_fulfilled, x.figures.steps_due),
+            };
+            (label, sub, segs, Some(end))
         })
         .collect();
     draw_bars(root, step_bars(format!("Reform steps per partner by status, as of {}", date::format(p.as_of)), rows))
@@ -464,7 +468,10 @@ fn money_at_stake<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progres
                     (millions(f.value_expired), VERMILLION),
                     (millions(f.value_ahead), WHITE),
                 ],
-                Some(format!("{} expired", crate::money::format_millions(f.value_expired as i128))),
+                Some(match x.requests.granularity {
+                    crate::progress::Granularity::Requests => "steps not published".to_string(),
+                    _ => format!("{} expired", crate::money::format_millions(f.value_expired as i128)),
+                }),
             )
         })
         .collect();
@@ -507,7 +514,15 @@ fn partner_areas<DB: DrawingBackend>(
             (label, String::new(), segs, Some(format!("{} of {}", a.figures.steps_fulfilled, a.figures.steps_total)))
         })
         .collect();
-    let title = format!("{}: steps by policy area, as of {}", partner_label(p, code).0, date::format(p.as_of));
+    let by_request = p
+        .partners
+        .iter()
+        .any(|x| x.code == code && x.requests.granularity == crate::progress::Granularity::Requests);
+    let title = if by_request {
+        format!("{}: steps not published, figures kept request by request", partner_label(p, code).0)
+    } else {
+        format!("{}: steps by policy area, as of {}", partner_label(p, code).0, date::format(p.as_of))
+    };
     draw_bars(root, step_bars(title, rows))
 }
 
