@@ -514,10 +514,8 @@ fn partner_areas<DB: DrawingBackend>(
             (label, String::new(), segs, Some(format!("{} of {}", a.figures.steps_fulfilled, a.figures.steps_total)))
         })
         .collect();
-    let by_request = p
-        .partners
-        .iter()
-        .any(|x| x.code == code && x.requests.granularity == crate::progress::Granularity::Requests);
+    let by_request =
+        p.partners.iter().any(|x| x.code == code && x.requests.granularity == crate::progress::Granularity::Requests);
     let title = if by_request {
         format!("{}: steps not published, figures kept request by request", partner_label(p, code).0)
     } else {
