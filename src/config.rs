@@ -47,6 +47,8 @@ pub enum Task {
         month: Option<String>,
         out: PathBuf,
         strict: bool,
+        /// The day the report is made: without `--month`, the report is of the last month complete then.
+        today: Date,
     },
     Fmt {
         check: bool,
@@ -146,7 +148,7 @@ impl Config {
                 if let Some(m) = &month {
                     crate::date::parse_month(m).map_err(|e| ConfigError(format!("--month {e}")))?;
                 }
-                Task::Report { month, out, strict }
+                Task::Report { month, out, strict, today }
             }
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, fields } => {

@@ -15,7 +15,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     growthplan::ledger::source::exit_if_a_mapped_file_shrinks();
     let cli = Cli::parse();
-    let today = chrono::Local::now().date_naive();
+    // GROWTHPLAN_TODAY=YYYY-MM-DD fixes the day (for reproducible runs and tests); otherwise the local date.
+    let today = std::env::var("GROWTHPLAN_TODAY")
+        .ok()
+        .and_then(|d| growthplan::date::parse_date(&d, false).ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let config = match Config::from_cli(cli, today) {
         Ok(c) => c,
         Err(e) => {

@@ -30,7 +30,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         #[cfg(feature = "pipeline")]
         Task::Charts { as_of, out: dir, format } => charts_command(config, *as_of, dir, *format, out),
         #[cfg(feature = "pipeline")]
-        Task::Report { month, out: dir, strict } => report_command(config, month.as_deref(), dir, *strict, out),
+        Task::Report { month, out: dir, strict, today } => {
+            report_command(config, month.as_deref(), dir, *strict, *today, out)
+        }
         #[cfg(not(feature = "pipeline"))]
         Task::Status { .. } | Task::Export { .. } | Task::Charts { .. } | Task::Report { .. } => {
             anyhow::bail!("{}", LIGHT_BUILD)
@@ -264,6 +266,7 @@ fn report_command(
     month: Option<&str>,
     reports: &std::path::Path,
     strict: bool,
+    today: crate::date::Date,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::schema::LedgerFile;
@@ -281,15 +284,22 @@ fn report_command(
             return Ok(Outcome::Findings);
         }
     };
+    // Without --month: the last month complete today.
     let month = match month {
         Some(m) => m.to_string(),
-        None => match l.latest_date() {
-            Some(d) => format!("{:04}-{:02}", d.year(), d.month()),
-            None => anyhow::bail!("the ledgers hold no dated event; pass --month YYYY-MM"),
-        },
+        None => {
+            let d = date::previous_month_end(today);
+            format!("{:04}-{:02}", d.year(), d.month())
+        }
     };
     let as_of = report::month_end(&month).map_err(|e| anyhow::anyhow!("--month {e}"))?;
     let previous = date::previous_month_end(as_of);
+    // The ledgers' last event, when it is older at the month's end than facility.toml allows: the report
+    // says so at its top.
+    let stale = l
+        .latest_date()
+        .filter(|&last| last <= as_of && (as_of - last).num_days() > i64::from(l.facility.stale_after_days))
+        .map(|last| (last, (as_of - last).num_days()));
 
     // Replay the releases once: the rules and both dates' figures read it.
     let replay = crate::replay::Replay::new(&l);
@@ -338,6 +348,7 @@ fn report_command(
         now: &now,
         before: &before,
         previous,
+        stale,
         changes: &changes,
         findings: &findings,
         control: &control,

@@ -57,6 +57,9 @@ pub struct Facility {
     /// How far a release may differ from the value of the steps it pays (rounding of published figures).
     pub release_tolerance: i64,
     pub max_regular_releases_per_year: u32,
+    /// A report whose ledgers' last event is older than this many days, at the report's date, says so at
+    /// its top (`[report] stale_after_days`, 60 when not given).
+    pub stale_after_days: u32,
     /// Grace periods by due date: the first rule whose `due_until` is on or after the step's due date
     /// applies; a rule without `due_until` applies to all later steps.
     pub grace: Vec<GraceRule>,
@@ -111,6 +114,26 @@ struct RawFacility {
     period: RawPeriod,
     envelopes: RawEnvelopes,
     rules: RawRules,
+    #[serde(default)]
+    report: RawReport,
+}
+
+/// `[report]`: how the monthly report reads the ledgers. Optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    #[serde(default = "default_stale_after_days")]
+    stale_after_days: u32,
+}
+
+impl Default for RawReport {
+    fn default() -> Self {
+        RawReport { stale_after_days: default_stale_after_days() }
+    }
+}
+
+fn default_stale_after_days() -> u32 {
+    60
 }
 
 #[derive(Deserialize)]
@@ -253,6 +276,7 @@ pub fn parse(text: &str, path: &str) -> Result<Facility, Vec<Diagnostic>> {
         min_wbif_share,
         release_tolerance,
         max_regular_releases_per_year: raw.rules.max_regular_releases_per_year,
+        stale_after_days: raw.report.stale_after_days,
         grace,
         channel_instruments,
     })

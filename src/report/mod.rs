@@ -36,6 +36,9 @@ pub struct ReportInput<'a> {
     /// Where the facility stood at the end of the month before, and that day.
     pub before: &'a Progress,
     pub previous: crate::date::Date,
+    /// The ledgers' last recorded event and its age in days at the report's date, when older than
+    /// facility.toml's `stale_after_days`.
+    pub stale: Option<(crate::date::Date, i64)>,
     pub changes: &'a [Change],
     pub findings: &'a [Diagnostic],
     pub control: &'a [crate::check::ControlFigure],
@@ -573,6 +576,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         month => r.month,
         as_of => date::format(now.as_of),
         previous => date::format(r.previous),
+        stale => r.stale.map(|(d, days)| context! { last => date::format(d), days => days }),
         version => env!("CARGO_PKG_VERSION"),
         inputs => r.inputs,
         data_commit => r.data_commit,

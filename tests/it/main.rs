@@ -31,6 +31,8 @@ pub fn growthplan(cwd: &Path, args: &[&str]) -> (i32, String, String) {
         .current_dir(cwd)
         .args(args)
         .env_remove("NO_COLOR")
+        // The day every test runs on, whatever the clock says (`report`'s default month depends on it).
+        .env("GROWTHPLAN_TODAY", "2026-12-05")
         .output()
         .expect("run growthplan");
     (

@@ -81,11 +81,12 @@ fn the_same_ledgers_give_a_byte_identical_report() {
     let (a, _) = report_on_copy("2025-10");
     let (b, _) = report_on_copy("2025-10");
     assert_eq!(snapshot(&a.path().join("reports/2025-10")), snapshot(&b.path().join("reports/2025-10")));
-    // Rerunning replaces the folder whole, and the default month is the latest with an event.
+    // Rerunning replaces the folder whole, and the default month is the last complete one (the tests run
+    // on 5 December 2026).
     let (code, out, _) = growthplan(a.path(), &["report"]);
-    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-02 (25 files)\n"));
+    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (25 files)\n"));
     let index = std::fs::read_to_string(a.path().join("reports/index.md")).unwrap();
-    assert!(index.find("2026-02").unwrap() < index.find("2025-10").unwrap(), "{index}");
+    assert!(index.find("2026-11").unwrap() < index.find("2025-10").unwrap(), "{index}");
 }
 
 #[test]
@@ -214,4 +215,33 @@ fn the_report_on_the_shipped_data_names_no_illustrative_figure() {
     let md = std::fs::read_to_string(tmp.path().join("reports/2026-11/report.md")).unwrap();
     assert!(md.contains("| RS-Q1 |") && md.contains("pink.rs"), "every request with its source");
     assert!(md.contains("EUR 99.3m together with AL-Q2 (split not published)"), "a release paying two requests");
+}
+
+/// With no `--month`, on 5 December 2026, the report is November's; the shipped ledgers' last event is
+/// months older, and the report says so at its top. A month with a recent event has no banner.
+#[test]
+fn the_default_report_is_last_month_with_a_banner_when_the_ledgers_are_old() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("data"), &tmp.path().join("data"));
+    let (code, out, err) = growthplan(tmp.path(), &["report"]);
+    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (25 files)\n"), "{err}");
+    let last = growthplan::ledger::load(&root().join("data"), Default::default())
+        .unwrap()
+        .ledger
+        .unwrap()
+        .latest_date()
+        .unwrap();
+    let days = (growthplan::date::parse_date("2026-11-30", false).unwrap() - last).num_days();
+    assert!(days > 60);
+    let banner =
+        format!("last recorded event is dated {}, {days} days before 2026-11-30", growthplan::date::format(last));
+    for file in ["report.md", "report.html"] {
+        let text = std::fs::read_to_string(tmp.path().join("reports/2026-11").join(file)).unwrap();
+        assert!(text.contains(&banner), "{file}: no banner `{banner}`");
+    }
+    let month = format!("{:?}", last).get(..7).unwrap().to_string();
+    let (code, _, err) = growthplan(tmp.path(), &["report", "--month", &month]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(tmp.path().join("reports").join(&month).join("report.md")).unwrap();
+    assert!(!text.contains("last recorded event"), "{month}");
 }

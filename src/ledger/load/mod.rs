@@ -315,6 +315,7 @@ fn placeholder_facility() -> Facility {
         min_wbif_share: Default::default(),
         release_tolerance: 0,
         max_regular_releases_per_year: 0,
+        stale_after_days: 0,
         grace: Vec::new(),
         channel_instruments: Vec::new(),
     }
