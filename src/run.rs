@@ -134,6 +134,94 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+/// Every release up to `as_of`, as its rows say, by partner, date and id (the report lists them).
+#[cfg(feature = "pipeline")]
+fn payment_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::report::PaymentLine> {
+    use crate::money::format_grouped;
+    let mut lines: Vec<crate::report::PaymentLine> = l
+        .release_components()
+        .filter(|c| c[0].date <= as_of)
+        .map(|c| {
+            let first = c[0];
+            crate::report::PaymentLine {
+                partner: l.partner_code(first.partner).to_string(),
+                date: date::format(first.date),
+                id: first.id.to_string(),
+                kind: match first.kind {
+                    crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
+                    crate::ledger::model::PaymentKind::Regular => "regular",
+                },
+                parts: c
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {} EUR {}",
+                            p.channel.as_str().replace("wbif", "WBIF"),
+                            p.instrument.as_str(),
+                            format_grouped(p.amount as i128)
+                        )
+                    })
+                    .collect(),
+                total: format!("EUR {}", format_grouped(c.iter().map(|p| p.amount as i128).sum())),
+                request: l.text(first.request).to_string(),
+                source: l.text(first.source).to_string(),
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| (&a.partner, &a.date, &a.id).cmp(&(&b.partner, &b.date, &b.id)));
+    lines
+}
+
+/// Every source address cited by a row dated up to `as_of` (partners and undated steps always), with the
+/// ledgers that cite it.
+#[cfg(feature = "pipeline")]
+fn source_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::report::SourceLine> {
+    use crate::ledger::model::TextId;
+    use std::collections::BTreeMap;
+    let mut cited: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut cite = |source: TextId, file: &'static str| {
+        let address = l.text(source);
+        if !address.is_empty() {
+            *cited.entry(address).or_default().entry(file).or_default() += 1;
+        }
+    };
+    for r in &l.partners {
+        cite(r.source, "partners.csv");
+    }
+    for r in l.allocations.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "allocations.csv");
+    }
+    for r in l.commitments.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "commitments.csv");
+    }
+    for r in l.payments.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "payments.csv");
+    }
+    for r in l.conditions.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "conditions.csv");
+    }
+    for r in l.control_totals.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "control_totals.csv");
+    }
+    for r in l.requests.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "requests.csv");
+    }
+    for r in l.assessments.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "assessments.csv");
+    }
+    cited
+        .into_iter()
+        .map(|(address, files)| crate::report::SourceLine {
+            address: address.to_string(),
+            cited_by: files
+                .into_iter()
+                .map(|(f, n)| format!("{f} ({n} row{})", if n == 1 { "" } else { "s" }))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect()
+}
+
 /// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
 /// row left out) stop here: the errors go to stderr and the caller exits with code 1.
 #[cfg(feature = "pipeline")]
@@ -341,6 +429,8 @@ fn report_command(
         .collect();
     let commit = data_commit(&config.data);
     let summary = crate::render::status::json(&now, None);
+    let payments = payment_lines(&l, as_of);
+    let sources = source_lines(&l, as_of);
     let control = check::control_figures(&l);
     let files = report::build(&ReportInput {
         facility: &l.facility.name,
@@ -356,6 +446,9 @@ fn report_command(
         data_commit: commit.as_deref(),
         charts: &charts,
         summary_json: &summary,
+        payments: &payments,
+        sources: &sources,
+        facility_envelope: l.facility.envelope(),
     })?;
 
     // Write: the month's folder whole, then the index of the reports present.

@@ -28,6 +28,30 @@ pub struct Input {
     pub rows: Option<usize>,
 }
 
+/// One release as the report lists it under its partner: the ledger's rows, as written.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PaymentLine {
+    pub partner: String,
+    pub date: String,
+    pub id: String,
+    /// `pre-financing` or `regular`.
+    pub kind: &'static str,
+    /// Each component: channel, instrument and amount (`budget loan EUR 26,300,000.00`).
+    pub parts: Vec<String>,
+    pub total: String,
+    /// The requests it pays, as written (empty for pre-financing).
+    pub request: String,
+    pub source: String,
+}
+
+/// A source address and the rows that cite it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SourceLine {
+    pub address: String,
+    /// `payments.csv (3 rows), requests.csv (1 row)`.
+    pub cited_by: String,
+}
+
 /// Everything a report is made of.
 pub struct ReportInput<'a> {
     pub facility: &'a str,
@@ -46,6 +70,12 @@ pub struct ReportInput<'a> {
     pub data_commit: Option<&'a str>,
     pub charts: &'a [ChartFile],
     pub summary_json: &'a str,
+    /// Every release up to the report's date, by partner, date and id.
+    pub payments: &'a [PaymentLine],
+    /// Every source the ledgers' rows up to the report's date cite, sorted.
+    pub sources: &'a [SourceLine],
+    /// The facility's total envelope (facility.toml).
+    pub facility_envelope: i64,
 }
 
 /// A file of the report folder: its path inside the folder and its contents.
@@ -70,6 +100,7 @@ struct PartnerRow {
     /// Whether its figures are kept step by step (steps.csv has its steps) or request by request.
     by_step: bool,
     cycle: CycleRow,
+    payments: Vec<PaymentLine>,
     /// Its latest requests (at most [`LISTED_REQUESTS`]), and how many earlier ones are left out.
     requests: Vec<RequestRow>,
     earlier_requests: usize,
@@ -471,6 +502,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 name: x.name.clone(),
                 local_name: x.local_name.clone(),
                 by_step: x.requests.granularity == Granularity::Steps,
+                payments: r.payments.iter().filter(|p| p.partner == x.code).cloned().collect(),
                 cycle: cycle_row(&x.code, &x.name, &x.requests, f.paid_regular),
                 requests: {
                     let mine: Vec<&RequestState> = now.request_states.iter().filter(|q| q.partner == x.code).collect();
@@ -590,6 +622,18 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             rows
         },
         any_steps => now.requests.granularity != Granularity::Requests,
+        sources => r.sources,
+        envelopes => {
+            let f = &now.facility;
+            let initial = f.envelope - f.envelope_changes;
+            context! {
+                facility => m(r.facility_envelope),
+                initial => m(initial),
+                changes => m(f.envelope_changes),
+                now => m(f.envelope),
+                outside => m(r.facility_envelope - f.envelope),
+            }
+        },
         mixed => now.requests.granularity == Granularity::Mixed,
         gaps => now.known_gaps.iter().map(|g| GapRow {
             date: date::format(g.date),
@@ -660,8 +704,20 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
+/// A source for Markdown: a plain web address as a link (`<https://...>`), anything else escaped text.
+pub fn md_link(s: &str) -> String {
+    let plain = (s.starts_with("https://") || s.starts_with("http://"))
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '`' | '|' | '\\'));
+    if plain {
+        format!("<{s}>")
+    } else {
+        md_escape(s)
+    }
+}
+
 fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
+    env.add_filter("md_link", |s: String| md_link(&s));
     // report.html and index.html escape every value as HTML unless marked safe (only our SVGs are);
     // the Markdown templates escape through the `md` filter.
     env.add_filter("md", |s: String| md_escape(&s));
@@ -711,6 +767,15 @@ pub use crate::date::parse_month as month_end;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_is_a_link_only_when_it_is_a_plain_address() {
+        assert_eq!(md_link("https://example.eu/a_b?x=1"), "<https://example.eu/a_b?x=1>");
+        assert_eq!(md_link("https://example.eu/a b"), "https://example.eu/a b");
+        assert_eq!(md_link("https://x.eu/<script>"), "https://x.eu/&lt;script&gt;");
+        assert_eq!(md_link("Official Journal L 1449"), "Official Journal L 1449");
+        assert_eq!(md_link("javascript:alert(1)"), "javascript:alert(1)");
+    }
 
     #[test]
     fn markdown_cells_are_inert() {

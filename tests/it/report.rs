@@ -215,6 +215,12 @@ fn the_report_on_the_shipped_data_names_no_illustrative_figure() {
     let md = std::fs::read_to_string(tmp.path().join("reports/2026-11/report.md")).unwrap();
     assert!(md.contains("| RS-Q1 |") && md.contains("pink.rs"), "every request with its source");
     assert!(md.contains("EUR 99.3m together with AL-Q2 (split not published)"), "a release paying two requests");
+    // Every release, request, decision and known gap the report mentions links its source.
+    let l = growthplan::ledger::load(&root().join("data"), Default::default()).unwrap().ledger.unwrap();
+    let sourced = l.release_count() + l.requests.len() + l.assessments.len() + 1;
+    let lines_with_links = md.lines().filter(|line| line.contains("https://")).count();
+    assert!(lines_with_links >= sourced, "{lines_with_links} lines link a source for {sourced} sourced rows");
+    assert!(md.contains("## Sources") && md.contains("## Glossary") && md.contains("Not in any partner's envelope"));
 }
 
 /// With no `--month`, on 5 December 2026, the report is November's; the shipped ledgers' last event is
