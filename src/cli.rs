@@ -161,11 +161,17 @@ pub enum Command {
         check: bool,
     },
     /// Create a new data folder: facility.toml, every ledger with its header, and a README for staff.
+    /// With --example, a practice folder instead: `data/` holding the step-level example (invented
+    /// figures) and `examples/` with files to import, to follow docs/STAFF.md without touching real data.
     ///
     /// Example: growthplan init my-facility
+    /// Example: growthplan init --example practice
     Init {
         /// The folder to create; it must not exist yet, or be empty.
         dir: std::path::PathBuf,
+        /// Make a practice folder with the step-level example instead of an empty data folder.
+        #[arg(long)]
+        example: bool,
     },
     /// Print a shell completion script.
     ///

@@ -61,6 +61,8 @@ pub enum Task {
         dry_run: bool,
     },
     Init {
+        /// A practice folder (the step-level example) instead of an empty data folder.
+        example: bool,
         dir: PathBuf,
     },
     Synth {
@@ -181,7 +183,7 @@ impl Config {
                 as_of: parse_as_of(as_of.as_deref(), today)?,
                 dry_run,
             },
-            Command::Init { dir } => Task::Init { dir },
+            Command::Init { dir, example } => Task::Init { dir, example },
             Command::Synth { out, partners, steps, payments, seed } => {
                 Task::Synth { out, spec: crate::synth::Spec { partners, steps, payments, seed } }
             }
@@ -267,6 +269,6 @@ mod tests {
         // The flag that allowed it before is still accepted (and changes nothing), for existing scripts.
         let cli = Cli::parse_from(["growthplan", "init", "/tmp/new-data", "--allow-outside"]);
         let task = Config::from_cli(cli, today).unwrap().task;
-        assert!(matches!(task, Task::Init { dir } if dir == Path::new("/tmp/new-data")));
+        assert!(matches!(task, Task::Init { dir, example: false } if dir == Path::new("/tmp/new-data")));
     }
 }

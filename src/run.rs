@@ -39,7 +39,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         }
         Task::Fmt { check } => fmt_command(config, *check, out),
         Task::Record { ledger, rows, as_of, dry_run } => record_command(config, *ledger, rows, *as_of, *dry_run, out),
-        Task::Init { dir } => init_command(dir, out),
+        Task::Init { dir, example: false } => init_command(dir, out),
+        Task::Init { dir, example: true } => practice_command(dir, out),
         Task::Synth { out: dir, spec } => synth_command(dir, *spec, out),
         Task::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
@@ -495,6 +496,39 @@ fn data_commit(data: &std::path::Path) -> Option<String> {
     let commit = git(&["log", "-1", "--format=%H", "--", "."]).filter(|c| !c.is_empty())?;
     let dirty = git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
     Some(if dirty { format!("{commit} (with uncommitted changes)") } else { commit })
+}
+
+/// The practice folder of `init --example`: the step-level example (`examples/illustrative/`, invented
+/// figures) as `data/`, and the files docs/STAFF.md imports as `examples/`. Built into the binary, so a
+/// person with only the binary can follow the guide.
+const PRACTICE: &[(&str, &[u8])] = &[
+    ("data/facility.toml", include_bytes!("../examples/illustrative/facility.toml")),
+    ("data/partners.csv", include_bytes!("../examples/illustrative/partners.csv")),
+    ("data/allocations.csv", include_bytes!("../examples/illustrative/allocations.csv")),
+    ("data/commitments.csv", include_bytes!("../examples/illustrative/commitments.csv")),
+    ("data/steps.csv", include_bytes!("../examples/illustrative/steps.csv")),
+    ("data/step_events.csv", include_bytes!("../examples/illustrative/step_events.csv")),
+    ("data/payments.csv", include_bytes!("../examples/illustrative/payments.csv")),
+    ("data/conditions.csv", include_bytes!("../examples/illustrative/conditions.csv")),
+    ("data/control_totals.csv", include_bytes!("../examples/illustrative/control_totals.csv")),
+    ("data/requests.csv", include_bytes!("../examples/illustrative/requests.csv")),
+    ("data/assessments.csv", include_bytes!("../examples/illustrative/assessments.csv")),
+    ("data/README.md", include_bytes!("../examples/illustrative/README.md")),
+    ("examples/assessments.csv", include_bytes!("../docs/examples/assessments.csv")),
+    ("examples/assessments.xlsx", include_bytes!("../docs/examples/assessments.xlsx")),
+];
+
+/// `init --example`: a practice folder, written whole, to follow docs/STAFF.md without touching real data.
+fn practice_command(dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let files: Vec<(String, Vec<u8>)> = PRACTICE.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
+    crate::write::create_folder(dir, &files)?;
+    writeln!(
+        out,
+        "created the practice folder {} (data: invented example ledgers with steps; examples: files to import); go into it with `cd {}` and follow docs/STAFF.md there",
+        dir.display(),
+        dir.display()
+    )?;
+    Ok(Outcome::Clean)
 }
 
 /// `init`: a new data folder whose ledgers are empty but for their headers, written whole.

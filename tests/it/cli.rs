@@ -418,67 +418,65 @@ fn fmt_refuses_ledgers_with_errors_and_touches_nothing() {
     assert_eq!(std::fs::read(data.join("control_totals.csv")).unwrap(), before);
 }
 
-/// Splits a command line like a shell would for the simple quoting docs/STAFF.md uses.
-#[cfg(feature = "pipeline")]
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any || !cur.is_empty() {
-                    words.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if any || !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
 #[cfg(feature = "pipeline")]
 #[test]
 fn every_command_in_the_staff_guide_runs_as_written() {
     let guide = std::fs::read_to_string(root().join("docs/STAFF.md")).unwrap();
+    let shipped = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let data_before = shipped(&root().join("data"));
+    // An empty folder, and the built binary on the PATH as `growthplan`: the guide's commands run as
+    // written, through the shell (`sh -c`), with `cd` followed.
     let tmp = tempfile::tempdir().unwrap();
-    // The guide's exercises are step-level: they run on a copy of the step-level example, never on data/.
-    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
-    copy_tree(&root().join("docs/examples"), &tmp.path().join("docs/examples"));
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_growthplan"), bin.join("growthplan")).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut cwd = tmp.path().join("work");
+    std::fs::create_dir(&cwd).unwrap();
     let mut in_sh = false;
     let mut ran = 0;
     for line in guide.lines() {
         match line.trim() {
             "```sh" => in_sh = true,
             "```" => in_sh = false,
-            l if in_sh && l.starts_with("growthplan ") => {
-                let (cmd, expected) = match l.split_once("# exits ") {
-                    Some((c, code)) => (c.trim(), code.trim().parse::<i32>().unwrap()),
-                    None => (l, 0),
-                };
-                let words = shell_words(cmd);
-                let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
-                let (code, out, err) = growthplan(tmp.path(), &args);
-                assert_eq!(code, expected, "`{cmd}`\n{out}{err}");
+            l if in_sh && l.starts_with("cd ") => {
+                cwd = cwd.join(l.trim_start_matches("cd ").trim());
+                assert!(cwd.is_dir(), "`{l}`: no such folder");
+            }
+            l if in_sh => {
+                assert!(l.starts_with("growthplan "), "a command the test cannot run as written: `{l}`");
+                let expected = l.split_once("# exits ").map_or(0, |(_, code)| code.trim().parse::<i32>().unwrap());
+                let out = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(l)
+                    .current_dir(&cwd)
+                    .env("PATH", &path)
+                    .env("GROWTHPLAN_TODAY", "2026-12-05")
+                    .env_remove("NO_COLOR")
+                    .output()
+                    .unwrap();
+                let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+                assert_eq!(out.status.code(), Some(expected), "`{l}`\n{stdout}{stderr}");
                 ran += 1;
             }
             _ => {}
         }
     }
-    assert!(ran >= 9, "only {ran} commands found in docs/STAFF.md");
-    // After the guide, the ledgers still pass and the report of its month exists.
-    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert!(ran >= 10, "only {ran} commands found in docs/STAFF.md");
+    // After the guide, the practice ledgers still pass and the report of its month exists; data/ is as it was.
+    let practice = tmp.path().join("work/practice");
+    let (code, out, _) = growthplan(&practice, &["check", "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "{out}");
-    assert!(tmp.path().join("reports/2026-03/report.html").is_file());
+    assert!(practice.join("reports/2026-03/report.html").is_file());
+    assert!(shipped(&root().join("data")) == data_before, "the guide changed data/");
 }
 
 #[test]
