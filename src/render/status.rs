@@ -173,7 +173,7 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
         "paid %",
         "steps met",
         "overdue",
-        "withheld",
+        "unmet, grace",
         "expired",
     ];
     // Step figures only where the partner's steps are known; a dash elsewhere.

@@ -515,7 +515,8 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                     .count()
                     .saturating_sub(LISTED_REQUESTS),
                 envelope: m(f.envelope),
-                committed: m(f.committed),
+                // No commitment recorded is not a commitment of zero.
+                committed: if f.committed == 0 { "none recorded".into() } else { m(f.committed) },
                 paid: m(f.paid),
                 paid_grant: m(f.paid_grant),
                 paid_loan: m(f.paid_loan),
