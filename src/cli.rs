@@ -249,6 +249,8 @@ pub enum AppendLedger {
     Request,
     #[value(alias = "assessments")]
     Assessment,
+    #[value(alias = "corrections")]
+    Correction,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

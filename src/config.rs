@@ -216,6 +216,7 @@ fn ledger_file(ledger: crate::cli::AppendLedger) -> crate::ledger::schema::Ledge
         A::ControlTotal => F::ControlTotals,
         A::Request => F::Requests,
         A::Assessment => F::Assessments,
+        A::Correction => F::Corrections,
     }
 }
 

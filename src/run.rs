@@ -173,6 +173,32 @@ fn payment_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::rep
     lines
 }
 
+/// The corrections dated after `from` up to `to`, each with the rows it voided as the file holds them.
+#[cfg(feature = "pipeline")]
+fn correction_lines(
+    l: &ledger::Ledger,
+    from: crate::date::Date,
+    to: crate::date::Date,
+) -> Vec<crate::report::CorrectionLine> {
+    l.corrections
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.date > from && c.date <= to)
+        .map(|(k, c)| crate::report::CorrectionLine {
+            date: date::format(c.date),
+            file: c.ledger.file_name().to_string(),
+            voided: l
+                .voided
+                .iter()
+                .filter(|v| v.correction == k)
+                .map(|v| format!("line {}: {}", v.at.line, v.cells.join(",")))
+                .collect(),
+            reason: l.text(c.reason).to_string(),
+            source: l.text(c.source).to_string(),
+        })
+        .collect()
+}
+
 /// Every source address cited by a row dated up to `as_of` (partners and undated steps always), with the
 /// ledgers that cite it.
 #[cfg(feature = "pipeline")]
@@ -209,6 +235,9 @@ fn source_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::repo
     }
     for r in l.assessments.iter().filter(|r| r.date <= as_of) {
         cite(r.source, "assessments.csv");
+    }
+    for r in l.corrections.iter().filter(|r| r.date <= as_of) {
+        cite(r.source, "corrections.csv");
     }
     cited
         .into_iter()
@@ -432,6 +461,7 @@ fn report_command(
     let summary = crate::render::status::json(&now, None);
     let payments = payment_lines(&l, as_of);
     let sources = source_lines(&l, as_of);
+    let corrections = correction_lines(&l, previous, as_of);
     let control = check::control_figures(&l);
     let files = report::build(&ReportInput {
         facility: &l.facility.name,
@@ -450,6 +480,7 @@ fn report_command(
         payments: &payments,
         sources: &sources,
         facility_envelope: l.facility.envelope(),
+        corrections: &corrections,
     })?;
 
     // Write: the month's folder whole, then the index of the reports present.
@@ -513,6 +544,7 @@ const PRACTICE: &[(&str, &[u8])] = &[
     ("data/control_totals.csv", include_bytes!("../examples/illustrative/control_totals.csv")),
     ("data/requests.csv", include_bytes!("../examples/illustrative/requests.csv")),
     ("data/assessments.csv", include_bytes!("../examples/illustrative/assessments.csv")),
+    ("data/corrections.csv", include_bytes!("../examples/illustrative/corrections.csv")),
     ("data/README.md", include_bytes!("../examples/illustrative/README.md")),
     ("examples/assessments.csv", include_bytes!("../docs/examples/assessments.csv")),
     ("examples/assessments.xlsx", include_bytes!("../docs/examples/assessments.xlsx")),

@@ -198,6 +198,7 @@ pub fn generate(spec: Spec) -> Result<Vec<(String, String)>, String> {
         ("control_totals.csv".into(), header(LedgerFile::ControlTotals)),
         ("requests.csv".into(), requests),
         ("assessments.csv".into(), assessments),
+        ("corrections.csv".into(), header(LedgerFile::Corrections)),
     ])
 }
 

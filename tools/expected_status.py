@@ -67,9 +67,31 @@ def add_months(d, months):
     return date(y, m, min(d.day, last))
 
 
-def rows(data, name):
+def read_rows(data, name):
     with open(f"{data}/{name}", encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def rows(data, name):
+    """A ledger's rows, less those a correction voids (issue 27): a correction names its rows by
+    `column=value` pairs against the cells as the canonical file writes them; in payments it voids every
+    part of one release, elsewhere exactly one row (any other correction is refused by `check`)."""
+    found = read_rows(data, name)
+    try:
+        corrections = read_rows(data, "corrections.csv")
+    except FileNotFoundError:
+        corrections = []
+    voided = set()
+    for c in corrections:
+        if cell(c, "ledger") + ".csv" != name:
+            continue
+        pairs = [p.split("=", 1) for p in cell(c, "match").split()]
+        hits = [i for i, r in enumerate(found) if all(cell(r, k) == v for k, v in pairs)]
+        if name == "payments.csv" and hits and len({found[i]["id"] for i in hits}) == 1:
+            voided.update(hits)
+        elif len(hits) == 1:
+            voided.update(hits)
+    return [r for i, r in enumerate(found) if i not in voided]
 
 
 def rows_if_any(data, name):

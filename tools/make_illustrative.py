@@ -207,6 +207,8 @@ def main():
     write(os.path.join(args.out, "control_totals.csv"), CONTROL_HEADER, control_rows)
     write(os.path.join(args.out, "requests.csv"), REQUESTS_HEADER, request_rows)
     write(os.path.join(args.out, "assessments.csv"), ASSESSMENTS_HEADER, assessment_rows)
+    # No row of the example was recorded in error (issue 27's corrections): the ledger is empty.
+    write(os.path.join(args.out, "corrections.csv"), ["date", "ledger", "match", "reason", "source", "note"], [])
     with open("data/facility.toml", encoding="utf-8") as f:
         toml = f.read()
     with open(os.path.join(args.out, "facility.toml"), "w", encoding="utf-8") as f:

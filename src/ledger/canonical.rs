@@ -19,10 +19,29 @@ fn opt_money(a: Option<i64>) -> String {
     a.map(format_plain).unwrap_or_default()
 }
 
-/// The canonical text of one ledger table.
+/// A row in canonical form: its sort key (date or key), its place, and its cells in the schema's order.
+pub type CanonicalRow = (String, Loc, Vec<String>);
+
+/// The canonical text of one ledger table: its rows in the ledger, and the rows corrections voided (the
+/// file keeps them: a correction never deletes history).
 pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
     let spec = file.spec().expect("a table");
-    let mut rows: Vec<(String, Loc, Vec<String>)> = match file {
+    let mut rows = canonical_rows(l, file);
+    rows.extend(l.voided.iter().filter(|v| v.file == file).map(|v| (v.sort_key.clone(), v.at, v.cells.clone())));
+    // Stable: rows of one day keep the order they were recorded in (it breaks ties between same-day events).
+    rows.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let _ = w.write_record(&header);
+    for (_, _, cells) in &rows {
+        let _ = w.write_record(cells);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The rows of one ledger table in the ledger (not those voided), in canonical form, in ledger order.
+pub fn canonical_rows(l: &Ledger, file: LedgerFile) -> Vec<CanonicalRow> {
+    match file {
         LedgerFile::Facility => Vec::new(),
         LedgerFile::Partners => l
             .partners
@@ -209,6 +228,24 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                 )
             })
             .collect(),
+        LedgerFile::Corrections => l
+            .corrections
+            .iter()
+            .map(|r| {
+                (
+                    date::format(r.date),
+                    r.at,
+                    vec![
+                        date::format(r.date),
+                        r.ledger.file_name().trim_end_matches(".csv").to_string(),
+                        r.matches.iter().map(|(c, v)| format!("{c}={v}")).collect::<Vec<_>>().join(" "),
+                        l.text(r.reason).to_string(),
+                        l.text(r.source).to_string(),
+                        l.text(r.note).to_string(),
+                    ],
+                )
+            })
+            .collect(),
         LedgerFile::Assessments => l
             .assessments
             .iter()
@@ -229,14 +266,5 @@ pub fn canonical(l: &Ledger, file: LedgerFile) -> String {
                 )
             })
             .collect(),
-    };
-    // Stable: rows of one day keep the order they were recorded in (it breaks ties between same-day events).
-    rows.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-    let _ = w.write_record(&header);
-    for (_, _, cells) in &rows {
-        let _ = w.write_record(cells);
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -183,6 +183,35 @@ pub struct Assessment {
     pub note: TextId,
 }
 
+/// A correction: a row recorded in error, voided by a later row instead of an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub at: Loc,
+    pub date: Date,
+    /// The ledger of the row it voids.
+    pub ledger: crate::ledger::schema::LedgerFile,
+    /// `column=value` pairs naming the row.
+    pub matches: Vec<(Text, Text)>,
+    pub reason: TextId,
+    /// Where the row's figures come from (an address or a reference): [`Ledger::text`] reads it.
+    pub source: TextId,
+    /// How a derived value was derived, or anything else a reader should know: [`Ledger::text`].
+    pub note: TextId,
+}
+
+/// A row a correction voided: out of every table the rules and figures read, kept here so that `fmt`
+/// writes it back and the report can list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voided {
+    pub file: crate::ledger::schema::LedgerFile,
+    pub at: Loc,
+    /// Its canonical sort key and cells (what `fmt` writes).
+    pub sort_key: String,
+    pub cells: Vec<String>,
+    /// The position in `corrections` of the correction that voided it.
+    pub correction: usize,
+}
+
 /// A partner code as the rows keep it: its number in the ledger's `partner_codes` (the codes of
 /// partners.csv in file order, then any other code a table names, in order of first appearance);
 /// [`Ledger::partner_code`] gives the code.
@@ -224,6 +253,11 @@ pub struct Rows<T> {
 }
 
 impl<T> Rows<T> {
+    /// The rows `keep` keeps, in the same parts.
+    pub fn retain(self, keep: impl Fn(&T) -> bool) -> Self {
+        Rows::from_parts(self.parts.into_iter().map(|p| p.into_iter().filter(|r| keep(r)).collect()).collect())
+    }
+
     /// The parts in order (empty ones are dropped).
     pub fn from_parts(parts: Vec<Vec<T>>) -> Self {
         let parts: Vec<Vec<T>> = parts.into_iter().filter(|p| !p.is_empty()).collect();
@@ -320,6 +354,9 @@ pub struct Ledger {
     pub control_totals: Vec<ControlTotal>,
     pub requests: Vec<Request>,
     pub assessments: Vec<Assessment>,
+    pub corrections: Vec<Correction>,
+    /// The rows corrections voided (not in the tables above).
+    pub voided: Vec<Voided>,
     /// The decoded text of every file, to point diagnostics at rows and columns.
     pub sources: Sources,
     /// The payments grouped into releases, found once by the loader; a ledger's rows are not changed
@@ -409,6 +446,7 @@ impl Ledger {
             .chain(self.conditions.iter().map(|r| r.date))
             .chain(self.requests.iter().map(|r| r.date))
             .chain(self.assessments.iter().map(|r| r.date))
+            .chain(self.corrections.iter().map(|r| r.date))
             .chain(self.partners.iter().flat_map(|p| {
                 [p.agenda_approved, p.facility_agreement_in_force, p.loan_agreement_in_force].into_iter().flatten()
             }));

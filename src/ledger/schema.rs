@@ -16,10 +16,11 @@ pub enum LedgerFile {
     ControlTotals,
     Requests,
     Assessments,
+    Corrections,
 }
 
 impl LedgerFile {
-    pub const ALL: [LedgerFile; 11] = [
+    pub const ALL: [LedgerFile; 12] = [
         LedgerFile::Facility,
         LedgerFile::Partners,
         LedgerFile::Allocations,
@@ -31,9 +32,10 @@ impl LedgerFile {
         LedgerFile::ControlTotals,
         LedgerFile::Requests,
         LedgerFile::Assessments,
+        LedgerFile::Corrections,
     ];
 
-    pub const TABLES: [LedgerFile; 10] = [
+    pub const TABLES: [LedgerFile; 11] = [
         LedgerFile::Partners,
         LedgerFile::Allocations,
         LedgerFile::Commitments,
@@ -44,6 +46,7 @@ impl LedgerFile {
         LedgerFile::ControlTotals,
         LedgerFile::Requests,
         LedgerFile::Assessments,
+        LedgerFile::Corrections,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl LedgerFile {
             LedgerFile::ControlTotals => "control_totals.csv",
             LedgerFile::Requests => "requests.csv",
             LedgerFile::Assessments => "assessments.csv",
+            LedgerFile::Corrections => "corrections.csv",
         }
     }
 
@@ -141,6 +145,17 @@ pub const PAYMENT_KINDS: &[&str] = &["pre_financing", "regular"];
 pub const LAYERS: &[&str] = &["precondition", "general"];
 pub const CONDITION_STATUSES: &[&str] = &["met", "not_met"];
 pub const ITEMISED: &[&str] = &["full", "partial"];
+/// The ledgers a correction may void a row of: the append-only ones.
+pub const CORRECTABLE: &[&str] = &[
+    "allocations",
+    "commitments",
+    "step_events",
+    "payments",
+    "conditions",
+    "control_totals",
+    "requests",
+    "assessments",
+];
 pub const MEASURES: &[&str] = &[
     "allocated",
     "allocated_grant",
@@ -357,6 +372,21 @@ pub static TABLE_SPECS: &[TableSpec] = &[
             opt("steps_partly", T::Count, "Steps this decision finds partly met; empty when not published."),
             opt("steps_not_met", T::Count, "Steps this decision finds not met; empty when not published."),
             opt("amount_approved_eur", T::Money, "Gross euros this decision approves for release (a later decision: the remainder it adds); empty when only a net figure is published (write it in `note`)."),
+            SOURCE,
+            note(),
+        ],
+        primary_key: &[],
+    },
+    TableSpec {
+        file: LedgerFile::Corrections,
+        title: "Corrections",
+        description: "Rows recorded in error, voided by appending a correction instead of editing history: every figure leaves the voided row out, the file keeps it. To replace a row, void it and record the right one.",
+        append_only: true,
+        columns: &[
+            col("date", T::Date, "Date the correction is recorded."),
+            col("ledger", T::Enum(CORRECTABLE), "The ledger of the row it voids, e.g. `payments`."),
+            col("match", T::Text, "Which row it voids, as `column=value` pairs separated by spaces, with values as the canonical file writes them (`id=RS-R2` voids every part of release RS-R2; `date=2026-03-15 step=RS-24H2-04 status=not_fulfilled` one step event). It must name exactly one row (one release for payments)."),
+            col("reason", T::Text, "Why the row was wrong."),
             SOURCE,
             note(),
         ],

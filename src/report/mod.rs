@@ -44,6 +44,18 @@ pub struct PaymentLine {
     pub source: String,
 }
 
+/// A correction recorded in the report's month: the rows it voided, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CorrectionLine {
+    pub date: String,
+    /// The ledger's file, e.g. `payments.csv`.
+    pub file: String,
+    /// The voided rows as the file holds them, with their lines.
+    pub voided: Vec<String>,
+    pub reason: String,
+    pub source: String,
+}
+
 /// A source address and the rows that cite it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SourceLine {
@@ -76,6 +88,8 @@ pub struct ReportInput<'a> {
     pub sources: &'a [SourceLine],
     /// The facility's total envelope (facility.toml).
     pub facility_envelope: i64,
+    /// The corrections recorded in the month.
+    pub corrections: &'a [CorrectionLine],
 }
 
 /// A file of the report folder: its path inside the folder and its contents.
@@ -624,6 +638,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         },
         any_steps => now.requests.granularity != Granularity::Requests,
         sources => r.sources,
+        corrections => r.corrections,
         envelopes => {
             let f = &now.facility;
             let initial = f.envelope - f.envelope_changes;

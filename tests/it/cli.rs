@@ -342,7 +342,7 @@ fn init_creates_a_folder_that_passes_check_and_never_overwrites() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, out, err) = growthplan(tmp.path(), &["init", "new-data"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("created new-data (13 files)"), "{out}");
+    assert!(out.starts_with("created new-data (14 files)"), "{out}");
     let (code, out, _) = growthplan(tmp.path(), &["check", "--data", "new-data", "--as-of", "2026-11-28"]);
     assert_eq!((code, out.as_str()), (0, "check new-data as of 2026-11-28: clean\n"));
     std::fs::write(tmp.path().join("new-data/partners.csv"), "kept").unwrap();

@@ -229,3 +229,103 @@ fn requests_and_assessments_are_recorded_and_imported_like_the_other_ledgers() {
         .collect();
     assert_eq!(mine, [(Some(2), Some(1), None, Some(100_000_050)), (Some(1), None, None, None)]);
 }
+
+/// A payment recorded in error and voided by a correction leaves every figure as if it had never been
+/// recorded (to the byte, in growthplan's status and in the independent computation's), the file keeps it
+/// (`fmt` rewrites nothing away), and the report of the correction's month lists it.
+#[test]
+fn a_payment_voided_by_a_correction_leaves_every_figure_as_if_never_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
+    let run = |args: &[&str]| {
+        let (code, out, err) = growthplan(tmp.path(), args);
+        assert_eq!(code, 0, "{args:?}\n{out}{err}");
+        out
+    };
+    let status = || run(&["status", "--as-of", "2026-11-30", "--format", "json"]);
+    run(&[
+        "record",
+        "step-event",
+        "--date",
+        "2026-03-10",
+        "--step",
+        "RS-24H2-01",
+        "--status",
+        "fulfilled",
+        "--source",
+        "x",
+    ]);
+    run(&[
+        "record",
+        "assessment",
+        "--date",
+        "2026-03-10",
+        "--request",
+        "RS-Q24H2",
+        "--steps-met",
+        "1",
+        "--amount-approved-eur",
+        "9254545.00",
+        "--source",
+        "x",
+    ]);
+    let before = status();
+    run(&[
+        "record",
+        "payment",
+        "--id",
+        "RS-R2",
+        "--date",
+        "2026-03-20",
+        "--partner",
+        "RS",
+        "--kind",
+        "regular",
+        "--channel",
+        "budget",
+        "--instrument",
+        "loan",
+        "--amount-eur",
+        "8606726.85",
+        "--steps",
+        "RS-24H2-01",
+        "--request",
+        "RS-Q24H2",
+        "--source",
+        "https://example.eu/transfer",
+    ]);
+    assert_ne!(status(), before, "the payment counts until it is voided");
+    run(&[
+        "record",
+        "correction",
+        "--date",
+        "2026-04-02",
+        "--ledger",
+        "payments",
+        "--match",
+        "id=RS-R2",
+        "--reason",
+        "Recorded by mistake",
+        "--source",
+        "https://example.eu/memo",
+    ]);
+    assert_eq!(status(), before);
+    let payments = std::fs::read_to_string(tmp.path().join("data/payments.csv")).unwrap();
+    run(&["fmt"]);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("data/payments.csv")).unwrap(),
+        payments,
+        "fmt keeps the voided row"
+    );
+    let python = std::process::Command::new("python3")
+        .current_dir(crate::root())
+        .args(["tools/expected_status.py", tmp.path().join("data").to_str().unwrap(), "2026-11-30"])
+        .output();
+    if let Some(out) = python.ok().filter(|o| o.status.success()) {
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), before, "the independent computation honours it too");
+    }
+    run(&["report", "--month", "2026-04"]);
+    let md = std::fs::read_to_string(tmp.path().join("reports/2026-04/report.md")).unwrap();
+    assert!(md.contains("## Corrections this month") && md.contains("Recorded by mistake"), "{md}");
+    assert!(md.contains("voided line") && md.contains("RS-R2,2026-03-20"), "the voided row is shown");
+}

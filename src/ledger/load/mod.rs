@@ -2,6 +2,7 @@
 //! schema, and resolve references between ledgers. Loading never stops at the first problem: it returns
 //! what it could read and a diagnostic for everything else.
 
+mod corrections;
 mod read;
 mod references;
 mod tables;
@@ -190,6 +191,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
                         control_totals: b.convert(t(LedgerFile::ControlTotals), control_total),
                         requests: b.convert(t(LedgerFile::Requests), request),
                         assessments: b.convert(t(LedgerFile::Assessments), assessment),
+                        corrections: b.convert(t(LedgerFile::Corrections), correction),
                     });
                     (others, b)
                 },
@@ -228,12 +230,10 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     let control_totals = others.control_totals.number(&mut ids).concat();
     let requests = others.requests.number(&mut ids).concat();
     let assessments = others.assessments.number(&mut ids).concat();
+    let corrections = others.corrections.number(&mut ids).concat();
     let step_events = Rows::from_parts(others.step_events.number(&mut ids));
     let payments = crate::meter::timed("numbering payments", || Rows::from_parts(payments.number(&mut ids)));
     step_rows.resize(ids.steps.texts.len(), None);
-    let release_rows = crate::meter::timed("grouping releases", || {
-        group_releases(payments.len(), payments.iter().map(|p| p.id.as_str()))
-    });
     let mut ledger = Ledger {
         facility: facility.clone().unwrap_or_else(placeholder_facility),
         partners,
@@ -251,9 +251,19 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         control_totals,
         requests,
         assessments,
+        corrections,
+        voided: Vec::new(),
         sources: Sources::new(),
-        release_rows,
+        release_rows: Default::default(),
     };
+    // Rows voided by corrections leave every table before anything reads them (`fmt` writes them back).
+    if !ledger.corrections.is_empty() {
+        let found = corrections::apply(&mut ledger, &sources);
+        rows.diags.extend(found);
+    }
+    ledger.release_rows = crate::meter::timed("grouping releases", || {
+        group_releases(ledger.payments.len(), ledger.payments.iter().map(|p| p.id.as_str()))
+    });
     let step_diags = crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
     rows.diags.extend(step_diags);
     diags.extend(rows.diags);
@@ -289,6 +299,7 @@ struct Others {
     control_totals: Numbered<ControlTotal>,
     requests: Numbered<Request>,
     assessments: Numbered<Assessment>,
+    corrections: Numbered<Correction>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -279,3 +279,49 @@ pub(super) fn control_total(r: &mut Row) -> Option<ControlTotal> {
         tolerance: tolerance?,
     })
 }
+
+pub(super) fn correction(r: &mut Row) -> Option<Correction> {
+    let date = r.date("date");
+    let ledger = r.word("ledger", correctable, crate::ledger::schema::CORRECTABLE);
+    let text = r.required_str("match");
+    let reason = r.required_str("reason").map(|_| r.cited("reason"));
+    let mut matches = Vec::new();
+    if let (Some(file), Some(text)) = (ledger, text) {
+        let spec = file.spec().expect("a table");
+        for pair in text.split_whitespace() {
+            match pair.split_once('=') {
+                Some((column, value)) if spec.column(column).is_some() && !value.is_empty() => {
+                    matches.push((Text::from(column), Text::from(value)));
+                }
+                _ => r.report(
+                    Code::CorrectionUnmatched,
+                    "match",
+                    format!("`{pair}` is not `column=value` with a column of {}", file.file_name()),
+                    Some(format!(
+                        "name the row by its values, e.g. `date=2026-03-15`; the columns of {} are: {}",
+                        file.file_name(),
+                        spec.header()
+                    )),
+                ),
+            }
+        }
+    }
+    Some(Correction {
+        at: r.loc,
+        source: r.cited("source"),
+        note: r.cited("note"),
+        date: date?,
+        ledger: ledger?,
+        matches,
+        reason: reason?,
+    })
+}
+
+/// The ledger a correction's `ledger` cell names (the file name without `.csv`).
+fn correctable(word: &str) -> Option<LedgerFile> {
+    let w = trim(word);
+    LedgerFile::TABLES
+        .into_iter()
+        .filter(|f| crate::ledger::schema::CORRECTABLE.contains(&f.file_name().trim_end_matches(".csv")))
+        .find(|f| f.file_name().trim_end_matches(".csv").eq_ignore_ascii_case(w))
+}

@@ -111,6 +111,14 @@ impl Renumber for Request {
     }
 }
 
+impl Renumber for Correction {
+    fn renumber(&mut self, maps: &Maps) {
+        self.reason = maps.text(self.reason);
+        self.source = maps.text(self.source);
+        self.note = maps.text(self.note);
+    }
+}
+
 impl Renumber for Assessment {
     fn renumber(&mut self, maps: &Maps) {
         self.request = maps.text(self.request);
