@@ -271,6 +271,18 @@ fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
     }
 }
 
+/// The code of the partner `given` names: its code, or its name or local name (each part of a local name
+/// written in two scripts, `A / Б`), ignoring case.
+#[cfg(feature = "pipeline")]
+fn partner_by_code_or_name(l: &ledger::Ledger, given: &str) -> Option<String> {
+    let same = |a: &str| a.trim().to_lowercase() == given.trim().to_lowercase();
+    l.partners
+        .iter()
+        .find(|p| p.code == given)
+        .or_else(|| l.partners.iter().find(|p| same(&p.code) || same(&p.name) || p.local_name.split('/').any(same)))
+        .map(|p| p.code.to_string())
+}
+
 #[cfg(feature = "pipeline")]
 fn status_command(
     config: &Config,
@@ -282,12 +294,18 @@ fn status_command(
     use crate::cli::StatusFormat;
     use crate::render::status;
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
-    if let Some(code) = partner {
-        if l.partner(code).is_none() {
-            let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
-            anyhow::bail!("--partner `{code}` is not in partners.csv; the partners are: {}", codes.join(", "));
-        }
-    }
+    // A partner may be given by its code, or by its name or local name in any case (`Serbia`, `Србија`).
+    let partner = match partner {
+        None => None,
+        Some(given) => match partner_by_code_or_name(&l, given) {
+            Some(code) => Some(code),
+            None => {
+                let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
+                anyhow::bail!("--partner `{given}` is not in partners.csv; the partners are: {}", codes.join(", "));
+            }
+        },
+    };
+    let partner = partner.as_deref();
     let replay = crate::replay::Replay::new(&l);
     let p = crate::compute::progress(&l, &replay, as_of)?;
     let text = match format {

@@ -163,6 +163,12 @@ fn status_table_csv_and_partner_filter() {
     assert_eq!(&rows[6][paid], "452460000.00");
     let level = header.iter().position(|h| h == "granularity").unwrap();
     assert_eq!(&rows[6][level], "requests");
+    // By its name or local name, in any case, as well as by its code.
+    for name in ["Serbia", "serbia", "Србија"] {
+        let (code, out, err) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--partner", name]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("\nRS ") && !out.contains("\nAL "), "{name}: {out}");
+    }
     let (code, _, err) = growthplan(&root(), &["status", "--partner", "RSS"]);
     assert_eq!(code, 2);
     assert!(err.contains("--partner `RSS` is not in partners.csv"), "{err}");
