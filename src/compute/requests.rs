@@ -19,8 +19,8 @@ pub fn request_figures(
     gaps: &[KnownGap],
 ) -> (Vec<RequestFigures>, RequestFigures) {
     let mut partners = vec![RequestFigures::default(); l.partner_codes.len()];
-    for (p, f) in partners.iter_mut().enumerate() {
-        f.granularity = if l.has_steps(PartnerId(p as u32)) { Granularity::Steps } else { Granularity::Requests };
+    for s in &l.steps {
+        partners[s.partner.0 as usize].granularity = Granularity::Steps;
     }
     for (row, q) in l.requests.iter().enumerate() {
         // A request counts once, by its first row (a repeated id is the loader's to report).

@@ -424,11 +424,6 @@ impl Ledger {
         self.partner_codes.get(number.0 as usize).map_or("", Text::as_str)
     }
 
-    /// Whether any row of steps.csv belongs to this partner: its figures can then be given step by step.
-    pub fn has_steps(&self, partner: PartnerId) -> bool {
-        self.steps.iter().any(|s| s.partner == partner)
-    }
-
     pub fn partner(&self, code: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.code == code)
     }
