@@ -193,9 +193,14 @@ pub fn incomplete_releases(
             typed.iter().filter(|r| r.get("id").is_some_and(|v| v.trim() == id)).collect();
         let release: Vec<&crate::ledger::model::Payment> = l.payments.iter().filter(|p| p.id == id).collect();
         let Some(first) = release.iter().min_by_key(|p| p.at.line) else { continue };
-        let new = release.iter().filter(|p| p.at.line >= first_line).count();
-        // A typed row the loader refused has its own finding; without it the release is not what was typed.
-        if first.kind != PaymentKind::Regular || release.len() >= allowed.len() || new != mine.len() {
+        // Only a release made of the typed rows alone: a typed row the loader refused has its own finding
+        // (without it the release is not what was typed), and rows already in the file cannot be typed
+        // again together with the rest (a release recorded before is another matter, with its own finding).
+        if first.kind != PaymentKind::Regular
+            || release.len() >= allowed.len()
+            || release.len() != mine.len()
+            || first.at.line < first_line
+        {
             continue;
         }
         let unreconciled = findings.iter().any(|d| {
@@ -230,22 +235,13 @@ pub fn incomplete_releases(
                     .and_then(Result::ok)
             })
         };
-        let recorded: Vec<String> = release
-            .iter()
-            .filter(|p| p.at.line < first_line)
-            .map(|p| format!("{} at line {}", part(p.channel, p.instrument), p.at.line))
-            .collect();
         for &(c, i) in &allowed {
-            let amount = match typed_part(c, i) {
-                Some(amount) => amount,
-                None if release.iter().any(|p| (p.channel, p.instrument) == (c, i)) => continue,
-                None => "AMOUNT".to_string(),
-            };
+            let amount = typed_part(c, i).unwrap_or_else(|| "AMOUNT".to_string());
             command.push_str(&format!(" --part {}:{}:{amount}", c.as_str(), i.as_str()));
         }
         let has: Vec<String> = release.iter().map(|p| part(p.channel, p.instrument)).collect();
         let all: Vec<String> = allowed.iter().map(|&(c, i)| part(c, i)).collect();
-        let mut message = format!(
+        let message = format!(
             "release `{id}` looks incomplete: it has {} {} ({}) of the {} that channels and instruments allow ({}), \
              and it does not reconcile (the findings below)",
             has.len(),
@@ -254,14 +250,10 @@ pub fn incomplete_releases(
             allowed.len(),
             all.join(", ")
         );
-        if !recorded.is_empty() {
-            message.push_str(&format!("; already in the file: {}", recorded.join(", ")));
-        }
-        message.push_str(&format!(
-            ".\nRecord all the parts of a release in one command, a --part CHANNEL:INSTRUMENT:AMOUNT for each; \
-             here with the amounts typed so far, and AMOUNT for each part still to fill in:\n  {command}"
+        out.push(format!(
+            "{message}.\nRecord all the parts of a release in one command, a --part CHANNEL:INSTRUMENT:AMOUNT for \
+             each; here with the amounts typed so far, and AMOUNT for each part still to fill in:\n  {command}"
         ));
-        out.push(message);
     }
     out
 }
@@ -388,6 +380,24 @@ mod tests {
         assert_eq!(each[1].normalised, [("amount_eur".to_string(), "-12.5".to_string(), "-12,50".to_string())]);
         let bad: BTreeMap<String, String> = [("colour".to_string(), "red".to_string())].into_iter().collect();
         assert!(format_rows(LedgerFile::Allocations, &d, &[bad]).unwrap_err().contains("not a column"));
+    }
+
+    #[test]
+    fn a_value_in_a_command_shown_is_one_word_of_the_shell() {
+        assert_eq!(shell_word("https://example.eu/x?a=1"), "\"https://example.eu/x?a=1\"");
+        assert_eq!(shell_word("RS-24H2-01"), "RS-24H2-01");
+        assert_eq!(shell_word("RS-1 RS-2"), "\"RS-1 RS-2\"");
+        assert_eq!(shell_word("say \"$5\" `now`\\"), "\"say \\\"\\$5\\\" \\`now\\`\\\\\"");
+        assert_eq!(shell_word(""), "\"\"");
+        // The shell reads each back as it was.
+        for value in ["a b", "x?*", "it's \"$HOME\" `id` \\n", "Lëtzebuerg; 1/3", "-1.5", ""] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {}", shell_word(value)))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), value);
+        }
     }
 
     #[test]

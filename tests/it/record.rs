@@ -284,6 +284,13 @@ fn a_release_is_recorded_whole_in_one_command() {
     assert!(err.contains("error[V008]") && err.contains("nothing recorded"), "{err}");
     assert!(!err.contains("looks incomplete"), "{err}");
     assert_eq!(std::fs::read(tmp.path().join("data/payments.csv")).unwrap(), before);
+    // A part added to a release already in the file is not a part typed alone: no command to type it
+    // with the others, which are recorded already.
+    let (code, _, err) = run(tmp.path(), &payment_args(2));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(tmp.path(), &release_args(2, &["wbif:grant:100.00"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[C011]") && !err.contains("looks incomplete"), "{err}");
 }
 
 /// A `--part` that cannot be read is refused before any file is opened (exit 2), saying how to write it.
