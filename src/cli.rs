@@ -115,6 +115,8 @@ pub enum Command {
     /// file's own dialect, under a lock so that people recording at once lose nothing.
     ///
     /// Example: growthplan record condition --date 2026-03-01 --partner RS --layer general --status met --source https://example.eu/x
+    ///
+    /// Example: growthplan record payment --id RS-R2 --date 2026-03-20 --partner RS --kind regular --steps RS-24H2-01 --request RS-Q24H2 --source https://example.eu/transfer --part budget:loan:4000000.00 --part wbif:grant:2500000.00 --part wbif:loan:2106726.85
     Record {
         /// The ledger to append to.
         #[arg(value_enum)]
@@ -125,6 +127,10 @@ pub enum Command {
         /// Check the ledgers as of this date (YYYY-MM-DD); default: today.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// A part of a release (`record payment`): its channel, instrument and amount, as
+        /// `--part budget:loan:4700000.00`; give one `--part` per part, the other columns once for all.
+        #[arg(long, value_name = "CHANNEL:INSTRUMENT:AMOUNT")]
+        part: Vec<String>,
         /// The row: `--COLUMN VALUE` for each column (`--amount-eur 1234.56`, `--steps "RS-1 RS-2"`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "--COLUMN VALUE")]
         fields: Vec<String>,

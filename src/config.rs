@@ -79,8 +79,9 @@ pub enum Task {
 /// Where the rows of `record` come from.
 #[derive(Debug, Clone)]
 pub enum RecordRows {
-    /// One row given on the command line, column name -> value.
-    One(std::collections::BTreeMap<String, String>),
+    /// Rows typed on the command line, column name -> value: one, or one per `--part` of a release (the
+    /// columns given once, each part's channel, instrument and amount its own).
+    Typed(Vec<std::collections::BTreeMap<String, String>>),
     /// Every row of a CSV file.
     Csv(PathBuf),
     /// Every row of a workbook's sheet (the first when `sheet` is `None`).
@@ -153,13 +154,14 @@ impl Config {
                 Task::Report { month, out, strict, today }
             }
             Command::Fmt { check } => Task::Fmt { check },
-            Command::Record { ledger, from_csv, as_of, fields } => {
+            Command::Record { ledger, from_csv, as_of, mut part, fields } => {
                 let file = ledger_file(ledger);
                 // Options written after the row's columns arrive among them: take them back out.
-                let mut fields = if fields.is_empty() { Default::default() } else { parse_fields(&fields)? };
+                let (mut fields, parts) = parse_fields(&fields)?;
+                part.extend(parts);
                 let as_of = as_of.or_else(|| fields.remove("as_of"));
                 let from_csv = from_csv.or_else(|| fields.remove("from_csv").map(PathBuf::from));
-                let rows = match (from_csv, fields.is_empty()) {
+                let rows = match (from_csv, fields.is_empty() && part.is_empty()) {
                     (Some(p), true) => RecordRows::Csv(p),
                     (Some(_), false) => {
                         return Err(ConfigError(
@@ -169,7 +171,8 @@ impl Config {
                     (None, true) => {
                         return Err(ConfigError("give the row as --COLUMN VALUE pairs, or --from-csv FILE".into()))
                     }
-                    (None, false) => RecordRows::One(fields),
+                    (None, false) if part.is_empty() => RecordRows::Typed(vec![fields]),
+                    (None, false) => RecordRows::Typed(release_parts(file, fields, &part)?),
                 };
                 Task::Record { ledger: file, rows, as_of: parse_as_of(as_of.as_deref(), today)?, dry_run: false }
             }
@@ -220,9 +223,59 @@ fn ledger_file(ledger: crate::cli::AppendLedger) -> crate::ledger::schema::Ledge
     }
 }
 
-/// `--amount-eur 12.50 --date=2026-03-01` -> {amount_eur: 12.50, date: 2026-03-01}.
-fn parse_fields(args: &[String]) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+/// The rows of one release given as `--part CHANNEL:INSTRUMENT:AMOUNT` (`--part budget:loan:4700000.00`),
+/// each with the columns given once (`shared`). The amount is written as `record` writes any amount; the
+/// words are read by the loader, whose findings name the row.
+fn release_parts(
+    file: crate::ledger::schema::LedgerFile,
+    shared: std::collections::BTreeMap<String, String>,
+    parts: &[String],
+) -> Result<Vec<std::collections::BTreeMap<String, String>>, ConfigError> {
+    if file != crate::ledger::schema::LedgerFile::Payments {
+        return Err(ConfigError("--part is for the parts of a release: `growthplan record payment`".into()));
+    }
+    if let Some(column) = ["channel", "instrument", "amount_eur"].into_iter().find(|c| shared.contains_key(*c)) {
+        return Err(ConfigError(format!(
+            "--{} is given with --part: each --part gives its channel, instrument and amount \
+             (--part budget:loan:4700000.00); leave out --channel, --instrument and --amount-eur",
+            column.replace('_', "-")
+        )));
+    }
+    let mut rows = Vec::with_capacity(parts.len());
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for part in parts {
+        let pieces: Vec<&str> = part.splitn(3, ':').map(str::trim).collect();
+        let [channel, instrument, amount] = pieces[..] else {
+            return Err(ConfigError(format!(
+                "--part `{part}`: write CHANNEL:INSTRUMENT:AMOUNT, e.g. --part budget:loan:4700000.00"
+            )));
+        };
+        if channel.is_empty() || instrument.is_empty() || amount.is_empty() {
+            return Err(ConfigError(format!(
+                "--part `{part}`: write CHANNEL:INSTRUMENT:AMOUNT, e.g. --part budget:loan:4700000.00"
+            )));
+        }
+        let key = (channel.to_ascii_lowercase(), instrument.to_ascii_lowercase());
+        if seen.contains(&key) {
+            return Err(ConfigError(format!(
+                "--part {channel}:{instrument} is given twice: a release has one part per channel and instrument"
+            )));
+        }
+        seen.push(key);
+        let mut row = shared.clone();
+        row.insert("channel".into(), channel.into());
+        row.insert("instrument".into(), instrument.into());
+        row.insert("amount_eur".into(), amount.into());
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `--amount-eur 12.50 --date=2026-03-01` -> {amount_eur: 12.50, date: 2026-03-01}; every `--part`, which
+/// may be given more than once, apart.
+fn parse_fields(args: &[String]) -> Result<(std::collections::BTreeMap<String, String>, Vec<String>), ConfigError> {
     let mut out = std::collections::BTreeMap::new();
+    let mut parts = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let Some(flag) = args[i].strip_prefix("--") else {
@@ -237,12 +290,14 @@ fn parse_fields(args: &[String]) -> Result<std::collections::BTreeMap<String, St
             }
         };
         let name = name.replace('-', "_");
-        if out.insert(name.clone(), value).is_some() {
+        if name == "part" {
+            parts.push(value);
+        } else if out.insert(name.clone(), value).is_some() {
             return Err(ConfigError(format!("--{} is given twice", name.replace('_', "-"))));
         }
         i += 1;
     }
-    Ok(out)
+    Ok((out, parts))
 }
 
 #[cfg(test)]

@@ -717,6 +717,7 @@ fn record_command(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::append;
+    use crate::ledger::schema::LedgerFile;
     use std::collections::BTreeMap;
     if !config.data.exists() {
         return Err(ledger::LoadError::missing(&config.data).into());
@@ -728,7 +729,7 @@ fn record_command(
     let bytes = std::fs::read(&target).with_context(|| format!("cannot read `{}`", target.display()))?;
     let dialect = append::dialect(file, &bytes).map_err(|e| anyhow::anyhow!(e))?;
     let new_rows: Vec<BTreeMap<String, String>> = match rows {
-        crate::config::RecordRows::One(fields) => vec![fields.clone()],
+        crate::config::RecordRows::Typed(rows) => rows.clone(),
         crate::config::RecordRows::Csv(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
             append::read_rows(file, &bytes, path).map_err(|e| anyhow::anyhow!(e))?
@@ -785,6 +786,17 @@ fn record_command(
         return Ok(Outcome::Findings);
     }
     if !errors.is_empty() {
+        // A part of a release typed alone: say so, and how to record the release whole, before the findings.
+        if let (crate::config::RecordRows::Typed(typed), Some(l), LedgerFile::Payments) = (rows, &loaded.ledger, file) {
+            let data = (config.data != std::path::Path::new("data")).then(|| config.data.display().to_string());
+            let shown = target.display().to_string();
+            for message in append::incomplete_releases(l, typed, first_line as u64, &errors, &shown, data.as_deref()) {
+                for line in message.lines() {
+                    eprintln!("{}", render::inert(line));
+                }
+                eprintln!();
+            }
+        }
         eprint!("{}", render::text(&errors, false));
         eprintln!(
             "nothing recorded: with these rows the ledgers would have {} errors (the file is unchanged)",

@@ -162,6 +162,120 @@ pub fn appended(bytes: &[u8], d: &Dialect, lines: &str) -> Vec<u8> {
     out
 }
 
+/// What `record` says before the findings when it refuses a regular release typed on the command line
+/// that looks like a part alone: the release has fewer parts than the facility's channels and instruments
+/// allow, and check finds that it does not reconcile (C011) or pays more than was approved (C025). The
+/// message shows the command for all the parts together, the amounts typed so far in place, `AMOUNT` for
+/// the parts missing. `l` is the ledger with the new rows, which begin at `first_line` of `shown` (the
+/// payments file as findings name it); `data` is the data folder when it is not the default `data`.
+pub fn incomplete_releases(
+    l: &crate::ledger::Ledger,
+    typed: &[BTreeMap<String, String>],
+    first_line: u64,
+    findings: &[crate::diag::Diagnostic],
+    shown: &str,
+    data: Option<&str>,
+) -> Vec<String> {
+    use crate::diag::Code;
+    use crate::ledger::vocabulary::{Channel, Instrument, PaymentKind};
+    let allowed: Vec<(Channel, Instrument)> = Channel::WORDS
+        .iter()
+        .filter_map(|w| Channel::from_word(w))
+        .flat_map(|c| Instrument::WORDS.iter().filter_map(|w| Instrument::from_word(w)).map(move |i| (c, i)))
+        .filter(|&(c, i)| l.facility.allows(c, i))
+        .collect();
+    let part = |c: Channel, i: Instrument| format!("{} {}", c.as_str(), i.as_str());
+    let mut ids: Vec<&str> = typed.iter().filter_map(|r| r.get("id")).map(|v| v.trim()).collect();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let mine: Vec<&BTreeMap<String, String>> =
+            typed.iter().filter(|r| r.get("id").is_some_and(|v| v.trim() == id)).collect();
+        let release: Vec<&crate::ledger::model::Payment> = l.payments.iter().filter(|p| p.id == id).collect();
+        let Some(first) = release.iter().min_by_key(|p| p.at.line) else { continue };
+        // Only a release made of the typed rows alone: a typed row the loader refused has its own finding
+        // (without it the release is not what was typed), and rows already in the file cannot be typed
+        // again together with the rest (a release recorded before is another matter, with its own finding).
+        if first.kind != PaymentKind::Regular
+            || release.len() >= allowed.len()
+            || release.len() != mine.len()
+            || first.at.line < first_line
+        {
+            continue;
+        }
+        let unreconciled = findings.iter().any(|d| {
+            matches!(d.code, Code::ReleaseUnreconciled | Code::ReleasedAboveApproved)
+                && d.file == shown
+                && d.line == Some(first.at.line)
+        });
+        if !unreconciled {
+            continue;
+        }
+        let mut command = String::from("growthplan record payment");
+        if let Some(data) = data {
+            command.push_str(&format!(" --data {}", shell_word(data)));
+        }
+        let spec = LedgerFile::Payments.spec().expect("payments is a CSV ledger");
+        for column in spec.columns.iter().map(|c| c.name) {
+            if matches!(column, "channel" | "instrument" | "amount_eur") {
+                continue;
+            }
+            let Some(value) = mine[0].get(column).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
+            let value = match column {
+                "date" => date::parse_date(value, false).map(date::format).unwrap_or_else(|_| value.to_string()),
+                _ => value.to_string(),
+            };
+            command.push_str(&format!(" --{} {}", column.replace('_', "-"), shell_word(&value)));
+        }
+        let typed_part = |c: Channel, i: Instrument| {
+            mine.iter().find_map(|r| {
+                let word = |k: &str| r.get(k).map(|v| v.trim()).unwrap_or("");
+                (Channel::from_word(word("channel")) == Some(c) && Instrument::from_word(word("instrument")) == Some(i))
+                    .then(|| money::parse_amount(word("amount_eur"), None).map(|a| money::format_plain(a.cents)))
+                    .and_then(Result::ok)
+            })
+        };
+        for &(c, i) in &allowed {
+            let amount = typed_part(c, i).unwrap_or_else(|| "AMOUNT".to_string());
+            command.push_str(&format!(" --part {}:{}:{amount}", c.as_str(), i.as_str()));
+        }
+        let has: Vec<String> = release.iter().map(|p| part(p.channel, p.instrument)).collect();
+        let all: Vec<String> = allowed.iter().map(|&(c, i)| part(c, i)).collect();
+        let message = format!(
+            "release `{id}` looks incomplete: it has {} {} ({}) of the {} that channels and instruments allow ({}), \
+             and it does not reconcile (the findings below)",
+            has.len(),
+            if has.len() == 1 { "part" } else { "parts" },
+            has.join(", "),
+            allowed.len(),
+            all.join(", ")
+        );
+        out.push(format!(
+            "{message}.\nRecord all the parts of a release in one command, a --part CHANNEL:INSTRUMENT:AMOUNT for \
+             each; here with the amounts typed so far, and AMOUNT for each part still to fill in:\n  {command}"
+        ));
+    }
+    out
+}
+
+/// `value` as one word of a command line: as it is when it holds only letters, digits and `-._/:@+=,%`,
+/// else in double quotes (with `"`, `\`, `$` and `` ` `` escaped).
+fn shell_word(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._/:@+=,%".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        return value.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// The rows of a CSV file in any dialect (a spreadsheet export for `record --from-csv` and `import`), by
 /// header name normalised like the ledgers'; blank rows are skipped. `shown` names the file in errors.
 pub fn read_rows(
@@ -266,6 +380,24 @@ mod tests {
         assert_eq!(each[1].normalised, [("amount_eur".to_string(), "-12.5".to_string(), "-12,50".to_string())]);
         let bad: BTreeMap<String, String> = [("colour".to_string(), "red".to_string())].into_iter().collect();
         assert!(format_rows(LedgerFile::Allocations, &d, &[bad]).unwrap_err().contains("not a column"));
+    }
+
+    #[test]
+    fn a_value_in_a_command_shown_is_one_word_of_the_shell() {
+        assert_eq!(shell_word("https://example.eu/x?a=1"), "\"https://example.eu/x?a=1\"");
+        assert_eq!(shell_word("RS-24H2-01"), "RS-24H2-01");
+        assert_eq!(shell_word("RS-1 RS-2"), "\"RS-1 RS-2\"");
+        assert_eq!(shell_word("say \"$5\" `now`\\"), "\"say \\\"\\$5\\\" \\`now\\`\\\\\"");
+        assert_eq!(shell_word(""), "\"\"");
+        // The shell reads each back as it was.
+        for value in ["a b", "x?*", "it's \"$HOME\" `id` \\n", "Lëtzebuerg; 1/3", "-1.5", ""] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {}", shell_word(value)))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), value);
+        }
     }
 
     #[test]

@@ -329,3 +329,157 @@ fn a_payment_voided_by_a_correction_leaves_every_figure_as_if_never_recorded() {
     assert!(md.contains("## Corrections this month") && md.contains("Recorded by mistake"), "{md}");
     assert!(md.contains("voided line") && md.contains("RS-R2,2026-03-20"), "the voided row is shown");
 }
+
+/// `payment_args(i)` without its one part (`--channel`, `--instrument`, `--amount-eur`), with `parts`
+/// as `--part` instead: the parts of a release in one command.
+fn release_args(i: usize, parts: &[&str]) -> Vec<String> {
+    let args = payment_args(i);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        if ["--channel", "--instrument", "--amount-eur"].contains(&args[k].as_str()) {
+            k += 2;
+            continue;
+        }
+        out.push(args[k].clone());
+        k += 1;
+    }
+    for part in parts {
+        out.extend(["--part".to_string(), part.to_string()]);
+    }
+    out
+}
+
+fn run(cwd: &Path, args: &[String]) -> (i32, String, String) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    growthplan(cwd, &args)
+}
+
+/// Every part of a release in one command: the columns given once, one `--part` per channel and
+/// instrument (before the columns or among them), amounts typed as `record` takes them; one append.
+#[test]
+fn a_release_is_recorded_whole_in_one_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    folder_with_fulfilled_steps(&tmp.path().join("data"), 3);
+    let mut args = vec!["record".to_string(), "payment".into(), "--part".into(), "budget:loan:500.00".into()];
+    args.extend(release_args(0, &["wbif:grant:300,00", "WBIF:Loan:200"]).into_iter().skip(2));
+    let (code, out, err) = run(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "recorded 3 row(s) in data/payments.csv:\n\
+         \x20 line 2: R000,2025-08-01,AA,regular,budget,loan,500.00,S000,Q,test,\n\
+         \x20 line 3: R000,2025-08-01,AA,regular,wbif,grant,300.00,S000,Q,test,\n\
+         \x20   amount_eur: `300,00` became `300.00`\n\
+         \x20 line 4: R000,2025-08-01,AA,regular,WBIF,Loan,200.00,S000,Q,test,\n\
+         \x20   amount_eur: `200` became `200.00`\n"
+    );
+    let (code, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28"]);
+    assert_eq!(code, 0, "{out}");
+    // All or nothing: a part the loader refuses (a misspelt instrument) refuses the release whole, and
+    // says why, not that the release looks incomplete.
+    let before = std::fs::read(tmp.path().join("data/payments.csv")).unwrap();
+    let (code, _, err) = run(tmp.path(), &release_args(1, &["budget:loan:500.00", "wbif:grnt:500.00"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[V008]") && err.contains("nothing recorded"), "{err}");
+    assert!(!err.contains("looks incomplete"), "{err}");
+    assert_eq!(std::fs::read(tmp.path().join("data/payments.csv")).unwrap(), before);
+    // A part added to a release already in the file is not a part typed alone: no command to type it
+    // with the others, which are recorded already.
+    let (code, _, err) = run(tmp.path(), &payment_args(2));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(tmp.path(), &release_args(2, &["wbif:grant:100.00"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[C011]") && !err.contains("looks incomplete"), "{err}");
+}
+
+/// A `--part` that cannot be read is refused before any file is opened (exit 2), saying how to write it.
+#[test]
+fn a_mistyped_part_is_refused_saying_how_to_write_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    folder_with_fulfilled_steps(&tmp.path().join("data"), 1);
+    let before = std::fs::read(tmp.path().join("data/payments.csv")).unwrap();
+    let with = |extra: &[&str]| {
+        let mut args = release_args(0, &["budget:loan:500.00"]);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        run(tmp.path(), &args)
+    };
+    for (extra, says) in [
+        (&["--part", "wbif:grant"][..], "--part `wbif:grant`: write CHANNEL:INSTRUMENT:AMOUNT"),
+        (&["--part", "wbif::500.00"], "--part `wbif::500.00`: write CHANNEL:INSTRUMENT:AMOUNT"),
+        (&["--part", "Budget:LOAN:1.00"], "--part Budget:LOAN is given twice"),
+        (&["--amount-eur", "500.00"], "--amount-eur is given with --part"),
+        (&["--from-csv", "batch.csv"], "not both"),
+    ] {
+        let (code, _, err) = with(extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+    let (code, _, err) = growthplan(
+        tmp.path(),
+        &["record", "condition", "--date", "2025-06-01", "--partner", "AA", "--part", "budget:loan:1.00"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--part is for the parts of a release"), "{err}");
+    assert_eq!(std::fs::read(tmp.path().join("data/payments.csv")).unwrap(), before);
+}
+
+/// A part of a regular release recorded alone does not reconcile: `record` says the release looks
+/// incomplete and shows the command for all its parts, the amounts typed so far in place, before the
+/// findings; nothing is written. The command shown, its missing amounts filled in, records the release.
+#[test]
+fn a_part_alone_says_the_release_looks_incomplete_and_how_to_record_it_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    folder_with_fulfilled_steps(&data, 2);
+    let before = std::fs::read(data.join("payments.csv")).unwrap();
+    let mut lone = payment_args(0);
+    let amount = lone.iter().position(|a| a == "1000.00").unwrap();
+    lone[amount] = "400".into();
+    let (code, out, err) = run(tmp.path(), &lone);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.starts_with(
+            "release `R000` looks incomplete: it has 1 part (budget loan) of the 3 that channels and instruments \
+             allow (budget loan, wbif grant, wbif loan), and it does not reconcile (the findings below).\n"
+        ),
+        "{err}"
+    );
+    let shown = "  growthplan record payment --id R000 --date 2025-08-01 --partner AA --kind regular --steps S000 \
+                 --request Q --source test --part budget:loan:400.00 --part wbif:grant:AMOUNT --part wbif:loan:AMOUNT\n";
+    let at = err.find(shown).unwrap_or_else(|| panic!("{err}"));
+    assert!(at < err.find("error[C011]").unwrap(), "{err}");
+    assert!(
+        err.ends_with("nothing recorded: with these rows the ledgers would have 1 errors (the file is unchanged)\n")
+    );
+    assert_eq!(std::fs::read(data.join("payments.csv")).unwrap(), before);
+    // The command as shown, with the amounts still to type.
+    let filled =
+        shown.replace("wbif:grant:AMOUNT", "wbif:grant:350.00").replace("wbif:loan:AMOUNT", "wbif:loan:250.00");
+    let mut args: Vec<String> = filled.split_whitespace().skip(1).map(str::to_string).collect();
+    args.extend(["--as-of".to_string(), "2026-11-28".to_string()]);
+    let (code, out, err) = run(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("recorded 3 row(s)"), "{out}");
+    // Also when it pays more than approved (C025) as well, once; the data folder named as typed.
+    std::fs::rename(&data, tmp.path().join("my ledgers")).unwrap();
+    let assessments = tmp.path().join("my ledgers/assessments.csv");
+    let approved = std::fs::read_to_string(&assessments).unwrap().replace("Q,,,,,test", "Q,,,,1500.00,test");
+    std::fs::write(&assessments, approved).unwrap();
+    let mut lone = payment_args(1);
+    lone[amount] = "700.00".into();
+    lone.splice(2..2, ["--data".to_string(), "my ledgers".to_string()]);
+    lone.extend(["--note".to_string(), "budget part, 1/3".to_string()]);
+    let (code, _, err) = run(tmp.path(), &lone);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[C011]") && err.contains("error[C025]"), "{err}");
+    assert_eq!(err.matches("looks incomplete").count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "  growthplan record payment --data \"my ledgers\" --id R001 --date 2025-08-01 --partner AA --kind regular \
+             --steps S001 --request Q --source test --note \"budget part, 1/3\" --part budget:loan:700.00 \
+             --part wbif:grant:AMOUNT --part wbif:loan:AMOUNT\n"
+        ),
+        "{err}"
+    );
+}
