@@ -772,6 +772,28 @@ fn record_command(
     if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {
         diags.extend(check::run(l, &crate::replay::Replay::new(l), as_of));
     }
+    // A new row that an earlier correction voids at once would vanish from every figure unseen.
+    if let Some(l) = &loaded.ledger {
+        for v in l.voided.iter().filter(|v| v.file == file && v.at.line >= first_line as u64) {
+            let c = &l.corrections[v.correction];
+            let place = l.sources.place(v.at, None);
+            let at = l.sources.place(c.at, None);
+            let mut d = diag::Diagnostic::new(
+                diag::Code::CorrectionUnmatched,
+                place.path,
+                format!(
+                    "this row would be voided at once by the correction at {}:{} (`{}`)",
+                    at.path,
+                    at.line,
+                    c.matches.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+                ),
+            )
+            .at_line(place.line, None);
+            d.row = Some(place.row);
+            d.hint = Some("a voided row's values are not used again: give the row one the correction does not name (a new release id, e.g. `RS-R2-2`)".into());
+            diags.push(d);
+        }
+    }
     diag::sort(&mut diags);
     let errors: Vec<_> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
     if dry_run {
@@ -799,8 +821,9 @@ fn record_command(
         }
         eprint!("{}", render::text(&errors, false));
         eprintln!(
-            "nothing recorded: with these rows the ledgers would have {} errors (the file is unchanged)",
-            errors.len()
+            "nothing recorded: with these rows the ledgers would have {} error{} (the file is unchanged)",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
         );
         return Ok(Outcome::Findings);
     }

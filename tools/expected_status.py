@@ -68,8 +68,18 @@ def add_months(d, months):
 
 
 def read_rows(data, name):
+    """The rows of a canonical ledger, each with the line it starts on (`_line`)."""
     with open(f"{data}/{name}", encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+        reader = csv.reader(f)
+        header = next(reader, [])
+        out, start = [], reader.line_num + 1
+        for record in reader:
+            if any(record):
+                row = dict(zip(header, record))
+                row["_line"] = str(start)
+                out.append(row)
+            start = reader.line_num + 1
+        return out
 
 
 def rows(data, name):
@@ -85,8 +95,9 @@ def rows(data, name):
     for c in corrections:
         if cell(c, "ledger") + ".csv" != name:
             continue
-        pairs = [p.split("=", 1) for p in cell(c, "match").split()]
-        hits = [i for i, r in enumerate(found) if all(cell(r, k) == v for k, v in pairs)]
+        # `line=N` names the row starting on line N; rows an earlier correction voided are gone already.
+        pairs = [("_line" if k == "line" else k, v) for k, v in (p.split("=", 1) for p in cell(c, "match").split())]
+        hits = [i for i, r in enumerate(found) if i not in voided and all(cell(r, k) == v for k, v in pairs)]
         if name == "payments.csv" and hits and len({found[i]["id"] for i in hits}) == 1:
             voided.update(hits)
         elif len(hits) == 1:

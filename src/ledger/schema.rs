@@ -385,7 +385,7 @@ pub static TABLE_SPECS: &[TableSpec] = &[
         columns: &[
             col("date", T::Date, "Date the correction is recorded."),
             col("ledger", T::Enum(CORRECTABLE), "The ledger of the row it voids, e.g. `payments`."),
-            col("match", T::Text, "Which row it voids, as `column=value` pairs separated by spaces, with values as the canonical file writes them (`id=RS-R2` voids every part of release RS-R2; `date=2026-03-15 step=RS-24H2-04 status=not_fulfilled` one step event). It must name exactly one row (one release for payments)."),
+            col("match", T::Text, "Which row it voids, as `column=value` pairs separated by spaces, with values as the canonical file writes them (`id=RS-R2` voids every part of release RS-R2; `date=2026-03-15 step=RS-24H2-04 status=not_fulfilled` one step event; `line=N` for one of two identical rows). It must name exactly one row (one release for payments)."),
             col("reason", T::Text, "Why the row was wrong."),
             SOURCE,
             note(),

@@ -449,9 +449,7 @@ fn a_part_alone_says_the_release_looks_incomplete_and_how_to_record_it_whole() {
                  --request Q --source test --part budget:loan:400.00 --part wbif:grant:AMOUNT --part wbif:loan:AMOUNT\n";
     let at = err.find(shown).unwrap_or_else(|| panic!("{err}"));
     assert!(at < err.find("error[C011]").unwrap(), "{err}");
-    assert!(
-        err.ends_with("nothing recorded: with these rows the ledgers would have 1 errors (the file is unchanged)\n")
-    );
+    assert!(err.ends_with("nothing recorded: with these rows the ledgers would have 1 error (the file is unchanged)\n"));
     assert_eq!(std::fs::read(data.join("payments.csv")).unwrap(), before);
     // The command as shown, with the amounts still to type.
     let filled =
@@ -482,4 +480,112 @@ fn a_part_alone_says_the_release_looks_incomplete_and_how_to_record_it_whole() {
         ),
         "{err}"
     );
+}
+
+/// A voided release's id is not used again: recording it anew is refused, since the correction would
+/// void the new row at once; and `line=N` voids one of two identical rows.
+#[test]
+fn a_voided_row_is_not_recorded_again_and_line_names_one_of_two_identical_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
+    let run = |args: &[&str]| growthplan(tmp.path(), args);
+    let payment = [
+        "record",
+        "payment",
+        "--id",
+        "RS-R2",
+        "--date",
+        "2026-03-20",
+        "--partner",
+        "RS",
+        "--kind",
+        "regular",
+        "--channel",
+        "budget",
+        "--instrument",
+        "loan",
+        "--amount-eur",
+        "8606726.85",
+        "--steps",
+        "RS-24H2-01",
+        "--request",
+        "RS-Q24H2",
+        "--source",
+        "x",
+    ];
+    for args in [
+        &[
+            "record",
+            "step-event",
+            "--date",
+            "2026-03-10",
+            "--step",
+            "RS-24H2-01",
+            "--status",
+            "fulfilled",
+            "--source",
+            "x",
+        ][..],
+        &[
+            "record",
+            "assessment",
+            "--date",
+            "2026-03-10",
+            "--request",
+            "RS-Q24H2",
+            "--steps-met",
+            "1",
+            "--amount-approved-eur",
+            "9254545.00",
+            "--source",
+            "x",
+        ],
+        &payment,
+    ] {
+        assert_eq!(run(args).0, 0, "{args:?}");
+    }
+    // The same row pasted twice: `line=N` voids the second, and the ledgers pass again.
+    let path = tmp.path().join("data/payments.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap().to_string();
+    std::fs::write(&path, format!("{text}{last}\n")).unwrap();
+    let line = text.lines().count() + 1;
+    assert_eq!(run(&["check"]).0, 1);
+    let (code, out, err) = run(&[
+        "record",
+        "correction",
+        "--date",
+        "2026-03-21",
+        "--ledger",
+        "payments",
+        "--match",
+        &format!("id=RS-R2 line={line}"),
+        "--reason",
+        "pasted twice",
+        "--source",
+        "x",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(run(&["check"]).0, 0);
+    // Voided whole, the release's id is not used again.
+    let (code, _, err) = run(&[
+        "record",
+        "correction",
+        "--date",
+        "2026-03-22",
+        "--ledger",
+        "payments",
+        "--match",
+        "id=RS-R2",
+        "--reason",
+        "recorded in error",
+        "--source",
+        "x",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = run(&payment);
+    assert_eq!(code, 1);
+    assert!(err.contains("would be voided at once by the correction at data/corrections.csv:3"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }

@@ -16,13 +16,23 @@ pub(super) fn apply(l: &mut Ledger, sources: &Sources) -> Vec<Diagnostic> {
     let mut voided: Vec<Voided> = Vec::new();
     for (k, c) in l.corrections.iter().enumerate() {
         let spec = c.ledger.spec().expect("a table");
-        let named = |cells: &[String]| {
-            c.matches.iter().all(|(column, value)| spec.column(column).is_some_and(|i| cells[i] == value.as_str()))
+        let named = |at: &Loc, cells: &[String]| {
+            c.matches.iter().all(|(column, value)| match column.as_str() {
+                "line" => at.line.to_string() == value.as_str(),
+                _ => spec.column(column).is_some_and(|i| cells[i] == value.as_str()),
+            })
         };
-        let hits: Vec<&CanonicalRow> = rows_of[&c.ledger].iter().filter(|(_, _, cells)| named(cells)).collect();
+        let all_hits: Vec<&CanonicalRow> =
+            rows_of[&c.ledger].iter().filter(|(_, at, cells)| named(at, cells)).collect();
+        // Rows an earlier correction voided are gone already: a correction names what is left.
+        let hits: Vec<&CanonicalRow> =
+            all_hits.iter().copied().filter(|(_, at, _)| !voided.iter().any(|v| v.at == *at)).collect();
         let lines = || hits.iter().map(|(_, at, _)| at.line.to_string()).collect::<Vec<_>>().join(", ");
         let file = c.ledger.file_name();
         let problem = match c.ledger {
+            _ if hits.is_empty() && !all_hits.is_empty() => {
+                Some(format!("names only rows of {file} that an earlier correction voided"))
+            }
             _ if hits.is_empty() => Some(format!("names no row of {file}")),
             // A payment correction voids a whole release: every part of one id.
             LedgerFile::Payments if hits.iter().any(|(_, _, cells)| cells[0] != hits[0].2[0]) => {
@@ -35,9 +45,6 @@ pub(super) fn apply(l: &mut Ledger, sources: &Sources) -> Vec<Diagnostic> {
         let date_column = spec.column("date");
         let problem = problem.or_else(|| {
             hits.iter().find_map(|(_, at, cells)| {
-                if voided.iter().any(|v| v.at == *at) {
-                    return Some(format!("voids {file} line {}, which an earlier correction voided", at.line));
-                }
                 let row_date = date_column.and_then(|i| date::parse_date(&cells[i], false).ok())?;
                 (row_date > c.date).then(|| {
                     format!(
@@ -55,7 +62,14 @@ pub(super) fn apply(l: &mut Ledger, sources: &Sources) -> Vec<Diagnostic> {
                 .at_line(place.line, place.column);
             d.field = Some("match".into());
             d.row = Some(place.row);
-            d.hint = Some("name the row by values that only it has, as the canonical file writes them (`growthplan fmt` shows them), e.g. `id=RS-R2` for a release".into());
+            d.hint = Some(
+                "name the row by values that only it has, as the file writes them, e.g. `id=RS-R2` for a release; add `line=N` for one of two identical rows"
+                    .into(),
+            );
+            for (_, at, _) in hits.iter().take(10) {
+                let p = sources.place(*at, None);
+                d.notes.push(format!("{}:{}: {}", p.path, p.line, p.row));
+            }
             diags.push(d);
             continue;
         }

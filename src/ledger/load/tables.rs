@@ -290,6 +290,10 @@ pub(super) fn correction(r: &mut Row) -> Option<Correction> {
         let spec = file.spec().expect("a table");
         for pair in text.split_whitespace() {
             match pair.split_once('=') {
+                // `line=N`: the row at line N of the file, for a row no value tells apart (a duplicate).
+                Some(("line", value)) if value.parse::<u64>().is_ok_and(|n| n > 1) => {
+                    matches.push((Text::from("line"), Text::from(value)));
+                }
                 Some((column, value)) if spec.column(column).is_some() && !value.is_empty() => {
                     matches.push((Text::from(column), Text::from(value)));
                 }
@@ -298,7 +302,7 @@ pub(super) fn correction(r: &mut Row) -> Option<Correction> {
                     "match",
                     format!("`{pair}` is not `column=value` with a column of {}", file.file_name()),
                     Some(format!(
-                        "name the row by its values, e.g. `date=2026-03-15`; the columns of {} are: {}",
+                        "name the row by its values, e.g. `date=2026-03-15`, or by `line=N`; the columns of {} are: {}",
                         file.file_name(),
                         spec.header()
                     )),
@@ -319,7 +323,9 @@ pub(super) fn correction(r: &mut Row) -> Option<Correction> {
 
 /// The ledger a correction's `ledger` cell names (the file name without `.csv`).
 fn correctable(word: &str) -> Option<LedgerFile> {
-    let w = trim(word);
+    // `step-events` as `import --into` writes it, or `step_events` as the file is named.
+    let w = trim(word).replace('-', "_");
+    let w = w.as_str();
     LedgerFile::TABLES
         .into_iter()
         .filter(|f| crate::ledger::schema::CORRECTABLE.contains(&f.file_name().trim_end_matches(".csv")))
