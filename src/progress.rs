@@ -201,6 +201,8 @@ pub struct RequestState {
     pub together_with: Vec<String>,
     /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
     pub stage: &'static str,
+    /// The date the state is taken at.
+    pub as_of: Date,
     pub source: String,
     /// The request's note: how a value was derived, what is a bound, what sources disagree on.
     pub note: String,

@@ -178,6 +178,7 @@ pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestSt
                 steps_partly: latest.and_then(|a| a.steps_partly),
                 steps_not_met: latest.and_then(|a| a.steps_not_met),
                 approved,
+                as_of,
                 released: released[row],
                 released_together: together[row].0,
                 together_with: together[row].1.clone(),
@@ -195,6 +196,9 @@ pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestSt
             }
         })
         .collect();
-    out.sort_by(|a, b| (&a.partner, a.submitted, &a.id).cmp(&(&b.partner, b.submitted, &b.id)));
+    // By the steps they report on: a submission day that is only a bound does not reorder them.
+    out.sort_by(|a, b| {
+        (&a.partner, a.period_end, a.submitted, &a.id).cmp(&(&b.partner, b.period_end, b.submitted, &b.id))
+    });
     out
 }

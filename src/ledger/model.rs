@@ -428,8 +428,8 @@ impl Ledger {
         self.partners.iter().find(|p| p.code == code)
     }
 
-    /// The latest date of an event: allocations, commitments, step events, payments, conditions, and the
-    /// approvals and agreements of partners.
+    /// The latest date of a recorded row: allocations, commitments, step events, payments, conditions,
+    /// requests, assessments, corrections, control totals, and the approvals and agreements of partners.
     pub fn latest_date(&self) -> Option<Date> {
         let dates = self
             .allocations
@@ -442,6 +442,7 @@ impl Ledger {
             .chain(self.requests.iter().map(|r| r.date))
             .chain(self.assessments.iter().map(|r| r.date))
             .chain(self.corrections.iter().map(|r| r.date))
+            .chain(self.control_totals.iter().map(|r| r.date))
             .chain(self.partners.iter().flat_map(|p| {
                 [p.agenda_approved, p.facility_agreement_in_force, p.loan_agreement_in_force].into_iter().flatten()
             }));

@@ -309,6 +309,7 @@ fn request_row(q: &RequestState) -> RequestRow {
             }
         },
         stage: match q.stage {
+            "pending" if q.grace_end < q.as_of => "pending with the Commission, although its grace period has ended",
             "pending" => "pending with the Commission",
             "assessed" => "assessed; grace period runs",
             _ => "assessed; grace period ended",
@@ -374,7 +375,7 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
             change: bounded_delta(&rn.requested, &rb.requested),
         },
         Headline {
-            label: "Approved by assessments",
+            label: "Approved by assessments (gross where published)",
             value: bound(&rn.approved, true),
             change: bounded_delta(&rn.approved, &rb.approved),
         },
@@ -403,7 +404,7 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
         Headline { label: "Envelope", value: m(now.envelope), change: delta(now.envelope, before.envelope) },
         Headline { label: "Committed", value: m(now.committed), change: delta(now.committed, before.committed) },
         Headline {
-            label: if rn.reported_unitemised > 0 { "Paid, as itemised in the ledgers" } else { "Paid" },
+            label: if rn.reported_unitemised > 0 { "Paid (net), as itemised in the ledgers" } else { "Paid (net)" },
             value: m(now.paid),
             change: delta(now.paid, before.paid),
         },
@@ -531,7 +532,8 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 envelope: m(f.envelope),
                 // No commitment recorded is not a commitment of zero.
                 committed: if f.committed == 0 { "none recorded".into() } else { m(f.committed) },
-                paid: m(f.paid),
+                // While a total of all partners is not itemised, each partner's share of it is unknown.
+                paid: if x.requests.reported_unitemised_known { m(f.paid) } else { format!("at least {}", m(f.paid)) },
                 paid_grant: m(f.paid_grant),
                 paid_loan: m(f.paid_loan),
                 paid_share: Rate::ratio(f.paid as i128, f.envelope as i128).to_percent_1dp(),
