@@ -112,6 +112,7 @@ codes! {
     DecimalComma = "L010", Error, "amount written with a decimal comma in a comma-separated file";
     OtherDelimiter = "L011", Error, "row separated by another delimiter than its file";
     PartnerName = "R006", Error, "partner given by its name instead of its code";
+    ReleaseRecordedTwice = "R007", Error, "release component already recorded";
 }
 
 impl Code {

@@ -208,15 +208,13 @@ pub(super) fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic
     let mut diags = Vec::new();
     for components in l.release_components() {
         let first = components[0];
-        let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
-        for p in components {
-            if pairs.contains(&(p.channel, p.instrument)) {
-                diags.push(
-                    at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
-                        .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
-                );
+        // Each (channel, instrument) pair's first component: a later row of the same pair repeats it.
+        let mut pairs: SmallVec<[(Channel, Instrument, &Payment); 4]> = SmallVec::new();
+        for p in components.iter().copied() {
+            match pairs.iter().find(|(c, i, _)| (*c, *i) == (p.channel, p.instrument)) {
+                Some(&(_, _, earlier)) => diags.push(recorded_twice(l, sources, earlier, p)),
+                None => pairs.push((p.channel, p.instrument, p)),
             }
-            pairs.push((p.channel, p.instrument));
             if !std::ptr::eq(first, p) {
                 let mut problems = Vec::new();
                 if first.date != p.date {
@@ -253,6 +251,47 @@ pub(super) fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic
         }
     }
     diags
+}
+
+/// R007: a release's component recorded again: where the first is, and whether the second row is the same
+/// row again (a double entry) or differs (then the columns that differ: another release given this id).
+fn recorded_twice(l: &Ledger, sources: &Sources, first: &Payment, p: &Payment) -> Diagnostic {
+    let first_place = sources.place(first.at, None);
+    let differ: Vec<&str> = [
+        ("date", first.date != p.date),
+        ("partner", first.partner != p.partner),
+        ("kind", first.kind != p.kind),
+        ("amount_eur", first.amount != p.amount),
+        ("steps", first.steps != p.steps),
+        ("request", l.text(first.request) != l.text(p.request)),
+        ("source", l.text(first.source) != l.text(p.source)),
+        ("note", l.text(first.note) != l.text(p.note)),
+    ]
+    .into_iter()
+    .filter_map(|(column, differs)| differs.then_some(column))
+    .collect();
+    let what = format!(
+        "release `{}`'s `{}` `{}` component is already recorded at {}:{}",
+        p.id,
+        p.channel.as_str(),
+        p.instrument.as_str(),
+        first_place.path,
+        first_place.line
+    );
+    let (message, hint) = if differ.is_empty() {
+        (
+            format!("{what}: this row repeats it (the two rows are identical)"),
+            "delete this row: the release is recorded once, one row per channel and instrument",
+        )
+    } else {
+        (
+            format!("{what}: this row repeats it with another {}", differ.join(", ")),
+            "if this is another release, give it its own id; if it corrects the first row, a correction is a new release with its own id",
+        )
+    };
+    at(sources, Code::ReleaseRecordedTwice, p.at, "id", message)
+        .hint(hint)
+        .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row))
 }
 
 pub(super) fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {
