@@ -70,6 +70,8 @@ codes! {
     MixedDecimalMarks = "V011", Error, "decimal mark differs from the rest of the file";
     MalformedId = "V012", Error, "malformed identifier";
     NotACount = "V013", Error, "not a count";
+    RepeatedRow = "V014", Warning, "row repeats an earlier row";
+    RepeatedAmount = "V015", Error, "row repeats an earlier row, counting its amount twice";
     // References between ledgers
     UnknownPartner = "R001", Error, "unknown partner";
     UnknownStep = "R002", Error, "unknown step";

@@ -25,7 +25,16 @@ pub(super) fn resolve_references(
     let steps_read = read.contains(&LedgerFile::Steps);
     let ((release_steps, steps), (partners, releases)) = rayon::join(
         || payment_steps(l, sources, steps_read),
-        || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
+        || {
+            rayon::join(
+                || partner_references(l, sources, read),
+                || {
+                    let mut found = release_coherence(l, sources);
+                    found.extend(repeated_rows(l, sources));
+                    found
+                },
+            )
+        },
     );
     (release_steps, steps.into_iter().chain(partners).chain(releases).collect())
 }
@@ -292,6 +301,67 @@ fn recorded_twice(l: &Ledger, sources: &Sources, first: &Payment, p: &Payment) -
     at(sources, Code::ReleaseRecordedTwice, p.at, "id", message)
         .hint(hint)
         .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row))
+}
+
+/// V014 and V015: a row of a ledger without a key that repeats an earlier row in every column (as typed:
+/// `2025-06-21` and `21.06.2025` are one date). Where rows add up (allocations, assessments) the repeat
+/// would count its amount twice: an error (V015). Where the latest row or each row alone decides (step
+/// events, conditions, control totals) the repeat changes no figure: a warning (V014), since it is
+/// still most likely entered twice.
+pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
+    /// Each row that repeats an earlier one, with the earlier one's place.
+    fn repeats<'a, K: std::hash::Hash + Eq>(rows: impl Iterator<Item = (&'a Loc, K)>) -> Vec<(Loc, Loc)> {
+        let mut first: FxHashMap<K, Loc> = FxHashMap::default();
+        let mut found = Vec::new();
+        for (&at, key) in rows {
+            match first.get(&key) {
+                Some(&earlier) => found.push((earlier, at)),
+                None => {
+                    first.insert(key, at);
+                }
+            }
+        }
+        found
+    }
+    let adding = [
+        repeats(
+            l.allocations
+                .iter()
+                .map(|r| (&r.at, (r.date, r.partner, r.instrument, r.amount, r.kind, r.source, r.note))),
+        ),
+        repeats(l.assessments.iter().map(|r| {
+            (
+                &r.at,
+                (r.date, r.request, r.steps_met, r.steps_partly, r.steps_not_met, r.amount_approved, r.source, r.note),
+            )
+        })),
+    ];
+    let latest = [
+        repeats(l.step_events.iter().map(|r| (&r.at, (r.date, r.step, r.status, r.amount, r.source, r.note)))),
+        repeats(l.conditions.iter().map(|r| (&r.at, (r.date, r.partner, r.layer, r.status, r.source, r.note)))),
+        repeats(
+            l.control_totals
+                .iter()
+                .map(|r| (&r.at, (r.date, r.partner, r.measure, r.amount, r.tolerance, r.itemised, r.source, r.note))),
+        ),
+    ];
+    let report = |code: Code, what: &str, hint: &str, (earlier, loc): (Loc, Loc)| {
+        let first = sources.place(earlier, None);
+        at(sources, code, loc, "date", format!("this row repeats line {} in every column{what}", first.line))
+            .hint(hint)
+            .note(format!("{}:{}: {}", first.path, first.line, first.row))
+    };
+    let twice = ": its amount would count twice";
+    let twice_hint = "delete it if it was entered twice; if there really are two such rows, say in each one's note what it records, so that they differ";
+    let once = " (most likely entered twice; it changes no figure)";
+    let once_hint =
+        "delete it: a ledger records each fact once; if both rows are real, say in the note what each records";
+    adding
+        .into_iter()
+        .flatten()
+        .map(|pair| report(Code::RepeatedAmount, twice, twice_hint, pair))
+        .chain(latest.into_iter().flatten().map(|pair| report(Code::RepeatedRow, once, once_hint, pair)))
+        .collect()
 }
 
 pub(super) fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {
