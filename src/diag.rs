@@ -139,6 +139,9 @@ pub struct Diagnostic {
     pub row: Option<String>,
     /// Further lines: the rows that make up a figure, the other place of a duplicate.
     pub notes: Vec<String>,
+    /// The release (its id) a finding of the rules adds up, when it adds up all of a release's rows:
+    /// such a finding follows from an error on any row of that release (`render::diagnostics::fold`).
+    pub release: Option<String>,
 }
 
 impl Diagnostic {
@@ -153,6 +156,7 @@ impl Diagnostic {
             hint: None,
             row: None,
             notes: Vec::new(),
+            release: None,
         }
     }
 
@@ -167,6 +171,12 @@ impl Diagnostic {
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Marks a finding as one that adds up all of the rows of release `id`.
+    pub fn about_release(mut self, id: impl Into<String>) -> Self {
+        self.release = Some(id.into());
         self
     }
 
