@@ -139,9 +139,11 @@ pub struct Diagnostic {
     pub row: Option<String>,
     /// Further lines: the rows that make up a figure, the other place of a duplicate.
     pub notes: Vec<String>,
-    /// The release (its id) a finding of the rules adds up, when it adds up all of a release's rows:
-    /// such a finding follows from an error on any row of that release (`render::diagnostics::fold`).
-    pub release: Option<String>,
+    /// The rows a finding holds only if they were read: a ledger file's name and an id its rows hold
+    /// (`payments.csv` and a release's id for a finding that adds up a release's rows, `steps.csv` and a
+    /// step id for an unknown step). An error on such a row is the finding's cause, and the finding is
+    /// shown under it (`render::diagnostics::fold`).
+    pub depends_on: Option<(&'static str, String)>,
 }
 
 impl Diagnostic {
@@ -156,7 +158,7 @@ impl Diagnostic {
             hint: None,
             row: None,
             notes: Vec::new(),
-            release: None,
+            depends_on: None,
         }
     }
 
@@ -174,9 +176,10 @@ impl Diagnostic {
         self
     }
 
-    /// Marks a finding as one that adds up all of the rows of release `id`.
-    pub fn about_release(mut self, id: impl Into<String>) -> Self {
-        self.release = Some(id.into());
+    /// Marks a finding as one that holds only if the rows of `file` (a ledger file's name) holding `id`
+    /// were read ([`Diagnostic::depends_on`]).
+    pub fn depends_on(mut self, file: &'static str, id: impl Into<String>) -> Self {
+        self.depends_on = Some((file, id.into()));
         self
     }
 

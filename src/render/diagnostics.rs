@@ -13,36 +13,54 @@ use crate::diag::{counts, Diagnostic, Severity};
 ///   row was refused, or what it says cannot be trusted;
 /// - a finding of the facility's rules (a `C` code) on the same row (file and line) as a root is folded
 ///   under the first such root;
-/// - a finding of the rules that adds up all of a release's rows ([`Diagnostic::release`]: C011) is
-///   folded under the first root on a row of `payments.csv` that holds the release's id as one of its
-///   fields (split at `,`, `;` or a tab, so that a row the loader could not split is read too).
+/// - a finding that holds only if certain rows were read ([`Diagnostic::depends_on`]: C011 adds up a
+///   release's rows, R001 and R002 look a partner or a step up) is folded under the first root on a row
+///   of that file holding the id as one of its fields (split at `,`, `;` or a tab, so that a row the
+///   loader could not split is read too);
+/// - a finding folded under a root that is itself folded goes under that one's root.
 ///
 /// Text and GitHub output show a folded finding under its root; JSON lists every finding, each with
 /// the root it is folded under (`folded_under`).
 pub fn fold(diags: &[Diagnostic]) -> Vec<Option<usize>> {
     use std::collections::HashMap;
     let is_root = |d: &Diagnostic| d.severity() == Severity::Error && !d.code.id().starts_with('C') && d.line.is_some();
+    let file_name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or("").to_string();
     let mut at_row: HashMap<(&str, u64), usize> = HashMap::new();
-    let mut of_release: HashMap<&str, usize> = HashMap::new();
+    let mut holding: HashMap<(String, &str), usize> = HashMap::new();
     for (i, d) in diags.iter().enumerate().filter(|(_, d)| is_root(d)) {
         at_row.entry((d.file.as_str(), d.line.unwrap_or(0))).or_insert(i);
-        if d.file.ends_with("payments.csv") {
-            for field in d.row.as_deref().unwrap_or("").split([',', ';', '\t']) {
-                let field = field.trim().trim_matches('"').trim();
-                if !field.is_empty() {
-                    of_release.entry(field).or_insert(i);
-                }
+        let name = file_name(&d.file);
+        for field in d.row.as_deref().unwrap_or("").split([',', ';', '\t']) {
+            let field = field.trim().trim_matches('"').trim();
+            if !field.is_empty() {
+                holding.entry((name.clone(), field)).or_insert(i);
             }
         }
     }
-    diags
+    let direct: Vec<Option<usize>> = diags
         .iter()
-        .map(|d| {
-            if !d.code.id().starts_with('C') {
-                return None;
+        .enumerate()
+        .map(|(i, d)| {
+            let same_row = match d.code.id().starts_with('C') {
+                true => d.line.and_then(|line| at_row.get(&(d.file.as_str(), line)).copied()),
+                false => None,
+            };
+            let depended = d.depends_on.as_ref().and_then(|(file, id)| holding.get(&(file.to_string(), id.as_str())));
+            same_row.or(depended.copied()).filter(|&root| root != i)
+        })
+        .collect();
+    // Up to the root of roots; a chain is short (payments -> steps -> partners), and never loops back
+    // further than the number of findings.
+    (0..diags.len())
+        .map(|i| {
+            let mut root = direct[i]?;
+            for _ in 0..diags.len() {
+                match direct[root] {
+                    Some(up) if up != i => root = up,
+                    _ => break,
+                }
             }
-            let same_row = d.line.and_then(|line| at_row.get(&(d.file.as_str(), line)).copied());
-            same_row.or_else(|| d.release.as_deref().and_then(|id| of_release.get(id).copied()))
+            Some(root)
         })
         .collect()
 }
@@ -366,10 +384,10 @@ mod tests {
         };
         let p = "data/payments.csv";
         let diags = [
-            at(Code::ReleaseUnreconciled, p, 4, "R1,2025-08-01").about_release("R1"),
+            at(Code::ReleaseUnreconciled, p, 4, "R1,2025-08-01").depends_on("payments.csv", "R1"),
             at(Code::NotADate, p, 5, "R1;2025-13-01"),
             at(Code::ChannelInstrument, p, 5, "R1;2025-13-01"),
-            at(Code::ReleaseUnreconciled, p, 6, "R2,2025-08-01").about_release("R2"),
+            at(Code::ReleaseUnreconciled, p, 6, "R2,2025-08-01").depends_on("payments.csv", "R2"),
             at(Code::NegativeZero, p, 7, "R2,2025-08-01"),
             at(Code::EventAfterFulfilled, "data/step_events.csv", 5, "2025-01-01,S1"),
         ];

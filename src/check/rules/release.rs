@@ -224,8 +224,10 @@ pub(super) fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
                     "record the Commission's assessment in step_events.csv, dated on or before the release, or take the step out of the release (C009 names each); then check the amounts if they still differ",
                 )
             };
-            let mut d =
-                cx.at(Code::ReleaseUnreconciled, r.first(l).at, "amount_eur", message).hint(hint).about_release(&*r.id);
+            let mut d = cx
+                .at(Code::ReleaseUnreconciled, r.first(l).at, "amount_eur", message)
+                .hint(hint)
+                .depends_on("payments.csv", &*r.id);
             for &(i, v) in &s.paid_steps {
                 let id = &l.steps[i as usize].id;
                 d = d.note(if unassessed.contains(&i) {

@@ -54,7 +54,8 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
     let partner_ok = |code: &str| !partners_read || known.contains(code);
     let mut unknown_partner = |loc: Loc, code: &str| {
         let mut d =
-            at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"));
+            at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"))
+                .depends_on("partners.csv", code);
         d = match diag::close_code(code, codes.iter().copied()) {
             Some(s) => d.hint(format!("did you mean `{s}`? The partners are: {}", codes.join(", "))),
             None => d.hint(format!("the partners are: {}; add a new partner to partners.csv first", codes.join(", "))),
@@ -205,7 +206,8 @@ pub(super) fn unknown_payment_steps(l: &Ledger, sources: &Sources) -> Vec<Diagno
 
 /// A step id that is not in steps.csv, with the nearest known id as a hint.
 pub(super) fn unknown_step(sources: &Sources, known: &BTreeSet<&str>, loc: Loc, field: &str, id: &str) -> Diagnostic {
-    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
+    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"))
+        .depends_on("steps.csv", id);
     match did_you_mean(id, known.iter().copied()) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
         None => d.hint("add the step to steps.csv first, or correct the id"),
