@@ -269,3 +269,25 @@ fn findings_that_follow_from_a_row_in_error_are_folded_under_it() {
         }
     }
 }
+
+/// A release component recorded again with other values (R007's case has identical rows) names the
+/// columns that differ and points at the first row.
+#[test]
+fn a_release_component_recorded_again_with_other_values_names_what_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let payments = std::fs::read_to_string(data.join("payments.csv")).unwrap()
+        + "AA-R1,2025-08-01,AA,regular,wbif,grant,5000100.00,AA-1 AA-4,AA-Q1,test,corrected\n";
+    std::fs::write(data.join("payments.csv"), payments).unwrap();
+    let (exit, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--color", "never"]);
+    assert_eq!(exit, 1);
+    assert!(
+        out.contains(
+            "error[R007]: release `AA-R1`'s `wbif` `grant` component is already recorded at data/payments.csv:5: \
+             this row repeats it with another amount_eur, note\n --> data/payments.csv:7:1"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("a correction is a new release with its own id"), "{out}");
+}
