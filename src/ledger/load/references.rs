@@ -30,7 +30,7 @@ pub(super) fn resolve_references(
                 || partner_references(l, sources, read),
                 || {
                     let mut found = release_coherence(l, sources);
-                    found.extend(repeated_rows(l, sources));
+                    found.extend(crate::meter::timed("repeated rows", || repeated_rows(l, sources)));
                     found
                 },
             )
@@ -312,14 +312,16 @@ fn recorded_twice(l: &Ledger, sources: &Sources, first: &Payment, p: &Payment) -
 /// still most likely entered twice.
 pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
     /// Each row that repeats an earlier one, with the earlier one's place.
-    fn repeats<'a, K: std::hash::Hash + Eq>(rows: impl Iterator<Item = (&'a Loc, K)>) -> Vec<(Loc, Loc)> {
+    fn repeats<'a, K: std::hash::Hash + Eq>(count: usize, rows: impl Iterator<Item = (&'a Loc, K)>) -> Vec<(Loc, Loc)> {
+        // Room made once: a big ledger (step events) would otherwise grow the map by doubling.
         let mut first: FxHashMap<K, Loc> = FxHashMap::default();
+        first.reserve(count);
         let mut found = Vec::new();
         for (&at, key) in rows {
-            match first.get(&key) {
-                Some(&earlier) => found.push((earlier, at)),
-                None => {
-                    first.insert(key, at);
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(earlier) => found.push((*earlier.get(), at)),
+                std::collections::hash_map::Entry::Vacant(place) => {
+                    place.insert(at);
                 }
             }
         }
@@ -327,21 +329,41 @@ pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
     }
     let adding = [
         repeats(
+            l.allocations.len(),
             l.allocations
                 .iter()
                 .map(|r| (&r.at, (r.date, r.partner, r.instrument, r.amount, r.kind, r.source, r.note))),
         ),
-        repeats(l.assessments.iter().map(|r| {
-            (
-                &r.at,
-                (r.date, r.request, r.steps_met, r.steps_partly, r.steps_not_met, r.amount_approved, r.source, r.note),
-            )
-        })),
+        repeats(
+            l.assessments.len(),
+            l.assessments.iter().map(|r| {
+                (
+                    &r.at,
+                    (
+                        r.date,
+                        r.request,
+                        r.steps_met,
+                        r.steps_partly,
+                        r.steps_not_met,
+                        r.amount_approved,
+                        r.source,
+                        r.note,
+                    ),
+                )
+            }),
+        ),
     ];
     let latest = [
-        repeats(l.step_events.iter().map(|r| (&r.at, (r.date, r.step, r.status, r.amount, r.source, r.note)))),
-        repeats(l.conditions.iter().map(|r| (&r.at, (r.date, r.partner, r.layer, r.status, r.source, r.note)))),
         repeats(
+            l.step_events.len(),
+            l.step_events.iter().map(|r| (&r.at, (r.date, r.step, r.status, r.amount, r.source, r.note))),
+        ),
+        repeats(
+            l.conditions.len(),
+            l.conditions.iter().map(|r| (&r.at, (r.date, r.partner, r.layer, r.status, r.source, r.note))),
+        ),
+        repeats(
+            l.control_totals.len(),
             l.control_totals
                 .iter()
                 .map(|r| (&r.at, (r.date, r.partner, r.measure, r.amount, r.tolerance, r.itemised, r.source, r.note))),
