@@ -70,6 +70,8 @@ codes! {
     MixedDecimalMarks = "V011", Error, "decimal mark differs from the rest of the file";
     MalformedId = "V012", Error, "malformed identifier";
     NotACount = "V013", Error, "not a count";
+    RepeatedRow = "V014", Warning, "row repeats an earlier row";
+    RepeatedAmount = "V015", Error, "row repeats an earlier row, counting its amount twice";
     // References between ledgers
     UnknownPartner = "R001", Error, "unknown partner";
     UnknownStep = "R002", Error, "unknown step";
@@ -112,6 +114,7 @@ codes! {
     DecimalComma = "L010", Error, "amount written with a decimal comma in a comma-separated file";
     OtherDelimiter = "L011", Error, "row separated by another delimiter than its file";
     PartnerName = "R006", Error, "partner given by its name instead of its code";
+    ReleaseRecordedTwice = "R007", Error, "release component already recorded";
     CorrectionUnmatched = "R008", Error, "correction does not name exactly one row";
 }
 
@@ -137,6 +140,11 @@ pub struct Diagnostic {
     pub row: Option<String>,
     /// Further lines: the rows that make up a figure, the other place of a duplicate.
     pub notes: Vec<String>,
+    /// The rows a finding holds only if they were read: a ledger file's name and an id its rows hold
+    /// (`payments.csv` and a release's id for a finding that adds up a release's rows, `steps.csv` and a
+    /// step id for an unknown step). An error on such a row is the finding's cause, and the finding is
+    /// shown under it (`render::diagnostics::fold`).
+    pub depends_on: Option<(&'static str, String)>,
 }
 
 impl Diagnostic {
@@ -151,6 +159,7 @@ impl Diagnostic {
             hint: None,
             row: None,
             notes: Vec::new(),
+            depends_on: None,
         }
     }
 
@@ -165,6 +174,13 @@ impl Diagnostic {
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Marks a finding as one that holds only if the rows of `file` (a ledger file's name) holding `id`
+    /// were read ([`Diagnostic::depends_on`]).
+    pub fn depends_on(mut self, file: &'static str, id: impl Into<String>) -> Self {
+        self.depends_on = Some((file, id.into()));
         self
     }
 

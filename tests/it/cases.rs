@@ -226,3 +226,68 @@ fn a_release_paying_two_requests_names_both() {
     assert_eq!(exit, 1);
     assert!(out.contains("error[C025]") && out.contains("the requests paid together `AA-Q1 AA-Q0`"), "{out}");
 }
+
+/// Findings that follow from a row the loader reports an error on are folded under it (docs/CHECKS.md,
+/// "Findings that follow from another"): in text they are notes of the root, counted apart in the summary;
+/// JSON lists them all, each with the position of its root in `folded_under`. Here a release's first
+/// component names an unknown step (R002), so the release does not reconcile (C011, same row), and a
+/// second release repeats a component (R007), so it transfers too much (C011 about the release, at its
+/// first row).
+#[test]
+fn findings_that_follow_from_a_row_in_error_are_folded_under_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let payments = std::fs::read_to_string(data.join("payments.csv")).unwrap().replace("AA-1 AA-4", "AA-1 AA-9")
+        + "AA-R2,2026-02-01,AA,regular,wbif,grant,9300000.00,AA-3,AA-Q1,test,\n\
+           AA-R2,2026-02-01,AA,regular,wbif,grant,9300000.00,AA-3,AA-Q1,test,\n";
+    std::fs::write(data.join("payments.csv"), payments).unwrap();
+    let events = std::fs::read_to_string(data.join("step_events.csv")).unwrap()
+        + "2026-01-15,AA-3,partially_fulfilled,10000000.00,test,\n";
+    std::fs::write(data.join("step_events.csv"), events).unwrap();
+    let (exit, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--color", "never"]);
+    assert_eq!(exit, 1);
+    let roots: Vec<&str> = out.lines().filter(|l| l.starts_with("error[") || l.starts_with("warning[")).collect();
+    assert_eq!(roots.len(), 2, "{out}");
+    assert!(roots[0].starts_with("error[R002]") && roots[1].starts_with("error[R007]"), "{out}");
+    assert_eq!(out.matches("= note: follows from this: error[C011]").count(), 2, "{out}");
+    assert!(out.ends_with("2 errors, 0 warnings; 2 further findings follow from the rows above\n"), "{out}");
+
+    let (_, json, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 4, "{json}");
+    assert_eq!((v["summary"]["errors"].as_u64(), v["summary"]["folded"].as_u64()), (Some(4), Some(2)));
+    for d in diags {
+        let folded = d["folded_under"].as_u64();
+        if d["code"] == "C011" {
+            let root = &diags[folded.expect("C011 is folded") as usize];
+            assert!(root["code"] == "R002" || root["code"] == "R007", "{json}");
+            assert!(d["message"].as_str().unwrap().contains(if root["code"] == "R002" { "AA-R1" } else { "AA-R2" }));
+        } else {
+            assert_eq!(folded, None, "{json}");
+        }
+    }
+}
+
+/// A release component recorded again with other values (R007's case has identical rows) names the
+/// columns that differ and points at the first row.
+#[test]
+fn a_release_component_recorded_again_with_other_values_names_what_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("tests/cases/base"), &data);
+    let payments = std::fs::read_to_string(data.join("payments.csv")).unwrap()
+        + "AA-R1,2025-08-01,AA,regular,wbif,grant,5000100.00,AA-1 AA-4,AA-Q1,test,corrected\n";
+    std::fs::write(data.join("payments.csv"), payments).unwrap();
+    let (exit, out, _) = growthplan(tmp.path(), &["check", "--as-of", "2026-11-28", "--color", "never"]);
+    assert_eq!(exit, 1);
+    assert!(
+        out.contains(
+            "error[R007]: release `AA-R1`'s `wbif` `grant` component is already recorded at data/payments.csv:5: \
+             this row repeats it with another amount_eur, note\n --> data/payments.csv:7:1"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("a correction is a new release with its own id"), "{out}");
+}

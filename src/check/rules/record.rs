@@ -130,7 +130,11 @@ pub(super) fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
     for mut events in cx.index().event_groups() {
         // The events after the first fulfilment are what `find` leaves.
         if let Some(f) = events.find(|e| e.status == StepStatus::Fulfilled) {
-            for e in events {
+            // The fulfilment recorded again, identical in every column, is the loader's V014 to report.
+            let repeat = |e: &StepEvent| {
+                (e.date, e.status, e.amount, e.source, e.note) == (f.date, f.status, f.amount, f.source, f.note)
+            };
+            for e in events.filter(|e| !repeat(e)) {
                 out.push(
                     cx.at(
                         Code::EventAfterFulfilled,

@@ -114,14 +114,20 @@ pub(super) fn step_not_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
                     Some(e) => {
                         format!("its latest assessment by then is `{}` ({})", e.status.as_str(), date::format(e.date))
                     }
-                    None => "it has no assessment by then".into(),
+                    None => format!(
+                        "which is not yet assessed: step_events.csv has no `fulfilled` or `partially_fulfilled` assessment of it on or before {}",
+                        date::format(r.date)
+                    ),
                 };
                 let mut d = cx
                     .at(
                         Code::StepNotFulfilled,
                         r.first(l).at,
                         "steps",
-                        format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date), id = id()),
+                        match e {
+                            Some(_) => format!("release `{}` on {} pays step `{id}`, but {state}", r.id, date::format(r.date), id = id()),
+                            None => format!("release `{}` on {} pays step `{id}`, {state}", r.id, date::format(r.date), id = id()),
+                        },
                     )
                     .hint("record the Commission's `fulfilled` assessment in step_events.csv, dated on or before the release");
                 if let Some(e) = e {
@@ -170,6 +176,7 @@ pub(super) fn step_overpaid(cx: &Ctx) -> Vec<Diagnostic> {
 pub(super) fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let tolerance = l.facility.release_tolerance as i128;
+    let index = cx.index();
     let mut out = Vec::new();
     let releases = cx.releases();
     for s in cx.settlements() {
@@ -177,25 +184,57 @@ pub(super) fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
         let net = r.net;
         let diff = net - s.expected_net();
         if diff.abs() > tolerance {
-            let mut d = cx
-                .at(
-                    Code::ReleaseUnreconciled,
-                    r.first(l).at,
-                    "amount_eur",
+            // Steps counted at zero because no assessment found them (partly) fulfilled by the release's
+            // date: that is the cause to name (C009 reports each), not a worth of zero.
+            let unassessed: Vec<u32> =
+                s.paid_steps.iter().map(|&(i, _)| i).filter(|&i| index.worth_on(i as usize, r.date) == 0).collect();
+            let figures = format!(
+                "{} gross, less {} clearance = {} (difference {}, tolerance {})",
+                eur(s.gross()),
+                eur(s.clearance),
+                eur(s.expected_net()),
+                eur(diff),
+                eur(tolerance)
+            );
+            let (message, hint) = if unassessed.is_empty() {
+                (
+                    format!("release `{}` transferred {} but its steps are worth {figures}", r.id, eur(net)),
+                    "check the components' amounts (net of clearance), the steps listed, and the steps' amounts",
+                )
+            } else {
+                let causes: Vec<String> = unassessed
+                    .iter()
+                    .map(|&i| {
+                        let id = &l.steps[i as usize].id;
+                        match index.assessment_on(i as usize, r.date) {
+                            None => format!("step `{id}` is not yet assessed"),
+                            Some(_) => format!("step `{id}` was found not fulfilled"),
+                        }
+                    })
+                    .collect();
+                (
                     format!(
-                        "release `{}` transferred {} but its steps are worth {} gross, less {} clearance = {} (difference {}, tolerance {})",
+                        "release `{}` transferred {} on {}, but {}, so {} for nothing: the steps it pays that were found fulfilled are worth {figures}",
                         r.id,
                         eur(net),
-                        eur(s.gross()),
-                        eur(s.clearance),
-                        eur(s.expected_net()),
-                        eur(diff),
-                        eur(tolerance)
+                        date::format(r.date),
+                        causes.join(" and "),
+                        if causes.len() == 1 { "it counts" } else { "they count" }
                     ),
+                    "record the Commission's assessment in step_events.csv, dated on or before the release, or take the step out of the release (C009 names each); then check the amounts if they still differ",
                 )
-                .hint("check the components' amounts (net of clearance), the steps listed, and the steps' amounts");
+            };
+            let mut d = cx
+                .at(Code::ReleaseUnreconciled, r.first(l).at, "amount_eur", message)
+                .hint(hint)
+                .depends_on("payments.csv", &*r.id);
             for &(i, v) in &s.paid_steps {
-                d = d.note(format!("step {}: {}", l.steps[i as usize].id, eur(v as i128)));
+                let id = &l.steps[i as usize].id;
+                d = d.note(if unassessed.contains(&i) {
+                    format!("step {id}: {} (not found fulfilled by {})", eur(v as i128), date::format(r.date))
+                } else {
+                    format!("step {id}: {}", eur(v as i128))
+                });
             }
             out.push(d);
         }

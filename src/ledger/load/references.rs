@@ -25,7 +25,16 @@ pub(super) fn resolve_references(
     let steps_read = read.contains(&LedgerFile::Steps);
     let ((release_steps, steps), (partners, releases)) = rayon::join(
         || payment_steps(l, sources, steps_read),
-        || rayon::join(|| partner_references(l, sources, read), || release_coherence(l, sources)),
+        || {
+            rayon::join(
+                || partner_references(l, sources, read),
+                || {
+                    let mut found = release_coherence(l, sources);
+                    found.extend(crate::meter::timed("repeated rows", || repeated_rows(l, sources)));
+                    found
+                },
+            )
+        },
     );
     (release_steps, steps.into_iter().chain(partners).chain(releases).collect())
 }
@@ -45,7 +54,8 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
     let partner_ok = |code: &str| !partners_read || known.contains(code);
     let mut unknown_partner = |loc: Loc, code: &str| {
         let mut d =
-            at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"));
+            at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"))
+                .depends_on("partners.csv", code);
         d = match diag::close_code(code, codes.iter().copied()) {
             Some(s) => d.hint(format!("did you mean `{s}`? The partners are: {}", codes.join(", "))),
             None => d.hint(format!("the partners are: {}; add a new partner to partners.csv first", codes.join(", "))),
@@ -196,7 +206,8 @@ pub(super) fn unknown_payment_steps(l: &Ledger, sources: &Sources) -> Vec<Diagno
 
 /// A step id that is not in steps.csv, with the nearest known id as a hint.
 pub(super) fn unknown_step(sources: &Sources, known: &BTreeSet<&str>, loc: Loc, field: &str, id: &str) -> Diagnostic {
-    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"));
+    let d = at(sources, Code::UnknownStep, loc, field, format!("step `{id}` is not in steps.csv"))
+        .depends_on("steps.csv", id);
     match did_you_mean(id, known.iter().copied()) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
         None => d.hint("add the step to steps.csv first, or correct the id"),
@@ -208,15 +219,13 @@ pub(super) fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic
     let mut diags = Vec::new();
     for components in l.release_components() {
         let first = components[0];
-        let mut pairs: Vec<(Channel, Instrument)> = Vec::new();
-        for p in components {
-            if pairs.contains(&(p.channel, p.instrument)) {
-                diags.push(
-                    at(sources, Code::DuplicateId, p.at, "id", format!("release `{}` has two `{}` `{}` components", p.id, p.channel.as_str(), p.instrument.as_str()))
-                        .hint("a release has at most one row per channel and instrument; a correction is a new release with its own id"),
-                );
+        // Each (channel, instrument) pair's first component: a later row of the same pair repeats it.
+        let mut pairs: SmallVec<[(Channel, Instrument, &Payment); 4]> = SmallVec::new();
+        for p in components.iter().copied() {
+            match pairs.iter().find(|(c, i, _)| (*c, *i) == (p.channel, p.instrument)) {
+                Some(&(_, _, earlier)) => diags.push(recorded_twice(l, sources, earlier, p)),
+                None => pairs.push((p.channel, p.instrument, p)),
             }
-            pairs.push((p.channel, p.instrument));
             if !std::ptr::eq(first, p) {
                 let mut problems = Vec::new();
                 if first.date != p.date {
@@ -253,6 +262,130 @@ pub(super) fn release_coherence(l: &Ledger, sources: &Sources) -> Vec<Diagnostic
         }
     }
     diags
+}
+
+/// R007: a release's component recorded again: where the first is, and whether the second row is the same
+/// row again (a double entry) or differs (then the columns that differ: another release given this id).
+fn recorded_twice(l: &Ledger, sources: &Sources, first: &Payment, p: &Payment) -> Diagnostic {
+    let first_place = sources.place(first.at, None);
+    let differ: Vec<&str> = [
+        ("date", first.date != p.date),
+        ("partner", first.partner != p.partner),
+        ("kind", first.kind != p.kind),
+        ("amount_eur", first.amount != p.amount),
+        ("steps", first.steps != p.steps),
+        ("request", l.text(first.request) != l.text(p.request)),
+        ("source", l.text(first.source) != l.text(p.source)),
+        ("note", l.text(first.note) != l.text(p.note)),
+    ]
+    .into_iter()
+    .filter_map(|(column, differs)| differs.then_some(column))
+    .collect();
+    let what = format!(
+        "release `{}`'s `{}` `{}` component is already recorded at {}:{}",
+        p.id,
+        p.channel.as_str(),
+        p.instrument.as_str(),
+        first_place.path,
+        first_place.line
+    );
+    let (message, hint) = if differ.is_empty() {
+        (
+            format!("{what}: this row repeats it (the two rows are identical)"),
+            "delete this row: the release is recorded once, one row per channel and instrument",
+        )
+    } else {
+        (
+            format!("{what}: this row repeats it with another {}", differ.join(", ")),
+            "if this is another release, give it its own id; if it corrects the first row, a correction is a new release with its own id",
+        )
+    };
+    at(sources, Code::ReleaseRecordedTwice, p.at, "id", message)
+        .hint(hint)
+        .note(format!("{}:{}: {}", first_place.path, first_place.line, first_place.row))
+}
+
+/// V014 and V015: a row of a ledger without a key that repeats an earlier row in every column (as typed:
+/// `2025-06-21` and `21.06.2025` are one date). Where rows add up (allocations, assessments) the repeat
+/// would count its amount twice: an error (V015). Where the latest row or each row alone decides (step
+/// events, conditions, control totals) the repeat changes no figure: a warning (V014), since it is
+/// still most likely entered twice.
+pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
+    /// Each row that repeats an earlier one, with the earlier one's place.
+    fn repeats<'a, K: std::hash::Hash + Eq>(count: usize, rows: impl Iterator<Item = (&'a Loc, K)>) -> Vec<(Loc, Loc)> {
+        // Room made once: a big ledger (step events) would otherwise grow the map by doubling.
+        let mut first: FxHashMap<K, Loc> = FxHashMap::default();
+        first.reserve(count);
+        let mut found = Vec::new();
+        for (&at, key) in rows {
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(earlier) => found.push((*earlier.get(), at)),
+                std::collections::hash_map::Entry::Vacant(place) => {
+                    place.insert(at);
+                }
+            }
+        }
+        found
+    }
+    let adding = [
+        repeats(
+            l.allocations.len(),
+            l.allocations
+                .iter()
+                .map(|r| (&r.at, (r.date, r.partner, r.instrument, r.amount, r.kind, r.source, r.note))),
+        ),
+        repeats(
+            l.assessments.len(),
+            l.assessments.iter().map(|r| {
+                (
+                    &r.at,
+                    (
+                        r.date,
+                        r.request,
+                        r.steps_met,
+                        r.steps_partly,
+                        r.steps_not_met,
+                        r.amount_approved,
+                        r.source,
+                        r.note,
+                    ),
+                )
+            }),
+        ),
+    ];
+    let latest = [
+        repeats(
+            l.step_events.len(),
+            l.step_events.iter().map(|r| (&r.at, (r.date, r.step, r.status, r.amount, r.source, r.note))),
+        ),
+        repeats(
+            l.conditions.len(),
+            l.conditions.iter().map(|r| (&r.at, (r.date, r.partner, r.layer, r.status, r.source, r.note))),
+        ),
+        repeats(
+            l.control_totals.len(),
+            l.control_totals
+                .iter()
+                .map(|r| (&r.at, (r.date, r.partner, r.measure, r.amount, r.tolerance, r.itemised, r.source, r.note))),
+        ),
+    ];
+    let report = |code: Code, what: &str, hint: &str, (earlier, loc): (Loc, Loc)| {
+        let first = sources.place(earlier, None);
+        at(sources, code, loc, "date", format!("this row repeats line {} in every column{what}", first.line))
+            .hint(hint)
+            .note(format!("{}:{}: {}", first.path, first.line, first.row))
+    };
+    let twice = ": its amount would count twice";
+    let twice_hint = "delete it if it was entered twice; if there really are two such rows, say in each one's note what it records, so that they differ";
+    let once = " (most likely entered twice; it changes no figure)";
+    let once_hint =
+        "delete it: a ledger records each fact once; if both rows are real, say in the note what each records";
+    adding
+        .into_iter()
+        .flatten()
+        .map(|pair| report(Code::RepeatedAmount, twice, twice_hint, pair))
+        .chain(latest.into_iter().flatten().map(|pair| report(Code::RepeatedRow, once, once_hint, pair)))
+        .collect()
 }
 
 pub(super) fn duplicate(sources: &Sources, loc: Loc, field: &str, id: &str, first: Loc) -> Diagnostic {
