@@ -377,6 +377,8 @@ pub struct Change {
     /// Euros: transferred, found fulfilled, unmet, the allocation, requested or approved; `None` where
     /// there is no amount or it is not published.
     pub amount: Option<i64>,
+    /// The source of the row it comes from (empty for what is derived: a step falling due or expiring).
+    pub source: String,
 }
 
 #[cfg(test)]

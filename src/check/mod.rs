@@ -117,6 +117,9 @@ pub struct ControlFigure {
     /// A `partial` total the ledgers fall short of by more than its tolerance: reported, not failed.
     pub known_gap: bool,
     pub ok: bool,
+    /// Where the published figure comes from, and how it was read (the row's note).
+    pub source: String,
+    pub note: String,
 }
 
 /// Every control total with the ledgers' figure beside it.
@@ -144,6 +147,8 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 tolerance_eur: money::format_plain(c.tolerance),
                 itemised: c.itemised.as_str().into(),
                 known_gap: c.itemised == Itemised::Partial && -diff > c.tolerance as i128,
+                source: ledger.text(c.source).to_string(),
+                note: ledger.text(c.note).to_string(),
                 ok: match c.itemised {
                     Itemised::Full => diff.abs() <= c.tolerance as i128,
                     Itemised::Partial => diff <= c.tolerance as i128,

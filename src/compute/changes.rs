@@ -24,6 +24,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             what: r.kind.as_str(),
             reference: r.id.to_string(),
             amount: Some(net),
+            source: l.text(r.first(l).source).to_string(),
         });
     }
     for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {
@@ -38,6 +39,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             what: e.status.as_str(),
             reference: l.step_id(e.step).to_string(),
             amount: Some(amount),
+            source: l.text(e.source).to_string(),
         });
     }
     for st in &now.steps {
@@ -51,6 +53,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
                 what: "overdue",
                 reference: st.id.to_string(),
                 amount: Some(st.value_withheld + st.value_expired),
+                source: String::new(),
             });
         }
         // The grace period includes `grace_end`: the money expires the day after.
@@ -62,6 +65,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
                 what: "expired",
                 reference: st.id.to_string(),
                 amount: Some(st.value_expired),
+                source: String::new(),
             });
         }
     }
@@ -72,7 +76,14 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             ("loan_agreement_in_force", p.loan_agreement_in_force),
         ] {
             if let Some(d) = d.filter(|d| within(*d)) {
-                out.push(Change { date: d, partner: p.code.to_string(), what, reference: String::new(), amount: None });
+                out.push(Change {
+                    date: d,
+                    partner: p.code.to_string(),
+                    what,
+                    reference: String::new(),
+                    amount: None,
+                    source: l.text(p.source).to_string(),
+                });
             }
         }
     }
@@ -88,6 +99,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             what,
             reference: a.instrument.as_str().to_string(),
             amount: Some(a.amount),
+            source: l.text(a.source).to_string(),
         });
     }
     for q in l.requests.iter().filter(|q| within(q.date)) {
@@ -97,6 +109,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             what: "request_submitted",
             reference: l.text(q.id).to_string(),
             amount: q.amount_requested,
+            source: l.text(q.source).to_string(),
         });
     }
     for a in l.assessments.iter().filter(|a| within(a.date)) {
@@ -107,6 +120,7 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             what: "request_assessed",
             reference: l.text(q.id).to_string(),
             amount: a.amount_approved,
+            source: l.text(a.source).to_string(),
         });
     }
     // On one day a request is submitted before it is assessed, and assessed before what it releases.

@@ -286,7 +286,7 @@ fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
 pub fn changes_table(changes: &[Change]) -> Table {
     Table {
         name: "changes",
-        header: ["date", "partner", "what", "reference", "amount_eur"].map(String::from).to_vec(),
+        header: ["date", "partner", "what", "reference", "amount_eur", "source"].map(String::from).to_vec(),
         rows: changes
             .iter()
             .map(|c| {
@@ -296,6 +296,7 @@ pub fn changes_table(changes: &[Change]) -> Table {
                     json!(c.what),
                     json!(c.reference),
                     json!(c.amount.map(format_plain)),
+                    json!(c.source),
                 ]
             })
             .collect(),
@@ -680,6 +681,7 @@ mod tests {
             what: "regular",
             reference: "R1".into(),
             amount: Some(5),
+            source: "x".into(),
         }]));
         for t in &all {
             assert!(!t.rows.is_empty(), "{}", t.name);

@@ -220,6 +220,7 @@ struct ChangeRow {
     what: &'static str,
     reference: String,
     amount: String,
+    source: String,
 }
 
 #[derive(Serialize)]
@@ -579,6 +580,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 None => String::new(),
                 Some(a) => format!("EUR {}", format_grouped(a as i128)),
             },
+            source: c.source.clone(),
         })
         .collect();
     let findings: Vec<FindingRow> = r

@@ -53,6 +53,20 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
     let known: FxHashSet<&str> = codes.iter().copied().collect();
     let partner_ok = |code: &str| !partners_read || known.contains(code);
     let mut unknown_partner = |loc: Loc, code: &str| {
+        // A code in another case (`rs`) is that partner's code mistyped: say so, not "unknown".
+        if let Some(known) = codes.iter().find(|c| c.eq_ignore_ascii_case(code)) {
+            let d = at(
+                sources,
+                Code::UnknownPartner,
+                loc,
+                "partner",
+                format!("partner `{code}` is partner `{known}` written in another case; codes are written as in partners.csv"),
+            )
+            .depends_on("partners.csv", code)
+            .hint(format!("write `{known}`"));
+            diags.push(d);
+            return;
+        }
         let mut d =
             at(sources, Code::UnknownPartner, loc, "partner", format!("partner `{code}` is not in partners.csv"))
                 .depends_on("partners.csv", code);
@@ -70,7 +84,8 @@ pub(super) fn partner_references(l: &Ledger, sources: &Sources, read: &BTreeSet<
         .chain(l.steps.iter().map(|r| (r.at, l.partner_code(r.partner))))
         .chain(l.payments.iter().map(|r| (r.at, l.partner_code(r.partner))))
         .chain(l.conditions.iter().map(|r| (r.at, l.partner_code(r.partner))))
-        .chain(l.control_totals.iter().filter_map(|r| r.partner.map(|p| (r.at, l.partner_code(p)))));
+        .chain(l.control_totals.iter().filter_map(|r| r.partner.map(|p| (r.at, l.partner_code(p)))))
+        .chain(l.requests.iter().map(|r| (r.at, l.partner_code(r.partner))));
     // Neighbouring rows mostly name the same partner: a known code is remembered, not looked up again.
     let mut last_known: &str = "";
     for (at, code) in references {
