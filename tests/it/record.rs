@@ -233,6 +233,7 @@ fn requests_and_assessments_are_recorded_and_imported_like_the_other_ledgers() {
 /// A payment recorded in error and voided by a correction leaves every figure as if it had never been
 /// recorded (to the byte, in growthplan's status and in the independent computation's), the file keeps it
 /// (`fmt` rewrites nothing away), and the report of the correction's month lists it.
+#[cfg(feature = "pipeline")]
 #[test]
 fn a_payment_voided_by_a_correction_leaves_every_figure_as_if_never_recorded() {
     let tmp = tempfile::tempdir().unwrap();
