@@ -370,7 +370,8 @@ pub struct Change {
     /// `overdue` (a step fell due unmet), `expired` (a grace period ended unmet), or `allocation_initial`,
     /// `allocation_cut`, `allocation_redistribution` (an envelope change), or `agenda_approved`,
     /// `facility_agreement_in_force`, `loan_agreement_in_force` (from partners.csv; no amount), or
-    /// `request_submitted`, `request_assessed` (a payment request and the Commission's decision on it).
+    /// `request_submitted`, `request_assessed` (a payment request and the Commission's decision on it),
+    /// `commitment` (an agreement or project committing money; negative to de-commit).
     pub what: &'static str,
     /// The release id, step id, request id or instrument concerned.
     pub reference: String,

@@ -102,6 +102,16 @@ pub fn changes(l: &Ledger, replay: &Replay, now: &Progress, from: Date) -> Resul
             source: l.text(a.source).to_string(),
         });
     }
+    for c in l.commitments.iter().filter(|c| within(c.date)) {
+        out.push(Change {
+            date: c.date,
+            partner: l.partner_code(c.partner).to_string(),
+            what: "commitment",
+            reference: c.id.to_string(),
+            amount: Some(c.amount),
+            source: l.text(c.source).to_string(),
+        });
+    }
     for q in l.requests.iter().filter(|q| within(q.date)) {
         out.push(Change {
             date: q.date,

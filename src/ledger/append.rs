@@ -203,12 +203,20 @@ pub fn incomplete_releases(
         {
             continue;
         }
-        let unreconciled = findings.iter().any(|d| {
-            matches!(d.code, Code::ReleaseUnreconciled | Code::ReleasedAboveApproved)
-                && d.file == shown
-                && d.line == Some(first.at.line)
+        let on_release = |d: &&crate::diag::Diagnostic| d.file == shown && d.line == Some(first.at.line);
+        let unreconciled = findings
+            .iter()
+            .filter(on_release)
+            .any(|d| matches!(d.code, Code::ReleaseUnreconciled | Code::ReleasedAboveApproved));
+        // A step not fulfilled or already paid, or a request not assessed, is the cause then, not a
+        // missing part: their own findings say so.
+        let other_cause = findings.iter().filter(on_release).any(|d| {
+            matches!(
+                d.code,
+                Code::StepNotFulfilled | Code::StepOverpaid | Code::RequestNotAssessed | Code::PaidAfterGrace
+            )
         });
-        if !unreconciled {
+        if !unreconciled || other_cause {
             continue;
         }
         let mut command = String::from("growthplan record payment");

@@ -489,6 +489,7 @@ fn what(w: &str) -> &'static str {
         "facility_agreement_in_force" => "Facility Agreement in force",
         "loan_agreement_in_force" => "Loan Agreement in force",
         "request_submitted" => "payment request submitted (amount requested)",
+        "commitment" => "commitment made (agreement or project)",
         "request_assessed" => "request assessed by the Commission (amount approved)",
         "due" => "step due",
         "grace_ends" => "grace period ends",

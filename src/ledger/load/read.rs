@@ -342,6 +342,14 @@ impl RowSink<'_> {
                 return;
             }
         }
+        // A row typed without its last, optional column (`note`) has the header's width even with a
+        // decimal comma: the tell is an address shifted into `note` while `source` holds something else.
+        if rec.len() == self.table.width && self.src.delimiter == b',' && source_shifted_into_note(self.table, rec) {
+            if let Some(d) = decimal_comma(self.table, self.src, loc, rec) {
+                diags.push(d);
+                return;
+            }
+        }
         if is_ragged(rec, self.table.width) {
             let place = self.src.place(loc, None);
             let d = match other_delimiter(&place.row, self.src.delimiter, self.table.width) {
@@ -493,6 +501,21 @@ fn decimal_comma(table: &RawTable, src: &SourceFile, loc: Loc, rec: &[&str]) -> 
     Some(d)
 }
 
+/// Whether a row's `note` (the last column) holds a web address and its `source` does not: what a decimal
+/// comma makes of a row typed without its note.
+fn source_shifted_into_note(table: &RawTable, rec: &[&str]) -> bool {
+    let is_address = |v: &str| {
+        let v = v.trim();
+        v.starts_with("https://") || v.starts_with("http://")
+    };
+    match (table.field("source"), table.field("note")) {
+        (Some(source), Some(note)) if note + 1 == table.width => {
+            rec.get(note).is_some_and(|v| is_address(v)) && rec.get(source).is_some_and(|v| !is_address(v))
+        }
+        _ => false,
+    }
+}
+
 /// The delimiter, other than the file's own, that splits a ragged row into the header's fields: a row
 /// pasted from a file of another dialect (a `;` export into a comma-separated ledger).
 fn other_delimiter(row: &str, delimiter: u8, width: usize) -> Option<u8> {
@@ -584,6 +607,17 @@ mod tests {
         // Three digits after the comma make no amount with a decimal comma: the row is just ragged.
         let row = "2025-01-01,AA,grant,8,500,initial,x,a note";
         assert_eq!(findings(LedgerFile::Allocations, &format!("{header}\n{row}\n")), [(Code::RaggedRow, 2)]);
+    }
+
+    /// A row typed without its note, with a decimal comma, has the header's width: the address shifted
+    /// into `note` tells it; a row whose note is an address beside an address in `source` is left alone.
+    #[test]
+    fn a_decimal_comma_in_a_row_without_its_note_is_found() {
+        let header = "date,partner,instrument,amount_eur,kind,source,note";
+        let typed = format!("{header}\n2024-05-25,AA,grant,1000,50,initial,https://example.eu/a\n");
+        assert_eq!(findings(LedgerFile::Allocations, &typed), [(Code::DecimalComma, 2)]);
+        let fine = format!("{header}\n2024-05-25,AA,grant,1000.50,initial,https://example.eu/a,https://example.eu/b\n");
+        assert_eq!(findings(LedgerFile::Allocations, &fine), []);
     }
 
     #[test]
