@@ -27,7 +27,10 @@ pub(super) fn apply(l: &mut Ledger, sources: &Sources) -> Vec<Diagnostic> {
         // Rows an earlier correction voided are gone already: a correction names what is left.
         let hits: Vec<&CanonicalRow> =
             all_hits.iter().copied().filter(|(_, at, _)| !voided.iter().any(|v| v.at == *at)).collect();
-        let lines = || hits.iter().map(|(_, at, _)| at.line.to_string()).collect::<Vec<_>>().join(", ");
+        let lines = || {
+            let numbers: Vec<String> = hits.iter().map(|(_, at, _)| at.line.to_string()).collect();
+            format!("line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "))
+        };
         let file = c.ledger.file_name();
         let problem = match c.ledger {
             _ if hits.is_empty() && !all_hits.is_empty() => {
@@ -36,10 +39,24 @@ pub(super) fn apply(l: &mut Ledger, sources: &Sources) -> Vec<Diagnostic> {
             _ if hits.is_empty() => Some(format!("names no row of {file}")),
             // A payment correction voids a whole release: every part of one id.
             LedgerFile::Payments if hits.iter().any(|(_, _, cells)| cells[0] != hits[0].2[0]) => {
-                Some(format!("names parts of several releases in {file} (lines {})", lines()))
+                Some(format!("names parts of several releases in {file} ({})", lines()))
+            }
+            // Part of a release, unless a line names it (one of two identical rows): a release is voided whole.
+            LedgerFile::Payments if !c.matches.iter().any(|(k, _)| k == "line") => {
+                let id = &hits[0].2[0];
+                let parts = rows_of[&c.ledger]
+                    .iter()
+                    .filter(|(_, at, cells)| &cells[0] == id && !voided.iter().any(|v| v.at == *at))
+                    .count();
+                (hits.len() < parts).then(|| {
+                    format!(
+                        "names only part of release `{id}` in {file} ({}): a release is voided whole, by `id={id}`",
+                        lines()
+                    )
+                })
             }
             LedgerFile::Payments => None,
-            _ if hits.len() > 1 => Some(format!("names {} rows of {file} (lines {})", hits.len(), lines())),
+            _ if hits.len() > 1 => Some(format!("names {} rows of {file} ({})", hits.len(), lines())),
             _ => None,
         };
         let date_column = spec.column("date");

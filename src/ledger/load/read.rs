@@ -362,9 +362,9 @@ impl RowSink<'_> {
                     self.src.delimiter,
                 ),
                 None => Diagnostic::new(Code::RaggedRow, &self.src.path, format!(
-                    "the row has {} fields but the header has {}",
-                    rec.len(),
-                    self.table.width
+                    "the row has {} but the header has {}",
+                    fields(rec.len()),
+                    fields(self.table.width)
                 ))
                 .hint(format!(
                     "a field is missing or a value contains the delimiter `{}` without quotes; put such values in double quotes",
@@ -501,6 +501,15 @@ fn decimal_comma(table: &RawTable, src: &SourceFile, loc: Loc, rec: &[&str]) -> 
     Some(d)
 }
 
+/// `1 field`, `10 fields`.
+fn fields(n: usize) -> String {
+    if n == 1 {
+        "1 field".into()
+    } else {
+        format!("{n} fields")
+    }
+}
+
 /// Whether a row's `note` (the last column) holds a web address and its `source` does not: what a decimal
 /// comma makes of a row typed without its note.
 fn source_shifted_into_note(table: &RawTable, rec: &[&str]) -> bool {
@@ -567,7 +576,9 @@ fn other_delimiter_diag(
         Code::OtherDelimiter,
         path,
         format!(
-            "the row has {fields} fields but the header has {width}: it looks {}, but this file is {}",
+            "the row has {} but the header has {}: it looks {}, but this file is {}",
+            self::fields(fields),
+            self::fields(width),
             separated(other),
             separated(delimiter)
         ),

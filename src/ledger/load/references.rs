@@ -307,7 +307,7 @@ fn recorded_twice(l: &Ledger, sources: &Sources, first: &Payment, p: &Payment) -
     let (message, hint) = if differ.is_empty() {
         (
             format!("{what}: this row repeats it (the two rows are identical)"),
-            "delete this row: the release is recorded once, one row per channel and instrument",
+            "recorded twice by mistake: void this row with a correction (`growthplan record correction --ledger payments --match \"line=N\"`, with this row's line); a release is recorded once, one row per channel and instrument",
         )
     } else {
         (
@@ -391,10 +391,10 @@ pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
             .note(format!("{}:{}: {}", first.path, first.line, first.row))
     };
     let twice = ": its amount would count twice";
-    let twice_hint = "delete it if it was entered twice; if there really are two such rows, say in each one's note what it records, so that they differ";
+    let twice_hint = "if it was entered twice, void it with a correction (`growthplan record correction --match \"line=N\"`, with its line); if there really are two such rows, say in each one's note what it records, so that they differ";
     let once = " (most likely entered twice; it changes no figure)";
     let once_hint =
-        "delete it: a ledger records each fact once; if both rows are real, say in the note what each records";
+        "void it with a correction (`growthplan record correction --match \"line=N\"`, with its line): a ledger records each fact once; if both rows are real, say in the note what each records";
     adding
         .into_iter()
         .flatten()
