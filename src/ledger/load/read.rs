@@ -23,7 +23,22 @@ impl LoadError {
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
             holding.sort();
+            // A folder here that holds the data folder (a practice folder made by `init --example`).
+            let mut above: Vec<String> = std::fs::read_dir(here)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().join(dir).join(LedgerFile::Facility.file_name()).is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            above.sort();
             match holding.as_slice() {
+                [] if !above.is_empty() => explained.push_str(&format!(
+                    "; `{}` here holds `{}`: go into it first (`cd {}`)",
+                    above[0],
+                    dir.display(),
+                    above[0]
+                )),
                 [] => {}
                 [one] => explained.push_str(&format!("; `{one}` here holds facility.toml: run with `--data {one}`")),
                 [first, ..] => explained.push_str(&format!(
