@@ -135,13 +135,32 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
-/// Every release up to `as_of`, as its rows say, by partner, date and id (the report lists them).
+/// The releases up to `as_of` the report lists, as their rows say, by partner, date and id: the latest
+/// [`crate::report::LISTED_PAYMENTS`] of each partner, and how many earlier ones are left out.
 #[cfg(feature = "pipeline")]
-fn payment_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::report::PaymentLine> {
+fn payment_lines(
+    l: &ledger::Ledger,
+    replay: &crate::replay::Replay,
+    as_of: crate::date::Date,
+) -> crate::report::PaymentLines {
     use crate::money::format_grouped;
-    let mut lines: Vec<crate::report::PaymentLine> = l
-        .release_components()
-        .filter(|c| c[0].date <= as_of)
+    // Which releases to list, chosen before any is formatted: the latest of each partner (a partner has a
+    // few; synthetic ledgers have hundreds of thousands). The replay has them in date order.
+    let mut by_partner: std::collections::BTreeMap<&str, Vec<&crate::replay::Release>> = Default::default();
+    for r in replay.releases.iter().filter(|r| r.date <= as_of) {
+        by_partner.entry(r.partner_code(l)).or_default().push(r);
+    }
+    let mut earlier: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut kept = Vec::new();
+    for (partner, releases) in &by_partner {
+        let skip = releases.len().saturating_sub(crate::report::LISTED_PAYMENTS);
+        if skip > 0 {
+            earlier.insert(partner.to_string(), skip);
+        }
+        kept.extend(releases[skip..].iter().map(|r| r.components(l)));
+    }
+    let lines = kept
+        .into_iter()
         .map(|c| {
             let first = c[0];
             crate::report::PaymentLine {
@@ -169,8 +188,7 @@ fn payment_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::rep
             }
         })
         .collect();
-    lines.sort_by(|a, b| (&a.partner, &a.date, &a.id).cmp(&(&b.partner, &b.date, &b.id)));
-    lines
+    crate::report::PaymentLines { lines, earlier }
 }
 
 /// The corrections dated after `from` up to `to`, each with the rows it voided as the file holds them.
@@ -205,39 +223,48 @@ fn correction_lines(
 fn source_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::report::SourceLine> {
     use crate::ledger::model::TextId;
     use std::collections::BTreeMap;
-    let mut cited: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    let mut cite = |source: TextId, file: &'static str| {
-        let address = l.text(source);
-        if !address.is_empty() {
-            *cited.entry(address).or_default().entry(file).or_default() += 1;
-        }
-    };
+    // Counted by text number first (a million payment rows cite a handful of sources), then by address.
+    let mut counts: rustc_hash::FxHashMap<(TextId, &'static str), usize> = Default::default();
+    let mut cite = |source: TextId, file: &'static str, n: usize| *counts.entry((source, file)).or_default() += n;
     for r in &l.partners {
-        cite(r.source, "partners.csv");
+        cite(r.source, "partners.csv", 1);
     }
     for r in l.allocations.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "allocations.csv");
+        cite(r.source, "allocations.csv", 1);
     }
     for r in l.commitments.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "commitments.csv");
+        cite(r.source, "commitments.csv", 1);
     }
+    // The payments, by far the most rows: counted in a vector by text number (the report's 10^6-row
+    // target in BENCHMARKS.md; a map cost 30 ms more there).
+    let mut by_text = vec![0usize; l.texts.len()];
     for r in l.payments.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "payments.csv");
+        by_text[r.source.0 as usize] += 1;
+    }
+    for (k, n) in by_text.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+        cite(TextId(k as u32), "payments.csv", n);
     }
     for r in l.conditions.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "conditions.csv");
+        cite(r.source, "conditions.csv", 1);
     }
     for r in l.control_totals.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "control_totals.csv");
+        cite(r.source, "control_totals.csv", 1);
     }
     for r in l.requests.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "requests.csv");
+        cite(r.source, "requests.csv", 1);
     }
     for r in l.assessments.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "assessments.csv");
+        cite(r.source, "assessments.csv", 1);
     }
     for r in l.corrections.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "corrections.csv");
+        cite(r.source, "corrections.csv", 1);
+    }
+    let mut cited: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for ((source, file), n) in counts {
+        let address = l.text(source);
+        if !address.is_empty() {
+            *cited.entry(address).or_default().entry(file).or_default() += n;
+        }
     }
     cited
         .into_iter()
@@ -477,7 +504,7 @@ fn report_command(
         .collect();
     let commit = data_commit(&config.data);
     let summary = crate::render::status::json(&now, None);
-    let payments = payment_lines(&l, as_of);
+    let payments = payment_lines(&l, &replay, as_of);
     let sources = source_lines(&l, as_of);
     let corrections = correction_lines(&l, previous, as_of);
     let control = check::control_figures(&l);
@@ -495,7 +522,8 @@ fn report_command(
         data_commit: commit.as_deref(),
         charts: &charts,
         summary_json: &summary,
-        payments: &payments,
+        payments: &payments.lines,
+        earlier_payments: &payments.earlier,
         sources: &sources,
         facility_envelope: l.facility.envelope(),
         corrections: &corrections,

@@ -32,6 +32,11 @@ impl Release {
         l.release_first(self.at)
     }
 
+    /// Its components, in file order.
+    pub fn components<'a>(&self, l: &'a Ledger) -> Components<'a> {
+        l.release(self.at)
+    }
+
     /// Its partner's code.
     pub fn partner_code<'a>(&self, l: &'a Ledger) -> &'a str {
         l.partner_code(self.partner)

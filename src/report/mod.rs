@@ -56,6 +56,15 @@ pub struct CorrectionLine {
     pub source: String,
 }
 
+/// The releases a report lists, and per partner how many earlier ones it leaves out.
+pub struct PaymentLines {
+    pub lines: Vec<PaymentLine>,
+    pub earlier: std::collections::BTreeMap<String, usize>,
+}
+
+/// A partner section lists at most this many payments, the latest (the export lists them all).
+pub const LISTED_PAYMENTS: usize = 50;
+
 /// A source address and the rows that cite it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SourceLine {
@@ -82,8 +91,10 @@ pub struct ReportInput<'a> {
     pub data_commit: Option<&'a str>,
     pub charts: &'a [ChartFile],
     pub summary_json: &'a str,
-    /// Every release up to the report's date, by partner, date and id.
+    /// The latest releases of each partner up to the report's date, by partner, date and id.
     pub payments: &'a [PaymentLine],
+    /// Per partner, how many earlier releases the list leaves out.
+    pub earlier_payments: &'a std::collections::BTreeMap<String, usize>,
     /// Every source the ledgers' rows up to the report's date cite, sorted.
     pub sources: &'a [SourceLine],
     /// The facility's total envelope (facility.toml).
@@ -115,6 +126,7 @@ struct PartnerRow {
     by_step: bool,
     cycle: CycleRow,
     payments: Vec<PaymentLine>,
+    earlier_payments: usize,
     /// Its latest requests (at most [`LISTED_REQUESTS`]), and how many earlier ones are left out.
     requests: Vec<RequestRow>,
     earlier_requests: usize,
@@ -520,6 +532,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 local_name: x.local_name.clone(),
                 by_step: x.requests.granularity == Granularity::Steps,
                 payments: r.payments.iter().filter(|p| p.partner == x.code).cloned().collect(),
+                earlier_payments: r.earlier_payments.get(&x.code).copied().unwrap_or(0),
                 cycle: cycle_row(&x.code, &x.name, &x.requests, f.paid_regular),
                 requests: {
                     let mine: Vec<&RequestState> = now.request_states.iter().filter(|q| q.partner == x.code).collect();
