@@ -130,6 +130,16 @@ impl Partial {
     pub fn value(&self) -> Option<i64> {
         (self.knownness() != Knownness::Unknown).then_some(self.value)
     }
+
+    /// The figure for people: `show`n, after `at_least` when it is a lower bound, or `unpublished` when
+    /// nothing of it is known.
+    pub fn shown(&self, show: impl Fn(i64) -> String, at_least: &str, unpublished: &str) -> String {
+        match self.knownness() {
+            Knownness::Known => show(self.value),
+            Knownness::LowerBound => format!("{at_least}{}", show(self.value)),
+            Knownness::Unknown => unpublished.into(),
+        }
+    }
 }
 
 /// The level a partner's figures are kept at: step by step (steps.csv has its steps) or only request by
@@ -201,8 +211,6 @@ pub struct RequestState {
     pub together_with: Vec<String>,
     /// `pending` (not yet assessed), `assessed` (its grace runs), or `grace_ended`.
     pub stage: &'static str,
-    /// The date the state is taken at.
-    pub as_of: Date,
     pub source: String,
     /// The request's note: how a value was derived, what is a bound, what sources disagree on.
     pub note: String,

@@ -135,150 +135,6 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
-/// The releases up to `as_of` the report lists, as their rows say, by partner, date and id: the latest
-/// [`crate::report::LISTED_PAYMENTS`] of each partner, and how many earlier ones are left out.
-#[cfg(feature = "pipeline")]
-fn payment_lines(
-    l: &ledger::Ledger,
-    replay: &crate::replay::Replay,
-    as_of: crate::date::Date,
-) -> crate::report::PaymentLines {
-    use crate::money::format_grouped;
-    // Which releases to list, chosen before any is formatted: the latest of each partner (a partner has a
-    // few; synthetic ledgers have hundreds of thousands). The replay has them in date order.
-    let mut by_partner: std::collections::BTreeMap<&str, Vec<&crate::replay::Release>> = Default::default();
-    for r in replay.releases.iter().filter(|r| r.date <= as_of) {
-        by_partner.entry(r.partner_code(l)).or_default().push(r);
-    }
-    let mut earlier: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut kept = Vec::new();
-    for (partner, releases) in &by_partner {
-        let skip = releases.len().saturating_sub(crate::report::LISTED_PAYMENTS);
-        if skip > 0 {
-            earlier.insert(partner.to_string(), skip);
-        }
-        kept.extend(releases[skip..].iter().map(|r| r.components(l)));
-    }
-    let lines = kept
-        .into_iter()
-        .map(|c| {
-            let first = c[0];
-            crate::report::PaymentLine {
-                partner: l.partner_code(first.partner).to_string(),
-                date: date::format(first.date),
-                id: first.id.to_string(),
-                kind: match first.kind {
-                    crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
-                    crate::ledger::model::PaymentKind::Regular => "regular",
-                },
-                parts: c
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{} {} EUR {}",
-                            p.channel.as_str().replace("wbif", "WBIF"),
-                            p.instrument.as_str(),
-                            format_grouped(p.amount as i128)
-                        )
-                    })
-                    .collect(),
-                total: format!("EUR {}", format_grouped(c.iter().map(|p| p.amount as i128).sum())),
-                request: l.text(first.request).to_string(),
-                source: l.text(first.source).to_string(),
-            }
-        })
-        .collect();
-    crate::report::PaymentLines { lines, earlier }
-}
-
-/// The corrections dated after `from` up to `to`, each with the rows it voided as the file holds them.
-#[cfg(feature = "pipeline")]
-fn correction_lines(
-    l: &ledger::Ledger,
-    from: crate::date::Date,
-    to: crate::date::Date,
-) -> Vec<crate::report::CorrectionLine> {
-    l.corrections
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.date > from && c.date <= to)
-        .map(|(k, c)| crate::report::CorrectionLine {
-            date: date::format(c.date),
-            file: c.ledger.file_name().to_string(),
-            voided: l
-                .voided
-                .iter()
-                .filter(|v| v.correction == k)
-                .map(|v| format!("line {}: {}", v.at.line, v.cells.join(",")))
-                .collect(),
-            reason: l.text(c.reason).to_string(),
-            source: l.text(c.source).to_string(),
-        })
-        .collect()
-}
-
-/// Every source address cited by a row dated up to `as_of` (partners and undated steps always), with the
-/// ledgers that cite it.
-#[cfg(feature = "pipeline")]
-fn source_lines(l: &ledger::Ledger, as_of: crate::date::Date) -> Vec<crate::report::SourceLine> {
-    use crate::ledger::model::TextId;
-    use std::collections::BTreeMap;
-    // Counted by text number first (a million payment rows cite a handful of sources), then by address.
-    let mut counts: rustc_hash::FxHashMap<(TextId, &'static str), usize> = Default::default();
-    let mut cite = |source: TextId, file: &'static str, n: usize| *counts.entry((source, file)).or_default() += n;
-    for r in &l.partners {
-        cite(r.source, "partners.csv", 1);
-    }
-    for r in l.allocations.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "allocations.csv", 1);
-    }
-    for r in l.commitments.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "commitments.csv", 1);
-    }
-    // The payments, by far the most rows: counted in a vector by text number (the report's 10^6-row
-    // target in BENCHMARKS.md; a map cost 30 ms more there).
-    let mut by_text = vec![0usize; l.texts.len()];
-    for r in l.payments.iter().filter(|r| r.date <= as_of) {
-        by_text[r.source.0 as usize] += 1;
-    }
-    for (k, n) in by_text.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-        cite(TextId(k as u32), "payments.csv", n);
-    }
-    for r in l.conditions.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "conditions.csv", 1);
-    }
-    for r in l.control_totals.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "control_totals.csv", 1);
-    }
-    for r in l.requests.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "requests.csv", 1);
-    }
-    for r in l.assessments.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "assessments.csv", 1);
-    }
-    for r in l.corrections.iter().filter(|r| r.date <= as_of) {
-        cite(r.source, "corrections.csv", 1);
-    }
-    let mut cited: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for ((source, file), n) in counts {
-        let address = l.text(source);
-        if !address.is_empty() {
-            *cited.entry(address).or_default().entry(file).or_default() += n;
-        }
-    }
-    cited
-        .into_iter()
-        .map(|(address, files)| crate::report::SourceLine {
-            address: address.to_string(),
-            cited_by: files
-                .into_iter()
-                .map(|(f, n)| format!("{f} ({n} row{})", if n == 1 { "" } else { "s" }))
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
-        .collect()
-}
-
 /// Loads the ledgers for a computation. Findings that make figures wrong (a file that cannot be read, a
 /// row left out) stop here: the errors go to stderr and the caller exits with code 1.
 #[cfg(feature = "pipeline")]
@@ -298,18 +154,6 @@ fn load_for_figures(config: &Config) -> anyhow::Result<Option<ledger::Ledger>> {
     }
 }
 
-/// The code of the partner `given` names: its code, or its name or local name (each part of a local name
-/// written in two scripts, `A / Б`), ignoring case.
-#[cfg(feature = "pipeline")]
-fn partner_by_code_or_name(l: &ledger::Ledger, given: &str) -> Option<String> {
-    let same = |a: &str| a.trim().to_lowercase() == given.trim().to_lowercase();
-    l.partners
-        .iter()
-        .find(|p| p.code == given)
-        .or_else(|| l.partners.iter().find(|p| same(&p.code) || same(&p.name) || p.local_name.split('/').any(same)))
-        .map(|p| p.code.to_string())
-}
-
 #[cfg(feature = "pipeline")]
 fn status_command(
     config: &Config,
@@ -324,8 +168,8 @@ fn status_command(
     // A partner may be given by its code, or by its name or local name in any case (`Serbia`, `Србија`).
     let partner = match partner {
         None => None,
-        Some(given) => match partner_by_code_or_name(&l, given) {
-            Some(code) => Some(code),
+        Some(given) => match l.partner_by_code_or_name(given) {
+            Some(p) => Some(p.code.to_string()),
             None => {
                 let codes: Vec<&str> = l.partners.iter().map(|p| p.code.as_str()).collect();
                 anyhow::bail!("--partner `{given}` is not in partners.csv; the partners are: {}", codes.join(", "));
@@ -504,9 +348,9 @@ fn report_command(
         .collect();
     let commit = data_commit(&config.data);
     let summary = crate::render::status::json(&now, None);
-    let payments = payment_lines(&l, &replay, as_of);
-    let sources = source_lines(&l, as_of);
-    let corrections = correction_lines(&l, previous, as_of);
+    let payments = report::quoted::payment_lines(&l, &replay, as_of);
+    let sources = report::quoted::source_lines(&l, as_of);
+    let corrections = report::quoted::correction_lines(&l, previous, as_of);
     let control = check::control_figures(&l);
     let files = report::build(&ReportInput {
         facility: &l.facility.name,

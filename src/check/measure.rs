@@ -4,6 +4,28 @@
 use crate::date::Date;
 use crate::ledger::model::*;
 
+/// How the ledgers' figure stands against a control total: the one statement of what `itemised` means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Within the tolerance.
+    Matches,
+    /// A `partial` total the ledgers fall short of by more than the tolerance: reported, not failed.
+    KnownGap,
+    /// A `full` total missed, or a `partial` one exceeded, beyond the tolerance (C019).
+    Fails,
+}
+
+/// The verdict on control total `c` when the ledgers' figure for it is `value`.
+pub fn verdict(c: &ControlTotal, value: i128) -> Verdict {
+    let diff = value - c.amount as i128;
+    let tolerance = c.tolerance as i128;
+    match c.itemised {
+        _ if diff.abs() <= tolerance => Verdict::Matches,
+        Itemised::Partial if diff < 0 => Verdict::KnownGap,
+        _ => Verdict::Fails,
+    }
+}
+
 /// A value and the rows that make it up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figure {

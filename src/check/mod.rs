@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::date::{self, Date};
 use crate::diag::{self, Code, Diagnostic};
-use crate::ledger::model::{Itemised, Ledger, Loc};
+use crate::ledger::model::{Ledger, Loc};
 use crate::money;
 use crate::replay::{Index, Release, Replay, Requests, Settlement};
 
@@ -146,13 +146,10 @@ pub fn control_figures(ledger: &Ledger) -> Vec<ControlFigure> {
                 difference_eur: money::format_grouped(diff).replace(',', ""),
                 tolerance_eur: money::format_plain(c.tolerance),
                 itemised: c.itemised.as_str().into(),
-                known_gap: c.itemised == Itemised::Partial && -diff > c.tolerance as i128,
+                known_gap: measure::verdict(c, value) == measure::Verdict::KnownGap,
                 source: ledger.text(c.source).to_string(),
                 note: ledger.text(c.note).to_string(),
-                ok: match c.itemised {
-                    Itemised::Full => diff.abs() <= c.tolerance as i128,
-                    Itemised::Partial => diff <= c.tolerance as i128,
-                },
+                ok: measure::verdict(c, value) != measure::Verdict::Fails,
             }
         })
         .collect()

@@ -3,7 +3,7 @@
 //! Plain sums over a few rows per partner; a blank cell ("not published") makes a figure a lower bound
 //! or unknown ([`Partial`]).
 
-use crate::check::measure::measure_value;
+use crate::check::measure::{measure_value, verdict, Verdict};
 use crate::date::Date;
 use crate::ledger::model::*;
 use crate::ledger::schema::ALL_PARTNERS;
@@ -100,18 +100,18 @@ pub fn request_figures(
     (partners, facility)
 }
 
-/// Every `partial` control total dated up to `as_of`, in the order of the file, with the ledgers' figure
-/// on its date; the latest of a partner (or of `ALL`) is last among its own, by date then line.
+/// Every `partial` control total dated up to `as_of`, in the order of the file (the ledger keeps it), with
+/// the ledgers' figure on its date.
 pub fn known_gaps(l: &Ledger, as_of: Date) -> Vec<KnownGap> {
-    let mut rows: Vec<&ControlTotal> =
-        l.control_totals.iter().filter(|c| c.itemised == Itemised::Partial && c.date <= as_of).collect();
-    rows.sort_by_key(|c| c.at.line);
-    rows.into_iter()
+    l.control_totals
+        .iter()
+        .filter(|c| c.itemised == Itemised::Partial && c.date <= as_of)
         .map(|c| {
             let partner = c.partner.map(|p| l.partner_code(p));
-            let itemised = measure_value(l, partner, c.measure, c.date) as i64;
+            let value = measure_value(l, partner, c.measure, c.date);
+            let itemised = value as i64;
             let gap = c.amount - itemised;
-            let open = gap > c.tolerance;
+            let open = verdict(c, value) == Verdict::KnownGap;
             KnownGap {
                 date: c.date,
                 partner: partner.unwrap_or(ALL_PARTNERS).to_string(),
@@ -178,7 +178,6 @@ pub fn request_states(l: &Ledger, replay: &Replay, as_of: Date) -> Vec<RequestSt
                 steps_partly: latest.and_then(|a| a.steps_partly),
                 steps_not_met: latest.and_then(|a| a.steps_not_met),
                 approved,
-                as_of,
                 released: released[row],
                 released_together: together[row].0,
                 together_with: together[row].1.clone(),

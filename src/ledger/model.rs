@@ -212,6 +212,12 @@ pub struct Voided {
     pub correction: usize,
 }
 
+/// A partner's names: its name in English, and its local name, which in two scripts is written
+/// `Crna Gora / Црна Гора` (either is a name). Empty names are left out.
+pub fn partner_names<'a>(name: &'a str, local_name: &'a str) -> impl Iterator<Item = &'a str> {
+    std::iter::once(name).chain(local_name.split('/')).map(str::trim).filter(|n| !n.is_empty())
+}
+
 /// A partner code as the rows keep it: its number in the ledger's `partner_codes` (the codes of
 /// partners.csv in file order, then any other code a table names, in order of first appearance);
 /// [`Ledger::partner_code`] gives the code.
@@ -422,6 +428,14 @@ impl Ledger {
     /// The partner code of a payment.
     pub fn partner_code(&self, number: PartnerId) -> &str {
         self.partner_codes.get(number.0 as usize).map_or("", Text::as_str)
+    }
+
+    /// The partner `given` names: its code, or, ignoring case, its code, name or one of its local names.
+    pub fn partner_by_code_or_name(&self, given: &str) -> Option<&Partner> {
+        let lower = given.trim().to_lowercase();
+        let same = |a: &str| a.trim().to_lowercase() == lower;
+        self.partner(given)
+            .or_else(|| self.partners.iter().find(|p| same(&p.code) || partner_names(&p.name, &p.local_name).any(same)))
     }
 
     pub fn partner(&self, code: &str) -> Option<&Partner> {

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::date;
 use crate::money::{format_millions, format_plain, Rate};
-use crate::progress::{Change, Figures, Granularity, KnownGap, Knownness, Partial, Progress, RequestFigures, Table};
+use crate::progress::{Change, Figures, Granularity, KnownGap, Partial, Progress, RequestFigures, Table};
 use crate::render::diagnostics::inert;
 
 /// The version of the status JSON contract.
@@ -88,11 +88,6 @@ pub fn requests_json(r: &RequestFigures) -> Map<String, Value> {
     ] {
         known(&mut m, k, json!(v), "known");
     }
-    let partial = |p: &Partial, euros: bool| match p.value() {
-        None => Value::Null,
-        Some(v) if euros => json!(format_plain(v)),
-        Some(v) => json!(v),
-    };
     for (k, p, euros) in [
         ("requested_eur", &r.requested, true),
         ("approved_eur", &r.approved, true),
@@ -102,7 +97,7 @@ pub fn requests_json(r: &RequestFigures) -> Map<String, Value> {
         ("steps_met", &r.steps_met, false),
         ("steps_partly", &r.steps_partly, false),
     ] {
-        known(&mut m, k, partial(p, euros), p.knownness().as_str());
+        known(&mut m, k, partial_json(p, euros), p.knownness().as_str());
     }
     match r.reported_unitemised_known {
         true => known(&mut m, "reported_unitemised_eur", json!(format_plain(r.reported_unitemised)), "known"),
@@ -244,11 +239,15 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
 
 /// A figure that may be a lower bound (`\u{2265}`) or not published (`?`).
 fn bounded(v: &Partial, euros: bool) -> String {
-    let shown = |x: i64| if euros { format_millions(x as i128) } else { x.to_string() };
-    match v.knownness() {
-        Knownness::Known => shown(v.value),
-        Knownness::LowerBound => format!("\u{2265}{}", shown(v.value)),
-        Knownness::Unknown => "?".into(),
+    v.shown(|x| if euros { format_millions(x as i128) } else { x.to_string() }, "\u{2265}", "?")
+}
+
+/// A figure that may be unknown, as JSON: an amount as a decimal string, a count as an integer, or null.
+fn partial_json(p: &Partial, euros: bool) -> Value {
+    match p.value() {
+        None => Value::Null,
+        Some(v) if euros => json!(format_plain(v)),
+        Some(v) => json!(v),
     }
 }
 
@@ -328,11 +327,6 @@ pub fn tables(p: &Progress) -> Vec<Table> {
         .map(|x| with_cycle(fig_row(vec![json!(x.code), json!(x.name)], &x.figures), &x.requests))
         .collect();
     partners.push(with_cycle(fig_row(vec![json!("ALL"), json!("all partners")], &p.facility), &p.requests));
-    let known = |v: &Partial, euros: bool| match v.value() {
-        None => Value::Null,
-        Some(x) if euros => json!(format_plain(x)),
-        Some(x) => json!(x),
-    };
     vec![
         Table { name: "partners", header: partners_header, rows: partners },
         Table {
@@ -375,11 +369,11 @@ pub fn tables(p: &Progress) -> Vec<Table> {
                         json!(q.requested.map(format_plain)),
                         json!(q.assessments),
                         json!(q.last_assessed.map(date::format)),
-                        known(&q.steps_met, false),
+                        partial_json(&q.steps_met, false),
                         json!(q.steps_met.knownness().as_str()),
                         json!(q.steps_partly),
                         json!(q.steps_not_met),
-                        known(&q.approved, true),
+                        partial_json(&q.approved, true),
                         json!(q.approved.knownness().as_str()),
                         json!(format_plain(q.released)),
                         json!(format_plain(q.released_together)),
@@ -668,7 +662,6 @@ mod tests {
                 released_together: 0,
                 together_with: Vec::new(),
                 stage: "pending",
-                as_of: d,
                 source: "x".into(),
                 note: String::new(),
                 decisions: Vec::new(),

@@ -3,6 +3,8 @@
 //! self-contained HTML page, the charts, `summary.json`). Pure: it returns the files; `run` writes them.
 //! HTML comes from a minijinja template with automatic escaping: ledger text is untrusted.
 
+pub mod quoted;
+
 use minijinja::{context, Environment};
 use serde::Serialize;
 
@@ -262,12 +264,7 @@ fn m(cents: i64) -> String {
 
 /// A figure that may be a lower bound ("at least") or not published.
 fn bound(v: &Partial, euros: bool) -> String {
-    let shown = |x: i64| if euros { m(x) } else { x.to_string() };
-    match v.knownness() {
-        Knownness::Known => shown(v.value),
-        Knownness::LowerBound => format!("at least {}", shown(v.value)),
-        Knownness::Unknown => "not published".into(),
-    }
+    v.shown(|x| if euros { m(x) } else { x.to_string() }, "at least ", "not published")
 }
 
 fn optional<T: ToString>(v: Option<T>) -> String {
@@ -297,7 +294,8 @@ fn cycle_row(code: &str, name: &str, r: &RequestFigures, paid_regular: i64) -> C
     }
 }
 
-fn request_row(q: &RequestState) -> RequestRow {
+/// A request as its partner section shows it, on `as_of`.
+fn request_row(q: &RequestState, as_of: crate::date::Date) -> RequestRow {
     RequestRow {
         id: q.id.clone(),
         submitted: date::format(q.submitted),
@@ -322,7 +320,7 @@ fn request_row(q: &RequestState) -> RequestRow {
             }
         },
         stage: match q.stage {
-            "pending" if q.grace_end < q.as_of => "pending with the Commission, although its grace period has ended",
+            "pending" if q.grace_end < as_of => "pending with the Commission, although its grace period has ended",
             "pending" => "pending with the Commission",
             "assessed" => "assessed; grace period runs",
             _ => "assessed; grace period ended",
@@ -536,7 +534,10 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
                 cycle: cycle_row(&x.code, &x.name, &x.requests, f.paid_regular),
                 requests: {
                     let mine: Vec<&RequestState> = now.request_states.iter().filter(|q| q.partner == x.code).collect();
-                    mine[mine.len().saturating_sub(LISTED_REQUESTS)..].iter().map(|q| request_row(q)).collect()
+                    mine[mine.len().saturating_sub(LISTED_REQUESTS)..]
+                        .iter()
+                        .map(|q| request_row(q, now.as_of))
+                        .collect()
                 },
                 earlier_requests: now
                     .request_states

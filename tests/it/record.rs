@@ -230,71 +230,87 @@ fn requests_and_assessments_are_recorded_and_imported_like_the_other_ledgers() {
     assert_eq!(mine, [(Some(2), Some(1), None, Some(100_000_050)), (Some(1), None, None, None)]);
 }
 
+/// Release RS-R2 of the step-level example: step RS-24H2-01 (EUR 9,254,545.00) less the 7% clearance,
+/// in one part, for request RS-Q24H2.
+const RS_R2: [&str; 22] = [
+    "record",
+    "payment",
+    "--id",
+    "RS-R2",
+    "--date",
+    "2026-03-20",
+    "--partner",
+    "RS",
+    "--kind",
+    "regular",
+    "--channel",
+    "budget",
+    "--instrument",
+    "loan",
+    "--amount-eur",
+    "8606726.85",
+    "--steps",
+    "RS-24H2-01",
+    "--request",
+    "RS-Q24H2",
+    "--source",
+    "https://example.eu/transfer",
+];
+
+/// A copy of the step-level example in which step RS-24H2-01 is found fulfilled and request RS-Q24H2
+/// approved for it on 10 March 2026: ready for [`RS_R2`].
+fn example_with_rs_24h2_01_approved() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
+    for args in [
+        &[
+            "record",
+            "step-event",
+            "--date",
+            "2026-03-10",
+            "--step",
+            "RS-24H2-01",
+            "--status",
+            "fulfilled",
+            "--source",
+            "x",
+        ][..],
+        &[
+            "record",
+            "assessment",
+            "--date",
+            "2026-03-10",
+            "--request",
+            "RS-Q24H2",
+            "--steps-met",
+            "1",
+            "--amount-approved-eur",
+            "9254545.00",
+            "--source",
+            "x",
+        ],
+    ] {
+        let (code, out, err) = growthplan(tmp.path(), args);
+        assert_eq!(code, 0, "{args:?}\n{out}{err}");
+    }
+    tmp
+}
+
 /// A payment recorded in error and voided by a correction leaves every figure as if it had never been
 /// recorded (to the byte, in growthplan's status and in the independent computation's), the file keeps it
 /// (`fmt` rewrites nothing away), and the report of the correction's month lists it.
 #[cfg(feature = "pipeline")]
 #[test]
 fn a_payment_voided_by_a_correction_leaves_every_figure_as_if_never_recorded() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
+    let tmp = example_with_rs_24h2_01_approved();
     let run = |args: &[&str]| {
         let (code, out, err) = growthplan(tmp.path(), args);
         assert_eq!(code, 0, "{args:?}\n{out}{err}");
         out
     };
     let status = || run(&["status", "--as-of", "2026-11-30", "--format", "json"]);
-    run(&[
-        "record",
-        "step-event",
-        "--date",
-        "2026-03-10",
-        "--step",
-        "RS-24H2-01",
-        "--status",
-        "fulfilled",
-        "--source",
-        "x",
-    ]);
-    run(&[
-        "record",
-        "assessment",
-        "--date",
-        "2026-03-10",
-        "--request",
-        "RS-Q24H2",
-        "--steps-met",
-        "1",
-        "--amount-approved-eur",
-        "9254545.00",
-        "--source",
-        "x",
-    ]);
     let before = status();
-    run(&[
-        "record",
-        "payment",
-        "--id",
-        "RS-R2",
-        "--date",
-        "2026-03-20",
-        "--partner",
-        "RS",
-        "--kind",
-        "regular",
-        "--channel",
-        "budget",
-        "--instrument",
-        "loan",
-        "--amount-eur",
-        "8606726.85",
-        "--steps",
-        "RS-24H2-01",
-        "--request",
-        "RS-Q24H2",
-        "--source",
-        "https://example.eu/transfer",
-    ]);
+    run(&RS_R2);
     assert_ne!(status(), before, "the payment counts until it is voided");
     run(&[
         "record",
@@ -487,64 +503,9 @@ fn a_part_alone_says_the_release_looks_incomplete_and_how_to_record_it_whole() {
 /// void the new row at once; and `line=N` voids one of two identical rows.
 #[test]
 fn a_voided_row_is_not_recorded_again_and_line_names_one_of_two_identical_rows() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&crate::illustrative(), &tmp.path().join("data"));
+    let tmp = example_with_rs_24h2_01_approved();
     let run = |args: &[&str]| growthplan(tmp.path(), args);
-    let payment = [
-        "record",
-        "payment",
-        "--id",
-        "RS-R2",
-        "--date",
-        "2026-03-20",
-        "--partner",
-        "RS",
-        "--kind",
-        "regular",
-        "--channel",
-        "budget",
-        "--instrument",
-        "loan",
-        "--amount-eur",
-        "8606726.85",
-        "--steps",
-        "RS-24H2-01",
-        "--request",
-        "RS-Q24H2",
-        "--source",
-        "x",
-    ];
-    for args in [
-        &[
-            "record",
-            "step-event",
-            "--date",
-            "2026-03-10",
-            "--step",
-            "RS-24H2-01",
-            "--status",
-            "fulfilled",
-            "--source",
-            "x",
-        ][..],
-        &[
-            "record",
-            "assessment",
-            "--date",
-            "2026-03-10",
-            "--request",
-            "RS-Q24H2",
-            "--steps-met",
-            "1",
-            "--amount-approved-eur",
-            "9254545.00",
-            "--source",
-            "x",
-        ],
-        &payment,
-    ] {
-        assert_eq!(run(args).0, 0, "{args:?}");
-    }
+    assert_eq!(run(&RS_R2).0, 0);
     // The same row pasted twice: `line=N` voids the second, and the ledgers pass again.
     let path = tmp.path().join("data/payments.csv");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -585,7 +546,7 @@ fn a_voided_row_is_not_recorded_again_and_line_names_one_of_two_identical_rows()
     ]);
     assert_eq!(code, 0, "{err}");
     let before = std::fs::read(&path).unwrap();
-    let (code, _, err) = run(&payment);
+    let (code, _, err) = run(&RS_R2);
     assert_eq!(code, 1);
     assert!(err.contains("would be voided at once by the correction at data/corrections.csv:3"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);

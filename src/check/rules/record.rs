@@ -165,11 +165,7 @@ pub(super) fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
     for c in &l.control_totals {
         let value = measure::measure_value(l, c.partner.map(|p| l.partner_code(p)), c.measure, c.date);
         let diff = value - c.amount as i128;
-        let fails = match c.itemised {
-            Itemised::Full => diff.abs() > c.tolerance as i128,
-            Itemised::Partial => diff > c.tolerance as i128,
-        };
-        if fails {
+        if measure::verdict(c, value) == measure::Verdict::Fails {
             // The rows behind the figure are listed only for a total that does not match.
             let f = measure::measure(l, c.partner.map(|p| l.partner_code(p)), c.measure, c.date);
             let who = c.partner.map(|p| l.partner_code(p)).unwrap_or("all partners");

@@ -625,9 +625,6 @@ pub(super) struct PartnerNames {
     pub(super) codes: Vec<Text>,
     /// (name in lower case, code), for the names that are not also a code.
     names: Vec<(String, Text)>,
-    /// The byte lengths of the names, in lower and upper case (bit `n` for `n`, bit 127 for longer): a
-    /// cell of another length, as every code is, is no name, told without looking at the names.
-    lengths: u128,
 }
 
 impl PartnerNames {
@@ -646,13 +643,9 @@ impl PartnerNames {
         });
         found.codes = rows.iter().map(|[code, ..]| Text::from(code.as_str())).filter(|c| !c.is_empty()).collect();
         for [code, name, local_name] in &rows {
-            // A local name in two scripts is written `Crna Gora / Црна Гора`: either is a name.
-            for n in std::iter::once(name.as_str()).chain(local_name.split('/')).map(str::trim) {
-                if !n.is_empty() && !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n) {
+            for n in partner_names(name, local_name) {
+                if !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n) {
                     found.names.push((n.to_lowercase(), Text::from(code.as_str())));
-                    for len in [n.to_lowercase().len(), n.to_uppercase().len()] {
-                        found.lengths |= 1 << len.min(127);
-                    }
                 }
             }
         }
@@ -661,8 +654,8 @@ impl PartnerNames {
 
     /// The code of the partner whose name or local name `v` is, when `v` is not a code itself.
     pub(super) fn code_named(&self, v: &str) -> Option<&Text> {
-        // Every cell is looked at: most hold a code, which the names' lengths rule out at once.
-        if self.lengths & (1 << v.len().min(127)) == 0 || self.codes.iter().any(|c| c.as_str() == v) {
+        // Every cell is looked at; nearly all hold a code.
+        if self.names.is_empty() || self.codes.iter().any(|c| c.as_str() == v) {
             return None;
         }
         let lower = v.to_lowercase();
