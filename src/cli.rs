@@ -65,6 +65,11 @@ pub enum Command {
         /// table for people, json (the contract in docs/OUTPUT.md) or csv for machines.
         #[arg(long, value_enum, default_value = "table")]
         format: StatusFormat,
+        /// Add the outlook: what withheld money expires when, and three projections of payments to the
+        /// facility's last payment date (on plan, at the observed pace, no further progress). With
+        /// `--format csv`, print the projection table instead of the partners'.
+        #[arg(long)]
+        outlook: bool,
     },
     /// Write every computed table (partners, areas, steps, timeline, deadlines, changes) to a folder: a file
     /// per table (csv, json, parquet) or one workbook (xlsx).

@@ -30,6 +30,7 @@ pub enum Task {
         as_of: Date,
         partner: Option<String>,
         format: StatusFormat,
+        outlook: bool,
     },
     Export {
         as_of: Date,
@@ -125,8 +126,8 @@ impl Config {
             Command::Check { as_of, format, deny_warnings } => {
                 Task::Check { as_of: parse_as_of(as_of.as_deref(), today)?, format, deny_warnings }
             }
-            Command::Status { as_of, partner, format } => {
-                Task::Status { as_of: parse_as_of(as_of.as_deref(), today)?, partner, format }
+            Command::Status { as_of, partner, format, outlook } => {
+                Task::Status { as_of: parse_as_of(as_of.as_deref(), today)?, partner, format, outlook }
             }
             Command::Export { as_of, since, out, format } => {
                 let as_of = parse_as_of(as_of.as_deref(), today)?;

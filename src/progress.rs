@@ -358,6 +358,95 @@ pub struct Progress {
     pub known_gaps: Vec<KnownGap>,
     /// The requests submitted up to `as_of`, by partner, then date and id.
     pub request_states: Vec<RequestState>,
+    /// What expires when, and the projections to the facility's last payment date.
+    pub outlook: Outlook,
+}
+
+/// The outlook as of a date (docs/OUTPUT.md defines each figure): the expiry calendar, recorded figures
+/// only, and three projections, each labelled as one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outlook {
+    /// The last day of each payment window projected: the first holds the day after the as-of date, the
+    /// last the facility's last payment date.
+    pub windows: Vec<Date>,
+    /// Money withheld that expires unless its missing steps are met: by date, then partner.
+    pub calendar: Vec<Expiry>,
+    /// What expired up to the as-of date, facility-wide (withheld remainders and steps whose grace ended).
+    pub expired_so_far: Partial,
+    /// By partner code.
+    pub partners: Vec<PartnerOutlook>,
+    /// The facility's projections: the partners' summed, window by window, in [`SCENARIOS`] order.
+    pub facility: Vec<ProjectionPoint>,
+}
+
+/// The three projections, in the order tables and charts show them.
+pub const SCENARIOS: [&str; 3] = ["on_plan", "observed_pace", "no_progress"];
+
+/// A partner's money withheld whose grace period ends on one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expiry {
+    /// The grace end: after it the money is no longer released and returns to the pool.
+    pub date: Date,
+    pub partner: String,
+    /// Gross euros withheld (a withheld remainder whose request or approval is not published is a blank
+    /// part).
+    pub amount: Partial,
+    /// The requests (withheld remainders) or steps (unmet and due) it comes from.
+    pub requests: Vec<String>,
+    pub steps: Vec<String>,
+    /// Facility-wide: what expired up to the as-of date plus every amount of the calendar up to this one.
+    pub pool_after: Partial,
+}
+
+/// One partner's outlook: its starting point, the pace and delay its projection at the observed pace
+/// uses (and where they come from), and its projections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerOutlook {
+    pub partner: String,
+    pub envelope: i64,
+    /// Transferred up to the as-of date (net, pre-financing included).
+    pub paid: i64,
+    /// Withheld money whose grace ended up to the as-of date (the known part; `expired_unknown` counts the
+    /// remainders not published).
+    pub expired: i64,
+    pub expired_unknown: u32,
+    /// Gross value neither paid nor expired: the envelope less the gross of the releases and what expired.
+    pub open: i64,
+    /// Pre-financing not yet cleared: future releases transfer their gross less it.
+    pub prefinancing_to_clear: i64,
+    /// The observed pace: `pace_num / pace_den` (0/1 when nothing is observed), and its basis.
+    pub pace_num: i64,
+    pub pace_den: i64,
+    /// `requested_value`, `step_value` or `step_count`, prefixed `facility_` when the partner has no
+    /// observation of its own and the facility's is used; `none` when nothing anywhere is observed.
+    pub pace_basis: &'static str,
+    /// The mean delay in whole days from a period's end to the release paying it, and its basis
+    /// (`own`, `facility` or `none`) and how many releases it is the mean of.
+    pub delay_days: i64,
+    pub delay_basis: &'static str,
+    pub delay_releases: u32,
+    /// The open money not tied to a known request or step, spread evenly over the due dates ahead (the
+    /// request level publishes no schedule).
+    pub unscheduled: i64,
+    /// In [`SCENARIOS`] order, window by window.
+    pub projections: Vec<ProjectionPoint>,
+}
+
+/// Where a scenario stands at the end of a payment window (cumulative, euros): paid + expired +
+/// remaining = envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectionPoint {
+    /// One of [`SCENARIOS`].
+    pub scenario: &'static str,
+    pub window_end: Date,
+    /// Transferred by the window's end: recorded, plus projected.
+    pub paid: i64,
+    /// Returned to the pool by the window's end: what expired up to the as-of date, plus projected.
+    pub expired: i64,
+    /// Neither paid nor expired.
+    pub remaining: i64,
+    pub paid_in_window: i64,
+    pub expired_in_window: i64,
 }
 
 /// A computed table for export: named columns and rows of JSON values (amounts as decimal strings in
@@ -432,6 +521,7 @@ mod tests {
                 requests: RequestFigures::default(),
                 known_gaps: Vec::new(),
                 request_states: Vec::new(),
+                outlook: Outlook::default(),
             };
             let counts = progress.stage_counts();
             for p in partners {

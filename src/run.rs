@@ -24,7 +24,9 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &config.task {
         Task::Check { as_of, format, deny_warnings } => check_command(config, *as_of, *format, *deny_warnings, out),
         #[cfg(feature = "pipeline")]
-        Task::Status { as_of, partner, format } => status_command(config, *as_of, partner.as_deref(), *format, out),
+        Task::Status { as_of, partner, format, outlook } => {
+            status_command(config, *as_of, partner.as_deref(), *format, *outlook, out)
+        }
         #[cfg(feature = "pipeline")]
         Task::Export { as_of, since, out: dir, format } => export_command(config, *as_of, *since, dir, *format, out),
         #[cfg(feature = "pipeline")]
@@ -160,10 +162,11 @@ fn status_command(
     as_of: date::Date,
     partner: Option<&str>,
     format: crate::cli::StatusFormat,
+    outlook: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::cli::StatusFormat;
-    use crate::render::status;
+    use crate::render::{outlook as outlook_render, status};
     let Some(l) = load_for_figures(config)? else { return Ok(Outcome::Findings) };
     // A partner may be given by its code, or by its name or local name in any case (`Serbia`, `Србија`).
     let partner = match partner {
@@ -180,10 +183,16 @@ fn status_command(
     let replay = crate::replay::Replay::new(&l);
     let p = crate::compute::progress(&l, &replay, as_of)?;
     let text = match format {
+        StatusFormat::Table if outlook => status::table(&p, partner) + &outlook_render::table(&p.outlook, partner),
         StatusFormat::Table => status::table(&p, partner),
+        StatusFormat::Json if outlook => {
+            status::json_with(&p, partner, Some(outlook_render::json(&p.outlook, partner)))
+        }
         StatusFormat::Json => status::json(&p, partner),
         StatusFormat::Csv => {
-            let mut t = status::tables(&p).into_iter().next().expect("the partners table");
+            let tables = status::tables(&p);
+            let name = if outlook { "projection" } else { "partners" };
+            let mut t = tables.into_iter().find(|t| t.name == name).expect("the table exists");
             if let Some(code) = partner {
                 t.rows.retain(|r| r[0] == serde_json::json!(code));
             }

@@ -11,6 +11,8 @@ use plotters::style::FontStyle;
 use rayon::prelude::*;
 
 use crate::date;
+
+mod outlook;
 use crate::progress::{partner_stage_counts, Progress, StageCounts};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -64,6 +66,7 @@ enum Kind {
     Cumulative,
     Steps,
     Money,
+    Outlook,
     Partner,
 }
 
@@ -80,24 +83,26 @@ fn draw<DB: DrawingBackend>(
         Kind::Cumulative => cumulative(root, p),
         Kind::Steps => steps_by_stage(root, p, counts),
         Kind::Money => money_at_stake(root, p),
+        Kind::Outlook => outlook::fan(root, p),
         Kind::Partner => partner_areas(root, p, counts, partner.unwrap_or_default()),
     }
 }
 
-/// Every chart for the progress: the four facility charts, then one per partner.
+/// Every chart for the progress: the six facility charts, then one per partner.
 pub fn render_all(p: &Progress, format: Format) -> Result<Vec<ChartFile>, ChartError> {
     REGISTER.call_once(|| {
         // The font is part of the binary; registering it cannot fail for a valid TTF.
         let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
         let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, FONT);
     });
-    crate::meter::phase("drawing the charts", 5 + p.partners.len() as u64);
+    crate::meter::phase("drawing the charts", 6 + p.partners.len() as u64);
     let mut jobs: Vec<(String, u32, Kind, Option<String>)> = vec![
         ("requests".into(), bar_height(p.partners.len()), Kind::Requests, None),
         ("funnel".into(), bar_height(p.partners.len()), Kind::Funnel, None),
         ("cumulative".into(), 700, Kind::Cumulative, None),
         ("steps".into(), bar_height(p.partners.len()), Kind::Steps, None),
         ("money".into(), bar_height(p.partners.len()), Kind::Money, None),
+        ("outlook".into(), 700, Kind::Outlook, None),
     ];
     for x in &p.partners {
         let areas = p.areas.iter().filter(|a| a.partner == x.code).count();

@@ -19,6 +19,7 @@ use crate::replay::Replay;
 mod changes;
 mod envelopes;
 mod frames;
+mod outlook;
 mod parquet;
 mod payments;
 mod requests;
@@ -75,6 +76,7 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     progress.requests = facility;
     progress.request_states = requests::request_states(l, replay, as_of);
     progress.known_gaps = known_gaps;
+    progress.outlook = outlook::outlook(l, replay, &progress);
     Ok(progress)
 }
 
@@ -140,6 +142,7 @@ fn assemble(
         requests: RequestFigures::default(),
         known_gaps: Vec::new(),
         request_states: Vec::new(),
+        outlook: Outlook::default(),
     })
 }
 

@@ -85,10 +85,28 @@ impl Facility {
     /// `end`. A count that does not divide the year leaves every month end a due date.
     pub fn is_due_date(&self, d: Date) -> bool {
         use chrono::Datelike;
-        let per_year = self.max_regular_releases_per_year;
-        let months = if per_year > 0 && 12u32.is_multiple_of(per_year) { 12 / per_year } else { 1 };
         let month_end = d.succ_opt().is_none_or(|next| next.day() == 1);
-        month_end && d.month().is_multiple_of(months) && d >= self.start && d <= self.end
+        month_end && d.month().is_multiple_of(self.period_months()) && d >= self.start && d <= self.end
+    }
+
+    /// The length of a reporting period (and payment window) in months: the year cut into
+    /// `max_regular_releases_per_year` equal periods, or a month when that count does not divide the year.
+    pub fn period_months(&self) -> u32 {
+        let per_year = self.max_regular_releases_per_year;
+        if per_year > 0 && 12u32.is_multiple_of(per_year) {
+            12 / per_year
+        } else {
+            1
+        }
+    }
+
+    /// The last day of the reporting period holding `d` (whether or not within the facility's period).
+    pub fn period_end(&self, d: Date) -> Date {
+        use chrono::Datelike;
+        let months = self.period_months();
+        let last_month = (d.month() - 1) / months * months + months;
+        let first = Date::from_ymd_opt(d.year(), last_month, 1).unwrap_or(Date::MAX);
+        date::month_end(first)
     }
 
     pub fn envelope(&self) -> i64 {

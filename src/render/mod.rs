@@ -1,4 +1,5 @@
 //! Renderers: plain structs in, text out. No IO and no computation of figures here.
 
 pub mod diagnostics;
+pub mod outlook;
 pub mod status;

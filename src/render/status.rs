@@ -11,7 +11,7 @@ use crate::render::diagnostics::inert;
 /// The version of the status JSON contract.
 pub const STATUS_VERSION: u32 = 1;
 
-fn pct(part: i64, whole: i64) -> Value {
+pub(crate) fn pct(part: i64, whole: i64) -> Value {
     if whole == 0 {
         return Value::Null;
     }
@@ -122,6 +122,11 @@ pub fn known_gap_json(g: &KnownGap) -> Value {
 
 /// The `status --format json` document.
 pub fn json(p: &Progress, partner: Option<&str>) -> String {
+    json_with(p, partner, None)
+}
+
+/// The `status --format json` document, with the `outlook` object of `status --outlook` when given.
+pub fn json_with(p: &Progress, partner: Option<&str>, outlook: Option<Value>) -> String {
     let partners: Vec<Value> = p
         .partners
         .iter()
@@ -147,6 +152,10 @@ pub fn json(p: &Progress, partner: Option<&str>) -> String {
         "partners": partners,
         "known_gaps": known_gaps,
     });
+    let mut doc = doc;
+    if let (Some(o), Value::Object(m)) = (outlook, &mut doc) {
+        m.insert("outlook".into(), o);
+    }
     let mut s = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
     s.push('\n');
     s
@@ -243,7 +252,7 @@ fn bounded(v: &Partial, euros: bool) -> String {
 }
 
 /// A figure that may be unknown, as JSON: an amount as a decimal string, a count as an integer, or null.
-fn partial_json(p: &Partial, euros: bool) -> Value {
+pub(crate) fn partial_json(p: &Partial, euros: bool) -> Value {
     match p.value() {
         None => Value::Null,
         Some(v) if euros => json!(format_plain(v)),
@@ -252,7 +261,7 @@ fn partial_json(p: &Partial, euros: bool) -> Value {
 }
 
 /// Rows under a header, columns aligned (text left, figures right).
-fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut all: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
     all.extend(rows.iter().cloned());
     let widths: Vec<usize> =
@@ -497,6 +506,9 @@ pub fn tables(p: &Progress) -> Vec<Table> {
                 .collect(),
         },
     ]
+    .into_iter()
+    .chain(crate::render::outlook::tables(&p.outlook))
+    .collect()
 }
 
 /// What an exported column holds, by its name: the one statement of the exported tables' types, which
@@ -523,9 +535,13 @@ pub fn column_kind(name: &str) -> ColumnKind {
         ColumnKind::Euro
     } else if name.ends_with("_pct") {
         ColumnKind::Percent
-    } else if matches!(name, "date" | "due" | "grace_end" | "submitted" | "period_end" | "last_assessed") {
+    } else if matches!(name, "date" | "due" | "grace_end" | "submitted" | "period_end" | "last_assessed" | "window_end")
+    {
         ColumnKind::Date
-    } else if name.starts_with("steps_") || name.starts_with("requests_") || name == "assessments" {
+    } else if name.starts_with("steps_")
+        || name.starts_with("requests_")
+        || matches!(name, "assessments" | "unpublished_parts" | "delay_days")
+    {
         ColumnKind::Integer
     } else {
         ColumnKind::Text
@@ -666,6 +682,47 @@ mod tests {
                 note: String::new(),
                 decisions: Vec::new(),
             }],
+            outlook: {
+                let point = ProjectionPoint {
+                    scenario: "on_plan",
+                    window_end: d,
+                    paid: 33,
+                    expired: 0,
+                    remaining: 67,
+                    paid_in_window: 0,
+                    expired_in_window: 0,
+                };
+                Outlook {
+                    windows: vec![d],
+                    calendar: vec![Expiry {
+                        date: d,
+                        partner: "AA".into(),
+                        amount: Partial { value: 7, known: 1, blank: 1 },
+                        requests: vec!["AA-Q1".into()],
+                        steps: Vec::new(),
+                        pool_after: Partial { value: 7, known: 1, blank: 1 },
+                    }],
+                    expired_so_far: Partial::default(),
+                    partners: vec![PartnerOutlook {
+                        partner: "AA".into(),
+                        envelope: 100,
+                        paid: 33,
+                        expired: 0,
+                        expired_unknown: 0,
+                        open: 67,
+                        prefinancing_to_clear: 0,
+                        pace_num: 1,
+                        pace_den: 2,
+                        pace_basis: "requested_value",
+                        delay_days: 100,
+                        delay_basis: "own",
+                        delay_releases: 1,
+                        unscheduled: 60,
+                        projections: vec![point],
+                    }],
+                    facility: vec![point],
+                }
+            },
         };
         let mut all = tables(&p);
         all.push(changes_table(&[Change {

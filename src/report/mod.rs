@@ -3,6 +3,7 @@
 //! self-contained HTML page, the charts, `summary.json`). Pure: it returns the files; `run` writes them.
 //! HTML comes from a minijinja template with automatic escaping: ledger text is untrusted.
 
+mod outlook;
 pub mod quoted;
 
 use minijinja::{context, Environment};
@@ -507,12 +508,13 @@ fn what(w: &str) -> &'static str {
     }
 }
 
-const CHART_TITLES: [(&str, &str); 5] = [
+const CHART_TITLES: [(&str, &str); 6] = [
     ("requests", "Payment requests per partner: requested, approved, pending with the Commission, and paid"),
     ("funnel", "Envelope, committed and paid per partner"),
     ("cumulative", "Cumulative payments (against planned step values where steps are known)"),
     ("steps", "Reform steps per partner by status"),
     ("money", "Money at stake in reform steps"),
+    ("outlook", "Paid so far, and three projections to the facility's last payment date"),
 ];
 
 /// The files of one month's report folder.
@@ -619,8 +621,16 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             .map(|c| String::from_utf8_lossy(&c.bytes).into_owned())
             .unwrap_or_default()
     };
+    let chart_row = |(name, title): &(&str, &str)| ChartRow {
+        file: format!("charts/{name}.svg"),
+        title: title.to_string(),
+        svg: strip_xml_declaration(&svg(name)),
+        by_step: matches!(*name, "steps" | "money"),
+    };
+    let outlook_chart = CHART_TITLES.iter().find(|(name, _)| *name == "outlook").map(chart_row);
     let charts: Vec<ChartRow> = CHART_TITLES
         .iter()
+        .filter(|(name, _)| *name != "outlook")
         .map(|(name, title)| ChartRow {
             file: format!("charts/{name}.svg"),
             title: title.to_string(),
@@ -682,7 +692,8 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         }).collect::<Vec<_>>(),
         changes => changes,
         partners => partner_rows,
-        deadlines => now.deadlines.iter().map(deadline_row).collect::<Vec<_>>(),
+        outlook => outlook::section(&now.outlook),
+        outlook_chart => outlook_chart,
         control => r.control,
         charts => charts,
         partner_charts => partner_charts,

@@ -9,6 +9,8 @@ mod crash;
 #[cfg(feature = "pipeline")]
 mod escaping;
 mod fuzz;
+#[cfg(feature = "pipeline")]
+mod outlook;
 mod props;
 mod record;
 #[cfg(feature = "pipeline")]
