@@ -50,7 +50,7 @@ fn assert_sound(files: &[ChartFile], expected: usize) {
 fn every_chart_renders_for_the_shipped_data_with_all_scripts() {
     let files = render_all(&shipped("2026-02-28"), Format::Both).unwrap();
     // Four facility charts and one per partner, each as SVG and PNG.
-    assert_sound(&files, (5 + 6) * 2);
+    assert_sound(&files, (6 + 6) * 2);
     let funnel = files.iter().find(|f| f.name == "funnel.svg").unwrap();
     let text = String::from_utf8(funnel.bytes.clone()).unwrap();
     for name in ["Shqipëria", "Србија", "Северна Македонија", "Crna Gora", "as of 2026-02-28"] {
@@ -67,14 +67,14 @@ fn charts_are_byte_identical_for_the_same_input() {
 #[test]
 fn edge_cases_render_without_panicking() {
     // No payments yet.
-    assert_sound(&render_all(&shipped("2024-06-30"), Format::Both).unwrap(), 22);
+    assert_sound(&render_all(&shipped("2024-06-30"), Format::Both).unwrap(), 24);
     // One partner.
     let mut one = shipped("2026-02-28");
     one.partners.retain(|x| x.code == "RS");
     one.areas.retain(|a| a.partner == "RS");
     one.steps.retain(|s| s.partner == "RS");
     one.timeline.retain(|t| t.partner == "RS");
-    assert_sound(&render_all(&one, Format::Both).unwrap(), 12);
+    assert_sound(&render_all(&one, Format::Both).unwrap(), 14);
     // A partner with a zero envelope and nothing else, beside a small facility.
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -84,7 +84,7 @@ fn edge_cases_render_without_panicking() {
     let l = load(&data, LoadOptions::default()).unwrap().ledger.unwrap();
     let p = progress(&l, &growthplan::replay::Replay::new(&l), parse_date("2026-11-28", false).unwrap()).unwrap();
     assert_eq!(p.partners[2].figures.envelope, 0);
-    assert_sound(&render_all(&p, Format::Both).unwrap(), (5 + 3) * 2);
+    assert_sound(&render_all(&p, Format::Both).unwrap(), (6 + 3) * 2);
     // 10,000 steps.
     let mut many = shipped("2026-02-28");
     let template = many.steps[0].clone();
@@ -96,7 +96,7 @@ fn edge_cases_render_without_panicking() {
             ..template.clone()
         })
         .collect();
-    assert_sound(&render_all(&many, Format::Png).unwrap(), 11);
+    assert_sound(&render_all(&many, Format::Png).unwrap(), 12);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn the_charts_command_writes_every_file() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(stdout.lines().count(), 11);
+    assert_eq!(stdout.lines().count(), 12);
     assert!(out.join("partner-MK.svg").is_file());
     assert!(!out.join("funnel.png").exists());
 }

@@ -44,7 +44,7 @@ fn report_on_copy(month: &str) -> (tempfile::TempDir, String) {
 #[test]
 fn the_report_for_a_fixed_month_matches_the_golden_files() {
     let (tmp, out) = report_on_copy("2026-02");
-    assert_eq!(out, "wrote reports/2026-02 (25 files)\n");
+    assert_eq!(out, "wrote reports/2026-02 (27 files)\n");
     let got = snapshot(&tmp.path().join("reports/2026-02"));
     let golden_dir = root().join("tests/golden/report/2026-02");
     if bless() {
@@ -84,7 +84,7 @@ fn the_same_ledgers_give_a_byte_identical_report() {
     // Rerunning replaces the folder whole, and the default month is the last complete one (the tests run
     // on 5 December 2026).
     let (code, out, _) = growthplan(a.path(), &["report"]);
-    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (25 files)\n"));
+    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (27 files)\n"));
     let index = std::fs::read_to_string(a.path().join("reports/index.md")).unwrap();
     assert!(index.find("2026-11").unwrap() < index.find("2025-10").unwrap(), "{index}");
 }
@@ -182,7 +182,7 @@ fn a_real_browser_renders_the_report() {
     assert!(!log.contains("CONSOLE"), "console messages:\n{log}");
     let dom_out = run(&["--dump-dom".into()]);
     let dom = String::from_utf8_lossy(&dom_out.stdout);
-    assert_eq!(dom.matches("<svg").count(), 5 + 6, "every chart in the rendered page");
+    assert_eq!(dom.matches("<svg").count(), 6 + 6, "every chart in the rendered page");
     assert!(dom.contains("Headline figures"));
     let bytes = std::fs::read(&shot).expect("a screenshot");
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -230,7 +230,7 @@ fn the_default_report_is_last_month_with_a_banner_when_the_ledgers_are_old() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&root().join("data"), &tmp.path().join("data"));
     let (code, out, err) = growthplan(tmp.path(), &["report"]);
-    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (25 files)\n"), "{err}");
+    assert_eq!((code, out.as_str()), (0, "wrote reports/2026-11 (27 files)\n"), "{err}");
     let last = growthplan::ledger::load(&root().join("data"), Default::default())
         .unwrap()
         .ledger

@@ -206,7 +206,7 @@ fn export_writes_every_table_in_every_format() {
             ],
         );
         assert_eq!(code, 0, "{err}");
-        for table in ["partners", "areas", "steps", "timeline", "deadlines", "changes"] {
+        for table in ["partners", "areas", "steps", "timeline", "deadlines", "projection", "changes"] {
             let path = out_dir.join(format!("{table}.{format}"));
             assert!(out.contains(&path.display().to_string()), "{out}");
             let bytes = std::fs::read(&path).unwrap();
@@ -219,7 +219,7 @@ fn export_writes_every_table_in_every_format() {
         // Only the tables (and the writers' lock and growthplan's marker): no temporary files left behind.
         let names: Vec<String> =
             std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-        assert_eq!(names.len(), 10, "{names:?}");
+        assert_eq!(names.len(), 12, "{names:?}");
         assert!(names.contains(&growthplan::write::LOCK_FILE.to_string()));
         assert!(names.contains(&growthplan::write::MARKER.to_string()));
     }

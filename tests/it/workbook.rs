@@ -601,7 +601,19 @@ fn the_exported_workbook_has_numeric_amounts_and_the_same_bytes_every_time() {
     let names = wb.sheet_names();
     assert_eq!(
         names,
-        ["about", "partners", "requests", "known_gaps", "areas", "steps", "timeline", "deadlines", "changes"]
+        [
+            "about",
+            "partners",
+            "requests",
+            "known_gaps",
+            "areas",
+            "steps",
+            "timeline",
+            "deadlines",
+            "expiry",
+            "projection",
+            "changes"
+        ]
     );
     let about = wb.worksheet_range("about").unwrap();
     // 2026-02-28 as a spreadsheet's serial day.
