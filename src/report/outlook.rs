@@ -58,7 +58,7 @@ fn amount(p: &Partial) -> String {
 fn at_end(points: &[ProjectionPoint]) -> Vec<ScenarioRow> {
     SCENARIOS
         .iter()
-        .filter_map(|s| points.iter().filter(|x| x.scenario == *s).last())
+        .filter_map(|s| points.iter().rfind(|x| x.scenario == *s))
         .map(|x| ScenarioRow {
             label: scenario_label(x.scenario),
             paid: format_millions(x.paid as i128),
