@@ -82,6 +82,14 @@ pub fn outlook(l: &Ledger, replay: &Replay, p: &Progress) -> Outlook {
         facility_observed.delay_releases += o.delay_releases;
     }
 
+    // The gross of the releases up to the as-of date that name one request alone, by request row.
+    let mut released_alone = vec![0i128; l.requests.len()];
+    for s in replay.settlements_until(as_of) {
+        if let [(_, Some(row))] = replay.requests.named(l, replay.releases[s.release].request).as_slice() {
+            released_alone[*row] += s.gross();
+        }
+    }
+
     let mut calendar: Vec<Expiry> = Vec::new();
     let mut partners = Vec::new();
     let mut expired_so_far = Partial::default();
@@ -94,7 +102,7 @@ pub fn outlook(l: &Ledger, replay: &Replay, p: &Progress) -> Outlook {
             let steps = p.steps.iter().filter(|s| s.partner.as_str() == pp.code);
             step_items(steps, as_of, f.payments_until, &mut items, &mut expired, &mut calendar, &pp.code);
         } else {
-            request_items(l, replay, &pp.code, as_of, &mut items, &mut expired, &mut calendar);
+            request_items(l, replay, &released_alone, &pp.code, as_of, &mut items, &mut expired, &mut calendar);
         }
         expired_so_far = expired_so_far.plus(expired);
         let consumed = fig.paid_regular + fig.prefinancing_cleared;
@@ -288,16 +296,17 @@ fn step_items<'a>(
 
 /// A request-level partner's items, what expired, and its calendar entries: a withheld remainder is
 /// requested less approved, known only where both are published.
+#[allow(clippy::too_many_arguments)]
 fn request_items(
     l: &Ledger,
     replay: &Replay,
+    released_alone: &[i128],
     partner: &str,
     as_of: Date,
     items: &mut Vec<Item>,
     expired: &mut Partial,
     calendar: &mut Vec<Expiry>,
 ) {
-    let settlements = replay.settlements_until(as_of);
     for (row, q) in l.requests.iter().enumerate() {
         if q.date > as_of || replay.requests.row(q.id) != Some(row) || l.partner_code(q.partner) != partner {
             continue;
@@ -343,15 +352,7 @@ fn request_items(
         }
         // Approved and not yet released, where the releases naming it alone say so.
         if approved.blank == 0 {
-            let released: i128 = settlements
-                .iter()
-                .filter(|s| {
-                    let named = replay.requests.named(l, replay.releases[s.release].request);
-                    matches!(named.as_slice(), [(_, Some(i))] if *i == row)
-                })
-                .map(|s| s.gross())
-                .sum();
-            let unpaid = approved.value as i128 - released;
+            let unpaid = approved.value as i128 - released_alone[row];
             if unpaid > 0 {
                 items.push(item(unpaid as i64, Kind::Met));
             }

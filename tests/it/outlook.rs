@@ -81,10 +81,10 @@ fn pace_and_delay_come_from_the_partners_own_records_or_else_the_facilitys() {
     assert_eq!(aa["open_eur"], "90000000.00");
     assert_eq!(aa["unscheduled_eur"], "80000000.00");
     assert_eq!(aa["prefinancing_to_clear_eur"], "6300000.00");
-    // BB has no request: the facility's share (10 + 0 + 12 of 20 + 10 + 12) and the mean delay of its
-    // three releases ((213 + 124 + 275) / 3).
+    // BB has no request: the facility's share (10 + 0 + 12 + 8 of 20 + 10 + 12 + 8) and the mean delay
+    // of its three releases ((213 + 124 + 275) / 3).
     let bb = get("BB");
-    assert_eq!((bb["pace_pct"].as_str(), bb["pace_basis"].as_str()), (Some("52.38"), Some("facility_requested_value")));
+    assert_eq!((bb["pace_pct"].as_str(), bb["pace_basis"].as_str()), (Some("60.00"), Some("facility_requested_value")));
     assert_eq!((bb["delay_days"].as_i64(), bb["delay_basis"].as_str()), (Some(204), Some("facility")));
     // CC: nothing approved, a pace of zero.
     assert_eq!(get("CC")["pace_pct"], "0.00");
@@ -131,8 +131,7 @@ fn each_scenario_matches_the_hand_computation() {
             ("16300000.00", "83700000.00"),
         ])
     );
-    // BB, no request: 12.5m a due date; at 22/42 each slot pays 6,547,619.05 (rounded half away from
-    // zero) 204 days after its due date.
+    // BB, no request: 12.5m a due date; at 60% each slot pays 7.5m 204 days after its due date.
     assert_eq!(
         points(&o, "BB", "on_plan"),
         eur(&[
@@ -148,9 +147,9 @@ fn each_scenario_matches_the_hand_computation() {
         eur(&[
             ("0.00", "0.00"),
             ("0.00", "0.00"),
-            ("6547619.05", "5952380.95"),
-            ("13095238.10", "11904761.90"),
-            ("19642857.15", "30357142.85"),
+            ("7500000.00", "5000000.00"),
+            ("15000000.00", "10000000.00"),
+            ("22500000.00", "27500000.00"),
         ])
     );
     // CC, pace zero: the same as no further progress.
@@ -175,8 +174,30 @@ fn each_scenario_matches_the_hand_computation() {
             ("48000000.00", "12000000.00"),
         ])
     );
-    // The facility: the partners summed; on plan reaches the four envelopes.
-    assert_eq!(points(&o, "ALL", "on_plan").last().unwrap(), &("290000000.00".to_string(), "0.00".to_string()));
+    // EE: approved, not yet paid: paid in the first window on plan and at its pace (100%, the facility's
+    // delay), never without further progress, where it goes back at the last payment date.
+    assert_eq!(
+        points(&o, "EE", "observed_pace"),
+        eur(&[
+            ("8000000.00", "0.00"),
+            ("8000000.00", "0.00"),
+            ("16000000.00", "0.00"),
+            ("24000000.00", "0.00"),
+            ("32000000.00", "8000000.00"),
+        ])
+    );
+    assert_eq!(
+        points(&o, "EE", "no_progress"),
+        eur(&[
+            ("0.00", "0.00"),
+            ("0.00", "0.00"),
+            ("0.00", "8000000.00"),
+            ("0.00", "16000000.00"),
+            ("0.00", "40000000.00"),
+        ])
+    );
+    // The facility: the partners summed; on plan reaches the five envelopes.
+    assert_eq!(points(&o, "ALL", "on_plan").last().unwrap(), &("330000000.00".to_string(), "0.00".to_string()));
     assert_eq!(points(&o, "ALL", "no_progress").last().unwrap().0, "28300000.00");
 }
 
@@ -199,7 +220,7 @@ fn the_export_writes_the_expiry_and_projection_tables() {
     );
     let projection = std::fs::read_to_string(out.join("projection.csv")).unwrap();
     assert!(projection.contains("\nDD,observed_pace,2028-06-30,48000000.00,12000000.00,0.00,12000000.00,12000000.00,100.00,requested_value,199,own\n"), "{projection}");
-    assert!(projection.contains("\nALL,on_plan,2028-06-30,290000000.00,0.00,0.00,"), "{projection}");
+    assert!(projection.contains("\nALL,on_plan,2028-06-30,330000000.00,0.00,0.00,"), "{projection}");
 }
 
 /// On the shipped data, the withheld remainder of Serbia's first request is in the calendar (112m asked,
