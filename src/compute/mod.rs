@@ -76,7 +76,7 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     progress.requests = facility;
     progress.request_states = requests::request_states(l, replay, as_of);
     progress.known_gaps = known_gaps;
-    progress.outlook = outlook::outlook(l, replay, &progress);
+    progress.outlook = crate::meter::timed("outlook", || outlook::outlook(l, replay, &progress));
     Ok(progress)
 }
 

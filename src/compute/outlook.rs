@@ -11,6 +11,8 @@
 //! share (that part was advanced as pre-financing), so that paid + expired + remaining = envelope
 //! after every event (docs/OUTPUT.md).
 
+use std::collections::BTreeMap;
+
 use chrono::Days;
 
 use crate::date::Date;
@@ -72,7 +74,7 @@ pub fn outlook(l: &Ledger, replay: &Replay, p: &Progress) -> Outlook {
     let f = &l.facility;
     let windows = windows(f, first_day);
     let due_ahead: Vec<Date> = windows.iter().copied().filter(|d| f.is_due_date(*d)).collect();
-    let observed = observe(l, replay, p);
+    let (observed, released_alone) = observe(l, replay, p);
     let mut facility_observed = Observed::default();
     for o in &observed {
         facility_observed.requested_value.add(o.requested_value);
@@ -82,14 +84,9 @@ pub fn outlook(l: &Ledger, replay: &Replay, p: &Progress) -> Outlook {
         facility_observed.delay_releases += o.delay_releases;
     }
 
-    // The gross of the releases up to the as-of date that name one request alone, by request row.
-    let mut released_alone = vec![0i128; l.requests.len()];
-    for s in replay.settlements_until(as_of) {
-        if let [(_, Some(row))] = replay.requests.named(l, replay.releases[s.release].request).as_slice() {
-            released_alone[*row] += s.gross();
-        }
-    }
-
+    // Each partner's steps (the progress keeps them sorted by partner).
+    let steps_of: BTreeMap<&str, &[StepState]> =
+        p.steps.chunk_by(|a, b| a.partner == b.partner).map(|c| (c[0].partner.as_str(), c)).collect();
     let mut calendar: Vec<Expiry> = Vec::new();
     let mut partners = Vec::new();
     let mut expired_so_far = Partial::default();
@@ -99,7 +96,7 @@ pub fn outlook(l: &Ledger, replay: &Replay, p: &Progress) -> Outlook {
         let mut items = Vec::new();
         let mut expired = Partial::default();
         if steps_level {
-            let steps = p.steps.iter().filter(|s| s.partner.as_str() == pp.code);
+            let steps = steps_of.get(pp.code.as_str()).copied().unwrap_or_default();
             step_items(steps, as_of, f.payments_until, &mut items, &mut expired, &mut calendar, &pp.code);
         } else {
             request_items(l, replay, &released_alone, &pp.code, as_of, &mut items, &mut expired, &mut calendar);
@@ -180,10 +177,13 @@ fn windows(f: &Facility, first_day: Date) -> Vec<Date> {
     out
 }
 
-/// Each partner's observed pace and delay, by its position in `p.partners`.
-fn observe(l: &Ledger, replay: &Replay, p: &Progress) -> Vec<Observed> {
+/// Each partner's observed pace and delay, by its position in `p.partners`, and the gross of the releases
+/// up to the as-of date that name one request alone, by request row.
+fn observe(l: &Ledger, replay: &Replay, p: &Progress) -> (Vec<Observed>, Vec<i128>) {
     let position = |code: &str| p.partners.iter().position(|x| x.code == code);
+    let by_number: Vec<Option<usize>> = l.partner_codes.iter().map(|c| position(c.as_str())).collect();
     let mut out = vec![Observed::default(); p.partners.len()];
+    let mut released_alone = vec![0i128; l.requests.len()];
     for q in &p.request_states {
         let Some(k) = position(&q.partner) else { continue };
         if q.assessments == 0 {
@@ -217,16 +217,20 @@ fn observe(l: &Ledger, replay: &Replay, p: &Progress) -> Vec<Observed> {
             continue;
         }
         let named = replay.requests.named(l, r.request);
+        if let [(_, Some(row))] = named.as_slice() {
+            released_alone[*row] += s.gross();
+        }
         let by_request = named.iter().filter_map(|(_, row)| row.map(|i| l.requests[i].period_end)).max();
         let by_step = s.paid_steps.iter().filter_map(|&(i, _)| l.steps.get(i as usize).map(|st| st.due)).max();
-        let (Some(reference), Some(k)) = (by_request.or(by_step), position(r.partner_code(l))) else { continue };
+        let partner = by_number.get(r.partner.0 as usize).copied().flatten();
+        let (Some(reference), Some(k)) = (by_request.or(by_step), partner) else { continue };
         let days = (r.date - reference).num_days();
         if days >= 0 {
             out[k].delay_days += days;
             out[k].delay_releases += 1;
         }
     }
-    out
+    (out, released_alone)
 }
 
 /// The pace the projection at the observed pace applies: the partner's own, else the facility's, in the
@@ -258,8 +262,8 @@ fn delay(own: &Observed, facility: &Observed) -> (i64, &'static str, u32) {
 }
 
 /// A step-level partner's items, what expired, and its calendar entries.
-fn step_items<'a>(
-    steps: impl Iterator<Item = &'a StepState>,
+fn step_items(
+    steps: &[StepState],
     as_of: Date,
     payments_until: Date,
     items: &mut Vec<Item>,
@@ -267,6 +271,7 @@ fn step_items<'a>(
     calendar: &mut Vec<Expiry>,
     partner: &str,
 ) {
+    let mut by_grace_end: BTreeMap<Date, (i64, Vec<String>)> = BTreeMap::new();
     for s in steps {
         let item = |value: i64, kind: Kind| Item { value, due: s.due, grace_end: s.grace_end, kind };
         if s.value_expired > 0 {
@@ -278,20 +283,23 @@ fn step_items<'a>(
         if s.value_withheld > 0 {
             items.push(item(s.value_withheld, Kind::Withheld));
             if s.grace_end > as_of && s.grace_end <= payments_until {
-                calendar.push(Expiry {
-                    date: s.grace_end,
-                    partner: partner.to_string(),
-                    amount: Partial { value: s.value_withheld, known: 1, blank: 0 },
-                    requests: Vec::new(),
-                    steps: vec![s.id.to_string()],
-                    pool_after: Partial::default(),
-                });
+                let (sum, ids) = by_grace_end.entry(s.grace_end).or_default();
+                *sum += s.value_withheld;
+                ids.push(s.id.to_string());
             }
         }
         if s.value_ahead > 0 {
             items.push(item(s.value_ahead, Kind::Open));
         }
     }
+    calendar.extend(by_grace_end.into_iter().map(|(date, (value, ids))| Expiry {
+        date,
+        partner: partner.to_string(),
+        amount: Partial { value, known: ids.len() as u32, blank: 0 },
+        requests: Vec::new(),
+        steps: ids,
+        pool_after: Partial::default(),
+    }));
 }
 
 /// A request-level partner's items, what expired, and its calendar entries: a withheld remainder is
@@ -400,7 +408,7 @@ struct Start {
     prefinancing_to_clear: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     Pay,
     Expire,
@@ -422,51 +430,53 @@ fn project(
     // The window a date falls in; past the last window, none.
     let window = |d: Date| windows.iter().position(|w| *w >= d.max(first_day));
     let after = |d: Date, days: i64| d.checked_add_days(Days::new(days.max(0) as u64)).unwrap_or(Date::MAX);
-    let mut events: Vec<(usize, Event, usize, i64)> = Vec::new();
-    let push = |events: &mut Vec<(usize, Event, usize, i64)>, k: usize, pay: Option<Date>, expire: Date, v: i64| {
+    // What each window pays, then what expires in it, in the items' order.
+    let mut events: Vec<[Vec<i64>; 2]> = vec![[Vec::new(), Vec::new()]; windows.len()];
+    let push = |events: &mut Vec<[Vec<i64>; 2]>, pay: Option<Date>, expire: Date, v: i64| {
         if v == 0 {
             return;
         }
-        let expiry_window = window(expire).unwrap_or(last);
         match pay.and_then(|d| (d <= expire).then(|| window(d)).flatten()) {
-            Some(w) => events.push((w, Event::Pay, k, v)),
-            None => events.push((expiry_window, Event::Expire, k, v)),
+            Some(w) => events[w][Event::Pay as usize].push(v),
+            None => events[window(expire).unwrap_or(last)][Event::Expire as usize].push(v),
         }
     };
-    for (k, it) in items.iter().enumerate() {
+    for it in items {
         let expire = it.grace_end.min(f.payments_until);
         let next = after(it.due, 1).max(first_day);
         match (scenario, it.kind) {
-            ("no_progress", Kind::Met) => push(&mut events, k, None, f.payments_until, it.value),
-            ("no_progress", _) | ("observed_pace", Kind::Withheld) => push(&mut events, k, None, expire, it.value),
-            ("on_plan", _) | ("observed_pace", Kind::Met) => push(&mut events, k, Some(next), expire, it.value),
+            ("no_progress", Kind::Met) => push(&mut events, None, f.payments_until, it.value),
+            ("no_progress", _) | ("observed_pace", Kind::Withheld) => push(&mut events, None, expire, it.value),
+            ("on_plan", _) | ("observed_pace", Kind::Met) => push(&mut events, Some(next), expire, it.value),
             _ => {
                 // At the observed pace: its share paid after the observed delay (within the grace period,
                 // as a release must be), the rest expires.
                 let paid = div_round(it.value as i128 * pace.num, pace.den) as i64;
                 let when = after(it.due, delay_days.max(1)).min(it.grace_end).max(first_day);
-                push(&mut events, k, Some(when), expire, paid);
-                push(&mut events, k, None, expire, it.value - paid);
+                push(&mut events, Some(when), expire, paid);
+                push(&mut events, None, expire, it.value - paid);
             }
         }
     }
-    events.sort();
     let rate = f.prefinancing_clearance;
     let (mut paid, mut expired, mut open, mut to_clear) =
         (start.paid, start.expired, start.open, start.prefinancing_to_clear);
     let mut out = Vec::with_capacity(windows.len());
-    let mut next_event = events.iter().peekable();
     for (w, end) in windows.iter().enumerate() {
         let (paid_before, expired_before) = (paid, expired);
-        while let Some(&&(_, event, _, gross)) = next_event.peek().filter(|e| e.0 == w) {
-            next_event.next();
-            // The part of it that pre-financing already advanced: cleared from a payment, kept from an expiry.
-            let cleared = (rate.of(gross as i128) as i64).min(to_clear);
-            to_clear -= cleared;
-            open -= gross;
-            match event {
-                Event::Pay => paid += gross - cleared,
-                Event::Expire => expired += gross - cleared,
+        for (event, list) in [Event::Pay, Event::Expire].into_iter().zip(&events[w]) {
+            for &gross in list {
+                // The part of it that pre-financing already advanced: cleared from a payment, kept from an
+                // expiry. The last item clears what is left, so that the cents rounded off each share
+                // are not left over.
+                let share = if gross == open { to_clear } else { rate.of(gross as i128) as i64 };
+                let cleared = share.min(to_clear).min(gross);
+                to_clear -= cleared;
+                open -= gross;
+                match event {
+                    Event::Pay => paid += gross - cleared,
+                    Event::Expire => expired += gross - cleared,
+                }
             }
         }
         if w == last && open - to_clear != 0 {
