@@ -71,8 +71,9 @@ pub enum Command {
         #[arg(long)]
         outlook: bool,
     },
-    /// Write every computed table (partners, areas, steps, timeline, deadlines, changes) to a folder: a file
-    /// per table (csv, json, parquet) or one workbook (xlsx).
+    /// Write every computed table (partners, requests, known gaps, areas, steps, timeline, deadlines, the
+    /// outlook's expiry calendar and projections, changes) to a folder: a file per table (csv, json,
+    /// parquet) or one workbook (xlsx).
     ///
     /// Example: growthplan export --as-of 2026-06-30 --out out/ --format csv
     Export {

@@ -382,6 +382,15 @@ pub struct Outlook {
 /// The three projections, in the order tables and charts show them.
 pub const SCENARIOS: [&str; 3] = ["on_plan", "observed_pace", "no_progress"];
 
+/// What each scenario assumes, in words (the status table, the report and docs/OUTPUT.md say the same).
+pub fn scenario_label(scenario: &str) -> &'static str {
+    match scenario {
+        "on_plan" => "on plan: overdue steps met now, the rest when due",
+        "observed_pace" => "at the observed pace",
+        _ => "no further progress: nothing more met or paid",
+    }
+}
+
 /// A partner's money withheld whose grace period ends on one date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expiry {
@@ -406,10 +415,18 @@ pub struct PartnerOutlook {
     pub envelope: i64,
     /// Transferred up to the as-of date (net, pre-financing included).
     pub paid: i64,
-    /// Withheld money whose grace ended up to the as-of date (the known part; `expired_unknown` counts the
-    /// remainders not published).
+    /// Withheld money whose grace ended up to the as-of date (gross, the known part; `expired_unknown`
+    /// counts the remainders not published).
     pub expired: i64,
     pub expired_unknown: u32,
+    /// The assessed requests whose withheld remainder is not published: the projections count that money
+    /// as still payable, so on plan is at most what they show.
+    pub unpublished_remainders: Vec<String>,
+    /// Whether its Facility and Loan Agreements are in force on the as-of date (no money flows before).
+    pub agreements_in_force: bool,
+    /// Transfers already above what the envelope leaves (an envelope cut after pre-financing): the
+    /// projections stay at the recorded figures and `remaining` is negative.
+    pub overpaid: bool,
     /// Gross value neither paid nor expired: the envelope less the gross of the releases and what expired.
     pub open: i64,
     /// Pre-financing not yet cleared: future releases transfer their gross less it.
@@ -420,6 +437,8 @@ pub struct PartnerOutlook {
     /// `requested_value`, `step_value` or `step_count`, prefixed `facility_` when the partner has no
     /// observation of its own and the facility's is used; `none` when nothing anywhere is observed.
     pub pace_basis: &'static str,
+    /// How many requests (or due steps, for `step_value`) the pace is taken from.
+    pub pace_parts: u32,
     /// The mean delay in whole days from a period's end to the release paying it, and its basis
     /// (`own`, `facility` or `none`) and how many releases it is the mean of.
     pub delay_days: i64,
@@ -441,7 +460,8 @@ pub struct ProjectionPoint {
     pub window_end: Date,
     /// Transferred by the window's end: recorded, plus projected.
     pub paid: i64,
-    /// Returned to the pool by the window's end: what expired up to the as-of date, plus projected.
+    /// Returned to the pool by the window's end (each amount less the pre-financing already advanced
+    /// against it): what expired up to the as-of date, plus projected.
     pub expired: i64,
     /// Neither paid nor expired.
     pub remaining: i64,

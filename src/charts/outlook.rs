@@ -73,9 +73,9 @@ pub(super) fn fan<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Progres
         .map_err(e)?;
     chart
         .draw_series(std::iter::once(Text::new(
-            "envelopes".to_string(),
-            (last as f64, envelope),
-            font(13).pos(Pos::new(HPos::Left, VPos::Center)),
+            "the envelopes".to_string(),
+            (first as f64, envelope),
+            font(13).pos(Pos::new(HPos::Left, VPos::Bottom)),
         )))
         .map_err(e)?;
     let mut line: Vec<(f64, f64)> = recorded.iter().map(|(m, v)| (*m as f64, millions(*v))).collect();

@@ -6,21 +6,12 @@ use serde_json::{json, Map, Value};
 
 use crate::date;
 use crate::money::{format_millions, format_plain, Rate};
-use crate::progress::{Expiry, Outlook, Partial, PartnerOutlook, ProjectionPoint, Table, SCENARIOS};
+use crate::progress::{scenario_label, Expiry, Outlook, Partial, PartnerOutlook, ProjectionPoint, Table, SCENARIOS};
 use crate::render::diagnostics::inert;
 use crate::render::status::{aligned, partial_json, pct};
 
-/// What each scenario assumes, in words (the table, the report and docs/OUTPUT.md say the same).
-pub fn scenario_label(scenario: &str) -> &'static str {
-    match scenario {
-        "on_plan" => "on plan: every remaining step met when due",
-        "observed_pace" => "at the observed pace",
-        _ => "no further progress: nothing more met or paid",
-    }
-}
-
 /// "1 release", "3 releases".
-pub fn releases(n: u32) -> String {
+fn releases(n: u32) -> String {
     if n == 1 {
         "1 release".into()
     } else {
@@ -36,8 +27,68 @@ pub fn pace_pct(p: &PartnerOutlook) -> Value {
     pct(p.pace_num, p.pace_den)
 }
 
+/// The pace in words: the share, what it is a share of, and how many requests (or steps) it rests on.
+pub fn pace_words(p: &PartnerOutlook) -> String {
+    let pace = Rate::ratio(p.pace_num as i128, p.pace_den as i128).to_percent_1dp();
+    let of = |what: &str| match p.pace_parts {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    };
+    let what = match p.pace_basis.trim_start_matches("facility_") {
+        "requested_value" => format!("approved of requested, {}", of("request")),
+        "step_value" => format!("value of due steps met, {}", of("step")),
+        "step_count" => format!("steps found met of claimed, {}; values not published", of("request")),
+        _ => return "0%: nothing assessed anywhere yet".into(),
+    };
+    match p.pace_basis.starts_with("facility_") {
+        true => format!("{pace}, the facility's ({what}): none of its own published"),
+        false => format!("{pace} ({what})"),
+    }
+}
+
+/// The delay in words.
+pub fn delay_words(p: &PartnerOutlook) -> String {
+    match p.delay_basis {
+        "own" => format!(
+            "{} days, the mean of its {} (paid at the latest on a grace end)",
+            p.delay_days,
+            releases(p.delay_releases)
+        ),
+        "facility" => {
+            format!(
+                "{} days, the facility's mean over {}: none of its own (paid at the latest on a grace end)",
+                p.delay_days,
+                releases(p.delay_releases)
+            )
+        }
+        _ => "none observed: paid in the window after the due date".into(),
+    }
+}
+
+/// What a reader must know before quoting a partner's projections, in words (empty when nothing).
+pub fn caveats(p: &PartnerOutlook) -> Vec<String> {
+    let mut out = Vec::new();
+    if p.overpaid {
+        out.push("its transfers already exceed what its envelope leaves (an envelope cut after pre-financing): not projected, the recorded figures are repeated".into());
+    }
+    if !p.agreements_in_force {
+        out.push(
+            "the ledgers do not record its Facility and Loan Agreements in force: no payment flows before they are"
+                .into(),
+        );
+    }
+    if !p.unpublished_remainders.is_empty() {
+        out.push(format!(
+            "what the Commission withheld from {} is not published and counted as still payable: paid on plan is at most this, back to the pool at least",
+            p.unpublished_remainders.join(", ")
+        ));
+    }
+    out
+}
+
 fn point_json(x: &ProjectionPoint) -> Value {
     json!({
+        "kind": "projection",
         "scenario": x.scenario,
         "window_end": date::format(x.window_end),
         "paid_eur": format_plain(x.paid),
@@ -55,6 +106,7 @@ fn with_knownness(m: &mut Map<String, Value>, key: &str, p: &Partial) {
 
 fn expiry_json(e: &Expiry) -> Value {
     let mut m = Map::new();
+    m.insert("kind".into(), json!("record"));
     m.insert("date".into(), json!(date::format(e.date)));
     m.insert("partner".into(), json!(e.partner));
     with_knownness(&mut m, "amount", &e.amount);
@@ -79,11 +131,15 @@ pub fn json(o: &Outlook, partner: Option<&str>) -> Value {
                 "paid_eur": format_plain(p.paid),
                 "expired_eur": format_plain(p.expired),
                 "expired_unpublished_parts": p.expired_unknown,
+                "unpublished_remainders": p.unpublished_remainders,
+                "agreements_in_force": p.agreements_in_force,
+                "overpaid": p.overpaid,
                 "open_eur": format_plain(p.open),
                 "prefinancing_to_clear_eur": format_plain(p.prefinancing_to_clear),
                 "unscheduled_eur": format_plain(p.unscheduled),
                 "pace_pct": pace_pct(p),
                 "pace_basis": p.pace_basis,
+                "pace_parts": p.pace_parts,
                 "delay_days": p.delay_days,
                 "delay_basis": p.delay_basis,
                 "delay_releases": p.delay_releases,
@@ -92,7 +148,6 @@ pub fn json(o: &Outlook, partner: Option<&str>) -> Value {
         })
         .collect();
     let mut m = Map::new();
-    m.insert("kind".into(), json!("projection"));
     m.insert("windows".into(), json!(o.windows.iter().map(|d| date::format(*d)).collect::<Vec<_>>()));
     with_knownness(&mut m, "expired_so_far", &o.expired_so_far);
     m.insert("calendar".into(), o.calendar.iter().filter(|e| shown(&e.partner)).map(expiry_json).collect());
@@ -127,7 +182,7 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
         out += &aligned(&["grace ends", "partner", "expires", "requests or steps", "pool after (all)"], &rows);
     }
     out += &format!("expired up to the as-of date (all partners): {}\n", shown(&o.expired_so_far));
-    out += "\nprojections to the facility's last payment date (EUR m, cumulative at each window's end; PROJECTIONS, not records)\n";
+    out += "\nprojections to the facility's last payment date (EUR m, cumulative at each window's end; PROJECTIONS, not records;\nexpired: back to the pool, less the pre-financing already paid against it)\n";
     let mut header = vec!["partner".to_string(), "scenario".to_string()];
     header.extend(o.windows.iter().map(|w| format!("{} paid/expired", date::format(*w))));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -148,20 +203,15 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
     for p in o.partners.iter().filter(|p| keep(&p.partner)) {
         row(&p.partner, &p.projections, &mut rows);
         notes.push(format!(
-            "  {}: envelope {}, paid {}, pace {} ({}), delay {} days ({}, {}), unscheduled {}",
+            "  {}: envelope {}, paid {}, unscheduled {}; pace {}; delay {}",
             inert(&p.partner),
             format_millions(p.envelope as i128),
             format_millions(p.paid as i128),
-            match p.pace_basis {
-                "none" => "-".to_string(),
-                _ => Rate::ratio(p.pace_num as i128, p.pace_den as i128).to_percent_1dp(),
-            },
-            p.pace_basis,
-            p.delay_days,
-            p.delay_basis,
-            releases(p.delay_releases),
             format_millions(p.unscheduled as i128),
+            pace_words(p),
+            delay_words(p),
         ));
+        notes.extend(caveats(p).iter().map(|c| format!("    note: {c}")));
     }
     if partner.is_none() {
         row("all", &o.facility, &mut rows);
@@ -178,6 +228,7 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
 /// The `expiry` and `projection` tables of `export`.
 pub fn tables(o: &Outlook) -> Vec<Table> {
     let expiry_header = [
+        "kind",
         "date",
         "partner",
         "amount_eur",
@@ -205,6 +256,7 @@ pub fn tables(o: &Outlook) -> Vec<Table> {
         })
         .collect();
     let projection_header = [
+        "kind",
         "partner",
         "scenario",
         "window_end",
@@ -217,9 +269,12 @@ pub fn tables(o: &Outlook) -> Vec<Table> {
         "pace_basis",
         "delay_days",
         "delay_basis",
+        "agreements_in_force",
+        "unpublished_remainders",
     ];
     let point_row = |partner: &str, x: &ProjectionPoint, p: Option<&PartnerOutlook>| -> Vec<Value> {
         vec![
+            json!("projection"),
             json!(partner),
             json!(x.scenario),
             json!(date::format(x.window_end)),
@@ -233,6 +288,8 @@ pub fn tables(o: &Outlook) -> Vec<Table> {
             p.map_or(json!("partners"), |p| json!(p.pace_basis)),
             p.map_or(Value::Null, |p| json!(p.delay_days)),
             p.map_or(json!("partners"), |p| json!(p.delay_basis)),
+            p.map_or(json!(""), |p| json!(if p.agreements_in_force { "yes" } else { "no" })),
+            p.map_or(json!(""), |p| json!(p.unpublished_remainders.join(" "))),
         ]
     };
     let mut projection: Vec<Vec<Value>> = Vec::new();

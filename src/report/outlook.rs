@@ -1,12 +1,13 @@
 //! The report's outlook section: the expiry calendar grouped by date and partner, and each partner's
-//! three projections at the facility's last payment window, with the pace and delay each used.
+//! three projections at the facility's last payment window, with what each rests on and what a reader must
+//! know before quoting them.
 
 use serde::Serialize;
 
 use crate::date;
-use crate::money::{format_millions, Rate};
-use crate::progress::{Outlook, Partial, PartnerOutlook, ProjectionPoint, SCENARIOS};
-use crate::render::outlook::{releases, scenario_label};
+use crate::money::format_millions;
+use crate::progress::{scenario_label, Outlook, Partial, ProjectionPoint, SCENARIOS};
+use crate::render::outlook::{caveats, delay_words, pace_words};
 
 /// At most this many steps are named under a calendar date (the export lists them all).
 const LISTED_STEPS: usize = 12;
@@ -29,17 +30,16 @@ pub struct ScenarioRow {
     pub paid: String,
     pub expired: String,
     pub remaining: String,
+    /// What this scenario rests on, in words.
+    pub assumes: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectionRow {
     pub partner: String,
-    pub envelope: String,
-    pub paid: String,
-    pub pace: String,
-    pub delay: String,
-    pub unscheduled: String,
     pub scenarios: Vec<ScenarioRow>,
+    /// What a reader must know before quoting them.
+    pub caveats: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +55,8 @@ fn amount(p: &Partial) -> String {
     p.shown(|v| format_millions(v as i128), "at least ", "not published")
 }
 
-fn at_end(points: &[ProjectionPoint]) -> Vec<ScenarioRow> {
+/// Each scenario at the last window, with what it rests on (`assumes`, by scenario name).
+fn at_end(points: &[ProjectionPoint], assumes: impl Fn(&str) -> String) -> Vec<ScenarioRow> {
     SCENARIOS
         .iter()
         .filter_map(|s| points.iter().rfind(|x| x.scenario == *s))
@@ -64,23 +65,9 @@ fn at_end(points: &[ProjectionPoint]) -> Vec<ScenarioRow> {
             paid: format_millions(x.paid as i128),
             expired: format_millions(x.expired as i128),
             remaining: format_millions(x.remaining as i128),
+            assumes: assumes(x.scenario),
         })
         .collect()
-}
-
-fn basis(p: &PartnerOutlook) -> String {
-    let pace = Rate::ratio(p.pace_num as i128, p.pace_den as i128).to_percent_1dp();
-    match p.pace_basis {
-        "requested_value" => format!("{pace} of the value requested was approved"),
-        "step_value" => format!("{pace} of the value of its due steps was met"),
-        "step_count" => format!("{pace} of the steps claimed were found met (values not published)"),
-        "facility_requested_value" => {
-            format!("{pace}: none of its own published, the facility's share of value approved")
-        }
-        "facility_step_value" => format!("{pace}: none of its own published, the facility's share of step value met"),
-        "facility_step_count" => format!("{pace}: none of its own published, the facility's share of steps met"),
-        _ => "0%: nothing assessed anywhere yet".into(),
-    }
 }
 
 /// The section for the outlook as of the report's date.
@@ -109,22 +96,19 @@ pub fn section(o: &Outlook) -> OutlookSection {
             .iter()
             .map(|p| ProjectionRow {
                 partner: p.partner.clone(),
-                envelope: format_millions(p.envelope as i128),
-                paid: format_millions(p.paid as i128),
-                pace: basis(p),
-                delay: match p.delay_basis {
-                    "own" => format!("{} days, the mean of its {}", p.delay_days, releases(p.delay_releases)),
-                    "facility" => format!(
-                        "{} days: no release of its own, the mean of the facility's {}",
-                        p.delay_days,
-                        releases(p.delay_releases)
+                scenarios: at_end(&p.projections, |s| match s {
+                    "on_plan" => format!(
+                        "envelope {}, paid so far {}, of which not tied to a known request or step {}",
+                        format_millions(p.envelope as i128),
+                        format_millions(p.paid as i128),
+                        format_millions(p.unscheduled as i128)
                     ),
-                    _ => "none observed: paid in the window after the due date".into(),
-                },
-                unscheduled: format_millions(p.unscheduled as i128),
-                scenarios: at_end(&p.projections),
+                    "observed_pace" => format!("pace {}; delay {}", pace_words(p), delay_words(p)),
+                    _ => String::new(),
+                }),
+                caveats: caveats(p),
             })
             .collect(),
-        facility: at_end(&o.facility),
+        facility: at_end(&o.facility, |_| String::new()),
     }
 }

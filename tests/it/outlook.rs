@@ -175,7 +175,7 @@ fn each_scenario_matches_the_hand_computation() {
         ])
     );
     // EE: approved, not yet paid: paid in the first window on plan and at its pace (100%, the facility's
-    // delay), never without further progress, where it goes back at the last payment date.
+    // delay), never without further progress, where it goes back at its grace end (2026-12-31).
     assert_eq!(
         points(&o, "EE", "observed_pace"),
         eur(&[
@@ -190,9 +190,9 @@ fn each_scenario_matches_the_hand_computation() {
         points(&o, "EE", "no_progress"),
         eur(&[
             ("0.00", "0.00"),
-            ("0.00", "0.00"),
             ("0.00", "8000000.00"),
             ("0.00", "16000000.00"),
+            ("0.00", "24000000.00"),
             ("0.00", "40000000.00"),
         ])
     );
@@ -214,13 +214,15 @@ fn the_export_writes_the_expiry_and_projection_tables() {
     let expiry = std::fs::read_to_string(out.join("expiry.csv")).unwrap();
     assert_eq!(
         expiry,
-        "date,partner,amount_eur,amount_knownness,unpublished_parts,requests,steps,pool_after_eur,pool_after_knownness\n\
-         2026-06-30,CC,10000000.00,known,0,CC-Q1,,10000000.00,known\n\
-         2026-12-31,AA,10000000.00,known,0,AA-Q1,,20000000.00,known\n"
+        "kind,date,partner,amount_eur,amount_knownness,unpublished_parts,requests,steps,pool_after_eur,pool_after_knownness\n\
+         record,2026-06-30,CC,10000000.00,known,0,CC-Q1,,10000000.00,known\n\
+         record,2026-12-31,AA,10000000.00,known,0,AA-Q1,,20000000.00,known\n"
     );
     let projection = std::fs::read_to_string(out.join("projection.csv")).unwrap();
-    assert!(projection.contains("\nDD,observed_pace,2028-06-30,48000000.00,12000000.00,0.00,12000000.00,12000000.00,100.00,requested_value,199,own\n"), "{projection}");
-    assert!(projection.contains("\nALL,on_plan,2028-06-30,330000000.00,0.00,0.00,"), "{projection}");
+    assert!(projection.starts_with("kind,partner,scenario,window_end,"), "{projection}");
+    assert!(projection.contains("\nprojection,DD,observed_pace,2028-06-30,48000000.00,12000000.00,0.00,12000000.00,12000000.00,100.00,requested_value,199,own,yes,\n"), "{projection}");
+    assert!(projection.contains("\nprojection,BB,on_plan,2028-06-30,50000000.00,0.00,0.00,12500000.00,0.00,60.00,facility_requested_value,204,facility,no,\n"), "{projection}");
+    assert!(projection.contains("\nprojection,ALL,on_plan,2028-06-30,330000000.00,0.00,0.00,"), "{projection}");
 }
 
 /// On the shipped data, the withheld remainder of Serbia's first request is in the calendar (112m asked,
@@ -243,4 +245,92 @@ fn the_shipped_data_lists_what_a_source_supports_and_no_more() {
         assert!(e["amount_eur"].is_null());
     }
     assert_eq!(doc["outlook"]["expired_so_far_knownness"], "unknown");
+}
+
+/// The hand-computed ledger with some of its files' lines replaced or added, in a temporary folder.
+fn variant(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::copy_tree(&root().join("tests/cases/outlook"), tmp.path());
+    for (file, old, new) in edits {
+        let path = tmp.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let changed = if old.is_empty() { format!("{text}{new}\n") } else { text.replace(old, new) };
+        assert_ne!(changed, text, "{file}: {old}");
+        std::fs::write(&path, changed).unwrap();
+    }
+    tmp
+}
+
+fn outlook_of(data: &std::path::Path, as_of: &str) -> Value {
+    let (code, out, err) = growthplan(
+        &root(),
+        &["status", "--data", data.to_str().unwrap(), "--as-of", as_of, "--outlook", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Value>(&out).unwrap()["outlook"].clone()
+}
+
+#[test]
+fn after_the_last_payment_date_no_window_is_projected_and_every_command_runs() {
+    let data = root().join("tests/cases/outlook");
+    let o = outlook_of(&data, "2028-07-01");
+    assert_eq!(o["windows"], serde_json::json!([]));
+    assert!(o["partners"].as_array().unwrap().iter().all(|p| p["projections"] == serde_json::json!([])));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for args in [
+        vec!["status", "--as-of", "2028-06-30"],
+        vec!["export", "--as-of", "2028-06-30", "--out", out.to_str().unwrap()],
+    ] {
+        let mut all = vec!["--data", data.to_str().unwrap()];
+        all.extend(args);
+        let (code, _, err) = growthplan(tmp.path(), &all);
+        assert_eq!(code, 0, "{err}");
+    }
+}
+
+#[test]
+fn a_release_that_paid_several_requests_paid_their_approvals() {
+    // AA-Q1 and AA-Q2 approved 5m each and paid together by AA-R1 (10m gross): nothing of them is
+    // approved and unpaid, and their remainders (15m and 5m) are withheld.
+    let tmp = variant(&[
+        ("requests.csv", "", "AA-Q2,2025-03-20,AA,2024-12-31,2,10000000.00,,test,"),
+        ("assessments.csv", "2025-07-01,AA-Q1,2,,,10000000.00,test,", "2025-07-01,AA-Q1,1,,,5000000.00,test,"),
+        ("assessments.csv", "", "2025-07-01,AA-Q2,1,,,5000000.00,test,"),
+        ("payments.csv", ",AA-Q1,test", ",AA-Q1 AA-Q2,test"),
+    ]);
+    let o = outlook_of(tmp.path(), "2026-04-30");
+    // On plan: the 20m withheld met now, 18.6m net after clearing 1.4m.
+    assert_eq!(points(&o, "AA", "on_plan")[0].0, "34900000.00");
+    let aa = o["calendar"].as_array().unwrap().iter().find(|e| e["partner"] == "AA").unwrap().clone();
+    assert_eq!(
+        (aa["amount_eur"].as_str(), aa["requests"].clone()),
+        (Some("20000000.00"), serde_json::json!(["AA-Q1", "AA-Q2"]))
+    );
+}
+
+#[test]
+fn a_pending_request_past_its_grace_end_is_still_payable_on_plan() {
+    // BB-Q1 (steps due 2025-06-30, grace to 2026-06-30) is not assessed by 2026-08-31: the Commission has
+    // not decided, so on plan pays it and no scenario calls it expired before the last payment date.
+    let tmp = variant(&[("requests.csv", "", "BB-Q1,2026-01-10,BB,2025-06-30,2,5000000.00,,test,")]);
+    let o = outlook_of(tmp.path(), "2026-08-31");
+    assert_eq!(points(&o, "BB", "on_plan")[0], ("5000000.00".to_string(), "0.00".to_string()));
+    assert!(o["calendar"].as_array().unwrap().iter().all(|e| e["partner"] != "BB"));
+}
+
+#[test]
+fn a_partner_paid_beyond_a_cut_envelope_is_not_projected() {
+    // AA's envelope cut to 10m after 16.3m was transferred: the projections repeat the recorded figures,
+    // and what remains is negative, the transfers beyond the envelope; the facility still adds up.
+    let tmp = variant(&[
+        ("allocations.csv", "", "2025-09-01,AA,grant,-27000000.00,cut,test,"),
+        ("allocations.csv", "", "2025-09-01,AA,loan,-63000000.00,cut,test,"),
+    ]);
+    let o = outlook_of(tmp.path(), "2026-04-30");
+    let aa = o["partners"].as_array().unwrap().iter().find(|p| p["partner"] == "AA").unwrap().clone();
+    assert_eq!(aa["overpaid"], true);
+    for x in aa["projections"].as_array().unwrap() {
+        assert_eq!((x["paid_eur"].as_str(), x["remaining_eur"].as_str()), (Some("16300000.00"), Some("-6300000.00")));
+    }
 }
