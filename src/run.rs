@@ -193,8 +193,8 @@ fn status_command(
             let tables = status::tables(&p);
             let name = if outlook { "projection" } else { "partners" };
             let mut t = tables.into_iter().find(|t| t.name == name).expect("the table exists");
-            if let Some(code) = partner {
-                t.rows.retain(|r| r[0] == serde_json::json!(code));
+            if let (Some(code), Some(column)) = (partner, t.header.iter().position(|h| h == "partner")) {
+                t.rows.retain(|r| r[column] == serde_json::json!(code));
             }
             status::csv(&t)
         }

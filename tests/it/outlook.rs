@@ -334,3 +334,27 @@ fn a_partner_paid_beyond_a_cut_envelope_is_not_projected() {
         assert_eq!((x["paid_eur"].as_str(), x["remaining_eur"].as_str()), (Some("16300000.00"), Some("-6300000.00")));
     }
 }
+
+#[test]
+fn status_outlook_as_csv_is_the_projection_table_of_the_partner_asked_for() {
+    let data = root().join("tests/cases/outlook");
+    let (code, out, err) = growthplan(
+        &root(),
+        &[
+            "status",
+            "--data",
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-04-30",
+            "--outlook",
+            "--format",
+            "csv",
+            "--partner",
+            "DD",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3 * 5, "{out}");
+    assert!(rows.iter().all(|r| r.starts_with("projection,DD,")), "{out}");
+}
