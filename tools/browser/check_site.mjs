@@ -140,24 +140,53 @@ async function settle(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
 }
 
-/** What the page says about its rows: the "N of M shown" line and the table's body rows. */
-async function rowState(page) {
-  return page.evaluate((pattern) => {
-    const re = new RegExp(pattern, "i");
-    const num = (s) => Number(s.replace(/[^\d]/g, ""));
-    let shown = null;
-    for (const el of document.querySelectorAll("body *")) {
-      if (el.children.length > 3) continue;
-      const m = re.exec(el.textContent || "");
-      if (m && el.offsetParent !== null) {
-        shown = { shown: num(m[1]), of: num(m[2]), text: el.textContent.trim().replace(/\s+/g, " ") };
-        break;
-      }
+const SEARCH = 'input[type="search"], input[data-search]';
+
+/** The table that the page's (first) search box filters: the one its controls name in `data-table`, else
+ * the first table after the box. A CSS selector for its body rows. */
+async function searchedTable(page) {
+  return page.evaluate((searchSel) => {
+    const s = document.querySelector(searchSel);
+    if (!s) return null;
+    const named = s.closest("[data-table]");
+    let table = named ? document.getElementById(named.getAttribute("data-table")) : null;
+    if (!table) {
+      table = [...document.querySelectorAll("table")].find(
+        (t) => s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING,
+      );
     }
-    const rows = [...document.querySelectorAll("table tbody tr")];
-    const visible = rows.filter((r) => r.getClientRects().length > 0 && !r.hidden).length;
-    return { shown, rows: rows.length, visible };
-  }, ROWS_SHOWN.source);
+    if (!table) return "table";
+    if (!table.id) table.id = "growthplan-checked-table";
+    return `#${CSS.escape(table.id)}`;
+  }, SEARCH);
+}
+
+/** What the page says about the rows of `table`: its "N of M shown" line (the element `<table id>-count`,
+ * else the first visible one on the page) and the table's body rows, all and visible. */
+async function rowState(page, table) {
+  return page.evaluate(
+    (pattern, table) => {
+      const re = new RegExp(pattern, "i");
+      const num = (s) => Number(s.replace(/[^\d]/g, ""));
+      const t = document.querySelector(table);
+      const own = t && t.id ? document.getElementById(`${t.id}-count`) : null;
+      let shown = null;
+      const candidates = own ? [own] : document.querySelectorAll("body *");
+      for (const el of candidates) {
+        if (el.children.length > 3) continue;
+        const m = re.exec(el.textContent || "");
+        if (m && el.getClientRects().length > 0) {
+          shown = { shown: num(m[1]), of: num(m[2]), text: el.textContent.trim().replace(/\s+/g, " ") };
+          break;
+        }
+      }
+      const rows = t ? [...t.querySelectorAll(":scope > tbody > tr")] : [];
+      const visible = rows.filter((r) => r.getClientRects().length > 0 && !r.hidden).length;
+      return { shown, rows: rows.length, visible };
+    },
+    ROWS_SHOWN.source,
+    table,
+  );
 }
 
 /** The count of rows shown: the page's own "N of M shown" when it has one, else the visible rows. */
@@ -264,7 +293,12 @@ async function main() {
       // axe-core, evaluated through the DevTools protocol (the page's own Content Security Policy stays on).
       await page.evaluate(axeSource);
       const axe = await page.evaluate(async (tags) => {
-        const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+        const r = await window.axe.run(document, {
+          runOnly: { type: "tag", values: tags },
+          resultTypes: ["violations"],
+          // axe would fetch the page's stylesheets again to read them (a request the page did not make).
+          preload: false,
+        });
         return r.violations.map((v) => ({
           id: v.id,
           impact: v.impact,
@@ -287,7 +321,7 @@ async function main() {
       result.pages.push(entry);
       for (const m of entry.console) fail(rel, `console: ${m}`);
       for (const u of entry.external) fail(rel, `request outside the site: ${u}`);
-      for (const u of entry.missing) fail(rel, `request for a file not in the site: ${u}`);
+      for (const u of entry.missing) fail(rel, `request for a file not in the site, or that failed: ${u}`);
       for (const v of axe) fail(rel, `axe ${v.id} (${v.impact}, ${v.count} nodes): ${v.help}: ${v.nodes.map((n) => n.target).join(" | ")}`);
       if (!info.title) fail(rel, "no <title>");
       if (!info.description) fail(rel, 'no <meta name="description">');
@@ -348,29 +382,28 @@ async function main() {
       await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
       await page.setJavaScriptEnabled(false);
       await page.goto(url, { waitUntil: "load" });
-      const noScript = await page.evaluate(() => ({
-        rows: document.querySelectorAll("table tbody tr").length,
-        search: !!document.querySelector('input[type="search"]'),
-      }));
+      const noScriptTable = await searchedTable(page);
+      const noScript = noScriptTable ? (await rowState(page, noScriptTable)).rows : 0;
       await page.setJavaScriptEnabled(true);
       log.console.length = 0;
       await page.goto(url, { waitUntil: "load" });
       await settle(page);
-      const hasSearch = await page.$('input[type="search"]');
-      if (!hasSearch) continue;
-      const t = { page: rel, rows_without_js: noScript.rows, search_without_js: noScript.search };
-      const start = await rowState(page);
+      const table = await searchedTable(page);
+      if (!table) continue;
+      const rs = () => rowState(page, table);
+      const t = { page: rel, table, rows_without_js: noScript };
+      const start = await rs();
       t.start = start;
       if (start.shown && start.shown.of !== start.shown.shown) fail(rel, `not every row shown at first: ${start.shown.text}`);
-      if (start.shown && start.shown.of < noScript.rows) {
-        fail(rel, `says "${start.shown.text}" but the page without JavaScript has ${noScript.rows} rows`);
+      if (start.rows !== noScript) {
+        fail(rel, `${start.rows} rows with JavaScript, ${noScript} without`);
       }
       if (!start.shown) fail(rel, 'no "N of M shown" count');
       if (start.rows === 0) fail(rel, "a search box but no table rows");
 
       // The search: a word from the last row that is not in the first row.
-      const query = await page.evaluate(() => {
-        const rows = [...document.querySelectorAll("table tbody tr")].filter((r) => r.getClientRects().length > 0);
+      const query = await page.evaluate((table) => {
+        const rows = [...document.querySelectorAll(`${table} > tbody > tr`)].filter((r) => r.getClientRects().length > 0);
         if (rows.length < 2) return null;
         const first = rows[0].textContent.toLowerCase();
         for (const row of rows.slice(1).reverse()) {
@@ -380,13 +413,13 @@ async function main() {
           }
         }
         return null;
-      });
-      const search = 'input[type="search"]';
+      }, table);
+      const search = SEARCH;
       if (query) {
         await page.click(search, { count: 3 });
         await page.type(search, query);
         await settle(page);
-        const after = await rowState(page);
+        const after = await rs();
         t.search = { query, before: shownCount(start), after: shownCount(after), text: after.shown?.text ?? null };
         if (!(t.search.after < t.search.before && t.search.after > 0)) {
           fail(rel, `searching "${query}" shows ${t.search.after} rows of ${t.search.before}: expected fewer, and some`);
@@ -396,14 +429,19 @@ async function main() {
           el.dispatchEvent(new Event("input", { bubbles: true }));
         });
         await settle(page);
-        const cleared = shownCount(await rowState(page));
+        const cleared = shownCount(await rs());
         if (cleared !== t.search.before) fail(rel, `clearing the search shows ${cleared} rows, not ${t.search.before}`);
       } else {
         fail(rel, "too few distinct rows to try the search");
       }
 
       // The filters: each select, set to each option until one shows fewer rows.
-      const selects = await page.$$eval("select", (ss) =>
+      // Only the selects of the search box's own controls when they are named (data-table).
+      const selectSel = await page.evaluate((searchSel) => {
+        const named = document.querySelector(searchSel).closest("[data-table]");
+        return named ? `[data-table="${named.getAttribute("data-table")}"] select` : "select";
+      }, SEARCH);
+      const selects = await page.$$eval(selectSel, (ss) =>
         ss.map((s, i) => ({
           index: i,
           name: s.name || s.id,
@@ -415,10 +453,10 @@ async function main() {
       for (const s of selects) {
         let changed = null;
         for (const value of s.options.slice(0, 12)) {
-          const handle = (await page.$$("select"))[s.index];
+          const handle = (await page.$$(selectSel))[s.index];
           await handle.select(value);
           await settle(page);
-          const n = shownCount(await rowState(page));
+          const n = shownCount(await rs());
           await handle.select(s.value);
           await settle(page);
           if (n < shownCount(start)) {
@@ -438,7 +476,7 @@ async function main() {
         await page.goto(`${url}?${params}`, { waitUntil: "load" });
         await settle(page);
         const value = await page.evaluate((n) => (document.querySelector(`select[name="${n}"]`) || document.getElementById(n))?.value, byName.select);
-        const n = shownCount(await rowState(page));
+        const n = shownCount(await rs());
         t.from_query = { query: params.toString(), select_value: value, shown: n };
         if (value !== byName.changed.value || n !== byName.changed.after) {
           fail(rel, `?${params} sets the filter to "${value}" and shows ${n} rows, not "${byName.changed.value}" and ${byName.changed.after}`);
@@ -449,7 +487,7 @@ async function main() {
         await page.goto(`${url}?${params}`, { waitUntil: "load" });
         await settle(page);
         const value = await page.$eval(search, (el) => el.value);
-        const n = shownCount(await rowState(page));
+        const n = shownCount(await rs());
         t.search_from_query = { query: params.toString(), value, shown: n };
         if (value !== query || n !== t.search.after) {
           fail(rel, `?${params} fills the search with "${value}" and shows ${n} rows, not "${query}" and ${t.search.after}`);
@@ -488,23 +526,27 @@ async function timePage(browser, root, rel) {
     const n = performance.getEntriesByType("navigation")[0];
     return { dom_interactive_ms: Math.round(n.domInteractive), dom_content_loaded_ms: Math.round(n.domContentLoadedEventEnd), load_ms: Math.round(n.loadEventEnd) };
   });
-  const before = await rowState(page);
+  const table = await searchedTable(page);
+  const before = table ? await rowState(page, table) : null;
   let searchMs = null;
   let after = null;
-  if (await page.$('input[type="search"]')) {
-    const query = await page.evaluate(() => {
-      const cells = document.querySelectorAll("table tbody tr td");
-      return cells.length ? cells[cells.length - 1].textContent.trim().split(/\s+/)[0] : null;
-    });
+  let query = null;
+  if (table) {
+    // A word of the last row's first cell: a search that keeps some rows and drops others.
+    query = await page.evaluate((table) => {
+      const rows = document.querySelectorAll(`${table} > tbody > tr`);
+      const cell = rows.length ? rows[rows.length - 1].querySelector("td, th") : null;
+      return cell ? cell.textContent.trim().split(/\s+/)[0] : null;
+    }, table);
     if (query) {
       const s0 = Date.now();
-      await page.$eval('input[type="search"]', (el, q) => {
+      await page.$eval(SEARCH, (el, q) => {
         el.value = q;
         el.dispatchEvent(new Event("input", { bubbles: true }));
       }, query);
       await settle(page);
       searchMs = Date.now() - s0;
-      after = await rowState(page);
+      after = await rowState(page, table);
     }
   }
   await page.close();
@@ -514,6 +556,7 @@ async function timePage(browser, root, rel) {
     load_ms: loaded,
     interactive_ms: interactive,
     navigation: nav,
+    search: query,
     search_ms: searchMs,
     rows_before: before,
     rows_after_search: after,
