@@ -459,9 +459,10 @@ async function main() {
           const n = shownCount(await rs());
           await handle.select(s.value);
           await settle(page);
-          if (n < shownCount(start)) {
+          // A choice that keeps some rows and drops others (one that matches no row only when none does).
+          if (n < shownCount(start) && (n > 0 || changed === null)) {
             changed = { value, after: n };
-            break;
+            if (n > 0) break;
           }
         }
         t.filters.push({ select: s.name, before: shownCount(start), changed });
