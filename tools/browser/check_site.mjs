@@ -1,7 +1,7 @@
 // Checks a folder written by `growthplan site` in Debian's headless Chromium, the way a reader's browser
 // would open it: from file://, every HTML page in the folder.
 //
-//   node tools/browser/check_site.mjs SITE_DIR [--shots DIR] [--time PAGE]
+//   node tools/browser/check_site.mjs SITE_DIR [--shots DIR] [--time PAGE [--time-only] [--runs N]]
 //
 // For every page: every console message and every request for anything but a file inside SITE_DIR
 // (both must be none), axe-core's violations of WCAG 2.1 A and AA, every internal link and anchor
@@ -9,8 +9,9 @@
 // page and the first partner page at both widths (written to --shots when given), with their count of
 // distinct colours. On every page with a table and a search box: the rows with JavaScript off, and with
 // it on, that typing in the search box and choosing a filter change the rows shown and that the filters
-// read their first values from the address's query. --time PAGE also times PAGE from navigation until the
-// page answers a search (a benchmark figure, never asserted).
+// read their first values from the address's query. --time PAGE also times PAGE (N runs, 5 by default,
+// each in a new tab): from navigation until loaded, until its scripts have run and a frame is drawn
+// (interactive), and a search typed into it; --time-only does only that (a benchmark, never asserted).
 //
 // Prints one JSON document on stdout; exits 1 when any check failed ("failures" says which), 2 when it
 // could not run. The browser is `chromium` on the PATH (CHROME_PATH overrides).
@@ -33,21 +34,25 @@ const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const ROWS_SHOWN = /(\d[\d,\u202f\u00a0 ]*)\s+of\s+(\d[\d,\u202f\u00a0 ]*)\s+shown/i;
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node check_site.mjs SITE_DIR [--shots DIR] [--time PAGE]\n`);
+  process.stderr.write(`${message}\nusage: node check_site.mjs SITE_DIR [--shots DIR] [--time PAGE [--time-only] [--runs N]]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { site: null, shots: null, time: null };
+  const opts = { site: null, shots: null, time: null, timeOnly: false, runs: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--shots") opts.shots = argv[++i];
     else if (a === "--time") opts.time = argv[++i];
+    else if (a === "--time-only") opts.timeOnly = true;
+    else if (a === "--runs") opts.runs = Number(argv[++i]);
     else if (a.startsWith("--")) usage(`unknown option ${a}`);
     else if (opts.site === null) opts.site = a;
     else usage(`one site folder only (${a})`);
   }
   if (!opts.site) usage("no site folder");
+  if (opts.timeOnly && !opts.time) usage("--time-only needs --time PAGE");
+  if (!(opts.runs >= 1)) usage("--runs takes a count");
   if (!fs.statSync(opts.site, { throwIfNoEntry: false })?.isDirectory()) usage(`${opts.site} is not a folder`);
   return opts;
 }
@@ -220,286 +225,297 @@ async function main() {
   let current = "launching Chromium";
   const result = { chromium: await browser.version(), site: root, pages: [], screenshots: [], tables: [], failures };
   try {
-    const page = await browser.newPage();
-    current = null;
-    const log = { console: [], external: [], missing: [] };
-    page.on("console", (m) => log.console.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => log.console.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => {
-      const url = r.url();
-      if (url.startsWith("data:") || url.startsWith("blob:") || url === "about:blank") return;
-      if (url.startsWith("file://")) {
-        if (siteFile(root, url) === null) log.missing.push(url);
-      } else {
-        log.external.push(url);
-      }
-    });
-    page.on("requestfailed", (r) => {
-      const url = r.url();
-      if (url.startsWith("file://") && siteFile(root, url) !== null) {
-        log.missing.push(`${url} (${r.failure()?.errorText})`);
-      }
-    });
+    if (!opts.timeOnly) {
+      const page = await browser.newPage();
+      current = null;
+      const log = { console: [], external: [], missing: [] };
+      page.on("console", (m) => log.console.push(`${m.type()}: ${m.text()}`));
+      page.on("pageerror", (e) => log.console.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => {
+        const url = r.url();
+        if (url.startsWith("data:") || url.startsWith("blob:") || url === "about:blank") return;
+        if (url.startsWith("file://")) {
+          if (siteFile(root, url) === null) log.missing.push(url);
+        } else {
+          log.external.push(url);
+        }
+      });
+      page.on("requestfailed", (r) => {
+        const url = r.url();
+        if (url.startsWith("file://") && siteFile(root, url) !== null) {
+          log.missing.push(`${url} (${r.failure()?.errorText})`);
+        }
+      });
 
-    const ids = new Map(); // page -> Set of ids and names
-    const links = []; // { from, href }
-    for (const rel of pages) {
-      current = rel;
-      log.console.length = 0;
-      log.external.length = 0;
-      log.missing.length = 0;
-      const url = pathToFileURL(path.join(root, rel)).href;
-      await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
-      await page.goto(url, { waitUntil: "load" });
-      await settle(page);
-      const info = await page.evaluate(() => ({
-        title: document.title.trim(),
-        description: document.querySelector('meta[name="description"]')?.content?.trim() ?? "",
-        ids: [...document.querySelectorAll("[id]")].map((e) => e.id).concat(
-          [...document.querySelectorAll("a[name]")].map((e) => e.name),
-        ),
-        hrefs: [...document.querySelectorAll("a[href], link[href], area[href]")].map((a) => a.getAttribute("href")),
-        srcs: [...document.querySelectorAll("[src]")].map((e) => e.getAttribute("src")),
-      }));
-      ids.set(rel, new Set(info.ids));
-      for (const href of info.hrefs.concat(info.srcs)) links.push({ from: rel, href });
-
-      const overflow = {};
-      for (const width of WIDTHS) {
-        await page.setViewport({ width, height: HEIGHT[width] });
+      const ids = new Map(); // page -> Set of ids and names
+      const links = []; // { from, href }
+      for (const rel of pages) {
+        current = rel;
+        log.console.length = 0;
+        log.external.length = 0;
+        log.missing.length = 0;
+        const url = pathToFileURL(path.join(root, rel)).href;
+        await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
+        await page.goto(url, { waitUntil: "load" });
         await settle(page);
-        overflow[width] = await page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
+        const info = await page.evaluate(() => ({
+          title: document.title.trim(),
+          description: document.querySelector('meta[name="description"]')?.content?.trim() ?? "",
+          ids: [...document.querySelectorAll("[id]")].map((e) => e.id).concat(
+            [...document.querySelectorAll("a[name]")].map((e) => e.name),
+          ),
+          hrefs: [...document.querySelectorAll("a[href], link[href], area[href]")].map((a) => a.getAttribute("href")),
+          srcs: [...document.querySelectorAll("[src]")].map((e) => e.getAttribute("src")),
         }));
-        if (overflow[width].scrollWidth > overflow[width].innerWidth) {
-          const wide = await page.evaluate((w) => {
-            // The outermost elements wider than the window, to say what scrolls.
-            const out = [];
-            for (const el of document.querySelectorAll("body *")) {
-              const r = el.getBoundingClientRect();
-              if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
-                out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""} (right edge ${Math.round(r.right)} px)`);
+        ids.set(rel, new Set(info.ids));
+        for (const href of info.hrefs.concat(info.srcs)) links.push({ from: rel, href });
+
+        const overflow = {};
+        for (const width of WIDTHS) {
+          await page.setViewport({ width, height: HEIGHT[width] });
+          await settle(page);
+          overflow[width] = await page.evaluate(() => ({
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+          }));
+          if (overflow[width].scrollWidth > overflow[width].innerWidth) {
+            const wide = await page.evaluate((w) => {
+              // The outermost elements wider than the window, to say what scrolls.
+              const out = [];
+              for (const el of document.querySelectorAll("body *")) {
+                const r = el.getBoundingClientRect();
+                if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
+                  out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""} (right edge ${Math.round(r.right)} px)`);
+                }
+                if (out.length >= 5) break;
               }
-              if (out.length >= 5) break;
+              return out;
+            }, width);
+            fail(rel, `scrolls sideways at ${width} px: scrollWidth ${overflow[width].scrollWidth} > ${overflow[width].innerWidth}; ${wide.join(", ")}`);
+          }
+        }
+        await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
+
+        // axe-core, evaluated through the DevTools protocol (the page's own Content Security Policy stays on).
+        await page.evaluate(axeSource);
+        const axe = await page.evaluate(async (tags) => {
+          const r = await window.axe.run(document, {
+            runOnly: { type: "tag", values: tags },
+            resultTypes: ["violations"],
+            // axe would fetch the page's stylesheets again to read them (a request the page did not make).
+            preload: false,
+          });
+          return r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+            count: v.nodes.length,
+          }));
+        }, AXE_TAGS);
+
+        const entry = {
+          page: rel,
+          title: info.title,
+          description: info.description,
+          console: [...log.console],
+          external: [...log.external],
+          missing: [...log.missing],
+          axe,
+          overflow,
+        };
+        result.pages.push(entry);
+        for (const m of entry.console) fail(rel, `console: ${m}`);
+        for (const u of entry.external) fail(rel, `request outside the site: ${u}`);
+        for (const u of entry.missing) fail(rel, `request for a file not in the site, or that failed: ${u}`);
+        for (const v of axe) fail(rel, `axe ${v.id} (${v.impact}, ${v.count} nodes): ${v.help}: ${v.nodes.map((n) => n.target).join(" | ")}`);
+        if (!info.title) fail(rel, "no <title>");
+        if (!info.description) fail(rel, 'no <meta name="description">');
+      }
+      current = null;
+
+      // Every internal link and anchor: a file in the site, and the element its fragment names.
+      let checked = 0;
+      const broken = [];
+      for (const { from, href } of links) {
+        if (href === null || href === "") continue;
+        if (/^(https?:|mailto:|tel:)/i.test(href) || href.startsWith("//")) continue;
+        if (/^(data|blob|javascript):/i.test(href)) {
+          if (/^javascript:/i.test(href)) broken.push({ from, href, why: "javascript: link" });
+          continue;
+        }
+        checked++;
+        const target = new URL(href, pathToFileURL(path.join(root, from)));
+        const file = siteFile(root, target.href);
+        if (file === null) {
+          broken.push({ from, href, why: "no such file in the site" });
+          continue;
+        }
+        const fragment = decodeURIComponent(target.hash.slice(1));
+        // "#top" is the top of any page (HTML's rule for fragments).
+        if (fragment && fragment !== "top" && file.endsWith(".html") && !ids.get(file)?.has(fragment)) {
+          broken.push({ from, href, why: `no element with id "${fragment}" in ${file}` });
+        }
+      }
+      result.links = { checked, broken };
+      for (const b of broken) fail(b.from, `broken link ${b.href}: ${b.why}`);
+
+      // Screenshots of the home page and the first partner page, at both widths.
+      const partner = pages.find((p) => p.startsWith("partners/"));
+      const shotPages = ["index.html", partner].filter((p) => p && pages.includes(p));
+      if (!pages.includes("index.html")) fail("index.html", "no home page");
+      if (!partner) fail("partners/", "no partner page");
+      for (const rel of shotPages) {
+        await page.goto(pathToFileURL(path.join(root, rel)).href, { waitUntil: "load" });
+        for (const width of WIDTHS) {
+          await page.setViewport({ width, height: HEIGHT[width] });
+          await settle(page);
+          const png = await page.screenshot({ type: "png" });
+          const file = opts.shots ? path.join(opts.shots, `${rel.replace(/[/.]/g, "_")}-${width}.png`) : null;
+          if (file) {
+            fs.mkdirSync(opts.shots, { recursive: true });
+            fs.writeFileSync(file, png);
+          }
+          const colours = distinctColours(png);
+          result.screenshots.push({ page: rel, width, colours, file });
+          if (colours <= 50) fail(rel, `screenshot at ${width} px looks blank (${colours} colours)`);
+        }
+      }
+
+      // Tables with a search box: every row without JavaScript; the search and the filters change the rows.
+      for (const rel of pages) {
+        const url = pathToFileURL(path.join(root, rel)).href;
+        await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
+        await page.setJavaScriptEnabled(false);
+        await page.goto(url, { waitUntil: "load" });
+        const noScriptTable = await searchedTable(page);
+        const noScript = noScriptTable ? (await rowState(page, noScriptTable)).rows : 0;
+        await page.setJavaScriptEnabled(true);
+        log.console.length = 0;
+        await page.goto(url, { waitUntil: "load" });
+        await settle(page);
+        const table = await searchedTable(page);
+        if (!table) continue;
+        const rs = () => rowState(page, table);
+        const t = { page: rel, table, rows_without_js: noScript };
+        const start = await rs();
+        t.start = start;
+        if (start.shown && start.shown.of !== start.shown.shown) fail(rel, `not every row shown at first: ${start.shown.text}`);
+        if (start.rows !== noScript) {
+          fail(rel, `${start.rows} rows with JavaScript, ${noScript} without`);
+        }
+        if (!start.shown) fail(rel, 'no "N of M shown" count');
+        if (start.rows === 0) fail(rel, "a search box but no table rows");
+
+        // The search: a word from the last row that is not in the first row.
+        const query = await page.evaluate((table) => {
+          const rows = [...document.querySelectorAll(`${table} > tbody > tr`)].filter((r) => r.getClientRects().length > 0);
+          if (rows.length < 2) return null;
+          const first = rows[0].textContent.toLowerCase();
+          for (const row of rows.slice(1).reverse()) {
+            for (const cell of row.querySelectorAll("td, th")) {
+              const w = cell.textContent.trim().split(/\s+/).find((w) => w.length >= 3 && !first.includes(w.toLowerCase()));
+              if (w) return w;
             }
-            return out;
-          }, width);
-          fail(rel, `scrolls sideways at ${width} px: scrollWidth ${overflow[width].scrollWidth} > ${overflow[width].innerWidth}; ${wide.join(", ")}`);
-        }
-      }
-      await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
-
-      // axe-core, evaluated through the DevTools protocol (the page's own Content Security Policy stays on).
-      await page.evaluate(axeSource);
-      const axe = await page.evaluate(async (tags) => {
-        const r = await window.axe.run(document, {
-          runOnly: { type: "tag", values: tags },
-          resultTypes: ["violations"],
-          // axe would fetch the page's stylesheets again to read them (a request the page did not make).
-          preload: false,
-        });
-        return r.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
-          count: v.nodes.length,
-        }));
-      }, AXE_TAGS);
-
-      const entry = {
-        page: rel,
-        title: info.title,
-        description: info.description,
-        console: [...log.console],
-        external: [...log.external],
-        missing: [...log.missing],
-        axe,
-        overflow,
-      };
-      result.pages.push(entry);
-      for (const m of entry.console) fail(rel, `console: ${m}`);
-      for (const u of entry.external) fail(rel, `request outside the site: ${u}`);
-      for (const u of entry.missing) fail(rel, `request for a file not in the site, or that failed: ${u}`);
-      for (const v of axe) fail(rel, `axe ${v.id} (${v.impact}, ${v.count} nodes): ${v.help}: ${v.nodes.map((n) => n.target).join(" | ")}`);
-      if (!info.title) fail(rel, "no <title>");
-      if (!info.description) fail(rel, 'no <meta name="description">');
-    }
-    current = null;
-
-    // Every internal link and anchor: a file in the site, and the element its fragment names.
-    let checked = 0;
-    const broken = [];
-    for (const { from, href } of links) {
-      if (href === null || href === "") continue;
-      if (/^(https?:|mailto:|tel:)/i.test(href) || href.startsWith("//")) continue;
-      if (/^(data|blob|javascript):/i.test(href)) {
-        if (/^javascript:/i.test(href)) broken.push({ from, href, why: "javascript: link" });
-        continue;
-      }
-      checked++;
-      const target = new URL(href, pathToFileURL(path.join(root, from)));
-      const file = siteFile(root, target.href);
-      if (file === null) {
-        broken.push({ from, href, why: "no such file in the site" });
-        continue;
-      }
-      const fragment = decodeURIComponent(target.hash.slice(1));
-      // "#top" is the top of any page (HTML's rule for fragments).
-      if (fragment && fragment !== "top" && file.endsWith(".html") && !ids.get(file)?.has(fragment)) {
-        broken.push({ from, href, why: `no element with id "${fragment}" in ${file}` });
-      }
-    }
-    result.links = { checked, broken };
-    for (const b of broken) fail(b.from, `broken link ${b.href}: ${b.why}`);
-
-    // Screenshots of the home page and the first partner page, at both widths.
-    const partner = pages.find((p) => p.startsWith("partners/"));
-    const shotPages = ["index.html", partner].filter((p) => p && pages.includes(p));
-    if (!pages.includes("index.html")) fail("index.html", "no home page");
-    if (!partner) fail("partners/", "no partner page");
-    for (const rel of shotPages) {
-      await page.goto(pathToFileURL(path.join(root, rel)).href, { waitUntil: "load" });
-      for (const width of WIDTHS) {
-        await page.setViewport({ width, height: HEIGHT[width] });
-        await settle(page);
-        const png = await page.screenshot({ type: "png" });
-        const file = opts.shots ? path.join(opts.shots, `${rel.replace(/[/.]/g, "_")}-${width}.png`) : null;
-        if (file) {
-          fs.mkdirSync(opts.shots, { recursive: true });
-          fs.writeFileSync(file, png);
-        }
-        const colours = distinctColours(png);
-        result.screenshots.push({ page: rel, width, colours, file });
-        if (colours <= 50) fail(rel, `screenshot at ${width} px looks blank (${colours} colours)`);
-      }
-    }
-
-    // Tables with a search box: every row without JavaScript; the search and the filters change the rows.
-    for (const rel of pages) {
-      const url = pathToFileURL(path.join(root, rel)).href;
-      await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
-      await page.setJavaScriptEnabled(false);
-      await page.goto(url, { waitUntil: "load" });
-      const noScriptTable = await searchedTable(page);
-      const noScript = noScriptTable ? (await rowState(page, noScriptTable)).rows : 0;
-      await page.setJavaScriptEnabled(true);
-      log.console.length = 0;
-      await page.goto(url, { waitUntil: "load" });
-      await settle(page);
-      const table = await searchedTable(page);
-      if (!table) continue;
-      const rs = () => rowState(page, table);
-      const t = { page: rel, table, rows_without_js: noScript };
-      const start = await rs();
-      t.start = start;
-      if (start.shown && start.shown.of !== start.shown.shown) fail(rel, `not every row shown at first: ${start.shown.text}`);
-      if (start.rows !== noScript) {
-        fail(rel, `${start.rows} rows with JavaScript, ${noScript} without`);
-      }
-      if (!start.shown) fail(rel, 'no "N of M shown" count');
-      if (start.rows === 0) fail(rel, "a search box but no table rows");
-
-      // The search: a word from the last row that is not in the first row.
-      const query = await page.evaluate((table) => {
-        const rows = [...document.querySelectorAll(`${table} > tbody > tr`)].filter((r) => r.getClientRects().length > 0);
-        if (rows.length < 2) return null;
-        const first = rows[0].textContent.toLowerCase();
-        for (const row of rows.slice(1).reverse()) {
-          for (const cell of row.querySelectorAll("td, th")) {
-            const w = cell.textContent.trim().split(/\s+/).find((w) => w.length >= 3 && !first.includes(w.toLowerCase()));
-            if (w) return w;
           }
-        }
-        return null;
-      }, table);
-      const search = SEARCH;
-      if (query) {
-        await page.click(search, { count: 3 });
-        await page.type(search, query);
-        await settle(page);
-        const after = await rs();
-        t.search = { query, before: shownCount(start), after: shownCount(after), text: after.shown?.text ?? null };
-        if (!(t.search.after < t.search.before && t.search.after > 0)) {
-          fail(rel, `searching "${query}" shows ${t.search.after} rows of ${t.search.before}: expected fewer, and some`);
-        }
-        await page.$eval(search, (el) => {
-          el.value = "";
-          el.dispatchEvent(new Event("input", { bubbles: true }));
-        });
-        await settle(page);
-        const cleared = shownCount(await rs());
-        if (cleared !== t.search.before) fail(rel, `clearing the search shows ${cleared} rows, not ${t.search.before}`);
-      } else {
-        fail(rel, "too few distinct rows to try the search");
-      }
-
-      // The filters: each select, set to each option until one shows fewer rows.
-      // Only the selects of the search box's own controls when they are named (data-table).
-      const selectSel = await page.evaluate((searchSel) => {
-        const named = document.querySelector(searchSel).closest("[data-table]");
-        return named ? `[data-table="${named.getAttribute("data-table")}"] select` : "select";
-      }, SEARCH);
-      const selects = await page.$$eval(selectSel, (ss) =>
-        ss.map((s, i) => ({
-          index: i,
-          name: s.name || s.id,
-          value: s.value,
-          options: [...s.options].map((o) => o.value).filter((v) => v !== s.value),
-        })),
-      );
-      t.filters = [];
-      for (const s of selects) {
-        let changed = null;
-        for (const value of s.options.slice(0, 12)) {
-          const handle = (await page.$$(selectSel))[s.index];
-          await handle.select(value);
+          return null;
+        }, table);
+        const search = SEARCH;
+        if (query) {
+          await page.click(search, { count: 3 });
+          await page.type(search, query);
           await settle(page);
+          const after = await rs();
+          t.search = { query, before: shownCount(start), after: shownCount(after), text: after.shown?.text ?? null };
+          if (!(t.search.after < t.search.before && t.search.after > 0)) {
+            fail(rel, `searching "${query}" shows ${t.search.after} rows of ${t.search.before}: expected fewer, and some`);
+          }
+          await page.$eval(search, (el) => {
+            el.value = "";
+            el.dispatchEvent(new Event("input", { bubbles: true }));
+          });
+          await settle(page);
+          const cleared = shownCount(await rs());
+          if (cleared !== t.search.before) fail(rel, `clearing the search shows ${cleared} rows, not ${t.search.before}`);
+        } else {
+          fail(rel, "too few distinct rows to try the search");
+        }
+
+        // The filters: each select, set to each option until one shows fewer rows.
+        // Only the selects of the search box's own controls when they are named (data-table).
+        const selectSel = await page.evaluate((searchSel) => {
+          const named = document.querySelector(searchSel).closest("[data-table]");
+          return named ? `[data-table="${named.getAttribute("data-table")}"] select` : "select";
+        }, SEARCH);
+        const selects = await page.$$eval(selectSel, (ss) =>
+          ss.map((s, i) => ({
+            index: i,
+            name: s.name || s.id,
+            value: s.value,
+            options: [...s.options].map((o) => o.value).filter((v) => v !== s.value),
+          })),
+        );
+        t.filters = [];
+        for (const s of selects) {
+          let changed = null;
+          for (const value of s.options.slice(0, 12)) {
+            const handle = (await page.$$(selectSel))[s.index];
+            await handle.select(value);
+            await settle(page);
+            const n = shownCount(await rs());
+            await handle.select(s.value);
+            await settle(page);
+            // A choice that keeps some rows and drops others (one that matches no row only when none does).
+            if (n < shownCount(start) && (n > 0 || changed === null)) {
+              changed = { value, after: n };
+              if (n > 0) break;
+            }
+          }
+          t.filters.push({ select: s.name, before: shownCount(start), changed });
+        }
+        if (selects.length === 0) fail(rel, "no filter select");
+        else if (!t.filters.some((f) => f.changed)) fail(rel, "no filter select changes the rows shown");
+
+        // The filters' first values from the address: ?NAME=VALUE&q=QUERY.
+        const byName = t.filters.find((f) => f.changed && f.select);
+        if (byName) {
+          const params = new URLSearchParams({ [byName.select]: byName.changed.value });
+          await page.goto(`${url}?${params}`, { waitUntil: "load" });
+          await settle(page);
+          const value = await page.evaluate((n) => (document.querySelector(`select[name="${n}"]`) || document.getElementById(n))?.value, byName.select);
           const n = shownCount(await rs());
-          await handle.select(s.value);
-          await settle(page);
-          // A choice that keeps some rows and drops others (one that matches no row only when none does).
-          if (n < shownCount(start) && (n > 0 || changed === null)) {
-            changed = { value, after: n };
-            if (n > 0) break;
+          t.from_query = { query: params.toString(), select_value: value, shown: n };
+          if (value !== byName.changed.value || n !== byName.changed.after) {
+            fail(rel, `?${params} sets the filter to "${value}" and shows ${n} rows, not "${byName.changed.value}" and ${byName.changed.after}`);
           }
         }
-        t.filters.push({ select: s.name, before: shownCount(start), changed });
-      }
-      if (selects.length === 0) fail(rel, "no filter select");
-      else if (!t.filters.some((f) => f.changed)) fail(rel, "no filter select changes the rows shown");
-
-      // The filters' first values from the address: ?NAME=VALUE&q=QUERY.
-      const byName = t.filters.find((f) => f.changed && f.select);
-      if (byName) {
-        const params = new URLSearchParams({ [byName.select]: byName.changed.value });
-        await page.goto(`${url}?${params}`, { waitUntil: "load" });
-        await settle(page);
-        const value = await page.evaluate((n) => (document.querySelector(`select[name="${n}"]`) || document.getElementById(n))?.value, byName.select);
-        const n = shownCount(await rs());
-        t.from_query = { query: params.toString(), select_value: value, shown: n };
-        if (value !== byName.changed.value || n !== byName.changed.after) {
-          fail(rel, `?${params} sets the filter to "${value}" and shows ${n} rows, not "${byName.changed.value}" and ${byName.changed.after}`);
+        if (query) {
+          const params = new URLSearchParams({ q: query });
+          await page.goto(`${url}?${params}`, { waitUntil: "load" });
+          await settle(page);
+          const value = await page.$eval(search, (el) => el.value);
+          const n = shownCount(await rs());
+          t.search_from_query = { query: params.toString(), value, shown: n };
+          if (value !== query || n !== t.search.after) {
+            fail(rel, `?${params} fills the search with "${value}" and shows ${n} rows, not "${query}" and ${t.search.after}`);
+          }
         }
+        for (const m of new Set(log.console)) fail(rel, `console while filtering: ${m}`);
+        result.tables.push(t);
       }
-      if (query) {
-        const params = new URLSearchParams({ q: query });
-        await page.goto(`${url}?${params}`, { waitUntil: "load" });
-        await settle(page);
-        const value = await page.$eval(search, (el) => el.value);
-        const n = shownCount(await rs());
-        t.search_from_query = { query: params.toString(), value, shown: n };
-        if (value !== query || n !== t.search.after) {
-          fail(rel, `?${params} fills the search with "${value}" and shows ${n} rows, not "${query}" and ${t.search.after}`);
-        }
-      }
-      for (const m of new Set(log.console)) fail(rel, `console while filtering: ${m}`);
-      result.tables.push(t);
     }
-
     if (opts.time) {
-      result.timing = await timePage(browser, root, opts.time);
+      const runs = [];
+      for (let i = 0; i < opts.runs; i++) runs.push(await timePage(browser, root, opts.time));
+      const median = (k) => runs.map((r) => r[k]).sort((x, y) => x - y)[Math.floor(runs.length / 2)];
+      result.timing = {
+        page: opts.time,
+        runs: runs.length,
+        median_load_ms: median("load_ms"),
+        median_interactive_ms: median("interactive_ms"),
+        median_search_ms: median("search_ms"),
+        each: runs,
+      };
     }
   } catch (e) {
     failures.push(`could not finish${current ? ` (at ${current})` : ""}: ${e.stack || e}`);
