@@ -128,6 +128,7 @@ fn assert_site(json: &Value, partners: &[String], tables: &[&str]) {
         assert!(filtered["changed"]["after"].as_u64().unwrap() < all, "{page}: {t}");
         assert_eq!(t["from_query"]["shown"], filtered["changed"]["after"], "{page}: the filter from the address: {t}");
         assert_eq!(t["search_from_query"]["shown"], t["search"]["after"], "{page}: the search from the address: {t}");
+        assert!(t["sorted"].as_array().is_some_and(|s| !s.is_empty()), "{page}: no sortable column: {t}");
     }
 }
 
