@@ -301,6 +301,32 @@ async function main() {
         }
         await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
 
+        // The keyboard: Tab from the top reaches links and controls in turn, each with a visible focus
+        // (an outline or a shadow), the first a link (the skip link) or a control.
+        const keyboard = [];
+        await page.evaluate(() => {
+          document.activeElement?.blur();
+          window.scrollTo(0, 0);
+        });
+        for (let i = 0; i < 40; i++) {
+          await page.keyboard.press("Tab");
+          const f = await page.evaluate(() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const cs = getComputedStyle(el);
+            // A date field's focus is on a part of it (day, month, year) that Chromium highlights itself.
+            const parts = el.tagName === "INPUT" && /^(date|time|datetime-local|month|week)$/.test(el.type);
+            const visible = parts || (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== "none";
+            const label = `${el.tagName.toLowerCase()}${el.getAttribute("href") ? `[href="${el.getAttribute("href")}"]` : ""}${el.name ? `[name="${el.name}"]` : ""}`;
+            return { label, visible };
+          });
+          if (!f) break;
+          keyboard.push(f);
+        }
+        if (keyboard.length === 0) fail(rel, "Tab focuses nothing");
+        const unseen = keyboard.filter((f) => !f.visible).map((f) => f.label);
+        if (unseen.length) fail(rel, `focus not visible (no outline) on ${[...new Set(unseen)].slice(0, 5).join(", ")}`);
+
         // axe-core, evaluated through the DevTools protocol (the page's own Content Security Policy stays on).
         await page.evaluate(axeSource);
         const axe = await page.evaluate(async (tags) => {
@@ -328,6 +354,7 @@ async function main() {
           missing: [...log.missing],
           axe,
           overflow,
+          keyboard: keyboard.length,
         };
         result.pages.push(entry);
         for (const m of entry.console) fail(rel, `console: ${m}`);
