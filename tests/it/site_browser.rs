@@ -70,7 +70,8 @@ fn table<'a>(json: &'a Value, page: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no search box and table on {page}: {}", json["tables"]))
 }
 
-/// What every site must show, whatever its data: the pages, the screenshots, the links, the tables.
+/// What every site must show, whatever its data: the pages (no sideways scroll at 1280 and 375 px, nothing
+/// off an A4 page in print), the screenshots, the links, the tables.
 fn assert_site(json: &Value, partners: &[String], tables: &[&str]) {
     let pages = pages(json);
     for page in
@@ -88,7 +89,7 @@ fn assert_site(json: &Value, partners: &[String], tables: &[&str]) {
         {
             assert_eq!(p[key].as_array().map(Vec::len), Some(0), "{}: {what}: {}", p["page"], p[key]);
         }
-        for width in ["1280", "375"] {
+        for width in ["1280", "375", "print"] {
             let o = &p["overflow"][width];
             assert!(
                 o["scrollWidth"].as_u64().unwrap() <= o["innerWidth"].as_u64().unwrap(),

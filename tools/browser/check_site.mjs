@@ -29,6 +29,7 @@ const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const WIDTHS = [1280, 375];
+const PRINT_WIDTH = 718;
 const HEIGHT = { 1280: 900, 375: 812 };
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const ROWS_SHOWN = /(\d[\d,\u202f\u00a0 ]*)\s+of\s+(\d[\d,\u202f\u00a0 ]*)\s+shown/i;
@@ -138,6 +139,20 @@ function distinctColours(png) {
     prev = line;
   }
   return seen.size;
+}
+
+/** In the page: the outermost elements wider than `w` px, to say what scrolls (run with page.evaluate). */
+function outermostWide(w) {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
+      const cls = typeof el.className === "string" && el.className.trim() ? `.${el.className.trim().split(/\s+/).join(".")}` : "";
+      out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${cls} (right edge ${Math.round(r.right)} px)`);
+    }
+    if (out.length >= 5) break;
+  }
+  return out;
 }
 
 /** Waits until the page's main thread has run its pending work (a frame and a task). */
@@ -284,21 +299,23 @@ async function main() {
             innerWidth: window.innerWidth,
           }));
           if (overflow[width].scrollWidth > overflow[width].innerWidth) {
-            const wide = await page.evaluate((w) => {
-              // The outermost elements wider than the window, to say what scrolls.
-              const out = [];
-              for (const el of document.querySelectorAll("body *")) {
-                const r = el.getBoundingClientRect();
-                if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
-                  out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""} (right edge ${Math.round(r.right)} px)`);
-                }
-                if (out.length >= 5) break;
-              }
-              return out;
-            }, width);
+            const wide = await page.evaluate(outermostWide, width);
             fail(rel, `scrolls sideways at ${width} px: scrollWidth ${overflow[width].scrollWidth} > ${overflow[width].innerWidth}; ${wide.join(", ")}`);
           }
         }
+        // Print: on A4 at 96 px an inch less Chromium's default margins (718 px), nothing runs off the page.
+        await page.emulateMediaType("print");
+        await page.setViewport({ width: PRINT_WIDTH, height: 1000 });
+        await settle(page);
+        overflow.print = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
+        if (overflow.print.scrollWidth > overflow.print.innerWidth) {
+          const wide = await page.evaluate(outermostWide, PRINT_WIDTH);
+          fail(rel, `runs off the printed page: ${overflow.print.scrollWidth} px wide on A4's ${PRINT_WIDTH}; ${wide.join(", ")}`);
+        }
+        await page.emulateMediaType(null);
         await page.setViewport({ width: WIDTHS[0], height: HEIGHT[WIDTHS[0]] });
 
         // The keyboard: Tab from the top reaches links and controls in turn, each with a visible focus
