@@ -30,6 +30,20 @@ fn harness() -> Option<PathBuf> {
     None
 }
 
+/// Runs the harness on the folder `site`: its exit code and JSON.
+fn run_harness(script: &Path, site: &Path, shots: &Path) -> (Option<i32>, Value) {
+    let out = Command::new("node").arg(script).arg(site).arg("--shots").arg(shots).output().expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "the harness printed no JSON ({e}; exit {:?}):\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), json)
+}
+
 /// Writes the site of a copy of `data` (into `tmp/site`) and runs the harness on it: its JSON.
 fn check(script: &Path, tmp: &Path, data: &Path, extra: &[&str]) -> Value {
     copy_tree(data, &tmp.join("data"));
@@ -37,21 +51,10 @@ fn check(script: &Path, tmp: &Path, data: &Path, extra: &[&str]) -> Value {
     args.extend_from_slice(extra);
     let (code, out, err) = growthplan(tmp, &args);
     assert_eq!(code, 0, "growthplan site: {out}{err}");
-    let out = Command::new("node")
-        .arg(script)
-        .arg(tmp.join("site"))
-        .arg("--shots")
-        .arg(tmp.join("shots"))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("the harness printed no JSON ({e}; exit {:?}):\n{stdout}\n{stderr}", out.status.code())
-    });
+    let (code, json) = run_harness(script, &tmp.join("site"), &tmp.join("shots"));
     let failures: Vec<&str> = json["failures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(failures.is_empty(), "{} findings in the browser:\n{}", failures.len(), failures.join("\n"));
-    assert!(out.status.success(), "the harness exited {:?} with no finding:\n{stderr}", out.status.code());
+    assert_eq!(code, Some(0), "the harness failed with no finding: {json}");
     json
 }
 
@@ -196,4 +199,72 @@ fn hostile_ledger_text_runs_nothing_in_the_browser() {
     let json = check(&script, tmp.path(), &data, &["--as-of", "2025-12-31"]);
     assert!(pages(&json).len() >= 10, "{:?}", pages(&json));
     assert!(!json["tables"].as_array().unwrap().is_empty(), "the tables pages were tried");
+}
+
+/// The harness itself, on a small hand-made site with one of each fault: it finds each and exits 1. Needs
+/// no `growthplan site`.
+#[test]
+fn the_harness_finds_each_kind_of_fault() {
+    let Some(script) = harness() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("partners")).unwrap();
+    let page = |title: &str, body: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width\"><title>{title}</title><meta name=\"description\" content=\"d\">\
+             <meta property=\"og:image\" content=\"preview.png\"></head><body><main><h1>{title}</h1>{body}\
+             </main></body></html>"
+        )
+    };
+    let files = [
+        (
+            "index.html",
+            page("Home", "<p><a href=\"partners/XX.html\">XX</a></p><div style=\"width:2000px\">wide</div>"),
+        ),
+        (
+            "partners/XX.html",
+            page(
+                "XX",
+                "<p><a href=\"../index.html#nowhere\">home</a> <a href=\"../gone.html\">gone</a></p>\
+                 <img src=\"https://example.invalid/x.png\"><script src=\"../log.js\"></script>",
+            ),
+        ),
+        (
+            "payments.html",
+            page(
+                "Payments",
+                "<label>search <input type=\"search\"></label><label>partner <select><option value=\"\">all\
+                 </option><option>AA</option></select></label><p>3 of 3 shown</p><table><thead><tr><th>partner</th>\
+                 <th>id</th></tr></thead><tbody><tr><td>AA</td><td>one</td></tr><tr><td>BB</td><td>two</td></tr>\
+                 <tr><td>BB</td><td>three</td></tr></tbody></table>",
+            ),
+        ),
+        ("log.js", "console.log(\"hello from the page\");".to_string()),
+    ];
+    for (name, text) in files {
+        std::fs::write(site.join(name), text).unwrap();
+    }
+    let (code, json) = run_harness(&script, &site, &tmp.path().join("shots"));
+    assert_eq!(code, Some(1), "{json}");
+    let failures: Vec<&str> = json["failures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    for expected in [
+        "index.html: scrolls sideways at 375 px",
+        "index.html: runs off the printed page",
+        "partners/XX.html: console: log: hello from the page",
+        "partners/XX.html: request outside the site: https://example.invalid/x.png",
+        "partners/XX.html: axe image-alt",
+        "partners/XX.html: broken link ../index.html#nowhere: no element with id \"nowhere\"",
+        "partners/XX.html: broken link ../gone.html: no such file",
+        "index.html: broken link preview.png: no such file",
+        "payments.html: searching",
+        "payments.html: no filter select changes the rows shown",
+        "payments.html: no header sorts the table",
+    ] {
+        assert!(
+            failures.iter().any(|f| f.starts_with(expected)),
+            "the harness did not find `{expected}`; it found:\n{}",
+            failures.join("\n")
+        );
+    }
 }

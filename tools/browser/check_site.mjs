@@ -286,9 +286,12 @@ async function main() {
           ),
           hrefs: [...document.querySelectorAll("a[href], link[href], area[href]")].map((a) => a.getAttribute("href")),
           srcs: [...document.querySelectorAll("[src]")].map((e) => e.getAttribute("src")),
+        preview: document.querySelector('meta[property="og:image"]')?.content?.trim() ?? "",
         }));
         ids.set(rel, new Set(info.ids));
         for (const href of info.hrefs.concat(info.srcs)) links.push({ from: rel, href });
+      // The preview image of a shared link: an address (with --base-url) or a file of the site.
+      if (info.preview) links.push({ from: rel, href: info.preview });
 
         const overflow = {};
         for (const width of WIDTHS) {
@@ -380,6 +383,7 @@ async function main() {
         for (const v of axe) fail(rel, `axe ${v.id} (${v.impact}, ${v.count} nodes): ${v.help}: ${v.nodes.map((n) => n.target).join(" | ")}`);
         if (!info.title) fail(rel, "no <title>");
         if (!info.description) fail(rel, 'no <meta name="description">');
+        if (!info.preview) fail(rel, 'no preview image (<meta property="og:image">)');
       }
       current = null;
 
@@ -406,7 +410,24 @@ async function main() {
           broken.push({ from, href, why: `no element with id "${fragment}" in ${file}` });
         }
       }
-      result.links = { checked, broken };
+      // The Atom feed's links (relative to the feed) name pages and anchors of the site too.
+    const feed = path.join(root, "feed.xml");
+    if (fs.existsSync(feed)) {
+      const xml = fs.readFileSync(feed, "utf8");
+      for (const m of xml.matchAll(/<link\b[^>]*\bhref="([^"]*)"/g)) {
+        const href = m[1].replace(/&amp;/g, "&");
+        if (/^https?:/i.test(href)) continue;
+        checked++;
+        const target = new URL(href, pathToFileURL(feed));
+        const file = siteFile(root, target.href);
+        const fragment = decodeURIComponent(target.hash.slice(1));
+        if (file === null) broken.push({ from: "feed.xml", href, why: "no such file in the site" });
+        else if (fragment && file.endsWith(".html") && !ids.get(file)?.has(fragment)) {
+          broken.push({ from: "feed.xml", href, why: `no element with id "${fragment}" in ${file}` });
+        }
+      }
+    }
+    result.links = { checked, broken };
       for (const b of broken) fail(b.from, `broken link ${b.href}: ${b.why}`);
 
       // Screenshots of the home page and the first partner page, at both widths.
