@@ -3,13 +3,15 @@
 //
 //   node tools/browser/check_site.mjs SITE_DIR [--shots DIR] [--time PAGE [--time-only] [--runs N]]
 //
-// For every page: every console message and every request for anything but a file inside SITE_DIR
-// (both must be none), axe-core's violations of WCAG 2.1 A and AA, every internal link and anchor
-// resolved, no sideways scroll at 1280 and 375 px, a title and a description. Screenshots of the home
-// page and the first partner page at both widths (written to --shots when given), with their count of
-// distinct colours. On every page with a table and a search box: the rows with JavaScript off, and with
-// it on, that typing in the search box and choosing a filter change the rows shown and that the filters
-// read their first values from the address's query. --time PAGE also times PAGE (N runs, 5 by default,
+// For every page: every console message (and dialog) and every request for anything but a file inside
+// SITE_DIR (both must be none), axe-core's violations of WCAG 2.1 A and AA, every internal link and
+// anchor resolved (and the preview image, and feed.xml's links), no sideways scroll at 1280 and 375 px,
+// nothing off an A4 page in print, Tab reaching links and controls with a visible focus, a title and a
+// description. Screenshots of the home page and the first partner page at both widths (written to
+// --shots when given), with their count of distinct colours. On every page with a table and a search
+// box: every row there with JavaScript off; with it on, that the search, a filter and a date range
+// change the rows shown, that they read their first values from the address's query (?partner=ME&q=R1),
+// and that each header's button sorts the rows both ways. --time PAGE also times PAGE (N runs, 5 by default,
 // each in a new tab): from navigation until loaded, until its scripts have run and a frame is drawn
 // (interactive), and a search typed into it; --time-only does only that (a benchmark, never asserted).
 //
@@ -466,7 +468,15 @@ async function main() {
         await settle(page);
         const table = await searchedTable(page);
         if (!table) continue;
-        const rs = () => rowState(page, table);
+        // Every reading of the rows: the page's count says as many as are visible.
+        // (The table is found again each time: a table without an id gets one, which a new load forgets.)
+        const rs = async () => {
+          const st = await rowState(page, await searchedTable(page));
+          if (st.shown && st.shown.shown !== st.visible) {
+            fail(rel, `says "${st.shown.text}" with ${st.visible} rows visible`);
+          }
+          return st;
+        };
         const t = { page: rel, table, rows_without_js: noScript };
         const start = await rs();
         t.start = start;
@@ -567,7 +577,7 @@ async function main() {
           if (distinct.length < 2) return null;
           const date = distinct[Math.floor(distinct.length / 2)];
           return { name: from.name || "from", date, expected: dates.filter((d) => d >= date).length };
-        }, table);
+        }, await searchedTable(page));
         if (range?.error) fail(rel, range.error);
         else if (range) {
           const sel = `[name="${range.name}"]`;
@@ -622,7 +632,7 @@ async function main() {
             out.push({ column: button.textContent.trim(), up, down });
           }
           return out;
-        }, table);
+        }, await searchedTable(page));
         if (t.sorted.length === 0) fail(rel, "no header sorts the table (a button in a <th>)");
         for (const c of t.sorted) {
           if (!c.up || !c.down) fail(rel, `sorting by "${c.column}" does not order the rows (ascending ${c.up}, descending ${c.down})`);
