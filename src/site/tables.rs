@@ -1,0 +1,310 @@
+//! The site's tables as data for one template macro: columns, rows of cells (text, a sort key, a link,
+//! the words a filter matches), and the filters a listing page offers. Every row is in the HTML; the
+//! script only sorts, filters and searches what is there.
+
+use serde::Serialize;
+
+use crate::date;
+use crate::ledger::model::Ledger;
+use crate::money::{format_grouped, format_millions};
+use crate::progress::{Partial, RequestState, StepState};
+use crate::replay::Release;
+
+/// Rows per page of a listing (payments, steps): a page stays quick in a browser at any size.
+pub const PAGE_ROWS: usize = 1000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub label: String,
+    /// What a filter or the date range reads from this column (`partner`, `kind`, `channel`, `status`,
+    /// `date`), or empty.
+    pub key: &'static str,
+    pub num: bool,
+}
+
+pub fn col(label: &str, key: &'static str, num: bool) -> Column {
+    Column { label: label.to_string(), key, num }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Cell {
+    /// The text shown.
+    pub t: String,
+    /// The sort key, where the text does not sort (amounts in cents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s: Option<String>,
+    /// A link: a page of the site (relative to the site's root) or a source's web address (`ext`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h: Option<String>,
+    pub ext: bool,
+    /// The words a filter matches, where they are not the text (a release's channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f: Option<String>,
+}
+
+impl Cell {
+    pub fn text(t: impl Into<String>) -> Cell {
+        Cell { t: t.into(), ..Cell::default() }
+    }
+
+    /// An amount of cents in EUR millions, sorted by its cents.
+    pub fn millions(cents: i64) -> Cell {
+        Cell { t: format_millions(cents as i128), s: Some(cents.to_string()), ..Cell::default() }
+    }
+
+    /// An exact amount, sorted by its cents.
+    pub fn euros(cents: i64) -> Cell {
+        Cell { t: format!("EUR {}", format_grouped(cents as i128)), s: Some(cents.to_string()), ..Cell::default() }
+    }
+
+    /// A figure that may be a lower bound or not published.
+    pub fn partial(p: &Partial, euros: bool) -> Cell {
+        Cell {
+            t: super::bound(p, euros),
+            s: Some(p.value().map_or_else(|| "-1".into(), |v| v.to_string())),
+            ..Cell::default()
+        }
+    }
+
+    /// A count or amount that may be blank ("not published").
+    pub fn optional(v: Option<i64>, euros: bool) -> Cell {
+        match v {
+            None => Cell { t: "not published".into(), s: Some("-1".into()), ..Cell::default() },
+            Some(v) if euros => Cell::millions(v),
+            Some(v) => Cell { t: v.to_string(), s: Some(v.to_string()), ..Cell::default() },
+        }
+    }
+
+    /// A partner's code, linking its page.
+    pub fn partner(code: &str, pages: &super::PartnerPages) -> Cell {
+        Cell { t: code.to_string(), h: pages.href(code), ..Cell::default() }
+    }
+
+    /// A source: a web address is a link (shown by its host), anything else text.
+    pub fn source(s: &str) -> Cell {
+        match super::web_address(s) {
+            Some(host) => Cell { t: host, h: Some(s.to_string()), ext: true, ..Cell::default() },
+            None => Cell::text(s),
+        }
+    }
+}
+
+/// A filter of a listing page: a select over the values of the column with `key`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filter {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub id: String,
+    pub caption: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Sorting, filters and search (listing pages).
+    pub interactive: bool,
+    pub filters: Vec<Filter>,
+    /// A date range over the `date` column.
+    pub dates: bool,
+}
+
+impl Table {
+    pub fn new(id: &str, caption: impl Into<String>, columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {
+        Table { id: id.into(), caption: caption.into(), columns, rows, interactive: false, filters: Vec::new(), dates: false }
+    }
+
+    /// Sorting by every column and a text search; a filter per column given, with the values present.
+    pub fn interactive(mut self, filters: &[(&'static str, &'static str)], values: &[Vec<String>]) -> Table {
+        self.interactive = true;
+        self.dates = self.columns.iter().any(|c| c.key == "date");
+        self.filters = filters
+            .iter()
+            .zip(values)
+            .map(|(&(key, label), v)| {
+                let mut options = v.clone();
+                options.sort();
+                options.dedup();
+                Filter { key, label, options }
+            })
+            .collect();
+        self
+    }
+}
+
+/// The file names of the pages of a listing of `rows` rows: `name.html`, `name-2.html`, ...
+pub fn page_names(name: &str, rows: usize) -> Vec<String> {
+    let pages = rows.div_ceil(PAGE_ROWS).max(1);
+    (1..=pages).map(|k| if k == 1 { format!("{name}.html") } else { format!("{name}-{k}.html") }).collect()
+}
+
+pub fn payment_columns() -> Vec<Column> {
+    vec![
+        col("date", "date", false),
+        col("partner", "partner", false),
+        col("release", "", false),
+        col("kind", "kind", false),
+        col("parts (channel, instrument, amount)", "channel", false),
+        col("total", "", true),
+        col("pays request", "", false),
+        col("source", "", false),
+    ]
+}
+
+/// A release as the payments page and a partner's page list it: its parts as the rows say.
+pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<Cell> {
+    let parts = r.components(l);
+    let mut channels: Vec<&str> = parts.iter().map(|p| p.channel.as_str()).collect();
+    channels.dedup();
+    let first = parts[0];
+    vec![
+        Cell::text(date::format(r.date)),
+        Cell::partner(r.partner_code(l), pages),
+        Cell::text(r.id.as_str()),
+        Cell::text(kind_name(r.kind)),
+        Cell {
+            t: parts
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} EUR {}",
+                        p.channel.as_str().replace("wbif", "WBIF"),
+                        p.instrument.as_str(),
+                        format_grouped(p.amount as i128)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            f: Some(channels.join(" ")),
+            ..Cell::default()
+        },
+        Cell::euros(i64::try_from(r.net).unwrap_or(i64::MAX)),
+        Cell::text(l.text(first.request)),
+        Cell::source(l.text(first.source)),
+    ]
+}
+
+pub fn kind_name(k: crate::ledger::model::PaymentKind) -> &'static str {
+    match k {
+        crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
+        crate::ledger::model::PaymentKind::Regular => "regular",
+    }
+}
+
+pub fn request_columns() -> Vec<Column> {
+    vec![
+        col("request", "", false),
+        col("partner", "partner", false),
+        col("date", "date", false),
+        col("steps due by", "", false),
+        col("steps claimed", "", true),
+        col("requested", "", true),
+        col("assessed", "", false),
+        col("steps met", "", true),
+        col("approved", "", true),
+        col("paid (net)", "", true),
+        col("status", "status", false),
+        col("grace ends", "", false),
+        col("source", "", false),
+    ]
+}
+
+/// The stage of a request in words, on `as_of`.
+pub fn request_stage(q: &RequestState, as_of: date::Date) -> &'static str {
+    match q.stage {
+        "pending" if q.grace_end < as_of => "pending, grace ended",
+        "pending" => "pending",
+        "assessed" => "assessed, grace runs",
+        _ => "assessed, grace ended",
+    }
+}
+
+pub fn request_row(q: &RequestState, as_of: date::Date, pages: &super::PartnerPages) -> Vec<Cell> {
+    let assessed = q.assessments > 0;
+    let blank = |c: Cell| if assessed { c } else { Cell::default() };
+    vec![
+        Cell::text(&q.id),
+        Cell::partner(&q.partner, pages),
+        Cell::text(date::format(q.submitted)),
+        Cell::text(date::format(q.period_end)),
+        Cell::optional(q.steps_claimed.map(i64::from), false),
+        Cell::optional(q.requested, true),
+        Cell::text(match q.last_assessed {
+            None => "not yet".into(),
+            Some(d) if q.assessments > 1 => format!("{} ({} decisions)", date::format(d), q.assessments),
+            Some(d) => date::format(d),
+        }),
+        blank(Cell::partial(&q.steps_met, false)),
+        blank(Cell::partial(&q.approved, true)),
+        match (q.released, q.released_together) {
+            (0, 0) => Cell { t: if assessed { "none recorded".into() } else { String::new() }, s: Some("0".into()), ..Cell::default() },
+            (r, 0) => Cell::millions(r),
+            (r, t) => Cell {
+                t: format!(
+                    "{}{} together with {} (split not published)",
+                    if r > 0 { format!("{}, and ", format_millions(r as i128)) } else { String::new() },
+                    format_millions(t as i128),
+                    q.together_with.join(", ")
+                ),
+                s: Some((r + t).to_string()),
+                ..Cell::default()
+            },
+        },
+        Cell::text(request_stage(q, as_of)),
+        Cell::text(date::format(q.grace_end)),
+        Cell::source(&q.source),
+    ]
+}
+
+pub fn step_columns() -> Vec<Column> {
+    vec![
+        col("step", "", false),
+        col("partner", "partner", false),
+        col("policy area", "", false),
+        col("date", "date", false),
+        col("grace ends", "", false),
+        col("amount", "", true),
+        col("status", "status", false),
+        col("latest assessment", "", false),
+        col("unmet, in grace", "", true),
+        col("expired", "", true),
+    ]
+}
+
+pub fn step_stage(stage: &str) -> &'static str {
+    match stage {
+        "fulfilled" => "fulfilled",
+        "partially_fulfilled" => "partially fulfilled",
+        "in_grace" => "overdue, in grace",
+        "expired" => "expired",
+        _ => "not yet due",
+    }
+}
+
+pub fn step_row(s: &StepState, pages: &super::PartnerPages) -> Vec<Cell> {
+    vec![
+        Cell::text(s.id.as_str()),
+        Cell::partner(&s.partner, pages),
+        Cell::text(s.area.as_str()),
+        Cell::text(date::format(s.due)),
+        Cell::text(date::format(s.grace_end)),
+        Cell::euros(s.amount),
+        Cell::text(step_stage(s.stage)),
+        Cell::text(s.assessment.replace('_', " ")),
+        Cell::euros(s.value_withheld),
+        Cell::euros(s.value_expired),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listings_are_paged_by_a_thousand_rows() {
+        assert_eq!(page_names("steps", 0), ["steps.html"]);
+        assert_eq!(page_names("steps", PAGE_ROWS), ["steps.html"]);
+        assert_eq!(page_names("steps", PAGE_ROWS + 1), ["steps.html", "steps-2.html"]);
+    }
+}
