@@ -866,7 +866,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 col("source", "", false),
             ], allocations),
             areas => area_table,
-            chart => partner_chart,
+            partner_chart => partner_chart,
             deadlines => Table::new("partner-deadlines", format!("{}: steps falling due and grace periods ending by {}", p.code, date::format(six_months)), vec![
                 col("date", "", false),
                 col("what", "", false),
@@ -906,7 +906,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             let ctx = context! {
                 heading => "Payments",
                 intro => "Every release recorded up to the site's date: what was transferred (net of the pre-financing clearance), its parts by channel and instrument, the request it pays and its source.",
-                table => table,
+                listing => table,
                 total => releases.len(),
                 pager => pager(&names, k),
                 export => "data/payments.csv",
@@ -931,7 +931,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let ctx = context! {
         heading => "Payment requests",
         intro => "Every payment request submitted up to the site's date, with the Commission's assessments and what was paid. A blank published figure reads \u{201c}not published\u{201d}; a sum with blanks reads \u{201c}at least\u{201d}.",
-        table => table,
+        listing => table,
         total => now.request_states.len(),
         export => "data/export/requests.csv",
         ..page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
@@ -961,7 +961,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 let ctx = context! {
                     heading => "Reform steps",
                     intro => "Every reform step whose amount and deadline are published, with its status on the site's date and the money it holds back. Partners whose steps are not published are followed request by request.",
-                    table => table,
+                    listing => table,
                     total => now.steps.len(),
                     pager => pager(&names, k),
                     export => "data/export/steps.csv",

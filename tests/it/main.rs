@@ -14,6 +14,8 @@ mod record;
 #[cfg(feature = "pipeline")]
 mod report;
 #[cfg(feature = "pipeline")]
+mod site;
+#[cfg(feature = "pipeline")]
 mod status;
 mod workbook;
 
