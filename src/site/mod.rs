@@ -3,6 +3,7 @@
 //! every value (`templates/site/`). Pure: it returns the files; `run` writes them as one folder. Nothing
 //! in it reads the clock: the same ledgers and date give the same bytes.
 
+pub mod glance;
 pub mod markdown;
 pub mod tables;
 
