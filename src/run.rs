@@ -460,7 +460,7 @@ fn site_command(
         ledgers.push((f.file_name().to_string(), bytes));
     }
     crate::meter::phase("rendering the site", 0);
-    let files = crate::site::build(&crate::site::SiteInput {
+    let files = crate::site::build(crate::site::SiteInput {
         ledger: &l,
         replay: &replay,
         now: &now,
@@ -468,7 +468,7 @@ fn site_command(
         findings: &findings,
         control: &check::control_figures(&l),
         charts: &charts,
-        ledgers: &ledgers,
+        ledgers,
         base_url,
     })?;
 
@@ -479,7 +479,11 @@ fn site_command(
         "wrote {} ({} files){}",
         dir.display(),
         files.len() + 1,
-        if errors > 0 { format!("; check finds {errors} errors, shown at the top of every page") } else { String::new() }
+        if errors > 0 {
+            format!("; check finds {errors} errors, shown at the top of every page")
+        } else {
+            String::new()
+        }
     )?;
     leave_to_exit(replay);
     leave_to_exit((l, now, changes, files));

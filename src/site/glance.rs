@@ -48,10 +48,7 @@ pub fn first_screen(
     if r.reported_unitemised > 0 {
         paid += &format!(" A further {} is published as paid but not yet itemised.", m(r.reported_unitemised));
     }
-    paid += &format!(
-        " The Commission's assessments approved {}.",
-        super::bound(&r.approved, true)
-    );
+    paid += &format!(" The Commission's assessments approved {}.", super::bound(&r.approved, true));
 
     let changed = if changes.is_empty() {
         "No event is recorded this month.".to_string()
@@ -60,7 +57,11 @@ pub fn first_screen(
         let releases = changes.iter().filter(|c| c.what == "regular" || c.what == "pre_financing").count();
         let mut parts = vec![plural(changes.len(), "event", "events")];
         if releases > 0 {
-            parts.push(format!("{} paying {}", plural(releases, "release", "releases"), m(f.paid - before.facility.paid)));
+            parts.push(format!(
+                "{} paying {}",
+                plural(releases, "release", "releases"),
+                m(f.paid - before.facility.paid)
+            ));
         }
         for (what, one, many) in [
             ("request_submitted", "request submitted", "requests submitted"),
@@ -123,7 +124,11 @@ pub fn first_screen(
         .filter(|q| q.stage == "assessed" && q.grace_end > now.as_of && q.grace_end <= six)
         .count();
     if ending > 0 {
-        risk.push(format!("{} whose grace period ends by {}", plural(ending, "assessed request", "assessed requests"), date::format(six)));
+        risk.push(format!(
+            "{} whose grace period ends by {}",
+            plural(ending, "assessed request", "assessed requests"),
+            date::format(six)
+        ));
     }
     if now.requests.granularity != Granularity::Requests {
         let due: i64 = now.deadlines.iter().filter(|d| d.kind == "due").map(|d| d.amount).sum();
@@ -161,7 +166,11 @@ pub fn first_screen(
         },
         control.len(),
         agree,
-        if gaps > 0 { format!(", {} (published, not yet itemised)", plural(gaps, "is a known gap", "are known gaps")) } else { String::new() },
+        if gaps > 0 {
+            format!(", {} (published, not yet itemised)", plural(gaps, "is a known gap", "are known gaps"))
+        } else {
+            String::new()
+        },
         if disagree > 0 { format!(", {disagree} disagree") } else { String::new() },
     );
 

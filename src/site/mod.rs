@@ -59,8 +59,8 @@ pub struct SiteInput<'a> {
     pub findings: &'a [Diagnostic],
     pub control: &'a [ControlFigure],
     pub charts: &'a [ChartFile],
-    /// The data folder's files (facility.toml and every ledger), as they are.
-    pub ledgers: &'a [(String, Vec<u8>)],
+    /// The data folder's files (facility.toml and every ledger), as they are: they become downloads.
+    pub ledgers: Vec<(String, Vec<u8>)>,
     /// Where the site is published (ends with `/`), for absolute preview-image addresses.
     pub base_url: Option<&'a str>,
 }
@@ -164,7 +164,9 @@ fn change_row(c: &Change, pages: &PartnerPages) -> Vec<Cell> {
         Cell::text(what(c.what)),
         Cell::text(&c.reference),
         match c.amount {
-            None if c.what.starts_with("request") => Cell { t: "not published".into(), s: Some("-1".into()), ..Cell::default() },
+            None if c.what.starts_with("request") => {
+                Cell { t: "not published".into(), s: Some("-1".into()), ..Cell::default() }
+            }
             None => Cell::default(),
             Some(a) => Cell::euros(a),
         },
@@ -253,65 +255,112 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
 }
 
 /// The files of the site: paths inside its folder and their bytes.
-pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let l = input.ledger;
-    let now = input.now;
-    let as_of = now.as_of;
-    let env = environment()?;
-    let codes: Vec<&str> = now.partners.iter().map(|p| p.code.as_str()).collect();
-    let pages = PartnerPages::new(&codes);
-    let errors = input.findings.iter().filter(|d| d.severity() == Severity::Error).count();
-    let warnings = input.findings.len() - errors;
-    let last_changed = l.latest_date().filter(|d| *d <= as_of).or(l.latest_date());
-    let any_steps = now.requests.granularity != Granularity::Requests;
-    let og = |root: &str, png: &str| match input.base_url {
-        Some(base) => format!("{base}charts/{png}"),
-        None => format!("{root}charts/{png}"),
-    };
-    let partners_nav: Vec<Value> = now
-        .partners
-        .iter()
-        .map(|p| context! { code => p.code, name => p.name, href => pages.href(&p.code) })
-        .collect();
-    let common = context! {
-        facility => l.facility.name,
-        short_name => l.facility.short_name,
-        as_of => date::format(as_of),
-        last_changed => last_changed.map(date::format),
-        version => env!("CARGO_PKG_VERSION"),
-        errors => errors,
-        warnings => warnings,
-        partners_nav => partners_nav,
-        base_url => input.base_url,
-    };
-    let page = |href: &str, root: &str, title: String, description: String, png: &str, script: bool| {
+pub fn build(mut input: SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let ledgers = std::mem::take(&mut input.ledgers);
+    let s = Site::new(&input)?;
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("site.css".into(), CSS.as_bytes().to_vec()), ("site.js".into(), JS.as_bytes().to_vec())];
+    for c in s.input.charts {
+        files.push((format!("charts/{}", c.name), c.bytes.clone()));
+    }
+    files.push(("index.html".into(), crate::meter::timed("site: home", || home(&s))?));
+    files.extend(crate::meter::timed("site: partner pages", || partner_pages(&s))?);
+    files.extend(crate::meter::timed("site: listings", || listings(&s))?);
+    files.extend(crate::meter::timed("site: sources", || sources_page(&s))?);
+    files.extend(crate::meter::timed("site: changes and feed", || changes_pages(&s))?);
+    files.extend(crate::meter::timed("site: data and exports", || data_pages(&s, ledgers))?);
+    files.extend(crate::meter::timed("site: method", || method_page(&s))?);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// What every page is built with: the input, the templates, the partners' page names and what every
+/// page's frame shows.
+struct Site<'a> {
+    input: &'a SiteInput<'a>,
+    env: Environment<'static>,
+    pages: PartnerPages,
+    codes: Vec<String>,
+    common: Value,
+    any_steps: bool,
+    last_changed: Option<Date>,
+    six_months: Date,
+}
+
+impl<'a> Site<'a> {
+    fn new(input: &'a SiteInput<'a>) -> Result<Site<'a>, minijinja::Error> {
+        let l = input.ledger;
+        let now = input.now;
+        let as_of = now.as_of;
+        let codes: Vec<String> = now.partners.iter().map(|p| p.code.clone()).collect();
+        let pages = PartnerPages::new(&codes.iter().map(String::as_str).collect::<Vec<_>>());
+        let errors = input.findings.iter().filter(|d| d.severity() == Severity::Error).count();
+        let last_changed = l.latest_date().filter(|d| *d <= as_of).or(l.latest_date());
+        let partners_nav: Vec<Value> = now
+            .partners
+            .iter()
+            .map(|p| context! { code => p.code, name => p.name, href => pages.href(&p.code) })
+            .collect();
+        let common = context! {
+            facility => l.facility.name,
+            short_name => l.facility.short_name,
+            as_of => date::format(as_of),
+            last_changed => last_changed.map(date::format),
+            version => env!("CARGO_PKG_VERSION"),
+            errors => errors,
+            warnings => input.findings.len() - errors,
+            partners_nav => partners_nav,
+            base_url => input.base_url,
+        };
+        Ok(Site {
+            input,
+            env: environment()?,
+            pages,
+            codes,
+            common,
+            any_steps: now.requests.granularity != Granularity::Requests,
+            last_changed,
+            six_months: date::add_months(as_of, 6),
+        })
+    }
+
+    /// The frame of the page `href` (`root` leads from it to the site's root): its title, description and
+    /// preview image (the chart `png`), and whether it loads the script.
+    fn page(&self, href: &str, root: &str, title: String, description: String, png: &str, script: bool) -> Value {
+        let og_image = match self.input.base_url {
+            Some(base) => format!("{base}charts/{png}"),
+            None => format!("{root}charts/{png}"),
+        };
         context! {
             page => href,
             root => root,
             title => title,
             description => description,
-            og_image => og(root, png),
-            og_url => input.base_url.map(|b| format!("{b}{href}")),
+            og_image => og_image,
+            og_url => self.input.base_url.map(|b| format!("{b}{href}")),
             script => script,
-            ..common.clone()
+            ..self.common.clone()
         }
-    };
-    let render = |template: &str, ctx: Value| -> Result<Vec<u8>, minijinja::Error> {
-        Ok(env.get_template(template)?.render(ctx)?.into_bytes())
-    };
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    files.push(("site.css".into(), CSS.as_bytes().to_vec()));
-    files.push(("site.js".into(), JS.as_bytes().to_vec()));
-    for c in input.charts {
-        files.push((format!("charts/{}", c.name), c.bytes.clone()));
     }
-    let chart = |name: &str, alt: String, caption: String, table: Table| -> Option<Chart> {
-        let file = input.charts.iter().find(|c| c.name == format!("{name}.svg"))?;
+
+    fn render(&self, template: &str, ctx: Value) -> Result<Vec<u8>, minijinja::Error> {
+        Ok(self.env.get_template(template)?.render(ctx)?.into_bytes())
+    }
+
+    /// The chart `name` with its size, text alternative, caption and the table behind it (`None` when
+    /// charts did not draw it).
+    fn chart(&self, name: &str, alt: String, caption: String, table: Table) -> Option<Chart> {
+        let file = self.input.charts.iter().find(|c| c.name == format!("{name}.svg"))?;
         let (width, height) = svg_size(&file.bytes);
         Some(Chart { svg: format!("charts/{name}.svg"), width, height, alt, caption, table })
-    };
+    }
+}
 
-    // The tables shared by the home page and the charts.
+/// The home page: the facility at a glance, the payment cycle, the charts with their tables, the month's
+/// changes, the next deadlines and whether the figures reconcile.
+fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
     let cycle_columns = vec![
         col("partner", "", false),
         col("requests", "", true),
@@ -345,10 +394,15 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut cycle_rows: Vec<Vec<Cell>> = now
         .partners
         .iter()
-        .map(|p| cycle_row(Cell::partner(&p.code, &pages), &p.requests, p.figures.paid_regular))
+        .map(|p| cycle_row(Cell::partner(&p.code, &s.pages), &p.requests, p.figures.paid_regular))
         .collect();
     cycle_rows.push(cycle_row(Cell::text("all partners"), &now.requests, now.facility.paid_regular));
-    let cycle = Table::new("cycle", "The payment cycle per partner: requests, the Commission's assessments, payments", cycle_columns, cycle_rows);
+    let cycle = Table::new(
+        "cycle",
+        "The payment cycle per partner: requests, the Commission's assessments, payments",
+        cycle_columns,
+        cycle_rows,
+    );
 
     let money_columns = vec![
         col("partner", "", false),
@@ -378,10 +432,11 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut money_rows: Vec<Vec<Cell>> = now
         .partners
         .iter()
-        .map(|p| money_row(Cell::partner(&p.code, &pages), &p.figures, p.requests.reported_unitemised_known))
+        .map(|p| money_row(Cell::partner(&p.code, &s.pages), &p.figures, p.requests.reported_unitemised_known))
         .collect();
     money_rows.push(money_row(Cell::text("all partners"), &now.facility, true));
-    let money = Table::new("money", "Envelope, committed and paid per partner (EUR millions)", money_columns, money_rows);
+    let money =
+        Table::new("money", "Envelope, committed and paid per partner (EUR millions)", money_columns, money_rows);
 
     // Cumulative payments by month: a column per partner (and the plan where steps are known).
     let months: Vec<&str> = {
@@ -395,7 +450,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         cumulative_columns.push(col(&format!("{} paid", p.code), "", true));
     }
     cumulative_columns.push(col("all partners paid", "", true));
-    if any_steps {
+    if s.any_steps {
         cumulative_columns.push(col("all partners planned", "", true));
     }
     let by_key: BTreeMap<(&str, &str), (i64, i64)> = now
@@ -415,7 +470,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 row.push(Cell::millions(a));
             }
             row.push(Cell::millions(paid));
-            if any_steps {
+            if s.any_steps {
                 row.push(Cell::millions(planned));
             }
             row
@@ -433,12 +488,12 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let r = &now.requests;
     let gap = !now.known_gaps.is_empty();
     let big = vec![
-        Big { label: "Envelope", value: m(f.envelope), detail: format!("of the facility's {}", m(l.facility.envelope())) },
         Big {
-            label: "Committed",
-            value: m(f.committed),
-            detail: "in agreements and projects".into(),
+            label: "Envelope",
+            value: m(f.envelope),
+            detail: format!("of the facility's {}", m(l.facility.envelope())),
         },
+        Big { label: "Committed", value: m(f.committed), detail: "in agreements and projects".into() },
         Big {
             label: "Approved",
             value: bound(&r.approved, true),
@@ -449,15 +504,15 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             value: m(f.paid),
             detail: if gap { "net, as itemised in the ledgers".into() } else { "net, transferred".into() },
         },
-        Big {
-            label: "Share paid",
-            value: share(f.paid, f.envelope),
-            detail: "of the partners' envelopes".into(),
-        },
+        Big { label: "Share paid", value: share(f.paid, f.envelope), detail: "of the partners' envelopes".into() },
         Big {
             label: "Pending with the Commission",
             value: bound(&r.pending, true),
-            detail: format!("requested in {} request{} not yet assessed", r.requests_pending, if r.requests_pending == 1 { "" } else { "s" }),
+            detail: format!(
+                "requested in {} request{} not yet assessed",
+                r.requests_pending,
+                if r.requests_pending == 1 { "" } else { "s" }
+            ),
         },
         Big {
             label: "Published, not itemised",
@@ -467,14 +522,13 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     ];
     let month_ago = as_of.checked_sub_months(chrono::Months::new(1)).unwrap_or(as_of);
     let recent: Vec<Vec<Cell>> =
-        input.changes.iter().filter(|c| c.date > month_ago).map(|c| change_row(c, &pages)).collect();
+        s.input.changes.iter().filter(|c| c.date > month_ago).map(|c| change_row(c, &s.pages)).collect();
     let recent = Table::new(
         "recent",
         format!("What changed after {} up to {}", date::format(month_ago), date::format(as_of)),
         change_columns(),
         recent,
     );
-    let six_months = date::add_months(as_of, 6);
     let mut upcoming: Vec<(Date, Vec<Cell>)> = now
         .deadlines
         .iter()
@@ -483,7 +537,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 d.date,
                 vec![
                     Cell::text(date::format(d.date)),
-                    Cell::partner(&d.partner, &pages),
+                    Cell::partner(&d.partner, &s.pages),
                     Cell::text(what(d.kind)),
                     Cell::text(&d.step),
                     Cell::euros(d.amount),
@@ -491,12 +545,16 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             )
         })
         .collect();
-    for q in now.request_states.iter().filter(|q| q.stage != "grace_ended" && q.grace_end > as_of && q.grace_end <= six_months) {
+    for q in now
+        .request_states
+        .iter()
+        .filter(|q| q.stage != "grace_ended" && q.grace_end > as_of && q.grace_end <= s.six_months)
+    {
         upcoming.push((
             q.grace_end,
             vec![
                 Cell::text(date::format(q.grace_end)),
-                Cell::partner(&q.partner, &pages),
+                Cell::partner(&q.partner, &s.pages),
                 Cell::text(if q.stage == "pending" {
                     "grace period of a request not yet assessed ends"
                 } else {
@@ -510,7 +568,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     upcoming.sort_by(|a, b| a.0.cmp(&b.0));
     let upcoming = Table::new(
         "deadlines",
-        format!("Deadlines from {} to {}", date::format(as_of), date::format(six_months)),
+        format!("Deadlines from {} to {}", date::format(as_of), date::format(s.six_months)),
         vec![
             col("date", "", false),
             col("partner", "", false),
@@ -520,8 +578,9 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         ],
         upcoming.into_iter().map(|(_, r)| r).collect(),
     );
-    let control = control_table(input.control);
-    let findings: Vec<FindingRow> = input
+    let control = control_table(s.input.control);
+    let findings: Vec<FindingRow> = s
+        .input
         .findings
         .iter()
         .map(|d| FindingRow {
@@ -534,26 +593,27 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             message: d.message.clone(),
         })
         .collect();
-    let control_ok = input.control.iter().filter(|c| c.ok && !c.known_gap).count();
-    let control_gaps = input.control.iter().filter(|c| c.known_gap).count();
-    let control_failed = input.control.iter().filter(|c| !c.ok && !c.known_gap).count();
+    let control_ok = s.input.control.iter().filter(|c| c.ok && !c.known_gap).count();
+    let control_gaps = s.input.control.iter().filter(|c| c.known_gap).count();
+    let control_failed = s.input.control.iter().filter(|c| !c.ok && !c.known_gap).count();
     let home_charts: Vec<Chart> = [
-        chart(
+        s.chart(
             "requests",
-            "Bar chart of the payment requests per partner: requested, approved, pending with the Commission and paid.".into(),
+            "Bar chart of the payment requests per partner: requested, approved, pending with the Commission and paid."
+                .into(),
             "Payment requests per partner; the table gives the figures.".into(),
             cycle.clone(),
         ),
-        chart(
+        s.chart(
             "funnel",
             "Bar chart of each partner's envelope, what is committed and what is paid.".into(),
             "Envelope, committed and paid per partner; the table gives the figures.".into(),
             money.clone(),
         ),
-        chart(
+        s.chart(
             "cumulative",
             "Line chart of the cumulative payments per partner by month".to_string()
-                + if any_steps { ", against the planned step values." } else { "." },
+                + if s.any_steps { ", against the planned step values." } else { "." },
             "Cumulative payments against plan; the table gives the figures by month.".into(),
             cumulative,
         ),
@@ -561,7 +621,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     .into_iter()
     .flatten()
     .collect();
-    let step_charts: Vec<Chart> = if any_steps {
+    let step_charts: Vec<Chart> = if s.any_steps {
         let counts = now.stage_counts();
         let stage_rows: Vec<Vec<Cell>> = now
             .partners
@@ -569,7 +629,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             .filter(|p| p.requests.granularity == Granularity::Steps)
             .map(|p| {
                 let c = crate::progress::partner_stage_counts(&counts, &p.code);
-                let mut row = vec![Cell::partner(&p.code, &pages)];
+                let mut row = vec![Cell::partner(&p.code, &s.pages)];
                 row.extend(c.iter().map(|n| Cell::text(n.to_string())));
                 row
             })
@@ -589,7 +649,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             .map(|p| {
                 let f = &p.figures;
                 vec![
-                    Cell::partner(&p.code, &pages),
+                    Cell::partner(&p.code, &s.pages),
                     Cell::millions(f.value_paid),
                     Cell::millions(f.value_fulfilled_unpaid),
                     Cell::millions(f.value_withheld),
@@ -607,13 +667,14 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             col("not yet due", "", true),
         ];
         [
-            chart(
+            s.chart(
                 "steps",
                 "Stacked bar chart of each partner's reform steps by status.".into(),
-                "Reform steps per partner by status (partners whose steps are known); the table gives the counts.".into(),
+                "Reform steps per partner by status (partners whose steps are known); the table gives the counts."
+                    .into(),
                 Table::new("stages", "Reform steps per partner by status", stage_columns, stage_rows),
             ),
-            chart(
+            s.chart(
                 "money",
                 "Stacked bar chart of the money tied to each partner's reform steps, by what became of it.".into(),
                 "Money at stake in reform steps; the table gives the figures.".into(),
@@ -634,14 +695,14 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         step_charts => step_charts,
         recent => recent,
         deadlines => upcoming,
-        any_steps => any_steps,
+        any_steps => s.any_steps,
         findings => findings,
         control => control,
         control_ok => control_ok,
         control_gaps => control_gaps,
         control_failed => control_failed,
-        partners => now.partners.iter().map(|p| context! { code => p.code, name => p.name, local_name => p.local_name, href => pages.href(&p.code) }).collect::<Vec<_>>(),
-        ..page(
+        partners => now.partners.iter().map(|p| context! { code => p.code, name => p.name, local_name => p.local_name, href => s.pages.href(&p.code) }).collect::<Vec<_>>(),
+        ..s.page(
             "index.html",
             "",
             format!("{}: where the money stands", l.facility.short_name),
@@ -656,19 +717,25 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             false,
         )
     };
-    files.push(("index.html".into(), render("index.html", ctx)?));
+    Ok(s.render("index.html", ctx)?)
+}
 
-    // A page per partner.
+/// A page per partner: its figures, requests and assessments, releases, history, agreements and
+/// conditions, and its steps where they are known.
+fn partner_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let releases_of: BTreeMap<&str, Vec<&crate::replay::Release>> = {
         let mut by: BTreeMap<&str, Vec<&crate::replay::Release>> = BTreeMap::new();
-        for r in input.replay.releases.iter().filter(|r| r.date <= as_of) {
+        for r in s.input.replay.releases.iter().filter(|r| r.date <= as_of) {
             by.entry(r.partner_code(l)).or_default().push(r);
         }
         by
     };
     let counts = now.stage_counts();
     for p in &now.partners {
-        let href = pages.href(&p.code).expect("every partner has a page");
+        let href = s.pages.href(&p.code).expect("every partner has a page");
         let row = l.partner(&p.code);
         let pf = &p.figures;
         let by_step = p.requests.granularity == Granularity::Steps;
@@ -705,7 +772,11 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                     Cell::text(date::format(c.date)),
                     Cell::text(c.id.as_str()),
                     Cell::text(c.kind.as_str().replace('_', " ")),
-                    Cell::text(format!("{} {}", c.channel.map_or("any channel", |ch| ch.as_str()), c.instrument.as_str())),
+                    Cell::text(format!(
+                        "{} {}",
+                        c.channel.map_or("any channel", |ch| ch.as_str()),
+                        c.instrument.as_str()
+                    )),
                     Cell::euros(c.amount),
                     Cell::source(l.text(c.source)),
                 ]
@@ -728,10 +799,10 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         let mine_releases = releases_of.get(p.code.as_str()).map(Vec::as_slice).unwrap_or_default();
         let skip = mine_releases.len().saturating_sub(PARTNER_RELEASES);
         let release_rows: Vec<Vec<Cell>> =
-            mine_releases[skip..].iter().rev().map(|r| tables::payment_row(l, r, &pages)).collect();
+            mine_releases[skip..].iter().rev().map(|r| tables::payment_row(l, r, &s.pages)).collect();
         let requests: Vec<&crate::progress::RequestState> =
             now.request_states.iter().filter(|q| q.partner == p.code).collect();
-        let request_rows: Vec<Vec<Cell>> = requests.iter().map(|q| tables::request_row(q, as_of, &pages)).collect();
+        let request_rows: Vec<Vec<Cell>> = requests.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
         let notes: Vec<Value> = requests
             .iter()
             .filter(|q| !q.note.is_empty() || !q.decisions.is_empty())
@@ -759,10 +830,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 row
             })
             .collect();
-        let mut history_columns = vec![
-            col("month", "", false),
-            col("paid, cumulative", "", true),
-        ];
+        let mut history_columns = vec![col("month", "", false), col("paid, cumulative", "", true)];
         if by_step {
             history_columns.push(col("planned, cumulative", "", true));
         }
@@ -789,9 +857,10 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             col("unmet money, in grace", "", true),
         ];
         let chart_name = crate::charts::partner_chart_name(now, &p.code);
-        let area_table = Table::new("areas", format!("{}: steps by policy area", p.code), area_columns, areas);
+        let area_table =
+            Table::new("areas", format!("{}: steps by policy area", p.code), area_columns, areas).under("../");
         let partner_chart = if by_step {
-            chart(
+            s.chart(
                 &chart_name,
                 format!("Stacked bar chart of {}'s reform steps by policy area and status.", p.name),
                 "Steps by policy area; the table gives the counts.".into(),
@@ -804,7 +873,14 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             .deadlines
             .iter()
             .filter(|d| d.partner == p.code)
-            .map(|d| vec![Cell::text(date::format(d.date)), Cell::text(what(d.kind)), Cell::text(&d.step), Cell::euros(d.amount)])
+            .map(|d| {
+                vec![
+                    Cell::text(date::format(d.date)),
+                    Cell::text(what(d.kind)),
+                    Cell::text(&d.step),
+                    Cell::euros(d.amount),
+                ]
+            })
             .collect();
         let ctx = context! {
             code => p.code,
@@ -839,18 +915,18 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 context! { label => "Unmet money, in grace", value => m(pf.value_withheld) },
                 context! { label => "Expired", value => m(pf.value_expired) },
             ] } else { Vec::new() },
-            requests => Table::new("requests", format!("{}: payment requests and the Commission's assessments", p.code), tables::request_columns(), request_rows),
+            requests => Table::new("requests", format!("{}: payment requests and the Commission's assessments", p.code), tables::request_columns(), request_rows).under("../"),
             notes => notes,
-            releases => Table::new("releases", format!("{}: releases, latest first", p.code), tables::payment_columns(), release_rows),
+            releases => Table::new("releases", format!("{}: releases, latest first", p.code), tables::payment_columns(), release_rows).under("../"),
             earlier_releases => skip,
-            history => Table::new("history", format!("{}: cumulative payments by month", p.code), history_columns, history),
+            history => Table::new("history", format!("{}: cumulative payments by month", p.code), history_columns, history).under("../"),
             conditions => Table::new("conditions", format!("{}: assessments of the conditions", p.code), vec![
                 col("date", "", false),
                 col("condition", "", false),
                 col("status", "", false),
                 col("note", "", false),
                 col("source", "", false),
-            ], conditions),
+            ], conditions).under("../"),
             commitments => Table::new("commitments", format!("{}: commitments", p.code), vec![
                 col("date", "", false),
                 col("commitment", "", false),
@@ -858,24 +934,24 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 col("channel", "", false),
                 col("amount", "", true),
                 col("source", "", false),
-            ], commitments),
+            ], commitments).under("../"),
             allocations => Table::new("allocations", format!("{}: envelope allocations and changes", p.code), vec![
                 col("date", "", false),
                 col("kind", "", false),
                 col("instrument", "", false),
                 col("amount", "", true),
                 col("source", "", false),
-            ], allocations),
+            ], allocations).under("../"),
             areas => area_table,
             partner_chart => partner_chart,
-            deadlines => Table::new("partner-deadlines", format!("{}: steps falling due and grace periods ending by {}", p.code, date::format(six_months)), vec![
+            deadlines => Table::new("partner-deadlines", format!("{}: steps falling due and grace periods ending by {}", p.code, date::format(s.six_months)), vec![
                 col("date", "", false),
                 col("what", "", false),
                 col("step", "", false),
                 col("amount", "", true),
-            ], deadline_rows),
+            ], deadline_rows).under("../"),
             steps_href => format!("steps.html?partner={}", p.code),
-            ..page(
+            ..s.page(
                 &href,
                 "../",
                 format!("{} {}", p.code, p.name),
@@ -884,24 +960,34 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 false,
             )
         };
-        files.push((href, render("partner.html", ctx)?));
+        files.push((href, s.render("partner.html", ctx)?));
     }
 
-    // The listings: payments and steps paged, requests whole.
-    let releases: Vec<&crate::replay::Release> = input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
+    Ok(files)
+}
+
+/// The listings: payments and steps paged, requests whole.
+fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
     let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
     let payment_values = vec![
-        codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        s.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         vec!["pre-financing".into(), "regular".into()],
         vec!["budget".into(), "wbif".into()],
     ];
     let names = tables::page_names("payments", releases.len());
-    let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = names
+    let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
+        "site: payments pages",
+        || {
+            names
         .par_iter()
         .enumerate()
         .map(|(k, name)| {
             let chunk = releases.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
-            let rows: Vec<Vec<Cell>> = chunk.iter().map(|r| tables::payment_row(l, r, &pages)).collect();
+            let rows: Vec<Vec<Cell>> = chunk.iter().map(|r| tables::payment_row(l, r, &s.pages)).collect();
             let table = Table::new("payments", "Every release, oldest first", tables::payment_columns(), rows)
                 .interactive(&payment_filters, &payment_values);
             let ctx = context! {
@@ -911,52 +997,66 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 total => releases.len(),
                 pager => pager(&names, k),
                 export => "data/payments.csv",
-                ..page(name, "", "Payments".into(), format!("Every release of the {} as of {}, with its channel split and source.", l.facility.short_name, date::format(as_of)), "cumulative.png", true)
+                ..s.page(name, "", "Payments".into(), format!("Every release of the {} as of {}, with its channel split and source.", l.facility.short_name, date::format(as_of)), "cumulative.png", true)
             };
-            Ok((name.clone(), render("listing.html", ctx)?))
+            Ok((name.clone(), s.render("listing.html", ctx)?))
         })
-        .collect();
+        .collect()
+        },
+    );
     for r in rendered {
         files.push(r?);
     }
 
-    let request_rows: Vec<Vec<Cell>> = now.request_states.iter().map(|q| tables::request_row(q, as_of, &pages)).collect();
+    let request_rows: Vec<Vec<Cell>> =
+        now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
     let stages = vec![
         "pending".to_string(),
         "pending, grace ended".into(),
         "assessed, grace runs".into(),
         "assessed, grace ended".into(),
     ];
-    let table = Table::new("requests", "Every payment request, by partner and date", tables::request_columns(), request_rows)
-        .interactive(&[("partner", "partner"), ("status", "status")], &[codes.iter().map(|c| c.to_string()).collect(), stages]);
+    let table =
+        Table::new("requests", "Every payment request, by partner and date", tables::request_columns(), request_rows)
+            .interactive(
+                &[("partner", "partner"), ("status", "status")],
+                &[s.codes.iter().map(|c| c.to_string()).collect(), stages],
+            );
     let ctx = context! {
         heading => "Payment requests",
         intro => "Every payment request submitted up to the site's date, with the Commission's assessments and what was paid. A blank published figure reads \u{201c}not published\u{201d}; a sum with blanks reads \u{201c}at least\u{201d}.",
         listing => table,
         total => now.request_states.len(),
         export => "data/export/requests.csv",
-        ..page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
+        ..s.page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
     };
-    files.push(("requests.html".into(), render("listing.html", ctx)?));
+    files.push(("requests.html".into(), s.render("listing.html", ctx)?));
 
-    let steps_description = format!("The reform steps of the {} as of {}, where they are published.", l.facility.short_name, date::format(as_of));
+    let steps_description = format!(
+        "The reform steps of the {} as of {}, where they are published.",
+        l.facility.short_name,
+        date::format(as_of)
+    );
     if now.steps.is_empty() {
         let ctx = context! {
-            ..page("steps.html", "", "Reform steps".into(), steps_description, "requests.png", false)
+            ..s.page("steps.html", "", "Reform steps".into(), steps_description, "requests.png", false)
         };
-        files.push(("steps.html".into(), render("steps.html", ctx)?));
+        files.push(("steps.html".into(), s.render("steps.html", ctx)?));
     } else {
         let names = tables::page_names("steps", now.steps.len());
         let step_values = vec![
-            codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            s.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             crate::progress::STAGES.iter().map(|s| tables::step_stage(s).to_string()).collect(),
         ];
-        let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = names
+        let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
+            "site: steps pages",
+            || {
+                names
             .par_iter()
             .enumerate()
             .map(|(k, name)| {
                 let chunk = now.steps.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
-                let rows: Vec<Vec<Cell>> = chunk.iter().map(|s| tables::step_row(s, &pages)).collect();
+                let rows: Vec<Vec<Cell>> = chunk.iter().map(|st| tables::step_row(st, &s.pages)).collect();
                 let table = Table::new("steps", "Reform steps by partner and id", tables::step_columns(), rows)
                     .interactive(&[("partner", "partner"), ("status", "status")], &step_values);
                 let ctx = context! {
@@ -966,17 +1066,26 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                     total => now.steps.len(),
                     pager => pager(&names, k),
                     export => "data/export/steps.csv",
-                    ..page(name, "", "Reform steps".into(), steps_description.clone(), "steps.png", true)
+                    ..s.page(name, "", "Reform steps".into(), steps_description.clone(), "steps.png", true)
                 };
-                Ok((name.clone(), render("listing.html", ctx)?))
+                Ok((name.clone(), s.render("listing.html", ctx)?))
             })
-            .collect();
+            .collect()
+            },
+        );
         for r in rendered {
             files.push(r?);
         }
     }
 
-    // Sources.
+    Ok(files)
+}
+
+/// Every source cited, the published totals and the known gaps.
+fn sources_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let sources = crate::report::quoted::source_lines(l, as_of);
     let gaps: Vec<Vec<Cell>> = now
         .known_gaps
@@ -1001,7 +1110,7 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             address => s.address,
             cited_by => s.cited_by,
         }).collect::<Vec<_>>(),
-        control => control_table(input.control),
+        control => control_table(s.input.control),
         gaps => Table::new("gaps", "Published totals the ledgers do not itemise yet (known gaps)", vec![
             col("date", "", false),
             col("partner", "", false),
@@ -1012,20 +1121,27 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             col("status", "", false),
             col("source", "", false),
         ], gaps),
-        ..page("sources.html", "", "Sources".into(), format!("Every source the {} tracker cites, with the rows that cite it, and the published totals the ledgers are checked against.", l.facility.short_name), "requests.png", false)
+        ..s.page("sources.html", "", "Sources".into(), format!("Every source the {} tracker cites, with the rows that cite it, and the published totals the ledgers are checked against.", l.facility.short_name), "requests.png", false)
     };
-    files.push(("sources.html".into(), render("sources.html", ctx)?));
+    files.push(("sources.html".into(), s.render("sources.html", ctx)?));
 
-    // Changes, month by month, and the feed.
+    Ok(files)
+}
+
+/// The changes month by month, and the Atom feed of them (dated by the ledgers, never the clock).
+fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut by_month: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
-    for c in input.changes {
+    for c in s.input.changes {
         by_month.entry(date::format(c.date)[..7].to_string()).or_default().push(c);
     }
     let month_sections: Vec<Value> = by_month
         .iter()
         .rev()
         .map(|(month, list)| {
-            let rows: Vec<Vec<Cell>> = list.iter().take(CHANGES_PER_MONTH).map(|c| change_row(c, &pages)).collect();
+            let rows: Vec<Vec<Cell>> = list.iter().take(CHANGES_PER_MONTH).map(|c| change_row(c, &s.pages)).collect();
             context! {
                 month => month,
                 count => list.len(),
@@ -1036,9 +1152,9 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         .collect();
     let ctx = context! {
         months => month_sections,
-        ..page("changes.html", "", "Changes".into(), format!("What changed in the {}, month by month, with an Atom feed.", l.facility.short_name), "cumulative.png", false)
+        ..s.page("changes.html", "", "Changes".into(), format!("What changed in the {}, month by month, with an Atom feed.", l.facility.short_name), "cumulative.png", false)
     };
-    files.push(("changes.html".into(), render("changes.html", ctx)?));
+    files.push(("changes.html".into(), s.render("changes.html", ctx)?));
     let entries: Vec<Value> = by_month
         .iter()
         .rev()
@@ -1061,20 +1177,27 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             }
         })
         .collect();
-    let feed_updated = input.changes.iter().map(|c| c.date).max().or(last_changed).unwrap_or(as_of);
+    let feed_updated = s.input.changes.iter().map(|c| c.date).max().or(s.last_changed).unwrap_or(as_of);
     let ctx = context! {
         facility => l.facility.name,
         short_name => l.facility.short_name,
-        base_url => input.base_url,
+        base_url => s.input.base_url,
         updated => format!("{}T00:00:00Z", date::format(feed_updated)),
         entries => entries,
     };
-    files.push(("feed.xml".into(), render("feed.xml", ctx)?));
+    files.push(("feed.xml".into(), s.render("feed.xml", ctx)?));
 
-    // Data: the ledgers, the data package, the exports, the summary; each with its SHA-256.
+    Ok(files)
+}
+
+/// The downloads (ledgers, data package, exports, summary) and the page that lists them with their SHA-256.
+fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut downloads: Vec<(String, String, Vec<u8>)> = Vec::new();
-    for (name, bytes) in input.ledgers {
-        downloads.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes.clone()));
+    for (name, bytes) in ledgers {
+        downloads.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes));
     }
     downloads.push((
         "data/datapackage.json".into(),
@@ -1087,18 +1210,42 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         crate::render::status::json(now, None).into_bytes(),
     ));
     let mut export_tables = crate::render::status::tables(now);
-    export_tables.push(crate::render::status::changes_table(input.changes));
+    export_tables.push(crate::render::status::changes_table(s.input.changes));
     let guide = export_guide();
     let mut guides = Vec::new();
     for t in &export_tables {
         let (rows, columns) = guide.get(t.name).cloned().unwrap_or_default();
-        guides.push(context! { name => t.name, rows => Value::from_safe_string(rows), columns => Value::from_safe_string(columns), count => t.rows.len() });
-        downloads.push((format!("data/export/{}.csv", t.name), format!("the {} table as CSV", t.name), crate::render::status::csv(t).into_bytes()));
-        downloads.push((format!("data/export/{}.json", t.name), format!("the {} table as JSON", t.name), crate::render::status::table_json(t).into_bytes()));
-        downloads.push((format!("data/export/{}.parquet", t.name), format!("the {} table as Parquet", t.name), crate::compute::parquet(t)?));
+        guides.push(context! {
+            name => t.name,
+            rows => Value::from_safe_string(rows),
+            columns => Value::from_safe_string(columns),
+            count => t.rows.len(),
+        });
+    }
+    // Each table in each format: independent, made side by side.
+    let jobs: Vec<(&crate::progress::Table, &str)> =
+        export_tables.iter().flat_map(|t| ["csv", "json", "parquet"].map(|f| (t, f))).collect();
+    let exported: Vec<anyhow::Result<(String, String, Vec<u8>)>> = jobs
+        .par_iter()
+        .map(|(t, format)| {
+            let bytes = match *format {
+                "csv" => crate::render::status::csv(t).into_bytes(),
+                "json" => crate::render::status::table_json(t).into_bytes(),
+                _ => crate::compute::parquet(t)?,
+            };
+            let name = match *format {
+                "csv" => "CSV",
+                "json" => "JSON",
+                _ => "Parquet",
+            };
+            Ok((format!("data/export/{}.{format}", t.name), format!("the {} table as {name}", t.name), bytes))
+        })
+        .collect();
+    for e in exported {
+        downloads.push(e?);
     }
     let listed: Vec<Download> = downloads
-        .iter()
+        .par_iter()
         .map(|(path, what, bytes)| Download {
             path: path.clone(),
             what: what.clone(),
@@ -1118,22 +1265,27 @@ pub fn build(input: &SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         downloads => listed,
         guides => guides,
         ledger_guide => ledger_guide,
-        ..page("data.html", "", "Data".into(), format!("Download the {} tracker's ledgers and tables (CSV, JSON, Parquet) with their SHA-256.", l.facility.short_name), "funnel.png", false)
+        ..s.page("data.html", "", "Data".into(), format!("Download the {} tracker's ledgers and tables (CSV, JSON, Parquet) with their SHA-256.", l.facility.short_name), "funnel.png", false)
     };
-    files.push(("data.html".into(), render("data.html", ctx)?));
+    files.push(("data.html".into(), s.render("data.html", ctx)?));
     for (path, _, bytes) in downloads {
         files.push((path, bytes));
     }
 
-    // Method: the definitions of docs/OUTPUT.md.
+    Ok(files)
+}
+
+/// The method: the definitions of docs/OUTPUT.md.
+fn method_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let l = s.input.ledger;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let definitions = markdown::section(OUTPUT_MD, "## Definitions").map(markdown::to_html).unwrap_or_default();
     let ctx = context! {
         definitions => Value::from_safe_string(definitions),
-        ..page("method.html", "", "Method".into(), format!("How the {} tracker computes each figure: the definitions.", l.facility.short_name), "funnel.png", false)
+        ..s.page("method.html", "", "Method".into(), format!("How the {} tracker computes each figure: the definitions.", l.facility.short_name), "funnel.png", false)
     };
-    files.push(("method.html".into(), render("method.html", ctx)?));
+    files.push(("method.html".into(), s.render("method.html", ctx)?));
 
-    files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
 }
 

@@ -97,7 +97,10 @@ pub struct Filter {
     pub options: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A table: its frame (caption, columns, filters) goes through the template macro `table`; its rows are
+/// written by [`Table::body_html`] (a listing holds up to a thousand rows of a dozen cells, too many for a
+/// template's per-cell work), escaped exactly as the templates escape.
+#[derive(Debug, Clone)]
 pub struct Table {
     pub id: String,
     pub caption: String,
@@ -108,11 +111,97 @@ pub struct Table {
     pub filters: Vec<Filter>,
     /// A date range over the `date` column.
     pub dates: bool,
+    /// The way from the page the table is on to the site's root (`../` on a partner's page).
+    pub root: &'static str,
+}
+
+impl Serialize for Table {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = serializer.serialize_struct("Table", 8)?;
+        m.serialize_field("id", &self.id)?;
+        m.serialize_field("caption", &self.caption)?;
+        m.serialize_field("columns", &self.columns)?;
+        m.serialize_field("count", &self.rows.len())?;
+        m.serialize_field("body", &self.body_html())?;
+        m.serialize_field("interactive", &self.interactive)?;
+        m.serialize_field("filters", &self.filters)?;
+        m.serialize_field("dates", &self.dates)?;
+        m.end()
+    }
+}
+
+/// Text as the templates show it: control characters (an escape sequence pasted into a note) as
+/// `\u{1b}`, then escaped as HTML by minijinja's own escaping.
+pub fn escaped(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len() + 8);
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        let shown: String = s
+            .chars()
+            .map(|c| if c.is_control() && c != '\n' { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+            .collect();
+        let _ = write!(out, "{}", minijinja::HtmlEscape(&shown));
+    } else {
+        let _ = write!(out, "{}", minijinja::HtmlEscape(s));
+    }
+    out
 }
 
 impl Table {
     pub fn new(id: &str, caption: impl Into<String>, columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {
-        Table { id: id.into(), caption: caption.into(), columns, rows, interactive: false, filters: Vec::new(), dates: false }
+        Table {
+            id: id.into(),
+            caption: caption.into(),
+            columns,
+            rows,
+            interactive: false,
+            filters: Vec::new(),
+            dates: false,
+            root: "",
+        }
+    }
+
+    /// The table on a page `root` away from the site's root.
+    pub fn under(mut self, root: &'static str) -> Table {
+        self.root = root;
+        self
+    }
+
+    /// The rows as HTML: one `<tr>` per row, a cell's sort key and filter words as data attributes, its
+    /// link (`rel="noopener noreferrer"` for a source's address), every text escaped.
+    pub fn body_html(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.rows.len() * 200);
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for (k, c) in row.iter().enumerate() {
+                out.push_str("<td");
+                if self.columns.get(k).is_some_and(|col| col.num) {
+                    out.push_str(" class=\"num\"");
+                }
+                if let Some(s) = &c.s {
+                    let _ = write!(out, " data-sort=\"{}\"", escaped(s));
+                }
+                if let Some(f) = &c.f {
+                    let _ = write!(out, " data-f=\"{}\"", escaped(f));
+                }
+                out.push('>');
+                match &c.h {
+                    Some(h) if c.ext => {
+                        let h = escaped(h);
+                        let _ = write!(out, "<a href=\"{h}\" rel=\"noopener noreferrer\">{}</a>", escaped(&c.t));
+                    }
+                    Some(h) => {
+                        let _ = write!(out, "<a href=\"{}{}\">{}</a>", self.root, escaped(h), escaped(&c.t));
+                    }
+                    None => out.push_str(&escaped(&c.t)),
+                }
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>\n");
+        }
+        out
     }
 
     /// Sorting by every column and a text search; a filter per column given, with the values present.
@@ -238,7 +327,11 @@ pub fn request_row(q: &RequestState, as_of: date::Date, pages: &super::PartnerPa
         blank(Cell::partial(&q.steps_met, false)),
         blank(Cell::partial(&q.approved, true)),
         match (q.released, q.released_together) {
-            (0, 0) => Cell { t: if assessed { "none recorded".into() } else { String::new() }, s: Some("0".into()), ..Cell::default() },
+            (0, 0) => Cell {
+                t: if assessed { "none recorded".into() } else { String::new() },
+                s: Some("0".into()),
+                ..Cell::default()
+            },
             (r, 0) => Cell::millions(r),
             (r, t) => Cell {
                 t: format!(

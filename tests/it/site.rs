@@ -80,7 +80,10 @@ fn assert_site_holds(site: &Path) {
         let text = std::fs::read_to_string(page).unwrap();
         let name = page.strip_prefix(site).unwrap().display().to_string();
         for src in attributes(&text, "src") {
-            assert!(!src.starts_with("http:") && !src.starts_with("https:") && !src.starts_with("//"), "{name}: src {src}");
+            assert!(
+                !src.starts_with("http:") && !src.starts_with("https:") && !src.starts_with("//"),
+                "{name}: src {src}"
+            );
         }
         for tag in text.split('<').filter(|t| t.starts_with("link ") && t.contains("stylesheet")) {
             assert!(!tag.contains("http"), "{name}: a stylesheet from elsewhere: {tag}");
@@ -107,9 +110,15 @@ fn assert_site_holds(site: &Path) {
                 "{name}: no security policy"
             );
             assert!(text.contains("<title>") && !text.contains("<title></title>"), "{name}: no title");
-            assert!(attributes(&text, "content").len() > 3 && text.contains("<meta name=\"description\" content=\""), "{name}");
+            assert!(
+                attributes(&text, "content").len() > 3 && text.contains("<meta name=\"description\" content=\""),
+                "{name}"
+            );
             assert_eq!(text.matches("<h1").count(), 1, "{name}: one h1");
-            assert!(!text.contains(" style=\"") && !text.contains("<style"), "{name}: inline style, which the policy blocks");
+            assert!(
+                !text.contains(" style=\"") && !text.contains("<style"),
+                "{name}: inline style, which the policy blocks"
+            );
             for script in text.split("<script").skip(1) {
                 assert!(script.starts_with(" src=\"") && script.contains("site.js\""), "{name}: <script{script}");
             }
@@ -181,7 +190,10 @@ fn the_site_of_the_step_level_example_pages_its_steps() {
     let steps = std::fs::read_to_string(site.join("steps.html")).unwrap();
     assert!(steps.contains("class=\"sortable\"") && steps.contains("data-key=\"status\""), "a step table to filter");
     let partner = decode(&std::fs::read_to_string(site.join("partners/RS.html")).unwrap());
-    assert!(partner.contains("charts/partner-RS.svg") && partner.contains("steps by policy area"), "its chart and table");
+    assert!(
+        partner.contains("charts/partner-RS.svg") && partner.contains("steps by policy area"),
+        "its chart and table"
+    );
 }
 
 /// Every text column of every ledger holds markup, an attribute breaker, a CDATA end and control
@@ -213,7 +225,10 @@ fn hostile_ledger_text_is_inert_on_every_page_and_in_the_feed() {
     let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
     let doc = roxmltree::Document::parse(&feed).unwrap_or_else(|e| panic!("feed.xml is not well-formed: {e}"));
     let content: String = doc.descendants().filter(|n| n.has_tag_name("content")).filter_map(|n| n.text()).collect();
-    assert!(content.contains("<script>alert(1)</script>") && content.contains("]]>"), "the feed carries the text as text");
+    assert!(
+        content.contains("<script>alert(1)</script>") && content.contains("]]>"),
+        "the feed carries the text as text"
+    );
     // The partner pages are named by code, never by ledger text.
     for f in snapshot(&site).into_keys().filter(|f| f.starts_with("partners/")) {
         assert!(f[9..].chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{f}");
