@@ -950,7 +950,12 @@ fn partner_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 col("step", "", false),
                 col("amount", "", true),
             ], deadline_rows).under("../"),
-            steps_href => format!("steps.html?partner={}", p.code),
+            // The page of the listing where its steps begin (steps are sorted by partner).
+            steps_href => {
+                let first = now.steps.iter().position(|st| st.partner == p.code).unwrap_or(0);
+                let names = tables::page_names("steps", now.steps.len());
+                format!("{}?partner={}", names[first / tables::PAGE_ROWS], p.code)
+            },
             ..s.page(
                 &href,
                 "../",
