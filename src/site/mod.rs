@@ -295,7 +295,7 @@ impl<'a> Site<'a> {
         let codes: Vec<String> = now.partners.iter().map(|p| p.code.clone()).collect();
         let pages = PartnerPages::new(&codes.iter().map(String::as_str).collect::<Vec<_>>());
         let errors = input.findings.iter().filter(|d| d.severity() == Severity::Error).count();
-        let last_changed = l.latest_date().filter(|d| *d <= as_of).or(l.latest_date());
+        let last_changed = latest_up_to(l, as_of);
         let partners_nav: Vec<Value> = now
             .partners
             .iter()
@@ -888,7 +888,7 @@ fn partner_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
             local_name => p.local_name,
             by_step => by_step,
             note => row.map(|r| l.text(r.note)),
-            source => row.map(|r| Cell::source(l.text(r.source))),
+            partner_source => row.map(|r| Cell::source(l.text(r.source))),
             agreements => agreements,
             figures => vec![
                 context! { label => "Envelope", value => m(pf.envelope) },
@@ -1292,6 +1292,32 @@ fn method_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     files.push(("method.html".into(), s.render("method.html", ctx)?));
 
     Ok(files)
+}
+
+/// The latest date of a row recorded up to `as_of` (the rows [`Ledger::latest_date`] reads): when the data
+/// last changed, as the site's date sees it.
+fn latest_up_to(l: &Ledger, as_of: Date) -> Option<Date> {
+    let up_to = |d: &Date| *d <= as_of;
+    [
+        l.allocations.iter().map(|r| r.date).filter(up_to).max(),
+        l.commitments.iter().map(|r| r.date).filter(up_to).max(),
+        l.step_events.iter().map(|r| r.date).filter(up_to).max(),
+        l.payments.iter().map(|r| r.date).filter(up_to).max(),
+        l.conditions.iter().map(|r| r.date).filter(up_to).max(),
+        l.requests.iter().map(|r| r.date).filter(up_to).max(),
+        l.assessments.iter().map(|r| r.date).filter(up_to).max(),
+        l.corrections.iter().map(|r| r.date).filter(up_to).max(),
+        l.control_totals.iter().map(|r| r.date).filter(up_to).max(),
+        l.partners
+            .iter()
+            .flat_map(|p| [p.agenda_approved, p.facility_agreement_in_force, p.loan_agreement_in_force])
+            .flatten()
+            .filter(up_to)
+            .max(),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
 }
 
 /// The pager of page `k` of a listing: every page's file, and which is this one.
