@@ -20,10 +20,15 @@ pub struct Column {
     /// `date`), or empty.
     pub key: &'static str,
     pub num: bool,
+    /// A date or an id, kept on one line.
+    pub short: bool,
 }
 
 pub fn col(label: &str, key: &'static str, num: bool) -> Column {
-    Column { label: label.to_string(), key, num }
+    // Dates and ids do not break inside (`2024-12-31`, `AL-24H2-01`).
+    let short = key == "date"
+        || matches!(label, "date" | "grace ends" | "steps due by" | "month" | "request" | "release" | "step" | "assessed");
+    Column { label: label.to_string(), key, num, short }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -177,8 +182,10 @@ impl Table {
             out.push_str("<tr>");
             for (k, c) in row.iter().enumerate() {
                 out.push_str("<td");
-                if self.columns.get(k).is_some_and(|col| col.num) {
-                    out.push_str(" class=\"num\"");
+                match self.columns.get(k).map(|col| (col.num, col.short)) {
+                    Some((true, _)) => out.push_str(" class=\"num\""),
+                    Some((false, true)) => out.push_str(" class=\"nw\""),
+                    _ => {}
                 }
                 if let Some(s) = &c.s {
                     let _ = write!(out, " data-sort=\"{}\"", escaped(s));
