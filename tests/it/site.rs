@@ -171,8 +171,8 @@ fn the_site_of_the_shipped_data_is_complete_and_byte_identical() {
     // Every release and request is listed, with its source linked.
     let l = growthplan::ledger::load(&root().join("data"), Default::default()).unwrap().ledger.unwrap();
     let payments = read("payments.html");
-    assert_eq!(payments.matches("<tr><td>").count(), l.release_count(), "one row per release");
-    assert_eq!(read("requests.html").matches("<tr><td>").count(), l.requests.len(), "one row per request");
+    assert_eq!(payments.matches("<tr><td").count(), l.release_count(), "one row per release");
+    assert_eq!(read("requests.html").matches("<tr><td").count(), l.requests.len(), "one row per request");
     assert!(payments.contains("rel=\"noopener noreferrer\""));
     // The method page is docs/OUTPUT.md's definitions.
     assert!(read("method.html").contains("<h3 id=\"the-request-cycle\">"));
