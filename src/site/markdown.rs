@@ -153,9 +153,9 @@ pub fn to_html(md: &str) -> String {
             out.push_str("</tbody></table></div>\n");
             continue;
         }
-        if trimmed.starts_with("- ") {
+        if let Some(first) = trimmed.strip_prefix("- ") {
             out.push_str("<ul>\n");
-            let mut item = trimmed[2..].to_string();
+            let mut item = first.to_string();
             loop {
                 match lines.peek() {
                     Some(l) if l.starts_with("  ") && !l.trim().is_empty() && !l.trim_start().starts_with('|') => {
@@ -165,7 +165,7 @@ pub fn to_html(md: &str) -> String {
                     }
                     Some(l) if l.starts_with("- ") => {
                         out.push_str(&format!("<li>{}</li>\n", inline_html(&item)));
-                        item = l[2..].to_string();
+                        item = l["- ".len()..].to_string();
                         lines.next();
                     }
                     _ => break,

@@ -565,7 +565,7 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
             ],
         ));
     }
-    upcoming.sort_by(|a, b| a.0.cmp(&b.0));
+    upcoming.sort_by_key(|a| a.0);
     let upcoming = Table::new(
         "deadlines",
         format!("Deadlines from {} to {}", date::format(as_of), date::format(s.six_months)),

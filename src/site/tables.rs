@@ -27,7 +27,10 @@ pub struct Column {
 pub fn col(label: &str, key: &'static str, num: bool) -> Column {
     // Dates and ids do not break inside (`2024-12-31`, `AL-24H2-01`).
     let short = key == "date"
-        || matches!(label, "date" | "grace ends" | "steps due by" | "month" | "request" | "release" | "step" | "assessed");
+        || matches!(
+            label,
+            "date" | "grace ends" | "steps due by" | "month" | "request" | "release" | "step" | "assessed"
+        );
     Column { label: label.to_string(), key, num, short }
 }
 
