@@ -117,6 +117,10 @@ pub enum Command {
         /// preview-image addresses that link previews need; every link stays relative.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// The monthly reports folder (`growthplan report --out`): its months' reports are published
+        /// with the site, and the changes page links each month's.
+        #[arg(long, value_name = "DIR")]
+        reports: Option<std::path::PathBuf>,
     },
     /// Draw the charts (SVG and PNG) of the facility and of each partner.
     ///

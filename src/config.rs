@@ -56,6 +56,8 @@ pub enum Task {
         strict: bool,
         /// Ends with `/`.
         base_url: Option<String>,
+        /// The reports folder whose months' reports the site publishes.
+        reports: Option<PathBuf>,
     },
     Fmt {
         check: bool,
@@ -160,11 +162,12 @@ impl Config {
                 }
                 Task::Report { month, out, strict, today }
             }
-            Command::Site { as_of, out, strict, base_url } => Task::Site {
+            Command::Site { as_of, out, strict, base_url, reports } => Task::Site {
                 as_of: parse_as_of(as_of.as_deref(), today)?,
                 out,
                 strict,
                 base_url: base_url.map(|u| parse_base_url(&u)).transpose()?,
+                reports,
             },
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, mut part, fields } => {

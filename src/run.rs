@@ -34,8 +34,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             report_command(config, month.as_deref(), dir, *strict, *today, out)
         }
         #[cfg(feature = "pipeline")]
-        Task::Site { as_of, out: dir, strict, base_url } => {
-            site_command(config, *as_of, dir, *strict, base_url.as_deref(), out)
+        Task::Site { as_of, out: dir, strict, base_url, reports } => {
+            site_command(config, *as_of, dir, *strict, base_url.as_deref(), reports.as_deref(), out)
         }
         #[cfg(not(feature = "pipeline"))]
         Task::Status { .. } | Task::Export { .. } | Task::Charts { .. } | Task::Report { .. } | Task::Site { .. } => {
@@ -418,6 +418,7 @@ fn site_command(
     dir: &std::path::Path,
     strict: bool,
     base_url: Option<&str>,
+    reports: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::schema::LedgerFile;
@@ -459,6 +460,11 @@ fn site_command(
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
         ledgers.push((f.file_name().to_string(), bytes));
     }
+    // The monthly reports to publish with it: each month's folder as `report` wrote it.
+    let reports = match reports {
+        Some(dir) => read_reports(dir)?,
+        None => Vec::new(),
+    };
     crate::meter::phase("rendering the site", 0);
     let files = crate::site::build(crate::site::SiteInput {
         ledger: &l,
@@ -469,6 +475,7 @@ fn site_command(
         control: &check::control_figures(&l),
         charts: &charts,
         ledgers,
+        reports,
         base_url,
     })?;
 
@@ -488,6 +495,47 @@ fn site_command(
     leave_to_exit(replay);
     leave_to_exit((l, now, changes, files));
     Ok(Outcome::Clean)
+}
+
+/// The monthly reports in `dir` (`report --out`): each `YYYY-MM` folder holding a `report.html`, with its
+/// files by path inside it, sorted. Only names of letters, digits, `.`, `-` and `_` are taken, so that a
+/// published path is never built from other text.
+#[cfg(feature = "pipeline")]
+fn read_reports(dir: &std::path::Path) -> anyhow::Result<Vec<crate::site::MonthReport>> {
+    fn plain(name: &str) -> bool {
+        !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    }
+    fn files_in(dir: &std::path::Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !plain(&name) {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                files_in(&path, &format!("{prefix}{name}/"), out)?;
+            } else {
+                let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                out.push((format!("{prefix}{name}"), bytes));
+            }
+        }
+        Ok(())
+    }
+    let mut reports = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list the reports folder `{}`", dir.display()))? {
+        let entry = entry?;
+        let month = entry.file_name().to_string_lossy().into_owned();
+        if crate::report::month_end(&month).is_err() || !entry.path().join("report.html").is_file() {
+            continue;
+        }
+        let mut files = Vec::new();
+        files_in(&entry.path(), "", &mut files)?;
+        files.sort();
+        reports.push(crate::site::MonthReport { month, files });
+    }
+    reports.sort_by(|a, b| a.month.cmp(&b.month));
+    Ok(reports)
 }
 
 /// The last commit that changed the data folder, when it is in a git repository (and whether it has

@@ -61,8 +61,16 @@ pub struct SiteInput<'a> {
     pub charts: &'a [ChartFile],
     /// The data folder's files (facility.toml and every ledger), as they are: they become downloads.
     pub ledgers: Vec<(String, Vec<u8>)>,
+    /// The monthly reports published with the site (`--reports`), by month.
+    pub reports: Vec<MonthReport>,
     /// Where the site is published (ends with `/`), for absolute preview-image addresses.
     pub base_url: Option<&'a str>,
+}
+
+/// A month's report folder as `report` wrote it: its month (`YYYY-MM`) and its files by path inside it.
+pub struct MonthReport {
+    pub month: String,
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// The file name of each partner's page, by code. Codes are checked by the loader; a code that is not
@@ -257,7 +265,9 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
 /// The files of the site: paths inside its folder and their bytes.
 pub fn build(mut input: SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let ledgers = std::mem::take(&mut input.ledgers);
-    let s = Site::new(&input)?;
+    let reports = std::mem::take(&mut input.reports);
+    let months: Vec<String> = reports.iter().map(|r| r.month.clone()).collect();
+    let s = Site::new(&input, months)?;
     let mut files: Vec<(String, Vec<u8>)> =
         vec![("site.css".into(), CSS.as_bytes().to_vec()), ("site.js".into(), JS.as_bytes().to_vec())];
     for c in s.input.charts {
@@ -270,6 +280,11 @@ pub fn build(mut input: SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     files.extend(crate::meter::timed("site: changes and feed", || changes_pages(&s))?);
     files.extend(crate::meter::timed("site: data and exports", || data_pages(&s, ledgers))?);
     files.extend(crate::meter::timed("site: method", || method_page(&s))?);
+    for r in reports {
+        for (path, bytes) in r.files {
+            files.push((format!("reports/{}/{path}", r.month), bytes));
+        }
+    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
 }
@@ -285,10 +300,12 @@ struct Site<'a> {
     any_steps: bool,
     last_changed: Option<Date>,
     six_months: Date,
+    /// The months whose report is published with the site.
+    report_months: Vec<String>,
 }
 
 impl<'a> Site<'a> {
-    fn new(input: &'a SiteInput<'a>) -> Result<Site<'a>, minijinja::Error> {
+    fn new(input: &'a SiteInput<'a>, report_months: Vec<String>) -> Result<Site<'a>, minijinja::Error> {
         let l = input.ledger;
         let now = input.now;
         let as_of = now.as_of;
@@ -321,6 +338,7 @@ impl<'a> Site<'a> {
             any_steps: now.requests.granularity != Granularity::Requests,
             last_changed,
             six_months: date::add_months(as_of, 6),
+            report_months,
         })
     }
 
@@ -1142,6 +1160,11 @@ fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     for c in s.input.changes {
         by_month.entry(date::format(c.date)[..7].to_string()).or_default().push(c);
     }
+    // A month with a report but no change is listed too, with its report.
+    let with_changes: Vec<String> = by_month.keys().cloned().collect();
+    for m in &s.report_months {
+        by_month.entry(m.clone()).or_default();
+    }
     let month_sections: Vec<Value> = by_month
         .iter()
         .rev()
@@ -1151,18 +1174,21 @@ fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 month => month,
                 count => list.len(),
                 more => list.len().saturating_sub(CHANGES_PER_MONTH),
+                report => s.report_months.contains(month).then(|| format!("reports/{month}/report.html")),
                 table => Table::new(&format!("m-{month}-table"), format!("Changes in {month}"), change_columns(), rows),
             }
         })
         .collect();
     let ctx = context! {
         months => month_sections,
+        reports => !s.report_months.is_empty(),
         ..s.page("changes.html", "", "Changes".into(), format!("What changed in the {}, month by month, with an Atom feed.", l.facility.short_name), "cumulative.png", false)
     };
     files.push(("changes.html".into(), s.render("changes.html", ctx)?));
     let entries: Vec<Value> = by_month
         .iter()
         .rev()
+        .filter(|(month, _)| with_changes.contains(month))
         .map(|(month, list)| {
             let last = list.iter().map(|c| c.date).max().unwrap_or(as_of);
             context! {

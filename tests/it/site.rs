@@ -104,7 +104,8 @@ fn assert_site_holds(site: &Path) {
                 assert!(target_text.contains(&format!(" id=\"{anchor}\"")), "{name}: #{anchor} is not in {file}");
             }
         }
-        if name.ends_with(".html") {
+        // The monthly reports published with the site are the report's own pages (docs/OUTPUT.md).
+        if name.ends_with(".html") && !name.starts_with("reports/") {
             assert!(
                 text.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'"),
                 "{name}: no security policy"
@@ -292,4 +293,27 @@ fn an_empty_data_folder_gives_a_complete_site() {
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(home.contains("Nothing is recorded in the last month"), "{home}");
     roxmltree::Document::parse(&std::fs::read_to_string(site.join("feed.xml")).unwrap()).unwrap();
+}
+
+/// With `--reports`, the months' reports are published with the site and the changes page links each.
+#[test]
+fn the_monthly_reports_are_published_and_linked() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&illustrative(), &tmp.path().join("data"));
+    for month in ["2026-01", "2026-02"] {
+        let (code, _, err) = growthplan(tmp.path(), &["report", "--month", month]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = growthplan(tmp.path(), &["site", "--as-of", "2026-02-28", "--reports", "reports"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let site = tmp.path().join("site");
+    assert_site_holds(&site);
+    let changes = decode(&std::fs::read_to_string(site.join("changes.html")).unwrap());
+    for month in ["2026-01", "2026-02"] {
+        assert!(changes.contains(&format!("href=\"reports/{month}/report.html\"")), "{month}");
+        assert_eq!(
+            std::fs::read(site.join(format!("reports/{month}/report.html"))).unwrap(),
+            std::fs::read(tmp.path().join(format!("reports/{month}/report.html"))).unwrap()
+        );
+    }
 }
