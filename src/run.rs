@@ -523,7 +523,9 @@ fn read_reports(dir: &std::path::Path) -> anyhow::Result<Vec<crate::site::MonthR
         Ok(())
     }
     let mut reports = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list the reports folder `{}`", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("cannot list the reports folder `{}`", dir.display()))?
+    {
         let entry = entry?;
         let month = entry.file_name().to_string_lossy().into_owned();
         if crate::report::month_end(&month).is_err() || !entry.path().join("report.html").is_file() {

@@ -295,7 +295,6 @@ struct Site<'a> {
     input: &'a SiteInput<'a>,
     env: Environment<'static>,
     pages: PartnerPages,
-    codes: Vec<String>,
     common: Value,
     any_steps: bool,
     last_changed: Option<Date>,
@@ -309,8 +308,7 @@ impl<'a> Site<'a> {
         let l = input.ledger;
         let now = input.now;
         let as_of = now.as_of;
-        let codes: Vec<String> = now.partners.iter().map(|p| p.code.clone()).collect();
-        let pages = PartnerPages::new(&codes.iter().map(String::as_str).collect::<Vec<_>>());
+        let pages = PartnerPages::new(&now.partners.iter().map(|p| p.code.as_str()).collect::<Vec<_>>());
         let errors = input.findings.iter().filter(|d| d.severity() == Severity::Error).count();
         let last_changed = latest_up_to(l, as_of);
         let partners_nav: Vec<Value> = now
@@ -333,7 +331,6 @@ impl<'a> Site<'a> {
             input,
             env: environment()?,
             pages,
-            codes,
             common,
             any_steps: now.requests.granularity != Granularity::Requests,
             last_changed,
@@ -996,10 +993,18 @@ fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
     let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
+    // Each filter offers the values the listing holds.
+    let distinct = |values: &mut dyn Iterator<Item = String>| -> Vec<String> {
+        values.collect::<std::collections::BTreeSet<String>>().into_iter().collect()
+    };
     let payment_values = vec![
-        s.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        vec!["pre-financing".into(), "regular".into()],
-        vec!["budget".into(), "wbif".into()],
+        distinct(&mut releases.iter().map(|r| r.partner_code(l).to_string())),
+        distinct(&mut releases.iter().map(|r| tables::kind_name(r.kind).to_string())),
+        distinct(
+            &mut releases
+                .iter()
+                .flat_map(|r| r.components(l).iter().map(|p| p.channel.as_str().to_string()).collect::<Vec<_>>()),
+        ),
     ];
     let names = tables::page_names("payments", releases.len());
     let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
@@ -1033,18 +1038,13 @@ fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 
     let request_rows: Vec<Vec<Cell>> =
         now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
-    let stages = vec![
-        "pending".to_string(),
-        "pending, grace ended".into(),
-        "assessed, grace runs".into(),
-        "assessed, grace ended".into(),
+    let request_values = vec![
+        distinct(&mut now.request_states.iter().map(|q| q.partner.clone())),
+        distinct(&mut now.request_states.iter().map(|q| tables::request_stage(q, as_of).to_string())),
     ];
     let table =
         Table::new("requests", "Every payment request, by partner and date", tables::request_columns(), request_rows)
-            .interactive(
-                &[("partner", "partner"), ("status", "status")],
-                &[s.codes.iter().map(|c| c.to_string()).collect(), stages],
-            );
+            .interactive(&[("partner", "partner"), ("status", "status")], &request_values);
     let ctx = context! {
         heading => "Payment requests",
         intro => "Every payment request submitted up to the site's date, with the Commission's assessments and what was paid. A blank published figure reads \u{201c}not published\u{201d}; a sum with blanks reads \u{201c}at least\u{201d}.",
@@ -1068,8 +1068,8 @@ fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     } else {
         let names = tables::page_names("steps", now.steps.len());
         let step_values = vec![
-            s.codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            crate::progress::STAGES.iter().map(|s| tables::step_stage(s).to_string()).collect(),
+            distinct(&mut now.steps.iter().map(|st| st.partner.to_string())),
+            distinct(&mut now.steps.iter().map(|st| tables::step_stage(st.stage).to_string())),
         ];
         let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
             "site: steps pages",
