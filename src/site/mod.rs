@@ -273,12 +273,14 @@ pub fn build(mut input: SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     for c in s.input.charts {
         files.push((format!("charts/{}", c.name), c.bytes.clone()));
     }
+    // The exports first: their tables of JSON values, the largest transient memory at 10^6 rows, are freed
+    // before the listings' pages add up.
+    files.extend(crate::meter::timed("site: data and exports", || data_pages(&s, ledgers))?);
     files.push(("index.html".into(), crate::meter::timed("site: home", || home(&s))?));
     files.extend(crate::meter::timed("site: partner pages", || partner_pages(&s))?);
     files.extend(crate::meter::timed("site: listings", || listings(&s))?);
     files.extend(crate::meter::timed("site: sources", || sources_page(&s))?);
     files.extend(crate::meter::timed("site: changes and feed", || changes_pages(&s))?);
-    files.extend(crate::meter::timed("site: data and exports", || data_pages(&s, ledgers))?);
     files.extend(crate::meter::timed("site: method", || method_page(&s))?);
     for r in reports {
         for (path, bytes) in r.files {
@@ -1261,7 +1263,7 @@ fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(
         .map(|(t, format)| {
             let bytes = match *format {
                 "csv" => crate::render::status::csv(t).into_bytes(),
-                "json" => crate::render::status::table_json(t).into_bytes(),
+                "json" => tables::table_json(t),
                 _ => crate::compute::parquet(t)?,
             };
             let name = match *format {

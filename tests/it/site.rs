@@ -160,6 +160,34 @@ fn the_site_of_the_shipped_data_is_complete_and_byte_identical() {
     let (_, status, _) = growthplan(&root(), &["status", "--as-of", "2026-11-30", "--format", "json"]);
     assert_eq!(read("data/summary.json"), status);
     assert_eq!(read("data/payments.csv"), std::fs::read_to_string(root().join("data/payments.csv")).unwrap());
+    // The exported tables are `export`'s, byte for byte (`changes` there since a date, here since the start).
+    let exported = tempfile::tempdir().unwrap();
+    for format in ["csv", "json"] {
+        let out = exported.path().join(format);
+        let (code, _, err) = growthplan(
+            &root(),
+            &[
+                "export",
+                "--as-of",
+                "2026-11-30",
+                "--since",
+                "2023-12-31",
+                "--format",
+                format,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        for t in ["partners", "requests", "timeline", "changes"] {
+            let name = format!("{t}.{format}");
+            assert_eq!(
+                read(&format!("data/export/{name}")),
+                std::fs::read_to_string(out.join(&name)).unwrap(),
+                "{name}"
+            );
+        }
+    }
     let data_page = read("data.html");
     let payments_hash = format!("{:x}", sha2::Sha256::digest(read("data/payments.csv")));
     assert!(data_page.contains(&payments_hash), "the data page gives each file's SHA-256");
