@@ -1239,7 +1239,7 @@ fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(
     ));
     downloads.push((
         "data/summary.json".into(),
-        format!("the figures as of {} (the `status --format json` document)", date::format(as_of)),
+        format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
         crate::render::status::json(now, None).into_bytes(),
     ));
     let mut export_tables = crate::render::status::tables(now);
