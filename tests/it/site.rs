@@ -345,3 +345,27 @@ fn the_monthly_reports_are_published_and_linked() {
         );
     }
 }
+
+/// `--base-url` makes the preview images and the feed's ids absolute, and no link; an address that is not
+/// a plain web address is refused before anything is read.
+#[test]
+fn the_base_address_is_for_previews_and_the_feed_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/cases/base"), &tmp.path().join("data"));
+    let (code, _, err) =
+        growthplan(tmp.path(), &["site", "--as-of", "2025-12-31", "--base-url", "javascript:alert(1)"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--base-url") && !tmp.path().join("site").exists(), "{err}");
+    let (code, _, err) =
+        growthplan(tmp.path(), &["site", "--as-of", "2025-12-31", "--base-url", "https://example.org/tracker"]);
+    assert_eq!(code, 0, "{err}");
+    let site = tmp.path().join("site");
+    assert_site_holds(&site);
+    let partner = decode(&std::fs::read_to_string(site.join("partners/AA.html")).unwrap());
+    assert!(partner.contains("<meta property=\"og:image\" content=\"https://example.org/tracker/charts/"), "{partner}");
+    assert!(partner.contains("<meta property=\"og:url\" content=\"https://example.org/tracker/partners/AA.html\">"));
+    let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let id = doc.descendants().find(|n| n.has_tag_name("id")).and_then(|n| n.text()).unwrap();
+    assert_eq!(id, "https://example.org/tracker/feed.xml");
+}
