@@ -5,6 +5,7 @@
 
 pub mod glance;
 pub mod markdown;
+pub mod sources;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -1111,7 +1112,7 @@ fn sources_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let sources = crate::report::quoted::source_lines(l, as_of);
+    let sources = sources::cited(l, s.input.replay, as_of, &s.pages);
     let gaps: Vec<Vec<Cell>> = now
         .known_gaps
         .iter()
@@ -1129,12 +1130,13 @@ fn sources_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         })
         .collect();
     let ctx = context! {
-        sources => sources.iter().enumerate().map(|(k, s)| context! {
+        sources => sources.iter().enumerate().map(|(k, c)| context! {
             id => format!("source-{}", k + 1),
-            link => web_address(&s.address).is_some(),
-            address => s.address,
-            cited_by => s.cited_by,
+            link => web_address(&c.address).is_some(),
+            address => c.address,
+            cited_by => c.cited_by,
         }).collect::<Vec<_>>(),
+        named => sources::NAMED,
         control => control_table(s.input.control),
         gaps => Table::new("gaps", "Published totals the ledgers do not itemise yet (known gaps)", vec![
             col("date", "", false),

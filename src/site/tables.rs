@@ -238,6 +238,14 @@ pub fn page_names(name: &str, rows: usize) -> Vec<String> {
     (1..=pages).map(|k| if k == 1 { format!("{name}.html") } else { format!("{name}-{k}.html") }).collect()
 }
 
+/// The page of a listing that holds its row `index` (from 0).
+pub fn page_of(name: &str, index: usize) -> String {
+    match index / PAGE_ROWS {
+        0 => format!("{name}.html"),
+        k => format!("{name}-{}.html", k + 1),
+    }
+}
+
 pub fn payment_columns() -> Vec<Column> {
     vec![
         col("date", "date", false),
@@ -409,6 +417,8 @@ mod tests {
         assert_eq!(page_names("steps", 0), ["steps.html"]);
         assert_eq!(page_names("steps", PAGE_ROWS), ["steps.html"]);
         assert_eq!(page_names("steps", PAGE_ROWS + 1), ["steps.html", "steps-2.html"]);
+        assert_eq!(page_of("steps", PAGE_ROWS - 1), "steps.html");
+        assert_eq!(page_of("steps", PAGE_ROWS), "steps-2.html");
     }
 }
 
