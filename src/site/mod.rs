@@ -379,128 +379,7 @@ impl<'a> Site<'a> {
 fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
-    let cycle_columns = vec![
-        col("partner", "", false),
-        col("requests", "", true),
-        col("assessed", "", true),
-        col("pending", "", true),
-        col("requested", "", true),
-        col("approved", "", true),
-        col("paid in regular releases", "", true),
-        col("not approved, grace running", "", true),
-        col("pending with the Commission", "", true),
-        col("published, not itemised", "", true),
-    ];
-    let cycle_row = |partner: Cell, r: &RequestFigures, paid_regular: i64| -> Vec<Cell> {
-        vec![
-            partner,
-            Cell::text(r.requests_submitted.to_string()),
-            Cell::text(r.requests_assessed.to_string()),
-            Cell::text(r.requests_pending.to_string()),
-            Cell::partial(&r.requested, true),
-            Cell::partial(&r.approved, true),
-            Cell::millions(paid_regular),
-            Cell::partial(&r.withheld_by_assessments, true),
-            Cell::partial(&r.pending, true),
-            if r.reported_unitemised_known {
-                Cell::millions(r.reported_unitemised)
-            } else {
-                Cell::text("not published (see all partners)")
-            },
-        ]
-    };
-    let mut cycle_rows: Vec<Vec<Cell>> = now
-        .partners
-        .iter()
-        .map(|p| cycle_row(Cell::partner(&p.code, &s.pages), &p.requests, p.figures.paid_regular))
-        .collect();
-    cycle_rows.push(cycle_row(Cell::text("all partners"), &now.requests, now.facility.paid_regular));
-    let cycle = Table::new(
-        "cycle",
-        "The payment cycle per partner: requests, the Commission's assessments, payments",
-        cycle_columns,
-        cycle_rows,
-    );
-
-    let money_columns = vec![
-        col("partner", "", false),
-        col("envelope", "", true),
-        col("committed", "", true),
-        col("paid (net)", "", true),
-        col("as grants", "", true),
-        col("as loans", "", true),
-        col("to budgets", "", true),
-        col("through the WBIF", "", true),
-        col("share of envelope paid", "", true),
-    ];
-    let money_row = |partner: Cell, f: &crate::progress::Figures, paid_known: bool| -> Vec<Cell> {
-        let paid = Cell::millions(f.paid);
-        vec![
-            partner,
-            Cell::millions(f.envelope),
-            if f.committed == 0 { Cell::text("none recorded") } else { Cell::millions(f.committed) },
-            if paid_known { paid } else { Cell { t: format!("at least {}", paid.t), ..paid } },
-            Cell::millions(f.paid_grant),
-            Cell::millions(f.paid_loan),
-            Cell::millions(f.paid_budget),
-            Cell::millions(f.paid_wbif),
-            Cell::text(share(f.paid, f.envelope)),
-        ]
-    };
-    let mut money_rows: Vec<Vec<Cell>> = now
-        .partners
-        .iter()
-        .map(|p| money_row(Cell::partner(&p.code, &s.pages), &p.figures, p.requests.reported_unitemised_known))
-        .collect();
-    money_rows.push(money_row(Cell::text("all partners"), &now.facility, true));
-    let money =
-        Table::new("money", "Envelope, committed and paid per partner (EUR millions)", money_columns, money_rows);
-
-    // Cumulative payments by month: a column per partner (and the plan where steps are known).
-    let months: Vec<&str> = {
-        let mut m: Vec<&str> = now.timeline.iter().map(|t| t.month.as_str()).collect();
-        m.sort();
-        m.dedup();
-        m
-    };
-    let mut cumulative_columns = vec![col("month", "", false)];
-    for p in &now.partners {
-        cumulative_columns.push(col(&format!("{} paid", p.code), "", true));
-    }
-    cumulative_columns.push(col("all partners paid", "", true));
-    if s.any_steps {
-        cumulative_columns.push(col("all partners planned", "", true));
-    }
-    let by_key: BTreeMap<(&str, &str), (i64, i64)> = now
-        .timeline
-        .iter()
-        .map(|t| ((t.month.as_str(), t.partner.as_str()), (t.paid_cumulative, t.planned_cumulative)))
-        .collect();
-    let cumulative_rows: Vec<Vec<Cell>> = months
-        .iter()
-        .map(|month| {
-            let mut row = vec![Cell::text(*month)];
-            let (mut paid, mut planned) = (0, 0);
-            for p in &now.partners {
-                let (a, b) = by_key.get(&(*month, p.code.as_str())).copied().unwrap_or_default();
-                paid += a;
-                planned += b;
-                row.push(Cell::millions(a));
-            }
-            row.push(Cell::millions(paid));
-            if s.any_steps {
-                row.push(Cell::millions(planned));
-            }
-            row
-        })
-        .collect();
-    let cumulative = Table::new(
-        "cumulative",
-        "Cumulative payments at the end of each month (EUR millions)",
-        cumulative_columns,
-        cumulative_rows,
-    );
-
+    let (cycle, money, cumulative) = overview_tables(s);
     // Home.
     let f = &now.facility;
     let r = &now.requests;
@@ -639,7 +518,173 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     .into_iter()
     .flatten()
     .collect();
-    let step_charts: Vec<Chart> = if s.any_steps {
+    let step_charts = step_charts(s);
+    let ctx = context! {
+        big => big,
+        cycle => cycle,
+        money => money,
+        charts => home_charts,
+        step_charts => step_charts,
+        recent => recent,
+        deadlines => upcoming,
+        any_steps => s.any_steps,
+        findings => findings,
+        control => control,
+        control_ok => control_ok,
+        control_gaps => control_gaps,
+        control_failed => control_failed,
+        partners => now.partners.iter().map(|p| context! { code => p.code, name => p.name, local_name => p.local_name, href => s.pages.href(&p.code) }).collect::<Vec<_>>(),
+        ..s.page(
+            "index.html",
+            "",
+            format!("{}: where the money stands", l.facility.short_name),
+            format!(
+                "{} as of {}: {} paid of {} in envelopes; payment requests, assessments, sources and downloads.",
+                l.facility.name,
+                date::format(as_of),
+                m(f.paid),
+                m(f.envelope)
+            ),
+            "requests.png",
+            false,
+        )
+    };
+    Ok(s.render("index.html", ctx)?)
+}
+
+/// The tables of the overview, each behind a chart: the payment cycle per partner, envelope, committed and
+/// paid per partner, and cumulative payments by month.
+fn overview_tables(s: &Site) -> (Table, Table, Table) {
+    let now = s.input.now;
+    let cycle_columns = vec![
+        col("partner", "", false),
+        col("requests", "", true),
+        col("assessed", "", true),
+        col("pending", "", true),
+        col("requested", "", true),
+        col("approved", "", true),
+        col("paid in regular releases", "", true),
+        col("not approved, grace running", "", true),
+        col("pending with the Commission", "", true),
+        col("published, not itemised", "", true),
+    ];
+    let cycle_row = |partner: Cell, r: &RequestFigures, paid_regular: i64| -> Vec<Cell> {
+        vec![
+            partner,
+            Cell::text(r.requests_submitted.to_string()),
+            Cell::text(r.requests_assessed.to_string()),
+            Cell::text(r.requests_pending.to_string()),
+            Cell::partial(&r.requested, true),
+            Cell::partial(&r.approved, true),
+            Cell::millions(paid_regular),
+            Cell::partial(&r.withheld_by_assessments, true),
+            Cell::partial(&r.pending, true),
+            if r.reported_unitemised_known {
+                Cell::millions(r.reported_unitemised)
+            } else {
+                Cell::text("not published (see all partners)")
+            },
+        ]
+    };
+    let mut cycle_rows: Vec<Vec<Cell>> = now
+        .partners
+        .iter()
+        .map(|p| cycle_row(Cell::partner(&p.code, &s.pages), &p.requests, p.figures.paid_regular))
+        .collect();
+    cycle_rows.push(cycle_row(Cell::text("all partners"), &now.requests, now.facility.paid_regular));
+    let cycle = Table::new(
+        "cycle",
+        "The payment cycle per partner: requests, the Commission's assessments, payments",
+        cycle_columns,
+        cycle_rows,
+    );
+
+    let money_columns = vec![
+        col("partner", "", false),
+        col("envelope", "", true),
+        col("committed", "", true),
+        col("paid (net)", "", true),
+        col("as grants", "", true),
+        col("as loans", "", true),
+        col("to budgets", "", true),
+        col("through the WBIF", "", true),
+        col("share of envelope paid", "", true),
+    ];
+    let money_row = |partner: Cell, f: &crate::progress::Figures, paid_known: bool| -> Vec<Cell> {
+        let paid = Cell::millions(f.paid);
+        vec![
+            partner,
+            Cell::millions(f.envelope),
+            if f.committed == 0 { Cell::text("none recorded") } else { Cell::millions(f.committed) },
+            if paid_known { paid } else { Cell { t: format!("at least {}", paid.t), ..paid } },
+            Cell::millions(f.paid_grant),
+            Cell::millions(f.paid_loan),
+            Cell::millions(f.paid_budget),
+            Cell::millions(f.paid_wbif),
+            Cell::text(share(f.paid, f.envelope)),
+        ]
+    };
+    let mut money_rows: Vec<Vec<Cell>> = now
+        .partners
+        .iter()
+        .map(|p| money_row(Cell::partner(&p.code, &s.pages), &p.figures, p.requests.reported_unitemised_known))
+        .collect();
+    money_rows.push(money_row(Cell::text("all partners"), &now.facility, true));
+    let money =
+        Table::new("money", "Envelope, committed and paid per partner (EUR millions)", money_columns, money_rows);
+
+    // Cumulative payments by month: a column per partner (and the plan where steps are known).
+    let months: Vec<&str> = {
+        let mut m: Vec<&str> = now.timeline.iter().map(|t| t.month.as_str()).collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+    let mut cumulative_columns = vec![col("month", "", false)];
+    for p in &now.partners {
+        cumulative_columns.push(col(&format!("{} paid", p.code), "", true));
+    }
+    cumulative_columns.push(col("all partners paid", "", true));
+    if s.any_steps {
+        cumulative_columns.push(col("all partners planned", "", true));
+    }
+    let by_key: BTreeMap<(&str, &str), (i64, i64)> = now
+        .timeline
+        .iter()
+        .map(|t| ((t.month.as_str(), t.partner.as_str()), (t.paid_cumulative, t.planned_cumulative)))
+        .collect();
+    let cumulative_rows: Vec<Vec<Cell>> = months
+        .iter()
+        .map(|month| {
+            let mut row = vec![Cell::text(*month)];
+            let (mut paid, mut planned) = (0, 0);
+            for p in &now.partners {
+                let (a, b) = by_key.get(&(*month, p.code.as_str())).copied().unwrap_or_default();
+                paid += a;
+                planned += b;
+                row.push(Cell::millions(a));
+            }
+            row.push(Cell::millions(paid));
+            if s.any_steps {
+                row.push(Cell::millions(planned));
+            }
+            row
+        })
+        .collect();
+    let cumulative = Table::new(
+        "cumulative",
+        "Cumulative payments at the end of each month (EUR millions)",
+        cumulative_columns,
+        cumulative_rows,
+    );
+
+    (cycle, money, cumulative)
+}
+
+/// Where steps are known: the steps by status and the money at stake per partner, each chart with its table.
+fn step_charts(s: &Site) -> Vec<Chart> {
+    let now = s.input.now;
+    if s.any_steps {
         let counts = now.stage_counts();
         let stage_rows: Vec<Vec<Cell>> = now
             .partners
@@ -704,38 +749,7 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
         .collect()
     } else {
         Vec::new()
-    };
-    let ctx = context! {
-        big => big,
-        cycle => cycle,
-        money => money,
-        charts => home_charts,
-        step_charts => step_charts,
-        recent => recent,
-        deadlines => upcoming,
-        any_steps => s.any_steps,
-        findings => findings,
-        control => control,
-        control_ok => control_ok,
-        control_gaps => control_gaps,
-        control_failed => control_failed,
-        partners => now.partners.iter().map(|p| context! { code => p.code, name => p.name, local_name => p.local_name, href => s.pages.href(&p.code) }).collect::<Vec<_>>(),
-        ..s.page(
-            "index.html",
-            "",
-            format!("{}: where the money stands", l.facility.short_name),
-            format!(
-                "{} as of {}: {} paid of {} in envelopes; payment requests, assessments, sources and downloads.",
-                l.facility.name,
-                date::format(as_of),
-                m(f.paid),
-                m(f.envelope)
-            ),
-            "requests.png",
-            false,
-        )
-    };
-    Ok(s.render("index.html", ctx)?)
+    }
 }
 
 /// A page per partner: its figures, requests and assessments, releases, history, agreements and
