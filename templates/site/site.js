@@ -4,6 +4,10 @@
 (function () {
   "use strict";
 
+  // Loaded in <head>, before the page is drawn: the filters' box takes its place from the first paint
+  // (the stylesheet shows it under html.js), so nothing moves when the rows are set up.
+  document.documentElement.classList.add("js");
+
   function cellText(cell) {
     return cell ? cell.textContent.trim() : "";
   }
@@ -157,9 +161,15 @@
       });
     });
 
-    controls.hidden = false;
     apply(false);
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll(".controls[data-table]"), setup);
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll(".controls[data-table]"), setup);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
