@@ -1258,8 +1258,9 @@ fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(
         format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
         crate::render::status::json(now, None).into_bytes(),
     ));
-    let mut export_tables = crate::render::status::tables(now);
-    export_tables.push(crate::render::status::changes_table(s.input.changes));
+    let mut export_tables = crate::meter::timed("site: export tables", || crate::render::status::tables(now));
+    export_tables
+        .push(crate::meter::timed("site: changes table", || crate::render::status::changes_table(s.input.changes)));
     let guide = export_guide();
     let mut guides = Vec::new();
     for t in &export_tables {
@@ -1271,27 +1272,33 @@ fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(
             count => t.rows.len(),
         });
     }
-    // Each table in each format: independent, made side by side.
-    let jobs: Vec<(&crate::progress::Table, &str)> =
-        export_tables.iter().flat_map(|t| ["csv", "json", "parquet"].map(|f| (t, f))).collect();
-    let exported: Vec<anyhow::Result<(String, String, Vec<u8>)>> = jobs
+    // Each table as CSV and JSON side by side; as Parquet one after the other (polars works on every core
+    // itself: Parquet jobs side by side only wait for each other).
+    let text_jobs: Vec<(&crate::progress::Table, &str)> =
+        export_tables.iter().flat_map(|t| ["csv", "json"].map(|f| (t, f))).collect();
+    let mut exported: BTreeMap<(usize, &str), Vec<u8>> = text_jobs
         .par_iter()
         .map(|(t, format)| {
-            let bytes = match *format {
+            let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match *format {
                 "csv" => crate::render::status::csv(t).into_bytes(),
-                "json" => tables::table_json(t),
-                _ => crate::compute::parquet(t)?,
-            };
-            let name = match *format {
-                "csv" => "CSV",
-                "json" => "JSON",
-                _ => "Parquet",
-            };
-            Ok((format!("data/export/{}.{format}", t.name), format!("the {} table as {name}", t.name), bytes))
+                _ => tables::table_json(t),
+            });
+            let k = export_tables.iter().position(|x| std::ptr::eq(x, *t)).unwrap_or(0);
+            ((k, *format), bytes)
         })
         .collect();
-    for e in exported {
-        downloads.push(e?);
+    for (k, t) in export_tables.iter().enumerate() {
+        let bytes = crate::meter::timed(&format!("site: {}.parquet", t.name), || crate::compute::parquet(t))?;
+        exported.insert((k, "parquet"), bytes);
+    }
+    for ((k, format), bytes) in exported {
+        let name = export_tables[k].name;
+        let shown = match format {
+            "csv" => "CSV",
+            "json" => "JSON",
+            _ => "Parquet",
+        };
+        downloads.push((format!("data/export/{name}.{format}"), format!("the {name} table as {shown}"), bytes));
     }
     let listed: Vec<Download> = downloads
         .par_iter()
