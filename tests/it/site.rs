@@ -196,6 +196,14 @@ fn the_site_of_the_shipped_data_is_complete_and_byte_identical() {
     let home = read("index.html");
     assert!(home.contains("at least EUR") && home.contains("Published, not itemised"), "knownness on the home page");
     assert!(home.contains("latest recorded event is dated <strong>2026-07-02</strong>"));
+    // The large figures are status's, as the report shows them.
+    let summary: serde_json::Value = serde_json::from_str(&status).unwrap();
+    for field in ["paid_eur", "envelope_eur", "committed_eur", "reported_unitemised_eur"] {
+        let text = summary["facility"][field].as_str().unwrap();
+        let cents = growthplan::money::parse_amount(text, None).unwrap().cents;
+        let shown = growthplan::money::format_millions(cents as i128);
+        assert!(home.contains(&format!("<dd class=\"value\">{shown}</dd>")), "{field} {shown}");
+    }
     assert!(!home.contains("{% block") && !home.to_lowercase().contains("illustrative"));
     // Every release and request is listed, with its source linked.
     let l = growthplan::ledger::load(&root().join("data"), Default::default()).unwrap().ledger.unwrap();
