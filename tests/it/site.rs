@@ -377,3 +377,36 @@ fn the_base_address_is_for_previews_and_the_feed_only() {
     let id = doc.descendants().find(|n| n.has_tag_name("id")).and_then(|n| n.text()).unwrap();
     assert_eq!(id, "https://example.org/tracker/feed.xml");
 }
+
+/// `site` killed (SIGKILL) at many points of a run leaves the previous or the new site, whole.
+#[test]
+fn site_killed_anywhere_leaves_the_previous_or_the_new_site() {
+    use crate::crash::{duration_of, kill_loop, snapshot};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&root().join("data"), &data);
+    let args = ["site", "--as-of", "2026-11-30"];
+    let (code, _, err) = growthplan(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let site = tmp.path().join("site");
+    let saved = tmp.path().join("saved");
+    copy_tree(&site, &saved);
+    let previous = snapshot(&site);
+    // Another byte in a ledger (a blank line: same figures) changes the downloads and their hashes.
+    let partners = data.join("partners.csv");
+    let mut text = std::fs::read(&partners).unwrap();
+    text.extend_from_slice(b"\n");
+    std::fs::write(&partners, &text).unwrap();
+    let reset = || {
+        std::fs::remove_dir_all(&site).unwrap();
+        copy_tree(&saved, &site);
+    };
+    let full = duration_of(tmp.path(), &args, reset);
+    let next = snapshot(&site);
+    assert_ne!(previous, next);
+    kill_loop(tmp.path(), &args, full, reset, |k| {
+        let now = snapshot(&site);
+        assert!(now == previous || now == next, "after a kill at {k} the site is neither the previous nor the new one");
+        now == next
+    });
+}
