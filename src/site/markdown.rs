@@ -101,8 +101,7 @@ pub fn to_html(md: &str) -> String {
         if trimmed.is_empty() {
             continue;
         }
-        if let Some(fence) = trimmed.strip_prefix("```") {
-            let _ = fence;
+        if trimmed.starts_with("```") {
             out.push_str("<pre><code>");
             for l in lines.by_ref() {
                 if l.trim_end().starts_with("```") {

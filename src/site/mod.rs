@@ -380,7 +380,6 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
     let (cycle, money, cumulative) = overview_tables(s);
-    // Home.
     let f = &now.facility;
     let r = &now.requests;
     let gap = !now.known_gaps.is_empty();
@@ -499,13 +498,13 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
             "Bar chart of the payment requests per partner: requested, approved, pending with the Commission and paid."
                 .into(),
             "Payment requests per partner; the table gives the figures.".into(),
-            cycle.clone(),
+            cycle,
         ),
         s.chart(
             "funnel",
             "Bar chart of each partner's envelope, what is committed and what is paid.".into(),
             "Envelope, committed and paid per partner; the table gives the figures.".into(),
-            money.clone(),
+            money,
         ),
         s.chart(
             "cumulative",
@@ -521,8 +520,6 @@ fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     let step_charts = step_charts(s);
     let ctx = context! {
         big => big,
-        cycle => cycle,
-        money => money,
         charts => home_charts,
         step_charts => step_charts,
         recent => recent,
