@@ -1269,25 +1269,36 @@ fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(
             count => t.rows.len(),
         });
     }
-    // Each table as CSV and JSON side by side; as Parquet one after the other (polars works on every core
-    // itself: Parquet jobs side by side only wait for each other).
-    let text_jobs: Vec<(&crate::progress::Table, &str)> =
-        export_tables.iter().flat_map(|t| ["csv", "json"].map(|f| (t, f))).collect();
-    let mut exported: BTreeMap<(usize, &str), Vec<u8>> = text_jobs
-        .par_iter()
-        .map(|(t, format)| {
-            let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match *format {
-                "csv" => crate::render::status::csv(t).into_bytes(),
-                _ => tables::table_json(t),
-            });
-            let k = export_tables.iter().position(|x| std::ptr::eq(x, *t)).unwrap_or(0);
-            ((k, *format), bytes)
-        })
-        .collect();
-    for (k, t) in export_tables.iter().enumerate() {
-        let bytes = crate::meter::timed(&format!("site: {}.parquet", t.name), || crate::compute::parquet(t))?;
-        exported.insert((k, "parquet"), bytes);
-    }
+    // Each table as CSV and JSON side by side, beside the Parquet files made one after the other (polars
+    // works on every core itself: Parquet jobs side by side only wait for each other).
+    let text_jobs: Vec<(usize, &str)> = (0..export_tables.len()).flat_map(|k| [(k, "csv"), (k, "json")]).collect();
+    let (text, parquet) = rayon::join(
+        || {
+            text_jobs
+                .par_iter()
+                .map(|&(k, format)| {
+                    let t = &export_tables[k];
+                    let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match format {
+                        "csv" => crate::render::status::csv(t).into_bytes(),
+                        _ => tables::table_json(t),
+                    });
+                    ((k, format), bytes)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            export_tables
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let bytes =
+                        crate::meter::timed(&format!("site: {}.parquet", t.name), || crate::compute::parquet(t))?;
+                    Ok(((k, "parquet"), bytes))
+                })
+                .collect::<Result<Vec<_>, crate::compute::ComputeError>>()
+        },
+    );
+    let exported: BTreeMap<(usize, &str), Vec<u8>> = text.into_iter().chain(parquet?).collect();
     for ((k, format), bytes) in exported {
         let name = export_tables[k].name;
         let shown = match format {
