@@ -104,6 +104,30 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Write the public website: static pages (home, a page per partner, payments, requests, steps,
+    /// sources, changes with an Atom feed, data downloads, method), whole or not at all, to publish with
+    /// any static host (docs/PUBLISH.md).
+    ///
+    /// Example: growthplan site --as-of 2026-06-30 --out site
+    Site {
+        /// The date (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The folder to write (replaced whole; growthplan refuses a folder it did not make).
+        #[arg(long, value_name = "DIR", default_value = "site")]
+        out: std::path::PathBuf,
+        /// Refuse to write the site when `check` finds errors (by default every page says so at its top).
+        #[arg(long)]
+        strict: bool,
+        /// The address the site is published at (`https://example.org/tracker/`), for the absolute
+        /// preview-image addresses that link previews need; every link stays relative.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// The monthly reports folder (`growthplan report --out`): its months' reports are published
+        /// with the site, and the changes page links each month's.
+        #[arg(long, value_name = "DIR")]
+        reports: Option<std::path::PathBuf>,
+    },
     /// Draw the charts (SVG and PNG) of the facility and of each partner.
     ///
     /// Example: growthplan charts --as-of 2026-06-30 --out charts/ --format both

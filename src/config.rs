@@ -51,6 +51,15 @@ pub enum Task {
         /// The day the report is made: without `--month`, the report is of the last month complete then.
         today: Date,
     },
+    Site {
+        as_of: Date,
+        out: PathBuf,
+        strict: bool,
+        /// Ends with `/`.
+        base_url: Option<String>,
+        /// The reports folder whose months' reports the site publishes.
+        reports: Option<PathBuf>,
+    },
     Fmt {
         check: bool,
     },
@@ -154,6 +163,13 @@ impl Config {
                 }
                 Task::Report { month, out, strict, today }
             }
+            Command::Site { as_of, out, strict, base_url, reports } => Task::Site {
+                as_of: parse_as_of(as_of.as_deref(), today)?,
+                out,
+                strict,
+                base_url: base_url.map(|u| parse_base_url(&u)).transpose()?,
+                reports,
+            },
             Command::Fmt { check } => Task::Fmt { check },
             Command::Record { ledger, from_csv, as_of, mut part, fields } => {
                 let file = ledger_file(ledger);
@@ -205,6 +221,19 @@ fn parse_as_of(text: Option<&str>, today: Date) -> Result<Date, ConfigError> {
         Some(t) => date::parse_date(t, false)
             .map_err(|_| ConfigError(format!("--as-of `{t}` is not a date; write YYYY-MM-DD, e.g. 2026-06-30"))),
     }
+}
+
+/// `--base-url`: an `http(s)://` address without quotes, spaces or control characters, ending with `/`.
+fn parse_base_url(given: &str) -> Result<String, ConfigError> {
+    let plain = (given.starts_with("https://") || given.starts_with("http://"))
+        && given.len() > "https://".len()
+        && !given.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'));
+    if !plain || given.contains(['?', '#']) {
+        return Err(ConfigError(format!(
+            "--base-url `{given}` is not a web address; write where the site is published, e.g. https://example.org/tracker/"
+        )));
+    }
+    Ok(if given.ends_with('/') { given.to_string() } else { format!("{given}/") })
 }
 
 /// The ledger file `record` and `import` append to.

@@ -3,7 +3,7 @@
 //! named stages: `ledger` (load) -> `check` (rules) -> `render`.
 //!
 //! The `pipeline` feature (on by default) adds the figures (`compute`, polars), the charts (`charts`,
-//! plotters), the report and the exported workbook; without it growthplan is the light build of
+//! plotters), the report, the public website (`site`) and the exported workbook; without it growthplan is the light build of
 //! `check`, `record`, `import`, `fmt` and the rest that a data repository's CI needs.
 
 #[cfg(feature = "pipeline")]
@@ -24,6 +24,8 @@ pub mod replay;
 #[cfg(feature = "pipeline")]
 pub mod report;
 pub mod run;
+#[cfg(feature = "pipeline")]
+pub mod site;
 pub mod synth;
 pub mod workbook;
 pub mod write;

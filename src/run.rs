@@ -35,8 +35,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Task::Report { month, out: dir, strict, today } => {
             report_command(config, month.as_deref(), dir, *strict, *today, out)
         }
+        #[cfg(feature = "pipeline")]
+        Task::Site { as_of, out: dir, strict, base_url, reports } => {
+            site_command(config, *as_of, dir, *strict, base_url.as_deref(), reports.as_deref(), out)
+        }
         #[cfg(not(feature = "pipeline"))]
-        Task::Status { .. } | Task::Export { .. } | Task::Charts { .. } | Task::Report { .. } => {
+        Task::Status { .. } | Task::Export { .. } | Task::Charts { .. } | Task::Report { .. } | Task::Site { .. } => {
             anyhow::bail!("{}", LIGHT_BUILD)
         }
         Task::Fmt { check } => fmt_command(config, *check, out),
@@ -64,7 +68,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 /// What a command of the pipeline says in the light build.
 #[cfg(not(feature = "pipeline"))]
 pub const LIGHT_BUILD: &str = "this growthplan is the light build (check, record, import, fmt, init, schema, \
-completions, man): status, export, charts and report need the full build, `cargo install --path . --locked` \
+completions, man): status, export, charts, report and site need the full build, `cargo install --path . --locked` \
 (or `cargo build --release`) without --no-default-features; see docs/INSTALL.md";
 
 fn check_command(
@@ -413,6 +417,136 @@ fn report_command(
     leave_to_exit(replay);
     leave_to_exit((l, now, before));
     Ok(Outcome::Clean)
+}
+
+/// `site`: the public website, from the same figures as `status`, `export` and `report`, written whole.
+#[cfg(feature = "pipeline")]
+fn site_command(
+    config: &Config,
+    as_of: date::Date,
+    dir: &std::path::Path,
+    strict: bool,
+    base_url: Option<&str>,
+    reports: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::ledger::schema::LedgerFile;
+
+    // Load: like the report, the site can show row-level findings but not stand on a file that could not
+    // be read. The data page names every file's SHA-256.
+    let loaded = ledger::load(&config.data, ledger::LoadOptions { digests: true, ..config.load })?;
+    let l = match loaded.ledger {
+        Some(l) if loaded.unread.is_empty() => l,
+        _ => {
+            eprint!("{}", render::text(&loaded.diagnostics, false));
+            eprintln!("{}: no site: a ledger could not be read", config.data.display());
+            return Ok(Outcome::Findings);
+        }
+    };
+    let replay = crate::replay::Replay::new(&l);
+
+    // Validate as the report does: rows dated after --as-of (C016) are not findings of this site.
+    let mut findings = loaded.diagnostics.clone();
+    findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    diag::sort(&mut findings);
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
+    if strict && errors > 0 {
+        eprint!("{}", render::text(&findings, false));
+        eprintln!("no site: --strict and `check` finds {errors} errors");
+        return Ok(Outcome::Findings);
+    }
+
+    // Compute: the figures on --as-of, and every change since the facility's start.
+    let now = crate::compute::progress(&l, &replay, as_of)?;
+    let start = l.facility.start.pred_opt().unwrap_or(l.facility.start);
+    let changes = crate::compute::changes(&l, &replay, &now, start)?;
+    let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
+
+    // The ledgers as they are in the data folder, for the downloads.
+    let mut ledgers = Vec::new();
+    for f in LedgerFile::ALL {
+        let path = config.data.join(f.file_name());
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        ledgers.push((f.file_name().to_string(), bytes));
+    }
+    // The monthly reports to publish with it: each month's folder as `report` wrote it.
+    let reports = match reports {
+        Some(dir) => read_reports(dir)?,
+        None => Vec::new(),
+    };
+    crate::meter::phase("rendering the site", 0);
+    let files = crate::site::build(crate::site::SiteInput {
+        ledger: &l,
+        replay: &replay,
+        now: &now,
+        changes: &changes,
+        findings: &findings,
+        control: &check::control_figures(&l),
+        charts: &charts,
+        ledgers,
+        reports,
+        base_url,
+    })?;
+
+    crate::meter::phase("writing the site", 0);
+    crate::write::replace_folder(dir, &files)?;
+    writeln!(
+        out,
+        "wrote {} ({} files){}",
+        dir.display(),
+        files.len() + 1,
+        if errors > 0 {
+            format!("; check finds {errors} errors, shown at the top of every page")
+        } else {
+            String::new()
+        }
+    )?;
+    leave_to_exit(replay);
+    leave_to_exit((l, now, changes, files));
+    Ok(Outcome::Clean)
+}
+
+/// The monthly reports in `dir` (`report --out`): each `YYYY-MM` folder holding a `report.html`, with its
+/// files by path inside it, sorted. Only names of letters, digits, `.`, `-` and `_` are taken, so that a
+/// published path is never built from other text.
+#[cfg(feature = "pipeline")]
+fn read_reports(dir: &std::path::Path) -> anyhow::Result<Vec<crate::site::MonthReport>> {
+    fn plain(name: &str) -> bool {
+        !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    }
+    fn files_in(dir: &std::path::Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !plain(&name) {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                files_in(&path, &format!("{prefix}{name}/"), out)?;
+            } else {
+                let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                out.push((format!("{prefix}{name}"), bytes));
+            }
+        }
+        Ok(())
+    }
+    let mut reports = Vec::new();
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("cannot list the reports folder `{}`", dir.display()))?
+    {
+        let entry = entry?;
+        let month = entry.file_name().to_string_lossy().into_owned();
+        if crate::report::month_end(&month).is_err() || !entry.path().join("report.html").is_file() {
+            continue;
+        }
+        let mut files = Vec::new();
+        files_in(&entry.path(), "", &mut files)?;
+        files.sort();
+        reports.push(crate::site::MonthReport { month, files });
+    }
+    reports.sort_by(|a, b| a.month.cmp(&b.month));
+    Ok(reports)
 }
 
 /// The last commit that changed the data folder, when it is in a git repository (and whether it has

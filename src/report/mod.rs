@@ -648,6 +648,9 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         })
         .collect();
     let ctx = context! {
+        // The site's stylesheet, inlined (the report stays one self-contained file), and the first screen.
+        css => minijinja::Value::from_safe_string(crate::site::CSS.to_string()),
+        glance => crate::site::glance::first_screen(now, r.before, r.changes, r.findings, r.control),
         facility => r.facility,
         month => r.month,
         as_of => date::format(now.as_of),

@@ -1,4 +1,5 @@
-//! Crash safety: `record` and `report` killed with SIGKILL at many points of a run. Afterwards the
+//! Crash safety: `record` and `report` killed with SIGKILL at many points of a run (`site` in site.rs,
+//! with these helpers). Afterwards the
 //! ledgers are byte-identical (or, for `record`, hold exactly the one new row), and `reports/` holds
 //! either the previous or the new complete report, never a mixture and never nothing. A ledger cut short
 //! by another program while it is read ends the run with a message.
@@ -15,7 +16,7 @@ use crate::record::{folder_with_fulfilled_steps, payment_args};
 const KILLS: u32 = 32;
 
 /// Every file under `dir`, by path relative to it.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for e in entries.map(Result::unwrap) {
@@ -57,7 +58,7 @@ fn run_and_kill(cwd: &Path, args: &[&str], delay: Duration) -> bool {
 }
 
 /// The wall time of one whole run (the longest of three: other tests load the machine meanwhile).
-fn duration_of(cwd: &Path, args: &[&str], reset: impl Fn()) -> Duration {
+pub(crate) fn duration_of(cwd: &Path, args: &[&str], reset: impl Fn()) -> Duration {
     (0..3)
         .map(|_| {
             reset();
@@ -80,7 +81,13 @@ fn kill_at(full: Duration, k: u32) -> Duration {
 /// Kills runs of `args` at the moments of [`kill_at`] (and later ones until a run has completed), each
 /// after `reset`; `judge` asserts what is left is the previous or the new state and says which (`true`:
 /// new). Asserts both were seen: the kills landed before and after the write.
-fn kill_loop(cwd: &Path, args: &[&str], full: Duration, reset: impl Fn(), mut judge: impl FnMut(u32) -> bool) {
+pub(crate) fn kill_loop(
+    cwd: &Path,
+    args: &[&str],
+    full: Duration,
+    reset: impl Fn(),
+    mut judge: impl FnMut(u32) -> bool,
+) {
     let (mut old, mut new) = (0, 0);
     for k in 0..KILLS * 4 {
         if k >= KILLS && new > 0 {

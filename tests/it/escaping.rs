@@ -14,6 +14,11 @@ const EVIL: &str = "=HYPERLINK(\"http://evil.example\",\"<script>alert(1)</scrip
 
 /// Rewrites every text column of every ledger in `data` to [`EVIL`].
 fn poison(data: &Path) {
+    poison_with(data, EVIL);
+}
+
+/// Rewrites every text column of every ledger in `data` to `evil` (the site's test reuses it).
+pub fn poison_with(data: &Path, evil: &str) {
     for f in LedgerFile::TABLES {
         let spec = f.spec().unwrap();
         let path = data.join(f.file_name());
@@ -30,7 +35,7 @@ fn poison(data: &Path) {
         w.write_record(&header).unwrap();
         for r in rows {
             let cells: Vec<&str> =
-                r.iter().enumerate().map(|(i, v)| if text_fields.contains(&i) { EVIL } else { v }).collect();
+                r.iter().enumerate().map(|(i, v)| if text_fields.contains(&i) { evil } else { v }).collect();
             w.write_record(&cells).unwrap();
         }
         w.flush().unwrap();

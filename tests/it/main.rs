@@ -16,6 +16,8 @@ mod record;
 #[cfg(feature = "pipeline")]
 mod report;
 #[cfg(feature = "pipeline")]
+mod site;
+#[cfg(feature = "pipeline")]
 mod site_browser;
 #[cfg(feature = "pipeline")]
 mod status;

@@ -177,7 +177,7 @@ fn a_real_browser_renders_the_report() {
             .output()
             .unwrap()
     };
-    let shot_out = run(&["--window-size=1280,2400".into(), format!("--screenshot={}", shot.display())]);
+    let shot_out = run(&["--window-size=1280,3200".into(), format!("--screenshot={}", shot.display())]);
     let log = String::from_utf8_lossy(&shot_out.stderr);
     assert!(!log.contains("CONSOLE"), "console messages:\n{log}");
     let dom_out = run(&["--dump-dom".into()]);
