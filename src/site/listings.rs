@@ -1,0 +1,131 @@
+//! The listings: payments and steps paged, requests whole, each sortable and filterable.
+
+use super::*;
+
+/// The listings: payments and steps paged, requests whole.
+pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
+    let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
+    // Each filter offers the values the listing holds.
+    let distinct = |values: &mut dyn Iterator<Item = String>| -> Vec<String> {
+        values.collect::<std::collections::BTreeSet<String>>().into_iter().collect()
+    };
+    let payment_values = vec![
+        distinct(&mut releases.iter().map(|r| r.partner_code(l).to_string())),
+        distinct(&mut releases.iter().map(|r| tables::kind_name(r.kind).to_string())),
+        distinct(
+            &mut releases
+                .iter()
+                .flat_map(|r| r.components(l).iter().map(|p| p.channel.as_str().to_string()).collect::<Vec<_>>()),
+        ),
+    ];
+    let names = tables::page_names("payments", releases.len());
+    let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
+        "site: payments pages",
+        || {
+            names
+        .par_iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let chunk = releases.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
+            let rows: Vec<Vec<Cell>> = chunk.iter().map(|r| tables::payment_row(l, r, &s.pages)).collect();
+            let table = Table::new("payments", "Every release, oldest first", tables::payment_columns(), rows)
+                .interactive(&payment_filters, &payment_values);
+            let ctx = context! {
+                heading => "Payments",
+                intro => "Every release recorded up to the site's date: what was transferred (net of the pre-financing clearance), its parts by channel and instrument, the request it pays and its source.",
+                listing => table,
+                total => releases.len(),
+                pager => pager(&names, k),
+                export => "data/payments.csv",
+                ..s.page(name, "", "Payments".into(), format!("Every release of the {} as of {}, with its channel split and source.", l.facility.short_name, date::format(as_of)), "cumulative.png", true)
+            };
+            Ok((name.clone(), s.render("listing.html", ctx)?))
+        })
+        .collect()
+        },
+    );
+    for r in rendered {
+        files.push(r?);
+    }
+
+    let request_rows: Vec<Vec<Cell>> =
+        now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
+    let request_values = vec![
+        distinct(&mut now.request_states.iter().map(|q| q.partner.clone())),
+        distinct(&mut now.request_states.iter().map(|q| tables::request_stage(q, as_of).to_string())),
+    ];
+    let table =
+        Table::new("requests", "Every payment request, by partner and date", tables::request_columns(), request_rows)
+            .interactive(&[("partner", "partner"), ("status", "status")], &request_values);
+    let ctx = context! {
+        heading => "Payment requests",
+        intro => "Every payment request submitted up to the site's date, with the Commission's assessments and what was paid. A blank published figure reads \u{201c}not published\u{201d}; a sum with blanks reads \u{201c}at least\u{201d}.",
+        listing => table,
+        total => now.request_states.len(),
+        export => "data/export/requests.csv",
+        ..s.page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
+    };
+    files.push(("requests.html".into(), s.render("listing.html", ctx)?));
+
+    let steps_description = format!(
+        "The reform steps of the {} as of {}, where they are published.",
+        l.facility.short_name,
+        date::format(as_of)
+    );
+    if now.steps.is_empty() {
+        let ctx = context! {
+            ..s.page("steps.html", "", "Reform steps".into(), steps_description, "requests.png", false)
+        };
+        files.push(("steps.html".into(), s.render("steps.html", ctx)?));
+    } else {
+        let names = tables::page_names("steps", now.steps.len());
+        let step_values = vec![
+            distinct(&mut now.steps.iter().map(|st| st.partner.to_string())),
+            distinct(&mut now.steps.iter().map(|st| tables::step_stage(st.stage).to_string())),
+        ];
+        let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
+            "site: steps pages",
+            || {
+                names
+            .par_iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let chunk = now.steps.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
+                let rows: Vec<Vec<Cell>> = chunk.iter().map(|st| tables::step_row(st, &s.pages)).collect();
+                let table = Table::new("steps", "Reform steps by partner and id", tables::step_columns(), rows)
+                    .interactive(&[("partner", "partner"), ("status", "status")], &step_values);
+                let ctx = context! {
+                    heading => "Reform steps",
+                    intro => "Every reform step whose amount and deadline are published, with its status on the site's date and the money it holds back. Partners whose steps are not published are followed request by request.",
+                    listing => table,
+                    total => now.steps.len(),
+                    pager => pager(&names, k),
+                    export => "data/export/steps.csv",
+                    ..s.page(name, "", "Reform steps".into(), steps_description.clone(), "steps.png", true)
+                };
+                Ok((name.clone(), s.render("listing.html", ctx)?))
+            })
+            .collect()
+            },
+        );
+        for r in rendered {
+            files.push(r?);
+        }
+    }
+
+    Ok(files)
+}
+
+/// The pager of page `k` of a listing: every page's file, and which is this one.
+pub(super) fn pager(names: &[String], k: usize) -> Value {
+    context! {
+        pages => names,
+        current => k,
+        previous => k.checked_sub(1).map(|p| names[p].clone()),
+        next => names.get(k + 1),
+    }
+}

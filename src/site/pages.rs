@@ -1,0 +1,304 @@
+//! The other pages: the sources cited and the published totals, the changes month by month with the
+//! Atom feed, the downloads with their SHA-256, and the method.
+
+use super::*;
+
+/// Every source cited, the published totals and the known gaps.
+pub(super) fn sources_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let sources = sources::cited(l, s.input.replay, as_of, &s.pages);
+    let gaps: Vec<Vec<Cell>> = now
+        .known_gaps
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::text(date::format(g.date)),
+                Cell::text(&g.partner),
+                Cell::text(g.measure),
+                Cell::millions(g.published),
+                Cell::millions(g.itemised),
+                Cell::millions(g.unitemised),
+                Cell::text(if g.status == "known_gap" { "known gap" } else { "itemised" }),
+                Cell::source(&g.source),
+            ]
+        })
+        .collect();
+    let ctx = context! {
+        sources => sources.iter().enumerate().map(|(k, c)| context! {
+            id => format!("source-{}", k + 1),
+            link => web_address(&c.address).is_some(),
+            address => c.address,
+            cited_by => c.cited_by,
+        }).collect::<Vec<_>>(),
+        named => sources::NAMED,
+        control => control_table(s.input.control),
+        gaps => Table::new("gaps", "Published totals the ledgers do not itemise yet (known gaps)", vec![
+            col("date", "", false),
+            col("partner", "", false),
+            col("measure", "", false),
+            col("published", "", true),
+            col("itemised in the ledgers", "", true),
+            col("not itemised", "", true),
+            col("status", "", false),
+            col("source", "", false),
+        ], gaps),
+        ..s.page("sources.html", "", "Sources".into(), format!("Every source the {} tracker cites, with the rows that cite it, and the published totals the ledgers are checked against.", l.facility.short_name), "requests.png", false)
+    };
+    files.push(("sources.html".into(), s.render("sources.html", ctx)?));
+
+    Ok(files)
+}
+
+/// The changes month by month, and the Atom feed of them (dated by the ledgers, never the clock).
+pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut by_month: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+    for c in s.input.changes {
+        by_month.entry(date::format(c.date)[..7].to_string()).or_default().push(c);
+    }
+    // A month with a report but no change is listed too, with its report.
+    let with_changes: Vec<String> = by_month.keys().cloned().collect();
+    for m in &s.report_months {
+        by_month.entry(m.clone()).or_default();
+    }
+    let month_sections: Vec<Value> = by_month
+        .iter()
+        .rev()
+        .map(|(month, list)| {
+            let rows: Vec<Vec<Cell>> = list.iter().take(CHANGES_PER_MONTH).map(|c| change_row(c, &s.pages)).collect();
+            context! {
+                month => month,
+                count => list.len(),
+                more => list.len().saturating_sub(CHANGES_PER_MONTH),
+                report => s.report_months.contains(month).then(|| format!("reports/{month}/report.html")),
+                table => Table::new(&format!("m-{month}-table"), format!("Changes in {month}"), change_columns(), rows),
+            }
+        })
+        .collect();
+    let ctx = context! {
+        months => month_sections,
+        reports => !s.report_months.is_empty(),
+        ..s.page("changes.html", "", "Changes".into(), format!("What changed in the {}, month by month, with an Atom feed.", l.facility.short_name), "cumulative.png", false)
+    };
+    files.push(("changes.html".into(), s.render("changes.html", ctx)?));
+    let entries: Vec<Value> = by_month
+        .iter()
+        .rev()
+        .filter(|(month, _)| with_changes.contains(month))
+        .map(|(month, list)| {
+            let last = list.iter().map(|c| c.date).max().unwrap_or(as_of);
+            context! {
+                month => month,
+                count => list.len(),
+                updated => format!("{}T00:00:00Z", date::format(last)),
+                items => list.iter().take(CHANGES_PER_MONTH).map(|c| format!(
+                    "{} {}: {}{}{}{}",
+                    date::format(c.date),
+                    c.partner,
+                    what(c.what),
+                    if c.reference.is_empty() { String::new() } else { format!(" {}", c.reference) },
+                    c.amount.map_or(String::new(), |a| format!(", EUR {}", format_grouped(a as i128))),
+                    if c.source.is_empty() { String::new() } else { format!(" ({})", c.source) },
+                )).collect::<Vec<_>>(),
+                more => list.len().saturating_sub(CHANGES_PER_MONTH),
+            }
+        })
+        .collect();
+    let feed_updated = s.input.changes.iter().map(|c| c.date).max().or(s.last_changed).unwrap_or(as_of);
+    let ctx = context! {
+        facility => l.facility.name,
+        short_name => l.facility.short_name,
+        base_url => s.input.base_url,
+        updated => format!("{}T00:00:00Z", date::format(feed_updated)),
+        entries => entries,
+    };
+    files.push(("feed.xml".into(), s.render("feed.xml", ctx)?));
+
+    Ok(files)
+}
+
+/// The downloads (ledgers, data package, exports, summary) and the page that lists them with their SHA-256.
+pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut downloads: Vec<(String, String, Vec<u8>)> = Vec::new();
+    for (name, bytes) in ledgers {
+        downloads.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes));
+    }
+    downloads.push((
+        "data/datapackage.json".into(),
+        "the ledgers' Frictionless Data Package: every column, its type and meaning".into(),
+        crate::ledger::datapackage::datapackage_text().into_bytes(),
+    ));
+    downloads.push((
+        "data/summary.json".into(),
+        format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
+        crate::render::status::json(now, None).into_bytes(),
+    ));
+    let mut export_tables = crate::meter::timed("site: export tables", || crate::render::status::tables(now));
+    export_tables
+        .push(crate::meter::timed("site: changes table", || crate::render::status::changes_table(s.input.changes)));
+    let guide = export_guide();
+    let mut guides = Vec::new();
+    for t in &export_tables {
+        let (rows, columns) = guide.get(t.name).cloned().unwrap_or_default();
+        guides.push(context! {
+            name => t.name,
+            rows => Value::from_safe_string(rows),
+            columns => Value::from_safe_string(columns),
+            count => t.rows.len(),
+        });
+    }
+    // Each table as CSV and JSON side by side, beside the Parquet files made one after the other (polars
+    // works on every core itself: Parquet jobs side by side only wait for each other).
+    let text_jobs: Vec<(usize, &str)> = (0..export_tables.len()).flat_map(|k| [(k, "csv"), (k, "json")]).collect();
+    let (text, parquet) = rayon::join(
+        || {
+            text_jobs
+                .par_iter()
+                .map(|&(k, format)| {
+                    let t = &export_tables[k];
+                    let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match format {
+                        "csv" => crate::render::status::csv(t).into_bytes(),
+                        _ => tables::table_json(t),
+                    });
+                    ((k, format), bytes)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            export_tables
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let bytes =
+                        crate::meter::timed(&format!("site: {}.parquet", t.name), || crate::compute::parquet(t))?;
+                    Ok(((k, "parquet"), bytes))
+                })
+                .collect::<Result<Vec<_>, crate::compute::ComputeError>>()
+        },
+    );
+    let exported: BTreeMap<(usize, &str), Vec<u8>> = text.into_iter().chain(parquet?).collect();
+    for ((k, format), bytes) in exported {
+        let name = export_tables[k].name;
+        let shown = match format {
+            "csv" => "CSV",
+            "json" => "JSON",
+            _ => "Parquet",
+        };
+        downloads.push((format!("data/export/{name}.{format}"), format!("the {name} table as {shown}"), bytes));
+    }
+    let listed: Vec<Download> = downloads
+        .par_iter()
+        .map(|(path, what, bytes)| Download {
+            path: path.clone(),
+            what: what.clone(),
+            size: size_text(bytes.len()),
+            sha256: format!("{:x}", sha2::Sha256::digest(bytes)),
+        })
+        .collect();
+    let ledger_guide: Vec<Value> = crate::ledger::schema::LedgerFile::TABLES
+        .iter()
+        .filter_map(|f| f.spec())
+        .map(|spec| context! {
+            file => spec.file.file_name(),
+            columns => spec.columns.iter().map(|c| context! { name => c.name, description => c.description }).collect::<Vec<_>>(),
+        })
+        .collect();
+    let ctx = context! {
+        downloads => listed,
+        guides => guides,
+        ledger_guide => ledger_guide,
+        ..s.page("data.html", "", "Data".into(), format!("Download the {} tracker's ledgers and tables (CSV, JSON, Parquet) with their SHA-256.", l.facility.short_name), "funnel.png", false)
+    };
+    files.push(("data.html".into(), s.render("data.html", ctx)?));
+    for (path, _, bytes) in downloads {
+        files.push((path, bytes));
+    }
+
+    Ok(files)
+}
+
+/// The method: the definitions of docs/OUTPUT.md.
+pub(super) fn method_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let l = s.input.ledger;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let definitions = markdown::section(OUTPUT_MD, "## Definitions").map(markdown::to_html).unwrap_or_default();
+    let ctx = context! {
+        definitions => Value::from_safe_string(definitions),
+        ..s.page("method.html", "", "Method".into(), format!("How the {} tracker computes each figure: the definitions.", l.facility.short_name), "funnel.png", false)
+    };
+    files.push(("method.html".into(), s.render("method.html", ctx)?));
+
+    Ok(files)
+}
+
+/// The control totals and how the ledgers compare.
+pub(super) fn control_table(control: &[ControlFigure]) -> Table {
+    let rows = control
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(&c.date),
+                Cell::text(&c.partner),
+                Cell::text(&c.measure),
+                Cell::text(&c.expected_eur),
+                Cell::text(&c.computed_eur),
+                Cell::text(&c.difference_eur),
+                Cell::text(if c.known_gap {
+                    "known gap"
+                } else if c.ok {
+                    "yes"
+                } else {
+                    "no"
+                }),
+                Cell::source(&c.source),
+            ]
+        })
+        .collect();
+    Table::new(
+        "control",
+        "Published totals against the ledgers (EUR)",
+        vec![
+            col("date", "", false),
+            col("partner", "", false),
+            col("measure", "", false),
+            col("published", "", true),
+            col("ledgers", "", true),
+            col("difference", "", true),
+            col("agrees", "", false),
+            col("source", "", false),
+        ],
+        rows,
+    )
+}
+
+/// What docs/OUTPUT.md says of each exported table: its rows and columns, as HTML.
+pub(super) fn export_guide() -> BTreeMap<&'static str, (String, String)> {
+    let mut out = BTreeMap::new();
+    let Some(section) = markdown::section(OUTPUT_MD, "## `export`") else { return out };
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        if let [name, rows, columns, ..] = cells[..] {
+            let name = name.trim_matches('`');
+            let key: &'static str = match name {
+                "partners" => "partners",
+                "requests" => "requests",
+                "known_gaps" => "known_gaps",
+                "areas" => "areas",
+                "steps" => "steps",
+                "timeline" => "timeline",
+                "deadlines" => "deadlines",
+                "changes" => "changes",
+                _ => continue,
+            };
+            out.insert(key, (markdown::inline_html(rows), markdown::inline_html(columns)));
+        }
+    }
+    out
+}
