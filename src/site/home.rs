@@ -148,6 +148,7 @@ pub(super) fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     .collect();
     let step_charts = step_charts(s);
     let ctx = context! {
+        outlook => super::outlook::home(s),
         big => big,
         charts => home_charts,
         step_charts => step_charts,

@@ -7,6 +7,7 @@ pub mod glance;
 mod home;
 mod listings;
 pub mod markdown;
+mod outlook;
 mod pages;
 mod partner;
 pub mod sources;

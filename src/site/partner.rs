@@ -166,6 +166,7 @@ pub(super) fn partner_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
             })
             .collect();
         let ctx = context! {
+            outlook => super::outlook::partner(s, &p.code),
             code => p.code,
             name => p.name,
             local_name => p.local_name,

@@ -410,3 +410,27 @@ fn site_killed_anywhere_leaves_the_previous_or_the_new_site() {
         now == next
     });
 }
+
+/// The outlook on the site is the outlook of `status --outlook`: the home page's calendar names Serbia's
+/// withheld remainder, every projection is labelled as one, and a partner's page holds its own projections.
+#[test]
+fn the_outlook_is_on_the_home_and_partner_pages_labelled_as_projections() {
+    let (_tmp, site) = site_of(&root().join("data"), "2026-11-30");
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let outlook = &home[home.find("id=\"outlook-heading\"").expect("the outlook on the home page")..];
+    let outlook = &outlook[..outlook.find("</section>").unwrap()];
+    assert!(outlook.contains("RS-Q1") && outlook.contains("EUR 50.9m"), "{outlook}");
+    assert!(outlook.contains("Projections, not records") && outlook.contains("charts&#x2f;outlook.svg"));
+    for caption in [
+        "The facility&#x27;s projections to 2028-06-30 (projections, not records)",
+        "Each partner at 2028-06-30 (projections, not records)",
+    ] {
+        assert!(outlook.contains(caption), "{caption}");
+    }
+    let rs = std::fs::read_to_string(site.join("partners/RS.html")).unwrap();
+    assert!(rs.contains("RS&#x27;s projections to 2028-06-30 (projections, not records)"));
+    // Its first window on plan, as `status --outlook` computes it (tests/it/outlook.rs follows the sums).
+    assert!(rs.contains("EUR 302.8m"));
+    let ba = std::fs::read_to_string(site.join("partners/BA.html")).unwrap();
+    assert!(ba.contains("do not record its Facility and Loan Agreements in force"));
+}
