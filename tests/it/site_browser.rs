@@ -163,27 +163,6 @@ fn the_site_of_the_step_level_example_passes_the_browser_checks() {
     assert_site(&json, &partner_codes(&illustrative()), &tables);
 }
 
-/// Every text column of every ledger in `data` rewritten to `evil`. The same as `escaping::poison_with` of
-/// branch `site` (the site's byte-level hostile test); at the merge this one goes and that one serves both.
-fn poison(data: &Path, evil: &str) {
-    use growthplan::ledger::schema::{ColumnType, LedgerFile};
-    for f in LedgerFile::TABLES {
-        let spec = f.spec().unwrap();
-        let path = data.join(f.file_name());
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(&path).unwrap();
-        let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        let header = rows.remove(0);
-        let text: Vec<bool> =
-            header.iter().map(|h| spec.columns.iter().any(|c| c.name == h && c.ty == ColumnType::Text)).collect();
-        let mut w = csv::Writer::from_path(&path).unwrap();
-        w.write_record(&header).unwrap();
-        for r in rows {
-            w.write_record(r.iter().zip(&text).map(|(v, t)| if *t { evil } else { v })).unwrap();
-        }
-        w.flush().unwrap();
-    }
-}
-
 /// Hostile text in every text column of every ledger: in the browser no script runs (no dialog, no
 /// console message, which is also where the Content Security Policy would report a blocked inline script
 /// or handler), no request is made for `x` or anything else, and every page still passes axe.
@@ -195,7 +174,7 @@ fn hostile_ledger_text_runs_nothing_in_the_browser() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("hostile");
     copy_tree(&root().join("tests/cases/base"), &data);
-    poison(&data, HOSTILE);
+    crate::escaping::poison_with(&data, HOSTILE);
     let json = check(&script, tmp.path(), &data, &["--as-of", "2025-12-31"]);
     assert!(pages(&json).len() >= 10, "{:?}", pages(&json));
     assert!(!json["tables"].as_array().unwrap().is_empty(), "the tables pages were tried");
