@@ -238,12 +238,29 @@ struct ChangeRow {
     source: String,
 }
 
+/// A finding of `check` as the report and the site list it.
 #[derive(Serialize)]
-struct FindingRow {
+pub(crate) struct FindingRow {
     severity: &'static str,
     code: &'static str,
     place: String,
     message: String,
+}
+
+/// The findings as rows: severity, code, `file:line` and message.
+pub(crate) fn finding_rows(findings: &[Diagnostic]) -> Vec<FindingRow> {
+    findings
+        .iter()
+        .map(|d| FindingRow {
+            severity: d.severity().as_str(),
+            code: d.code.id(),
+            place: match d.line {
+                Some(l) => format!("{}:{l}", d.file),
+                None => d.file.clone(),
+            },
+            message: d.message.clone(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -485,7 +502,8 @@ fn headlines(now_p: &Progress, before_p: &Progress) -> Vec<Headline> {
     cycle
 }
 
-fn what(w: &str) -> &'static str {
+/// What a change or a deadline is, in words (the report's and the site's).
+pub(crate) fn what(w: &str) -> &'static str {
     match w {
         "pre_financing" => "pre-financing paid",
         "regular" => "release paid",
@@ -600,19 +618,7 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
             source: c.source.clone(),
         })
         .collect();
-    let findings: Vec<FindingRow> = r
-        .findings
-        .iter()
-        .map(|d| FindingRow {
-            severity: d.severity().as_str(),
-            code: d.code.id(),
-            place: match d.line {
-                Some(l) => format!("{}:{l}", d.file),
-                None => d.file.clone(),
-            },
-            message: d.message.clone(),
-        })
-        .collect();
+    let findings = finding_rows(r.findings);
     let errors = r.findings.iter().filter(|d| d.severity() == Severity::Error).count();
     let svg = |name: &str| -> String {
         r.charts

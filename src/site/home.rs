@@ -104,20 +104,7 @@ pub(super) fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
         upcoming.into_iter().map(|(_, r)| r).collect(),
     );
     let control = pages::control_table(s.input.control);
-    let findings: Vec<FindingRow> = s
-        .input
-        .findings
-        .iter()
-        .map(|d| FindingRow {
-            severity: d.severity().as_str(),
-            code: d.code.id(),
-            place: match d.line {
-                Some(n) => format!("{}:{n}", d.file),
-                None => d.file.clone(),
-            },
-            message: d.message.clone(),
-        })
-        .collect();
+    let findings = crate::report::finding_rows(s.input.findings);
     let control_ok = s.input.control.iter().filter(|c| c.ok && !c.known_gap).count();
     let control_gaps = s.input.control.iter().filter(|c| c.known_gap).count();
     let control_failed = s.input.control.iter().filter(|c| !c.ok && !c.known_gap).count();

@@ -28,6 +28,7 @@ use crate::ledger::model::Ledger;
 use crate::money::{format_grouped, format_millions, Rate};
 use crate::progress::{Change, Granularity, Partial, Progress, RequestFigures};
 use crate::replay::Replay;
+use crate::report::what;
 use tables::{col, Cell, Column, Table};
 
 /// The stylesheet of the site, which the monthly report inlines too: one look for both.
@@ -136,30 +137,6 @@ fn share(part: i64, whole: i64) -> String {
     }
 }
 
-/// What a change is, in words (the `what` of the changes table).
-fn what(w: &str) -> &'static str {
-    match w {
-        "pre_financing" => "pre-financing paid",
-        "regular" => "release paid",
-        "fulfilled" => "step fulfilled",
-        "partially_fulfilled" => "step partially fulfilled",
-        "overdue" => "step fell due unmet",
-        "expired" => "grace period ended: money expired",
-        "allocation_initial" => "envelope allocated",
-        "allocation_cut" => "envelope cut",
-        "allocation_redistribution" => "envelope redistribution",
-        "agenda_approved" => "Reform Agenda approved",
-        "facility_agreement_in_force" => "Facility Agreement in force",
-        "loan_agreement_in_force" => "Loan Agreement in force",
-        "request_submitted" => "payment request submitted (amount requested)",
-        "commitment" => "commitment made (agreement or project)",
-        "request_assessed" => "request assessed (amount approved)",
-        "due" => "step falls due",
-        "grace_ends" => "grace period ends",
-        _ => "change",
-    }
-}
-
 fn change_columns() -> Vec<Column> {
     vec![
         col("date", "date", false),
@@ -227,14 +204,6 @@ struct Download {
     what: String,
     size: String,
     sha256: String,
-}
-
-#[derive(Serialize)]
-struct FindingRow {
-    severity: &'static str,
-    code: &'static str,
-    place: String,
-    message: String,
 }
 
 fn size_text(n: usize) -> String {
