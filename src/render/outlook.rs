@@ -79,7 +79,7 @@ pub fn caveats(p: &PartnerOutlook) -> Vec<String> {
     }
     if !p.unpublished_remainders.is_empty() {
         out.push(format!(
-            "what the Commission withheld from {} is not published and counted as still payable: paid on plan is at most this, back to the pool at least",
+            "what the Commission did not approve of {} is not published and counted as still payable: paid is at most this, back to the pool at least",
             p.unpublished_remainders.join(", ")
         ));
     }
@@ -158,6 +158,33 @@ pub fn json(o: &Outlook, partner: Option<&str>) -> Value {
     Value::Object(m)
 }
 
+/// What expired up to the as-of date, in words: the amount (`show`n), and how many remainders of it are not
+/// published.
+pub fn expired_so_far_words(o: &Outlook, show: impl Fn(&Partial) -> String) -> String {
+    match o.expired_so_far.blank {
+        0 => show(&o.expired_so_far),
+        n => format!(
+            "{} ({n} request{} whose grace period has ended did not have what was not approved published)",
+            show(&o.expired_so_far),
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// What a reader must know before quoting the facility's projections (empty when nothing): the partners'
+/// remainders not published.
+pub fn facility_caveat(o: &Outlook) -> String {
+    let unpublished: Vec<&str> =
+        o.partners.iter().flat_map(|p| p.unpublished_remainders.iter().map(String::as_str)).collect();
+    if unpublished.is_empty() {
+        return String::new();
+    }
+    format!(
+        "what was not approved of {} is not published and counted as still payable: paid is at most this, back to the pool at least",
+        unpublished.join(", ")
+    )
+}
+
 /// An amount that may be a lower bound or not published, in millions.
 fn shown(p: &Partial) -> String {
     p.shown(|v| format_millions(v as i128), "\u{2265}", "?")
@@ -166,7 +193,7 @@ fn shown(p: &Partial) -> String {
 /// The terminal tables: the calendar, then each partner's projections with the pace and delay used.
 pub fn table(o: &Outlook, partner: Option<&str>) -> String {
     let keep = |code: &str| partner.is_none_or(|c| c == code);
-    let mut out = String::from("\nexpiry calendar: withheld money that returns to the pool unless its steps are met (EUR m; \u{2265}: at least; ?: not published)\n");
+    let mut out = String::from("\nexpiry calendar: money not approved (requested less approved) that returns to the pool unless its steps are met by the grace end (EUR m; \u{2265}: at least; ?: not published)\n");
     let rows: Vec<Vec<String>> = o
         .calendar
         .iter()
@@ -181,7 +208,7 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
     } else {
         out += &aligned(&["grace ends", "partner", "expires", "requests or steps", "pool after (all)"], &rows);
     }
-    out += &format!("expired up to the as-of date (all partners): {}\n", shown(&o.expired_so_far));
+    out += &format!("expired up to the as-of date (all partners): {}\n", expired_so_far_words(o, shown));
     out += "\nprojections to the facility's last payment date (EUR m, cumulative at each window's end; PROJECTIONS, not records;\nexpired: back to the pool, less the pre-financing already paid against it)\n";
     let mut header = vec!["partner".to_string(), "scenario".to_string()];
     header.extend(o.windows.iter().map(|w| format!("{} paid/expired", date::format(*w))));
@@ -203,7 +230,7 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
     for p in o.partners.iter().filter(|p| keep(&p.partner)) {
         row(&p.partner, &p.projections, &mut rows);
         notes.push(format!(
-            "  {}: envelope {}, paid {}, unscheduled {}; pace {}; delay {}",
+            "  {}: envelope {}, paid {}, not yet covered by a request or step {}; pace {}; delay {}",
             inert(&p.partner),
             format_millions(p.envelope as i128),
             format_millions(p.paid as i128),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::date;
 use crate::money::format_millions;
 use crate::progress::{scenario_label, Outlook, Partial, ProjectionPoint, SCENARIOS};
-use crate::render::outlook::{caveats, delay_words, pace_words};
+use crate::render::outlook::{caveats, delay_words, expired_so_far_words, facility_caveat, pace_words};
 
 /// At most this many steps are named under a calendar date (the export lists them all).
 const LISTED_STEPS: usize = 12;
@@ -74,7 +74,7 @@ fn at_end(points: &[ProjectionPoint], assumes: impl Fn(&str) -> String) -> Vec<S
 pub fn section(o: &Outlook) -> OutlookSection {
     OutlookSection {
         last_window: o.windows.last().map(|d| date::format(*d)).unwrap_or_default(),
-        expired_so_far: amount(&o.expired_so_far),
+        expired_so_far: expired_so_far_words(o, amount),
         calendar: o
             .calendar
             .iter()
@@ -98,7 +98,7 @@ pub fn section(o: &Outlook) -> OutlookSection {
                 partner: p.partner.clone(),
                 scenarios: at_end(&p.projections, |s| match s {
                     "on_plan" => format!(
-                        "envelope {}, paid so far {}, of which not tied to a known request or step {}",
+                        "envelope {}, paid so far {}; {} of the envelope not yet covered by any request or step, spread over the due dates ahead",
                         format_millions(p.envelope as i128),
                         format_millions(p.paid as i128),
                         format_millions(p.unscheduled as i128)
@@ -109,6 +109,6 @@ pub fn section(o: &Outlook) -> OutlookSection {
                 caveats: caveats(p),
             })
             .collect(),
-        facility: at_end(&o.facility, |_| String::new()),
+        facility: at_end(&o.facility, |s| if s == "on_plan" { facility_caveat(o) } else { String::new() }),
     }
 }

@@ -86,7 +86,14 @@ pub(super) fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
                     "grace period of a request ends: what was not approved can no longer be released"
                 }),
                 Cell::text(&q.id),
-                Cell::partial(&q.approved, true),
+                // What is at stake: what the assessments did not approve, or what was requested.
+                match (q.stage, q.requested) {
+                    ("pending", requested) => Cell::optional(requested, true),
+                    (_, Some(requested)) if q.approved.blank == 0 => {
+                        Cell::millions((requested - q.approved.value).max(0))
+                    }
+                    _ => Cell::optional(None, true),
+                },
             ],
         ));
     }
@@ -99,7 +106,7 @@ pub(super) fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
             col("partner", "", false),
             col("what", "", false),
             col("step or request", "", false),
-            col("amount (approved, for a request)", "", true),
+            col("amount (of a request: not approved, or requested if not yet assessed)", "", true),
         ],
         upcoming.into_iter().map(|(_, r)| r).collect(),
     );

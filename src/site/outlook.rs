@@ -9,7 +9,7 @@ use super::{m, Site};
 use crate::date;
 use crate::money::format_millions;
 use crate::progress::{scenario_label, Partial, ProjectionPoint, SCENARIOS};
-use crate::render::outlook::{caveats, delay_words, pace_words};
+use crate::render::outlook::{caveats, delay_words, expired_so_far_words, facility_caveat, pace_words};
 
 fn amount(p: &Partial) -> String {
     p.shown(|v| format_millions(v as i128), "at least ", "not published")
@@ -37,7 +37,7 @@ fn calendar(s: &Site, partner: Option<&str>, root: &'static str) -> Table {
         .collect();
     Table::new(
         if partner.is_some() { "expiry-partner" } else { "expiry" },
-        "Money withheld that expires unless its steps are met, by grace end (recorded figures)",
+        "Money not approved that is lost unless its steps are met by the grace end (recorded figures)",
         vec![
             col("grace ends", "", false),
             col("partner", "", false),
@@ -71,7 +71,7 @@ fn projection_table(id: &str, caption: String, points: &[ProjectionPoint], root:
             col("scenario", "", false),
             col("window ends", "", false),
             col("paid (projected)", "", true),
-            col("back to the pool (projected)", "", true),
+            col("back to the pool (projected, net of the advance)", "", true),
             col("remaining", "", true),
         ],
         rows,
@@ -123,14 +123,15 @@ pub fn home(s: &Site) -> Value {
             col("partner", "", false),
             col("scenario", "", false),
             col(&format!("paid by {last}"), "", true),
-            col("back to the pool", "", true),
+            col("back to the pool (net of the advance)", "", true),
             col("what it rests on, and what to know", "", false),
         ],
         partners,
     );
     context! {
         last_window => last,
-        expired_so_far => amount(&o.expired_so_far),
+        expired_so_far => expired_so_far_words(o, amount),
+        facility_caveat => facility_caveat(o),
         calendar => calendar(s, None, ""),
         chart => chart,
         partners => partners,

@@ -228,7 +228,11 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::R
 pub(super) fn method_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let l = s.input.ledger;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let definitions = markdown::section(OUTPUT_MD, "## Definitions").map(markdown::to_html).unwrap_or_default();
+    // The figures, then the outlook's (its scenarios, pace, delay and what "remaining" means).
+    let definitions = ["## Definitions", "## The outlook: `status --outlook`"]
+        .iter()
+        .filter_map(|h| markdown::section(OUTPUT_MD, h).map(markdown::to_html))
+        .collect::<String>();
     let ctx = context! {
         definitions => Value::from_safe_string(definitions),
         ..s.page("method.html", "", "Method".into(), format!("How the {} tracker computes each figure: the definitions.", l.facility.short_name), "funnel.png", false)

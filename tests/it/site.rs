@@ -431,6 +431,9 @@ fn the_outlook_is_on_the_home_and_partner_pages_labelled_as_projections() {
     assert!(rs.contains("RS&#x27;s projections to 2028-06-30 (projections, not records)"));
     // Its first window on plan, as `status --outlook` computes it (tests/it/outlook.rs follows the sums).
     assert!(rs.contains("EUR 302.8m"));
+    // The method page defines the outlook's figures too.
+    let method = std::fs::read_to_string(site.join("method.html")).unwrap();
+    assert!(method.contains("at the observed pace") && method.contains("paid, expired, remaining"));
     let ba = std::fs::read_to_string(site.join("partners/BA.html")).unwrap();
     assert!(ba.contains("do not record its Facility and Loan Agreements in force"));
 }
