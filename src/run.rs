@@ -280,6 +280,24 @@ fn charts_command(
     Ok(Outcome::Clean)
 }
 
+/// Loads the ledgers, with every file's SHA-256, for a publication (`what`: the report, the site): it may
+/// show the findings of rows, but not stand on a file that could not be read (then `None`, said on stderr).
+#[cfg(feature = "pipeline")]
+fn load_for_publication(
+    config: &Config,
+    what: &str,
+) -> anyhow::Result<Option<(ledger::Ledger, Vec<diag::Diagnostic>)>> {
+    let loaded = ledger::load(&config.data, ledger::LoadOptions { digests: true, ..config.load })?;
+    match loaded.ledger {
+        Some(l) if loaded.unread.is_empty() => Ok(Some((l, loaded.diagnostics))),
+        _ => {
+            eprint!("{}", render::text(&loaded.diagnostics, false));
+            eprintln!("{}: no {what}: a ledger could not be read", config.data.display());
+            Ok(None)
+        }
+    }
+}
+
 #[cfg(feature = "pipeline")]
 fn report_command(
     config: &Config,
@@ -293,17 +311,8 @@ fn report_command(
     use crate::report::{self, Input, ReportInput};
     use chrono::Datelike;
 
-    // Load: a report can show row-level findings, but not stand on a file that could not be read. Its
-    // provenance names every file's SHA-256.
-    let loaded = ledger::load(&config.data, ledger::LoadOptions { digests: true, ..config.load })?;
-    let l = match loaded.ledger {
-        Some(l) if loaded.unread.is_empty() => l,
-        _ => {
-            eprint!("{}", render::text(&loaded.diagnostics, false));
-            eprintln!("{}: no report: a ledger could not be read", config.data.display());
-            return Ok(Outcome::Findings);
-        }
-    };
+    // Load: its provenance names every file's SHA-256.
+    let Some((l, loaded_findings)) = load_for_publication(config, "report")? else { return Ok(Outcome::Findings) };
     // Without --month: the last month complete today.
     let month = match month {
         Some(m) => m.to_string(),
@@ -326,7 +335,7 @@ fn report_command(
 
     // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
     // (C016) belong to later reports and are not findings of this one.
-    let mut findings = loaded.diagnostics.clone();
+    let mut findings = loaded_findings;
     findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
@@ -432,21 +441,12 @@ fn site_command(
 ) -> anyhow::Result<Outcome> {
     use crate::ledger::schema::LedgerFile;
 
-    // Load: like the report, the site can show row-level findings but not stand on a file that could not
-    // be read. The data page names every file's SHA-256.
-    let loaded = ledger::load(&config.data, ledger::LoadOptions { digests: true, ..config.load })?;
-    let l = match loaded.ledger {
-        Some(l) if loaded.unread.is_empty() => l,
-        _ => {
-            eprint!("{}", render::text(&loaded.diagnostics, false));
-            eprintln!("{}: no site: a ledger could not be read", config.data.display());
-            return Ok(Outcome::Findings);
-        }
-    };
+    // Load: the data page names every file's SHA-256.
+    let Some((l, loaded_findings)) = load_for_publication(config, "site")? else { return Ok(Outcome::Findings) };
     let replay = crate::replay::Replay::new(&l);
 
     // Validate as the report does: rows dated after --as-of (C016) are not findings of this site.
-    let mut findings = loaded.diagnostics.clone();
+    let mut findings = loaded_findings;
     findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
     diag::sort(&mut findings);
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
