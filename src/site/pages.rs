@@ -165,7 +165,7 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::R
                     let t = &export_tables[k];
                     let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match format {
                         "csv" => crate::render::status::csv(t).into_bytes(),
-                        _ => tables::table_json(t),
+                        _ => crate::render::status::table_json(t).into_bytes(),
                     });
                     ((k, format), bytes)
                 })
