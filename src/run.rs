@@ -298,6 +298,29 @@ fn load_for_publication(
     }
 }
 
+/// The findings a publication (`what`: the report, the site) shows: the loader's and the rules' as of
+/// `as_of`, sorted. Rows dated after it (C016) belong to later publications and are not findings of this
+/// one. With `strict` and an error, `None` (said on stderr).
+#[cfg(feature = "pipeline")]
+fn findings_for_publication(
+    l: &ledger::Ledger,
+    replay: &crate::replay::Replay,
+    mut findings: Vec<diag::Diagnostic>,
+    as_of: date::Date,
+    strict: bool,
+    what: &str,
+) -> Option<Vec<diag::Diagnostic>> {
+    findings.extend(check::run(l, replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
+    diag::sort(&mut findings);
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
+    if strict && errors > 0 {
+        eprint!("{}", render::text(&findings, false));
+        eprintln!("no {what}: --strict and `check` finds {errors} errors");
+        return None;
+    }
+    Some(findings)
+}
+
 #[cfg(feature = "pipeline")]
 fn report_command(
     config: &Config,
@@ -333,17 +356,12 @@ fn report_command(
     // Replay the releases once: the rules and both dates' figures read it.
     let replay = crate::replay::Replay::new(&l);
 
-    // Validate: the loader's findings and the rules as of the month's end. Rows dated after the month
-    // (C016) belong to later reports and are not findings of this one.
-    let mut findings = loaded_findings;
-    findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
-    diag::sort(&mut findings);
-    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
-    if strict && errors > 0 {
-        eprint!("{}", render::text(&findings, false));
-        eprintln!("no report for {month}: --strict and `check` finds {errors} errors");
+    // Validate as of the month's end.
+    let what = format!("report for {month}");
+    let Some(findings) = findings_for_publication(&l, &replay, loaded_findings, as_of, strict, &what) else {
         return Ok(Outcome::Findings);
-    }
+    };
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
 
     // Compute: the month, the facility's figures at the month before, and what changed between them.
     // The two dates are independent: computed side by side.
@@ -445,16 +463,11 @@ fn site_command(
     let Some((l, loaded_findings)) = load_for_publication(config, "site")? else { return Ok(Outcome::Findings) };
     let replay = crate::replay::Replay::new(&l);
 
-    // Validate as the report does: rows dated after --as-of (C016) are not findings of this site.
-    let mut findings = loaded_findings;
-    findings.extend(check::run(&l, &replay, as_of).into_iter().filter(|d| d.code != crate::diag::Code::AfterAsOf));
-    diag::sort(&mut findings);
-    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
-    if strict && errors > 0 {
-        eprint!("{}", render::text(&findings, false));
-        eprintln!("no site: --strict and `check` finds {errors} errors");
+    // Validate as of --as-of.
+    let Some(findings) = findings_for_publication(&l, &replay, loaded_findings, as_of, strict, "site") else {
         return Ok(Outcome::Findings);
-    }
+    };
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
 
     // Compute: the figures on --as-of, and every change since the facility's start.
     let now = crate::compute::progress(&l, &replay, as_of)?;

@@ -281,7 +281,7 @@ fn m(cents: i64) -> String {
 }
 
 /// A figure that may be a lower bound ("at least") or not published.
-fn bound(v: &Partial, euros: bool) -> String {
+pub(crate) fn bound(v: &Partial, euros: bool) -> String {
     v.shown(|x| if euros { m(x) } else { x.to_string() }, "at least ", "not published")
 }
 

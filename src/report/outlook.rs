@@ -51,8 +51,9 @@ pub struct OutlookSection {
     pub facility: Vec<ScenarioRow>,
 }
 
+/// An amount that may be a lower bound ("at least") or not published.
 fn amount(p: &Partial) -> String {
-    p.shown(|v| format_millions(v as i128), "at least ", "not published")
+    crate::report::bound(p, true)
 }
 
 /// Each scenario at the last window, with what it rests on (`assumes`, by scenario name).

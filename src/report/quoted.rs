@@ -4,6 +4,24 @@
 use crate::date::{self, Date};
 use crate::ledger::model::Ledger;
 
+/// A release's kind in words: `pre-financing` or `regular`.
+pub fn kind_word(k: crate::ledger::model::PaymentKind) -> &'static str {
+    match k {
+        crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
+        crate::ledger::model::PaymentKind::Regular => "regular",
+    }
+}
+
+/// A part of a release as its row says: channel, instrument and amount (`budget loan EUR 26,300,000.00`).
+pub fn part_text(p: &crate::ledger::model::Payment) -> String {
+    format!(
+        "{} {} EUR {}",
+        p.channel.as_str().replace("wbif", "WBIF"),
+        p.instrument.as_str(),
+        crate::money::format_grouped(p.amount as i128)
+    )
+}
+
 /// The releases up to `as_of` the report lists, as their rows say, by partner, date and id: the latest
 /// [`super::LISTED_PAYMENTS`] of each partner, and how many earlier ones are left out.
 pub fn payment_lines(l: &Ledger, replay: &crate::replay::Replay, as_of: Date) -> super::PaymentLines {
@@ -31,21 +49,8 @@ pub fn payment_lines(l: &Ledger, replay: &crate::replay::Replay, as_of: Date) ->
                 partner: l.partner_code(first.partner).to_string(),
                 date: date::format(first.date),
                 id: first.id.to_string(),
-                kind: match first.kind {
-                    crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
-                    crate::ledger::model::PaymentKind::Regular => "regular",
-                },
-                parts: c
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{} {} EUR {}",
-                            p.channel.as_str().replace("wbif", "WBIF"),
-                            p.instrument.as_str(),
-                            format_grouped(p.amount as i128)
-                        )
-                    })
-                    .collect(),
+                kind: kind_word(first.kind),
+                parts: c.iter().map(|p| part_text(p)).collect(),
                 total: format!("EUR {}", format_grouped(c.iter().map(|p| p.amount as i128).sum())),
                 request: l.text(first.request).to_string(),
                 source: l.text(first.source).to_string(),

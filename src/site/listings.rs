@@ -15,7 +15,7 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     };
     let payment_values = vec![
         distinct(&mut releases.iter().map(|r| r.partner_code(l).to_string())),
-        distinct(&mut releases.iter().map(|r| tables::kind_name(r.kind).to_string())),
+        distinct(&mut releases.iter().map(|r| crate::report::quoted::kind_word(r.kind).to_string())),
         distinct(
             &mut releases
                 .iter()

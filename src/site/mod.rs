@@ -26,7 +26,7 @@ use crate::date::{self, Date};
 use crate::diag::{Diagnostic, Severity};
 use crate::ledger::model::Ledger;
 use crate::money::{format_grouped, format_millions, Rate};
-use crate::progress::{Change, Granularity, Partial, Progress, RequestFigures};
+use crate::progress::{Change, Granularity, Progress, RequestFigures};
 use crate::replay::Replay;
 use crate::report::what;
 use tables::{col, Cell, Column, Table};
@@ -124,10 +124,7 @@ fn m(cents: i64) -> String {
     format_millions(cents as i128)
 }
 
-/// A figure that may be a lower bound ("at least") or not published.
-pub fn bound(v: &Partial, euros: bool) -> String {
-    v.shown(|x| if euros { m(x) } else { x.to_string() }, "at least ", "not published")
-}
+pub(crate) use crate::report::bound;
 
 fn share(part: i64, whole: i64) -> String {
     if whole == 0 {

@@ -7,12 +7,12 @@ use minijinja::{context, Value};
 use super::tables::{col, Cell, Table};
 use super::{m, Site};
 use crate::date;
-use crate::money::format_millions;
 use crate::progress::{scenario_label, Partial, ProjectionPoint, SCENARIOS};
 use crate::render::outlook::{caveats, delay_words, expired_so_far_words, facility_caveat, pace_words};
 
+/// An amount that may be a lower bound ("at least") or not published.
 fn amount(p: &Partial) -> String {
-    p.shown(|v| format_millions(v as i128), "at least ", "not published")
+    crate::report::bound(p, true)
 }
 
 /// The calendar's rows for one partner or all.

@@ -9,6 +9,7 @@ use crate::ledger::model::Ledger;
 use crate::money::{format_grouped, format_millions};
 use crate::progress::{Partial, RequestState, StepState};
 use crate::replay::Release;
+use crate::report::quoted::{kind_word, part_text};
 
 /// Rows per page of a listing (payments, steps): a page stays quick in a browser at any size.
 pub const PAGE_ROWS: usize = 1000;
@@ -269,20 +270,9 @@ pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<
         Cell::text(date::format(r.date)),
         Cell::partner(r.partner_code(l), pages),
         Cell::text(r.id.as_str()),
-        Cell::text(kind_name(r.kind)),
+        Cell::text(kind_word(r.kind)),
         Cell {
-            t: parts
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} {} EUR {}",
-                        p.channel.as_str().replace("wbif", "WBIF"),
-                        p.instrument.as_str(),
-                        format_grouped(p.amount as i128)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            t: parts.iter().map(|p| part_text(p)).collect::<Vec<_>>().join("; "),
             f: Some(channels.join(" ")),
             ..Cell::default()
         },
@@ -290,13 +280,6 @@ pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<
         Cell::text(l.text(first.request)),
         Cell::source(l.text(first.source)),
     ]
-}
-
-pub fn kind_name(k: crate::ledger::model::PaymentKind) -> &'static str {
-    match k {
-        crate::ledger::model::PaymentKind::PreFinancing => "pre-financing",
-        crate::ledger::model::PaymentKind::Regular => "regular",
-    }
 }
 
 pub fn request_columns() -> Vec<Column> {
