@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -149,8 +149,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// renamed into place only when complete, so the previous folder stays intact until then and a failure
 /// never leaves half a folder.
 pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-    ensure_ours(target)?;
-    swap_in(target, files, true)
+    let staging = Staging::replace(target)?;
+    for (rel, bytes) in files {
+        staging.put(rel, bytes)?;
+    }
+    staging.commit().map(drop)
 }
 
 /// Creates the folder `target` (absent or empty) holding exactly `files`, whole or not at all, without
@@ -158,69 +161,154 @@ pub fn replace_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Res
 pub fn create_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     let empty = std::fs::read_dir(target).map_or(!target.exists(), |mut entries| entries.next().is_none());
     anyhow::ensure!(empty, "`{}` already exists and is not empty; nothing was written", target.display());
-    swap_in(target, files, false)
+    let staging = Staging::begin(target, false)?;
+    for (rel, bytes) in files {
+        staging.put(rel, bytes)?;
+    }
+    staging.commit().map(drop)
 }
 
-/// Builds a folder of `files` (and the marker if `marked`) beside `target` and puts it in its place.
-fn swap_in(target: &Path, files: &[(String, Vec<u8>)], marked: bool) -> anyhow::Result<()> {
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().with_context(|| format!("`{}` names no folder", target.display()))?.to_string_lossy();
-    std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let build = || -> anyhow::Result<()> {
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp)?;
+/// A folder being built beside its target (`.NAME.tmp-PID`), its files written as they are made (from
+/// several threads at once), and put in the target's place whole by [`Staging::commit`]. Dropped without
+/// a commit (an error, a panic), it is removed and the target stays as it was.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    parent: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    marked: bool,
+    done: bool,
+    /// The files written so far.
+    files: std::sync::atomic::AtomicUsize,
+}
+
+impl Staging {
+    /// Begins the folder that will replace the output folder `target`, if growthplan made it
+    /// ([`ensure_ours`]); it gets the [`MARKER`].
+    pub fn replace(target: &Path) -> anyhow::Result<Staging> {
+        ensure_ours(target)?;
+        Staging::begin(target, true)
+    }
+
+    fn begin(target: &Path, marked: bool) -> anyhow::Result<Staging> {
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name =
+            target.file_name().with_context(|| format!("`{}` names no folder", target.display()))?.to_string_lossy();
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        remove_orphans(parent, &name);
+        let staging = Staging {
+            target: target.to_path_buf(),
+            parent: parent.to_path_buf(),
+            tmp: parent.join(format!(".{name}.tmp-{}", std::process::id())),
+            old: parent.join(format!(".{name}.old-{}", std::process::id())),
+            marked,
+            done: false,
+            files: std::sync::atomic::AtomicUsize::new(0),
+        };
+        if staging.tmp.exists() {
+            std::fs::remove_dir_all(&staging.tmp)
+                .with_context(|| format!("cannot remove `{}`", staging.tmp.display()))?;
         }
-        std::fs::create_dir_all(&tmp)?;
-        for (rel, bytes) in files {
-            let rel_path = Path::new(rel);
-            anyhow::ensure!(
-                rel_path.components().all(|c| matches!(c, std::path::Component::Normal(_))),
-                "refusing to write `{rel}` outside the report folder"
-            );
-            let path = tmp.join(rel_path);
+        std::fs::create_dir_all(&staging.tmp).with_context(|| format!("cannot create `{}`", staging.tmp.display()))?;
+        Ok(staging)
+    }
+
+    /// Writes the file `rel` (a path inside the folder) whole, flushed to disk.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.write_with(rel, |w| w.write_all(bytes))
+    }
+
+    /// Writes the file `rel` through `fill`, buffered and flushed to disk: for files too big to hold in
+    /// memory first.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let rel_path = Path::new(rel);
+        anyhow::ensure!(
+            rel_path.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+            "refusing to write `{rel}` outside the folder `{}`",
+            self.target.display()
+        );
+        let path = self.tmp.join(rel_path);
+        (|| -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let mut f = std::fs::File::create(&path).with_context(|| format!("cannot write `{}`", path.display()))?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-        }
-        if marked {
-            let mut f = std::fs::File::create(tmp.join(MARKER))?;
-            f.write_all(MARKER_TEXT.as_bytes())?;
-            f.sync_all()?;
-        }
-        if target.exists() {
-            if exchange(&tmp, target).is_ok() {
-                // The new folder is in place; `tmp` now holds the previous one.
-                std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
-            } else {
-                // No atomic exchange here (another system, or a file system without it): two renames,
-                // with a short moment in which the target is absent.
-                std::fs::rename(target, &old).with_context(|| format!("cannot move `{}` aside", target.display()))?;
-                std::fs::rename(&tmp, target)
-                    .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
-                std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove `{}`", old.display()))?;
-            }
-        } else {
-            std::fs::rename(&tmp, target)
-                .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
-        }
-        if let Ok(d) = std::fs::File::open(parent) {
-            let _ = d.sync_all();
-        }
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, File::create(&path)?);
+            fill(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })()
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
-    };
-    let result = build();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if old.exists() && !target.exists() {
-            let _ = std::fs::rename(&old, target);
+    }
+
+    /// Puts the folder in the target's place (with the marker, if it has one): the previous folder stays
+    /// whole until this moment, and is removed after. Returns how many files it holds.
+    pub fn commit(mut self) -> anyhow::Result<usize> {
+        if self.marked {
+            self.put(MARKER, MARKER_TEXT.as_bytes())?;
+        }
+        let (target, tmp, old) = (&self.target, &self.tmp, &self.old);
+        let result = (|| -> anyhow::Result<()> {
+            if target.exists() {
+                if exchange(tmp, target).is_ok() {
+                    // The new folder is in place; `tmp` now holds the previous one.
+                    std::fs::remove_dir_all(tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
+                } else {
+                    // No atomic exchange here (another system, or a file system without it): two renames,
+                    // with a short moment in which the target is absent.
+                    std::fs::rename(target, old)
+                        .with_context(|| format!("cannot move `{}` aside", target.display()))?;
+                    std::fs::rename(tmp, target)
+                        .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
+                    std::fs::remove_dir_all(old).with_context(|| format!("cannot remove `{}`", old.display()))?;
+                }
+            } else {
+                std::fs::rename(tmp, target)
+                    .with_context(|| format!("cannot move the new `{}` into place", target.display()))?;
+            }
+            if let Ok(d) = File::open(&self.parent) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })();
+        if result.is_err() && old.exists() && !target.exists() {
+            let _ = std::fs::rename(old, target);
+        }
+        self.done = result.is_ok();
+        result.map(|()| self.files.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
-    result
+}
+
+/// Removes the folders that killed writers of the folder `name` left in `parent` (`.NAME.tmp-PID`,
+/// `.NAME.old-PID` of a process no longer running). Only where running processes can be told (Linux's
+/// `/proc`); elsewhere they stay, and are harmless.
+fn remove_orphans(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = ["tmp-", "old-"].iter().find_map(|kind| file_name.strip_prefix(&format!(".{name}.{kind}")));
+        if let Some(pid) = pid.filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())) {
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 /// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`): at every moment each name
@@ -293,6 +381,52 @@ mod tests {
         assert!(replace_folder(&target, &[("../evil".into(), b"x".to_vec())]).is_err());
         assert_eq!(std::fs::read(target.join("a.md")).unwrap(), b"3");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_staged_folder_is_put_in_place_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        replace_folder(&target, &[("index.html".into(), b"old".to_vec())]).unwrap();
+        // Files written from several threads at once; dropped without a commit, nothing changes.
+        let staging = Staging::replace(&target).unwrap();
+        std::thread::scope(|s| {
+            for k in 0..4 {
+                let staging = &staging;
+                s.spawn(move || staging.put(&format!("pages/{k}.html"), b"new").unwrap());
+            }
+        });
+        staging.write_with("data/big.csv", |w| (0..1000).try_for_each(|k| writeln!(w, "{k}"))).unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "the staged folder is removed");
+        // Committed, it replaces the folder whole and says how many files it holds (the marker too).
+        let staging = Staging::replace(&target).unwrap();
+        staging.put("index.html", b"new").unwrap();
+        staging.write_with("data/big.csv", |w| (0..1000).try_for_each(|k| writeln!(w, "{k}"))).unwrap();
+        assert_eq!(staging.commit().unwrap(), 3);
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"new");
+        assert_eq!(std::fs::read_to_string(target.join("data/big.csv")).unwrap().lines().count(), 1000);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_staged_folders_of_killed_writers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        // A process id that no process has (above Linux's largest), and one that is always running (init).
+        let dead = dir.path().join(".site.tmp-4294967295");
+        let alive = dir.path().join(".site.old-1");
+        let other = dir.path().join(".other.tmp-4294967295");
+        for d in [&dead, &alive, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        Staging::replace(&target).unwrap().commit().unwrap();
+        assert!(target.join(MARKER).is_file());
+        if cfg!(target_os = "linux") {
+            assert!(!dead.exists());
+        }
+        assert!(alive.exists() && other.exists(), "a running writer's folder and other folders' stay");
     }
 
     #[test]

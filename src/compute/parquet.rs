@@ -1,5 +1,5 @@
 //! The Parquet form of an exported table (`export --format parquet`), typed by
-//! `render::status::column_kind`: amounts as Int64 cents (`_eur` becomes `_cents`), dates as `Date`,
+//! `render::export::column_kind`: amounts as Int64 cents (`_eur` becomes `_cents`), dates as `Date`,
 //! percentages as Float64, counts as Int64, the rest as UTF-8 text (docs/OUTPUT.md). Written by polars-io
 //! directly: polars' own `parquet` feature would bring its streaming engine and cloud stack.
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::frames::day;
 use super::{s, ComputeError};
 use crate::progress::Table;
-use crate::render::status::{column_kind, ColumnKind};
+use crate::render::export::{column_kind, ColumnKind};
 
 /// A computed table as Parquet. Exact: no amount passes through a float.
 pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {

@@ -123,6 +123,17 @@ impl SourceText {
     }
 }
 
+impl SourceText {
+    /// The file's bytes as read (a byte-order mark included), where the text is the mapped file itself;
+    /// `None` for a text decoded into memory.
+    pub fn file_bytes(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Repr::Mapped { map, .. } => Some(&map[..]),
+            Repr::Owned(_) => None,
+        }
+    }
+}
+
 impl Deref for SourceText {
     type Target = str;
 

@@ -2,11 +2,10 @@
 
 use super::*;
 
-/// The listings: payments and steps paged, requests whole.
-pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// The listings: payments and steps paged, requests whole; each page written as soon as it is rendered.
+pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
     let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
     // Each filter offers the values the listing holds.
@@ -23,10 +22,8 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         ),
     ];
     let names = tables::page_names("payments", releases.len());
-    let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
-        "site: payments pages",
-        || {
-            names
+    crate::meter::timed("site: payments pages", || {
+        names
         .par_iter()
         .enumerate()
         .map(|(k, name)| {
@@ -43,14 +40,10 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                 export => "data/payments.csv",
                 ..s.page(name, "", "Payments".into(), format!("Every release of the {} as of {}, with its channel split and source.", l.facility.short_name, date::format(as_of)), "cumulative.png", true)
             };
-            Ok((name.clone(), s.render("listing.html", ctx)?))
+            out.put(name, &s.render("listing.html", ctx)?)
         })
-        .collect()
-        },
-    );
-    for r in rendered {
-        files.push(r?);
-    }
+        .collect::<anyhow::Result<()>>()
+    })?;
 
     let request_rows: Vec<Vec<Cell>> =
         now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
@@ -69,7 +62,7 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         export => "data/export/requests.csv",
         ..s.page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
     };
-    files.push(("requests.html".into(), s.render("listing.html", ctx)?));
+    out.put("requests.html", &s.render("listing.html", ctx)?)?;
 
     let steps_description = format!(
         "The reform steps of the {} as of {}, where they are published.",
@@ -80,17 +73,15 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         let ctx = context! {
             ..s.page("steps.html", "", "Reform steps".into(), steps_description, "requests.png", false)
         };
-        files.push(("steps.html".into(), s.render("steps.html", ctx)?));
+        out.put("steps.html", &s.render("steps.html", ctx)?)?;
     } else {
         let names = tables::page_names("steps", now.steps.len());
         let step_values = vec![
             distinct(&mut now.steps.iter().map(|st| st.partner.to_string())),
             distinct(&mut now.steps.iter().map(|st| tables::step_stage(st.stage).to_string())),
         ];
-        let rendered: Vec<Result<(String, Vec<u8>), minijinja::Error>> = crate::meter::timed(
-            "site: steps pages",
-            || {
-                names
+        crate::meter::timed("site: steps pages", || {
+            names
             .par_iter()
             .enumerate()
             .map(|(k, name)| {
@@ -107,17 +98,12 @@ pub(super) fn listings(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
                     export => "data/export/steps.csv",
                     ..s.page(name, "", "Reform steps".into(), steps_description.clone(), "steps.png", true)
                 };
-                Ok((name.clone(), s.render("listing.html", ctx)?))
+                out.put(name, &s.render("listing.html", ctx)?)
             })
-            .collect()
-            },
-        );
-        for r in rendered {
-            files.push(r?);
-        }
+            .collect::<anyhow::Result<()>>()
+        })?;
     }
-
-    Ok(files)
+    Ok(())
 }
 
 /// The pager of page `k` of a listing: every page's file, and which is this one.

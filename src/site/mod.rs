@@ -1,6 +1,6 @@
 //! The public website (`growthplan site`): static pages built from the same `Progress`, changes, check
 //! findings and export tables as `status`, `export` and `report`, with minijinja templates that escape
-//! every value (`templates/site/`). Pure: it returns the files; `run` writes them as one folder. Nothing
+//! every value (`templates/site/`). It writes its files into a folder `run` puts in place whole. Nothing
 //! in it reads the clock: the same ledgers and date give the same bytes.
 
 pub mod glance;
@@ -29,6 +29,7 @@ use crate::money::{format_grouped, format_millions, Rate};
 use crate::progress::{Change, Granularity, Progress, RequestFigures};
 use crate::replay::Replay;
 use crate::report::what;
+use crate::write::Staging;
 use tables::{col, Cell, Column, Table};
 
 /// The stylesheet of the site, which the monthly report inlines too: one look for both.
@@ -66,8 +67,9 @@ pub struct SiteInput<'a> {
     pub findings: &'a [Diagnostic],
     pub control: &'a [ControlFigure],
     pub charts: &'a [ChartFile],
-    /// The data folder's files (facility.toml and every ledger), as they are: they become downloads.
-    pub ledgers: Vec<(String, Vec<u8>)>,
+    /// The data folder's files (facility.toml and every ledger) by name, as they were read: they become
+    /// downloads.
+    pub ledgers: Vec<(String, std::borrow::Cow<'a, [u8]>)>,
     /// The monthly reports published with the site (`--reports`), by month.
     pub reports: Vec<MonthReport>,
     /// Where the site is published (ends with `/`), for absolute preview-image addresses.
@@ -234,33 +236,37 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     Ok(env)
 }
 
-/// The files of the site: paths inside its folder and their bytes.
-pub fn build(mut input: SiteInput) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// Writes the files of the site into `out` (paths inside its folder) as they are made, the downloads beside
+/// the pages on the other core: at 10^6 payment rows the site is half a gigabyte, which held whole before
+/// writing needed more than the 1.5 GB of issue 25's target.
+pub fn build(mut input: SiteInput, out: &Staging) -> anyhow::Result<()> {
     let ledgers = std::mem::take(&mut input.ledgers);
     let reports = std::mem::take(&mut input.reports);
     let months: Vec<String> = reports.iter().map(|r| r.month.clone()).collect();
     let s = Site::new(&input, months)?;
-    let mut files: Vec<(String, Vec<u8>)> =
-        vec![("site.css".into(), CSS.as_bytes().to_vec()), ("site.js".into(), JS.as_bytes().to_vec())];
+    out.put("site.css", CSS.as_bytes())?;
+    out.put("site.js", JS.as_bytes())?;
     for c in s.input.charts {
-        files.push((format!("charts/{}", c.name), c.bytes.clone()));
+        out.put(&format!("charts/{}", c.name), &c.bytes)?;
     }
-    // The exports first: their tables of JSON values, the largest transient memory at 10^6 rows, are freed
-    // before the listings' pages add up.
-    files.extend(crate::meter::timed("site: data and exports", || pages::data_pages(&s, ledgers))?);
-    files.push(("index.html".into(), crate::meter::timed("site: home", || home::home(&s))?));
-    files.extend(crate::meter::timed("site: partner pages", || partner::partner_pages(&s))?);
-    files.extend(crate::meter::timed("site: listings", || listings::listings(&s))?);
-    files.extend(crate::meter::timed("site: sources", || pages::sources_page(&s))?);
-    files.extend(crate::meter::timed("site: changes and feed", || pages::changes_pages(&s))?);
-    files.extend(crate::meter::timed("site: method", || pages::method_page(&s))?);
     for r in reports {
         for (path, bytes) in r.files {
-            files.push((format!("reports/{}/{path}", r.month), bytes));
+            out.put(&format!("reports/{}/{path}", r.month), &bytes)?;
         }
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    let put_all = |files: Vec<(String, Vec<u8>)>| files.iter().try_for_each(|(path, bytes)| out.put(path, bytes));
+    let (data, pages) = rayon::join(
+        || crate::meter::timed("site: data and exports", || pages::data_pages(&s, ledgers, out)),
+        || -> anyhow::Result<()> {
+            out.put("index.html", &crate::meter::timed("site: home", || home::home(&s))?)?;
+            put_all(crate::meter::timed("site: partner pages", || partner::partner_pages(&s))?)?;
+            crate::meter::timed("site: listings", || listings::listings(&s, out))?;
+            put_all(crate::meter::timed("site: sources", || pages::sources_page(&s))?)?;
+            put_all(crate::meter::timed("site: changes and feed", || pages::changes_pages(&s))?)?;
+            put_all(crate::meter::timed("site: method", || pages::method_page(&s))?)
+        },
+    );
+    data.and(pages)
 }
 
 /// What every page is built with: the input, the templates, the partners' page names and what every

@@ -1,6 +1,9 @@
 //! The other pages: the sources cited and the published totals, the changes month by month with the
 //! Atom feed, the downloads with their SHA-256, and the method.
 
+use std::borrow::Cow;
+use std::io::Write;
+
 use super::*;
 
 /// Every source cited, the published totals and the known gaps.
@@ -121,28 +124,36 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
     Ok(files)
 }
 
-/// The downloads (ledgers, data package, exports, summary) and the page that lists them with their SHA-256.
-pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// The downloads (ledgers, data package, exports, summary), each written as it is made with its SHA-256
+/// taken on the way, and the page that lists them.
+pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Cow<[u8]>)>, out: &Staging) -> anyhow::Result<()> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut downloads: Vec<(String, String, Vec<u8>)> = Vec::new();
+    let mut listed: Vec<Download> = Vec::new();
+    let mut fixed: Vec<(String, String, Cow<[u8]>)> = Vec::new();
     for (name, bytes) in ledgers {
-        downloads.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes));
+        fixed.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes));
     }
-    downloads.push((
+    fixed.push((
         "data/datapackage.json".into(),
         "the ledgers' Frictionless Data Package: every column, its type and meaning".into(),
-        crate::ledger::datapackage::datapackage_text().into_bytes(),
+        Cow::Owned(crate::ledger::datapackage::datapackage_text().into_bytes()),
     ));
-    downloads.push((
+    fixed.push((
         "data/summary.json".into(),
         format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
-        crate::render::status::json(now, None).into_bytes(),
+        Cow::Owned(crate::render::status::json(now, None).into_bytes()),
     ));
-    let mut export_tables = crate::meter::timed("site: export tables", || crate::render::status::tables(now));
+    let written: Vec<anyhow::Result<Download>> =
+        fixed.par_iter().map(|(path, what, bytes)| download(out, path, what.clone(), |w| w.write_all(bytes))).collect();
+    for d in written {
+        listed.push(d?);
+    }
+    drop(fixed);
+
+    let mut export_tables = crate::meter::timed("site: export tables", || crate::render::export::tables(now));
     export_tables
-        .push(crate::meter::timed("site: changes table", || crate::render::status::changes_table(s.input.changes)));
+        .push(crate::meter::timed("site: changes table", || crate::render::export::changes_table(s.input.changes)));
     let guide = export_guide();
     let mut guides = Vec::new();
     for t in &export_tables {
@@ -163,45 +174,40 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::R
                 .par_iter()
                 .map(|&(k, format)| {
                     let t = &export_tables[k];
-                    let bytes = crate::meter::timed(&format!("site: {}.{format}", t.name), || match format {
-                        "csv" => crate::render::status::csv(t).into_bytes(),
-                        _ => crate::render::status::table_json(t).into_bytes(),
-                    });
-                    ((k, format), bytes)
+                    let (path, what) = (
+                        format!("data/export/{}.{format}", t.name),
+                        format!("the {} table as {}", t.name, format.to_uppercase()),
+                    );
+                    crate::meter::timed(&format!("site: {}.{format}", t.name), || {
+                        download(out, &path, what, |w| match format {
+                            "csv" => crate::render::export::write_csv(t, w),
+                            _ => crate::render::export::write_table_json(t, w),
+                        })
+                    })
                 })
                 .collect::<Vec<_>>()
         },
         || {
             export_tables
                 .iter()
-                .enumerate()
-                .map(|(k, t)| {
+                .map(|t| {
                     let bytes =
                         crate::meter::timed(&format!("site: {}.parquet", t.name), || crate::compute::parquet(t))?;
-                    Ok(((k, "parquet"), bytes))
+                    let (path, what) =
+                        (format!("data/export/{}.parquet", t.name), format!("the {} table as Parquet", t.name));
+                    download(out, &path, what, |w| w.write_all(&bytes))
                 })
-                .collect::<Result<Vec<_>, crate::compute::ComputeError>>()
+                .collect::<Vec<_>>()
         },
     );
-    let exported: BTreeMap<(usize, &str), Vec<u8>> = text.into_iter().chain(parquet?).collect();
-    for ((k, format), bytes) in exported {
-        let name = export_tables[k].name;
-        let shown = match format {
-            "csv" => "CSV",
-            "json" => "JSON",
-            _ => "Parquet",
-        };
-        downloads.push((format!("data/export/{name}.{format}"), format!("the {name} table as {shown}"), bytes));
+    drop(export_tables);
+    // Listed table by table, each as CSV, JSON and Parquet.
+    let mut text = text.into_iter();
+    for parquet in parquet {
+        for d in [text.next(), text.next()].into_iter().flatten().chain([parquet]) {
+            listed.push(d?);
+        }
     }
-    let listed: Vec<Download> = downloads
-        .par_iter()
-        .map(|(path, what, bytes)| Download {
-            path: path.clone(),
-            what: what.clone(),
-            size: size_text(bytes.len()),
-            sha256: format!("{:x}", sha2::Sha256::digest(bytes)),
-        })
-        .collect();
     let ledger_guide: Vec<Value> = crate::ledger::schema::LedgerFile::TABLES
         .iter()
         .filter_map(|f| f.spec())
@@ -216,12 +222,48 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Vec<u8>)>) -> anyhow::R
         ledger_guide => ledger_guide,
         ..s.page("data.html", "", "Data".into(), format!("Download the {} tracker's ledgers and tables (CSV, JSON, Parquet) with their SHA-256.", l.facility.short_name), "funnel.png", false)
     };
-    files.push(("data.html".into(), s.render("data.html", ctx)?));
-    for (path, _, bytes) in downloads {
-        files.push((path, bytes));
+    out.put("data.html", &s.render("data.html", ctx)?)
+}
+
+/// Writes the download `path` through `fill`, and lists it with `what` it is, its size and its SHA-256.
+fn download(
+    out: &Staging,
+    path: &str,
+    what: String,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<Download> {
+    let mut hashed = (sha2::Sha256::new(), 0usize);
+    out.write_with(path, |w| {
+        // Buffered before the hash: serde_json writes a token at a time.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, Hashing { inner: w, hashed: &mut hashed });
+        fill(&mut buffered)?;
+        buffered.flush()
+    })?;
+    Ok(Download {
+        path: path.to_string(),
+        what,
+        size: size_text(hashed.1),
+        sha256: format!("{:x}", hashed.0.finalize()),
+    })
+}
+
+/// A writer that passes bytes on and takes their SHA-256 and count on the way.
+struct Hashing<'w> {
+    inner: &'w mut dyn Write,
+    hashed: &'w mut (sha2::Sha256, usize),
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hashed.0.update(&buf[..n]);
+        self.hashed.1 += n;
+        Ok(n)
     }
 
-    Ok(files)
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The method: the definitions of docs/OUTPUT.md.

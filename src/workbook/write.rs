@@ -1,6 +1,6 @@
 //! The exported tables as one `.xlsx` workbook (`export --format xlsx`, rust_xlsxwriter): a first sheet
 //! saying what the workbook is, then a sheet per table with its cells typed by
-//! `render::status::column_kind`: amounts as numbers in a euro format with two decimals, dates as date
+//! `render::export::column_kind`: amounts as numbers in a euro format with two decimals, dates as date
 //! cells, percentages and counts as numbers, text always as text (a cell starting with `=` is never a
 //! formula). A frozen header row, filters, and column widths that fit. Byte-identical for the same tables:
 //! the document's creation time is the as-of date, never the clock.
@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::date::{self, Date};
 use crate::money;
 use crate::progress::Table;
-use crate::render::status::{column_kind, ColumnKind};
+use crate::render::export::{column_kind, ColumnKind};
 
 /// What the first sheet says about the workbook.
 #[derive(Debug, Clone)]

@@ -409,6 +409,11 @@ fn site_killed_anywhere_leaves_the_previous_or_the_new_site() {
         assert!(now == previous || now == next, "after a kill at {k} the site is neither the previous nor the new one");
         now == next
     });
+    // The next run removes the folders the killed runs were building.
+    let (code, _, err) = growthplan(tmp.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let siblings: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(siblings.iter().all(|n| !n.to_string_lossy().starts_with(".site.")), "left behind: {siblings:?}");
 }
 
 /// The outlook on the site is the outlook of `status --outlook`: the home page's calendar names Serbia's

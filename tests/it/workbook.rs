@@ -687,7 +687,7 @@ fn read_csv(path: &Path) -> Vec<Vec<String>> {
 #[cfg(feature = "pipeline")]
 fn same_value(column: &str, csv: &str, lo: &str) -> bool {
     use growthplan::money::parse_amount;
-    use growthplan::render::status::{column_kind, neutralise, ColumnKind};
+    use growthplan::render::export::{column_kind, neutralise, ColumnKind};
     // An empty cell is a figure not published (or no amount), in both.
     if csv.is_empty() {
         return lo.is_empty();
