@@ -2,6 +2,7 @@
 //! and the exported tables as one `.xlsx` (`write`, in the pipeline build). Pure: bytes in, values out;
 //! `run` reads and writes the files.
 
+mod cells;
 pub mod read;
 #[cfg(feature = "pipeline")]
 pub mod write;
