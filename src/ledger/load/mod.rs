@@ -3,6 +3,8 @@
 //! what it could read and a diagnostic for everything else.
 
 mod corrections;
+mod misfit;
+mod numbering;
 mod read;
 mod references;
 mod tables;
@@ -24,6 +26,8 @@ use crate::ledger::schema::{ColumnType, LedgerFile, TableSpec, ALL_PARTNERS};
 use crate::ledger::source::{self, Decoded, FileBytes, SourceFile, Sources, CITED};
 use crate::money::{self, DecimalMark, MoneyError};
 
+use misfit::*;
+use numbering::*;
 use read::*;
 use references::*;
 use tables::*;
