@@ -97,8 +97,8 @@ fn split3(t: &str, sep: char) -> Option<[&str; 3]> {
 
 /// Canonical ISO text.
 pub fn format(d: Date) -> String {
-    // Written directly: chrono's format strings were 3% of the site's cycles at 10^6 rows (issue 25's
-    // target). Years beyond four digits keep chrono's form.
+    // Written directly, not through chrono's format strings: the site's 10^6-row target (issue 25).
+    // Years beyond four digits keep chrono's form.
     if (0..=9999).contains(&d.year()) {
         format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
     } else {

@@ -10,8 +10,8 @@ use crate::ledger::place::Loc;
 use crate::ledger::schema::LedgerFile;
 
 /// A file's bytes as read: mapped (the operating system's cached copy of the file is read in place, so
-/// at ten million rows a gigabyte of fresh memory is neither cleared nor copied into: about a second on
-/// this machine) or, where a file cannot be mapped, copied into memory.
+/// at ten million rows a gigabyte of fresh memory is neither cleared nor copied into: the 10^7-row
+/// target of BENCHMARKS.md) or, where a file cannot be mapped, copied into memory.
 ///
 /// A mapped file must not be cut short while it is read: see [`exit_if_a_mapped_file_shrinks`]. Files are
 /// replaced, never rewritten in place, by growthplan's own writes ([`crate::write`]) and by spreadsheet

@@ -99,7 +99,7 @@ pub fn source_lines(l: &Ledger, as_of: Date) -> Vec<super::SourceLine> {
         cite(r.source, "commitments.csv", 1);
     }
     // The payments, by far the most rows: counted in a vector by text number (the report's 10^6-row
-    // target in BENCHMARKS.md; a map cost 30 ms more there).
+    // target in BENCHMARKS.md).
     let mut by_text = vec![0usize; l.texts.len()];
     for r in l.payments.iter().filter(|r| r.date <= as_of) {
         by_text[r.source.0 as usize] += 1;
