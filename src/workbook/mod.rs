@@ -1,4 +1,5 @@
-//! Workbooks: the rows of one sheet of an `.xlsx` or `.ods` file for `import` (`read`, in every build),
+//! Workbooks: the rows of one sheet of an `.xlsx` or `.ods` file for `import` (`read`, from the cells
+//! `cells` takes out of the archive; in every build),
 //! and the exported tables as one `.xlsx` (`write`, in the pipeline build). Pure: bytes in, values out;
 //! `run` reads and writes the files.
 
