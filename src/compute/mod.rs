@@ -63,8 +63,12 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
     let envelopes = crate::meter::timed("envelopes", || envelopes::envelope_tables(l, as_of))?;
-    let payments = crate::meter::timed("payments", || payments::payment_tables(l, as_of))?;
-    let steps = crate::meter::timed("steps", || steps::step_tables(l, replay, as_of))?;
+    // Independent: side by side.
+    let (payments, steps) = rayon::join(
+        || crate::meter::timed("payments", || payments::payment_tables(l, as_of)),
+        || crate::meter::timed("steps", || steps::step_tables(l, replay, as_of)),
+    );
+    let (payments, steps) = (payments?, steps?);
     let mut progress = assemble(l, as_of, envelopes, payments, steps)?;
     let known_gaps = requests::known_gaps(l, as_of);
     let (by_partner, facility) = requests::request_figures(l, replay, as_of, &known_gaps);

@@ -218,10 +218,11 @@ pub(super) fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// The payments in the order they happened: by date, then place in the file.
 pub(super) fn in_time_order(payments: &Rows<Payment>) -> Vec<&Payment> {
-    let mut order: Vec<&Payment> = payments.iter().collect();
-    // A stable sort keeps the file's order within a day.
-    order.sort_by_key(|p| p.date);
-    order
+    let all: Vec<&Payment> = payments.iter().collect();
+    // (date, position) pairs sort in place without reading the rows, as `grouped` does.
+    let mut order: Vec<(Date, u32)> = all.iter().enumerate().map(|(i, p)| (p.date, i as u32)).collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| all[i as usize]).collect()
 }
 
 /// C005: pre-financing per partner is at most the cap (a share of its envelope on the payment date).

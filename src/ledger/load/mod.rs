@@ -265,10 +265,16 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         let found = corrections::apply(&mut ledger, &sources);
         rows.diags.extend(found);
     }
-    ledger.release_rows = crate::meter::timed("grouping releases", || {
-        group_releases(ledger.payments.len(), ledger.payments.iter().map(|p| p.id.as_str()))
-    });
-    let step_diags = crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read));
+    // Independent: side by side.
+    let (release_rows, step_diags) = rayon::join(
+        || {
+            crate::meter::timed("grouping releases", || {
+                group_releases(ledger.payments.len(), ledger.payments.iter().map(|p| p.id.as_str()))
+            })
+        },
+        || crate::meter::timed("resolving steps", || step_references(&ledger, &sources, steps_read)),
+    );
+    ledger.release_rows = release_rows;
     rows.diags.extend(step_diags);
     diags.extend(rows.diags);
     for (file, n) in rows.rows {
