@@ -63,7 +63,7 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     crate::meter::phase(format!("computing progress as of {}", date::format(as_of)), 0);
     guard_overflow(l)?;
     let envelopes = crate::meter::timed("envelopes", || envelopes::envelope_tables(l, as_of))?;
-    // Independent: side by side.
+    // Independent, so side by side: the 10^6 status and report targets (BENCHMARKS.md).
     let (payments, steps) = rayon::join(
         || crate::meter::timed("payments", || payments::payment_tables(l, as_of)),
         || crate::meter::timed("steps", || steps::step_tables(l, replay, as_of)),

@@ -265,7 +265,7 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
         let found = corrections::apply(&mut ledger, &sources);
         rows.diags.extend(found);
     }
-    // Independent: side by side.
+    // Independent, so side by side: the 10^6 check and status targets (BENCHMARKS.md).
     let (release_rows, step_diags) = rayon::join(
         || {
             crate::meter::timed("grouping releases", || {
