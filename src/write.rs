@@ -103,6 +103,9 @@ fn remove_stale(dir: &Path) -> anyhow::Result<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         if is_temporary(&name) {
             let path = entry.path();
+            if path.is_dir() && being_built(&path) {
+                continue;
+            }
             let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
             removed.with_context(|| format!("cannot remove the leftover `{}`", path.display()))?;
         }
@@ -170,7 +173,8 @@ pub fn create_folder(target: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Resu
 
 /// A folder being built beside its target (`.NAME.tmp-PID`), its files written as they are made (from
 /// several threads at once), and put in the target's place whole by [`Staging::commit`]. Dropped without
-/// a commit (an error, a panic), it is removed and the target stays as it was.
+/// a commit (an error, a panic), it is removed and the target stays as it was. While it is built it holds a
+/// lock on a file inside it ([`BUILDING`]), which tells other writers not to remove it.
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
@@ -181,7 +185,15 @@ pub struct Staging {
     done: bool,
     /// The files written so far.
     files: std::sync::atomic::AtomicUsize,
+    /// The lock on [`BUILDING`], held until the end.
+    _building: File,
+    /// The staged folder's device and inode when made: it must still be that folder when put in place.
+    made: Option<(u64, u64)>,
 }
+
+/// The file inside a folder being built whose lock says that its writer is at work; removed before the
+/// folder is put in place.
+const BUILDING: &str = ".growthplan-building";
 
 impl Staging {
     /// Begins the folder that will replace the output folder `target`, if growthplan made it
@@ -196,22 +208,43 @@ impl Staging {
         let name =
             target.file_name().with_context(|| format!("`{}` names no folder", target.display()))?.to_string_lossy();
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-        remove_orphans(parent, &name);
-        let staging = Staging {
+        remove_orphans(parent, &name, target);
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            // Another growthplan with this process number (in another container sharing the folder), or a
+            // leftover of a killed one.
+            anyhow::ensure!(
+                !being_built(&tmp),
+                "`{}` is being built by another growthplan; nothing was written: wait for it to finish",
+                tmp.display()
+            );
+            std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
+        }
+        // Made here and now (not found), so that no other writer's folder is taken for this one.
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+        let building = (|| -> std::io::Result<File> {
+            let f = File::create(tmp.join(BUILDING))?;
+            f.lock()?;
+            Ok(f)
+        })();
+        let building = match building {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e).with_context(|| format!("cannot lock `{}`", tmp.display()));
+            }
+        };
+        Ok(Staging {
             target: target.to_path_buf(),
             parent: parent.to_path_buf(),
-            tmp: parent.join(format!(".{name}.tmp-{}", std::process::id())),
             old: parent.join(format!(".{name}.old-{}", std::process::id())),
+            made: identity(&tmp),
+            tmp,
             marked,
             done: false,
             files: std::sync::atomic::AtomicUsize::new(0),
-        };
-        if staging.tmp.exists() {
-            std::fs::remove_dir_all(&staging.tmp)
-                .with_context(|| format!("cannot remove `{}`", staging.tmp.display()))?;
-        }
-        std::fs::create_dir_all(&staging.tmp).with_context(|| format!("cannot create `{}`", staging.tmp.display()))?;
-        Ok(staging)
+            _building: building,
+        })
     }
 
     /// Writes the file `rel` (a path inside the folder) whole, flushed to disk.
@@ -235,7 +268,7 @@ impl Staging {
         let path = self.tmp.join(rel_path);
         (|| -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+                self.make_dir(dir)?;
             }
             let mut w = std::io::BufWriter::with_capacity(1 << 16, File::create(&path)?);
             fill(&mut w)?;
@@ -246,12 +279,41 @@ impl Staging {
         Ok(())
     }
 
+    /// Makes the folder `dir` inside the staged folder, and those between, but never the staged folder
+    /// itself: if another process removed it, writing fails instead of starting a half folder anew.
+    fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        if dir == self.tmp {
+            return if self.tmp.is_dir() { Ok(()) } else { Err(std::io::ErrorKind::NotFound.into()) };
+        }
+        match std::fs::create_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.make_dir(dir.parent().unwrap_or(&self.tmp))?;
+                match std::fs::create_dir(dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+                    _ => Ok(()),
+                }
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Puts the folder in the target's place (with the marker, if it has one): the previous folder stays
     /// whole until this moment, and is removed after. Returns how many files it holds.
     pub fn commit(mut self) -> anyhow::Result<usize> {
         if self.marked {
+            // Checked again: the target may have changed hands while the folder was built.
+            ensure_ours(&self.target)?;
             self.put(MARKER, MARKER_TEXT.as_bytes())?;
         }
+        anyhow::ensure!(
+            self.made.is_some() && identity(&self.tmp) == self.made,
+            "`{}` was removed or replaced by another process while it was built; `{}` is unchanged",
+            self.tmp.display(),
+            self.target.display()
+        );
+        std::fs::remove_file(self.tmp.join(BUILDING))
+            .with_context(|| format!("cannot remove `{}`", self.tmp.join(BUILDING).display()))?;
         let (target, tmp, old) = (&self.target, &self.tmp, &self.old);
         let result = (|| -> anyhow::Result<()> {
             if target.exists() {
@@ -286,28 +348,57 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.done {
+        // Only the folder this writer made: another process may have put its own under the same name.
+        if !self.done && identity(&self.tmp) == self.made {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
 }
 
-/// Removes the folders that killed writers of the folder `name` left in `parent` (`.NAME.tmp-PID`,
-/// `.NAME.old-PID` of a process no longer running). Only where running processes can be told (Linux's
-/// `/proc`); elsewhere they stay, and are harmless.
-fn remove_orphans(parent: &Path, name: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
+/// Whether a writer is at work on the folder `dir`: it holds the lock of [`BUILDING`] in it (a lock the
+/// operating system drops when the writer dies, whatever its process number or container).
+fn being_built(dir: &Path) -> bool {
+    match File::open(dir.join(BUILDING)) {
+        Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
+        Err(_) => false,
     }
+}
+
+/// The device and inode of `path` (on systems without them, only whether it exists).
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// Cleans up after killed writers of the folder `target` (named `name`, in `parent`): their staged
+/// folders (`.NAME.tmp-PID`) are removed unless a writer is still at work on them ([`being_built`]); the
+/// previous folder one of them had moved aside (`.NAME.old-PID`) is put back when the target is missing
+/// (the only copy then), and otherwise removed.
+fn remove_orphans(parent: &Path, name: &str, target: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let pid = ["tmp-", "old-"].iter().find_map(|kind| file_name.strip_prefix(&format!(".{name}.{kind}")));
-        if let Some(pid) = pid.filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())) {
-            if !Path::new("/proc").join(pid).exists() {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
+        let found = ["tmp-", "old-"]
+            .iter()
+            .find_map(|kind| file_name.strip_prefix(&format!(".{name}.{kind}")).map(|pid| (*kind, pid)));
+        let Some((kind, pid)) = found else { continue };
+        let path = entry.path();
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || !path.is_dir() || being_built(&path) {
+            continue;
         }
+        if kind == "old-" && !target.exists() && std::fs::rename(&path, target).is_ok() {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(&path);
     }
 }
 
@@ -411,22 +502,67 @@ mod tests {
     }
 
     #[test]
-    fn the_staged_folders_of_killed_writers_are_removed() {
+    fn the_staged_folders_of_killed_writers_are_removed_and_those_being_built_kept() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("site");
-        // A process id that no process has (above Linux's largest), and one that is always running (init).
+        // A killed writer's folder (no writer holds its lock), one being built (its lock held here, as by a
+        // writer in another container with any process number), and another folder's.
         let dead = dir.path().join(".site.tmp-4294967295");
-        let alive = dir.path().join(".site.old-1");
+        let alive = dir.path().join(".site.tmp-1");
         let other = dir.path().join(".other.tmp-4294967295");
         for d in [&dead, &alive, &other] {
             std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join(BUILDING), "").unwrap();
         }
+        let writer = File::open(alive.join(BUILDING)).unwrap();
+        writer.lock().unwrap();
         Staging::replace(&target).unwrap().commit().unwrap();
         assert!(target.join(MARKER).is_file());
-        if cfg!(target_os = "linux") {
-            assert!(!dead.exists());
-        }
-        assert!(alive.exists() && other.exists(), "a running writer's folder and other folders' stay");
+        assert!(!target.join(BUILDING).exists(), "the lock file is not published");
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists(), "a folder being built and other folders' stay");
+        // Nor does the lock of an output folder (`report`, `export`) take a folder being built.
+        drop(lock_folder(dir.path()).unwrap());
+        assert!(alive.exists());
+        drop(writer);
+        drop(lock_folder(dir.path()).unwrap());
+        assert!(!alive.exists());
+    }
+
+    #[test]
+    fn a_previous_folder_moved_aside_by_a_killed_writer_is_put_back() {
+        // Killed between its two renames (where no atomic exchange exists): the target is gone and the
+        // previous folder is the only copy.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        replace_folder(&target, &[("index.html".into(), b"previous".to_vec())]).unwrap();
+        std::fs::rename(&target, dir.path().join(".site.old-4294967295")).unwrap();
+        let staging = Staging::replace(&target).unwrap();
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"previous", "put back before building");
+        // If this build fails, the previous folder stays.
+        drop(staging);
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"previous");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["site"]);
+    }
+
+    #[test]
+    fn a_staged_folder_removed_while_it_is_built_is_never_put_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        replace_folder(&target, &[("index.html".into(), b"old".to_vec())]).unwrap();
+        let staging = Staging::replace(&target).unwrap();
+        staging.put("site.css", b"css").unwrap();
+        std::fs::remove_dir_all(&staging.tmp).unwrap();
+        // Writing fails rather than starting the folder anew, and so does putting it in place.
+        assert!(staging.put("charts/a.svg", b"svg").is_err());
+        assert!(!staging.tmp.exists());
+        // Another folder under the same name is not taken for this one.
+        std::fs::create_dir(&staging.tmp).unwrap();
+        std::fs::write(staging.tmp.join("index.html"), "theirs").unwrap();
+        let e = staging.commit().unwrap_err().to_string();
+        assert!(e.contains("removed or replaced by another process"), "{e}");
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"old");
     }
 
     #[test]
