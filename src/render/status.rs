@@ -180,15 +180,17 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
         "unmet, grace",
         "expired",
     ];
-    // Step figures only where the partner's steps are known; a dash elsewhere.
-    let row = |name: &str, f: &Figures, level: Granularity| -> Vec<String> {
+    // Step figures only where the partner's steps are known; a dash elsewhere. What was paid is a lower
+    // bound where a published total is not itemised and not known (as the report and the site say).
+    let row = |name: &str, f: &Figures, level: Granularity, paid_known: bool| -> Vec<String> {
         let step = |v: String| if level == Granularity::Requests { "-".into() } else { v };
+        let paid = format_millions(f.paid as i128);
         vec![
             inert(name),
             level.as_str().into(),
             format_millions(f.envelope as i128),
             format_millions(f.committed as i128),
-            format_millions(f.paid as i128),
+            if paid_known { paid } else { format!("\u{2265}{paid}") },
             format_millions(f.paid_grant as i128),
             format_millions(f.paid_loan as i128),
             format_millions(f.paid_budget as i128),
@@ -201,10 +203,13 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
         ]
     };
     let shown = || p.partners.iter().filter(|x| partner.is_none_or(|c| c == x.code));
-    let mut rows: Vec<Vec<String>> = shown().map(|x| row(&x.code, &x.figures, x.requests.granularity)).collect();
+    let mut rows: Vec<Vec<String>> = shown()
+        .map(|x| row(&x.code, &x.figures, x.requests.granularity, x.requests.reported_unitemised_known))
+        .collect();
     if partner.is_none() {
-        rows.push(row("all", &p.facility, p.requests.granularity));
+        rows.push(row("all", &p.facility, p.requests.granularity, true));
     }
+    let bounds = shown().any(|x| !x.requests.reported_unitemised_known);
     let cycle_header = [
         "partner",
         "requests",
@@ -241,6 +246,9 @@ pub fn table(p: &Progress, partner: Option<&str>) -> String {
     }
     let mut out = format!("as of {}\n", date::format(p.as_of));
     out += &aligned(&header, &rows);
+    if bounds {
+        out += "\u{2265} paid: at least, as a published total of the partner's is not itemised in the ledgers\n";
+    }
     out += "\nrequest cycle (\u{2265}: at least, as some figures are not published; ?: not published)\n";
     out += &aligned(&cycle_header, &cycle);
     out

@@ -151,6 +151,14 @@ fn status_table_csv_and_partner_filter() {
     assert!(out.contains("RS       requests  EUR 1,586.0m  EUR 1,130.0m  EUR 167.2m"), "{out}");
     assert!(out.contains("request cycle"), "{out}");
     assert!(!out.contains("\nAL "));
+    assert!(!out.contains("\u{2265} paid"), "every published total is known on this date: {out}");
+    // Later, totals are published whose part not in the ledgers is not known: what each partner was paid is
+    // then a lower bound, as the report and the site say ("at least"); the facility's total is known.
+    let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-11-30"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("EUR 0.0m  \u{2265}EUR 163.8m   EUR 47.0m"), "{out}");
+    assert!(out.contains("EUR 1,403.4m   EUR 452.5m"), "{out}");
+    assert!(out.contains("\u{2265} paid: at least, as a published total of the partner's is not itemised"), "{out}");
     let (code, out, _) = growthplan(&root(), &["status", "--as-of", "2026-02-28", "--format", "csv"]);
     assert_eq!(code, 0);
     let mut r = csv::Reader::from_reader(out.as_bytes());
