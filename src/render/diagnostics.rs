@@ -140,6 +140,13 @@ pub fn text(diags: &[Diagnostic], color: bool) -> String {
     out
 }
 
+/// How many of `diags` are shown as findings of their own, and how many are folded under another
+/// ([`fold`]): the counts a user reads, as `check`'s summary counts them.
+pub fn shown_and_folded(diags: &[Diagnostic]) -> (usize, usize) {
+    let folded = fold(diags).iter().filter(|f| f.is_some()).count();
+    (diags.len() - folded, folded)
+}
+
 /// The one-line summary `check` ends with.
 pub fn summary(diags: &[Diagnostic], what: &str) -> String {
     let (e, w) = counts(diags);
@@ -398,6 +405,8 @@ mod tests {
             summary(&diags, "check"),
             "check: 2 errors, 2 warnings; 2 further findings follow from the rows above"
         );
+        // `record` counts as `check` does: four findings of their own, two under them.
+        assert_eq!(shown_and_folded(&diags), (4, 2));
     }
 
     #[test]

@@ -259,7 +259,7 @@ pub(super) fn record_command(
             return Ok(Outcome::Clean);
         }
         write!(out, "{}", render::text(&errors, false))?;
-        writeln!(out, "check: {} errors; nothing written (--dry-run)", errors.len())?;
+        writeln!(out, "check: {}; nothing written (--dry-run)", error_count(&errors))?;
         return Ok(Outcome::Findings);
     }
     if !errors.is_empty() {
@@ -276,9 +276,8 @@ pub(super) fn record_command(
         }
         eprint!("{}", render::text(&errors, false));
         eprintln!(
-            "nothing recorded: with these rows the ledgers would have {} error{} (the file is unchanged)",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
+            "nothing recorded: with these rows the ledgers would have {} (the file is unchanged)",
+            error_count(&errors)
         );
         return Ok(Outcome::Findings);
     }
@@ -287,6 +286,17 @@ pub(super) fn record_command(
     writeln!(out, "recorded {} row(s) in {}:", new_rows.len(), target.display())?;
     print_rows(out, &written, first_line)?;
     Ok(Outcome::Clean)
+}
+
+/// The errors in words, counted as the user sees them: each once, with those that follow from another
+/// (shown under it) counted apart, as `check`'s summary does.
+fn error_count(errors: &[crate::diag::Diagnostic]) -> String {
+    let (shown, folded) = render::shown_and_folded(errors);
+    let mut words = format!("{shown} error{}", if shown == 1 { "" } else { "s" });
+    if folded > 0 {
+        words += &format!(" (and {folded} that follow from {})", if shown == 1 { "it" } else { "them" });
+    }
+    words
 }
 
 /// Each row as written, at its line of the file (the first at `first_line`), with the values written in
