@@ -384,17 +384,22 @@ pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
                 .map(|r| (&r.at, (r.date, r.partner, r.measure, r.amount, r.tolerance, r.itemised, r.source, r.note))),
         ),
     ];
-    let report = |code: Code, what: &str, hint: &str, (earlier, loc): (Loc, Loc)| {
+    let report = |code: Code, what: &str, hint: fn(&str) -> String, (earlier, loc): (Loc, Loc)| {
         let first = sources.place(earlier, None);
+        // The ledger the correction names: the file's name without `.csv`.
+        let ledger = first.path.rsplit(['/', '\\']).next().unwrap_or("").trim_end_matches(".csv").to_string();
         at(sources, code, loc, "date", format!("this row repeats line {} in every column{what}", first.line))
-            .hint(hint)
+            .hint(hint(&ledger))
             .note(format!("{}:{}: {}", first.path, first.line, first.row))
     };
     let twice = ": its amount would count twice";
-    let twice_hint = "if it was entered twice, void it with a correction (`growthplan record correction --match \"line=N\"`, with its line); if there really are two such rows, say in each one's note what it records, so that they differ";
+    let twice_hint = |ledger: &str| {
+        format!("if it was entered twice, void it with a correction (`growthplan record correction --ledger {ledger} --match \"line=N\"`, with its line); if there really are two such rows, say in each one's note what it records, so that they differ")
+    };
     let once = " (most likely entered twice; it changes no figure)";
-    let once_hint =
-        "void it with a correction (`growthplan record correction --match \"line=N\"`, with its line): a ledger records each fact once; if both rows are real, say in the note what each records";
+    let once_hint = |ledger: &str| {
+        format!("void it with a correction (`growthplan record correction --ledger {ledger} --match \"line=N\"`, with its line): a ledger records each fact once; if both rows are real, say in the note what each records")
+    };
     adding
         .into_iter()
         .flatten()
