@@ -210,18 +210,11 @@ impl Staging {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
         remove_orphans(parent, &name, target);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            // Another growthplan with this process number (in another container sharing the folder), or a
-            // leftover of a killed one.
-            anyhow::ensure!(
-                !being_built(&tmp),
-                "`{}` is being built by another growthplan; nothing was written: wait for it to finish",
-                tmp.display()
-            );
-            std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
-        }
-        // Made here and now (not found), so that no other writer's folder is taken for this one.
-        std::fs::create_dir(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+        // Made here and now, never found: a killed writer's folder of this name is gone (`remove_orphans`),
+        // so one still there is another growthplan's at work (the same process number in another container).
+        std::fs::create_dir(&tmp).with_context(|| {
+            format!("cannot create `{}` (another growthplan may be building it: wait for it to finish)", tmp.display())
+        })?;
         let building = (|| -> std::io::Result<File> {
             let f = File::create(tmp.join(BUILDING))?;
             f.lock()?;
@@ -527,6 +520,16 @@ mod tests {
         drop(writer);
         drop(lock_folder(dir.path()).unwrap());
         assert!(!alive.exists());
+        // A folder of this writer's own name that another is building (the same process number in another
+        // container) is neither taken nor removed.
+        let ours = dir.path().join(format!(".site.tmp-{}", std::process::id()));
+        std::fs::create_dir(&ours).unwrap();
+        std::fs::write(ours.join(BUILDING), "").unwrap();
+        let writer = File::open(ours.join(BUILDING)).unwrap();
+        writer.lock().unwrap();
+        let e = Staging::replace(&target).unwrap_err().to_string();
+        assert!(e.contains("another growthplan may be building it"), "{e}");
+        assert!(ours.join(BUILDING).exists());
     }
 
     #[test]

@@ -43,10 +43,6 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
                     .collect();
                 Column::new(s(name), days).cast(&DataType::Date)?
             }
-            // Borrowed where every cell is text or blank (the rows of `changes` at 10^6 are a million).
-            ColumnKind::Text if cells.iter().all(|v| v.is_string() || v.is_null()) => {
-                Column::new(s(name), cells.iter().map(|v| v.as_str()).collect::<Vec<Option<&str>>>())
-            }
             ColumnKind::Text => Column::new(s(name), cells.iter().map(|v| text(v)).collect::<Vec<Option<String>>>()),
         };
         columns.push(column);

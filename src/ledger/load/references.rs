@@ -386,10 +386,10 @@ pub(super) fn repeated_rows(l: &Ledger, sources: &Sources) -> Vec<Diagnostic> {
     ];
     let report = |code: Code, what: &str, hint: fn(&str) -> String, (earlier, loc): (Loc, Loc)| {
         let first = sources.place(earlier, None);
-        // The ledger the correction names: the file's name without `.csv`.
-        let ledger = first.path.rsplit(['/', '\\']).next().unwrap_or("").trim_end_matches(".csv").to_string();
+        // The ledger a correction names: the file's name without `.csv`.
+        let ledger = loc.file.file_name().trim_end_matches(".csv");
         at(sources, code, loc, "date", format!("this row repeats line {} in every column{what}", first.line))
-            .hint(hint(&ledger))
+            .hint(hint(ledger))
             .note(format!("{}:{}: {}", first.path, first.line, first.row))
     };
     let twice = ": its amount would count twice";
