@@ -34,6 +34,17 @@ impl Interner {
         });
         self.last
     }
+
+    /// The number of a text already numbered.
+    fn get(&self, text: &str) -> Option<u32> {
+        self.numbers.get(text).copied()
+    }
+
+    /// The ledger's numbers for the texts a part numbered (`own`, in the part's order), adding those it
+    /// has not seen yet in that order. `known` holds what [`Interner::get`] found for each beforehand.
+    fn renumbering(&mut self, own: Vec<Text>, known: Vec<Option<u32>>) -> Vec<u32> {
+        own.into_iter().zip(known).map(|(text, known)| known.unwrap_or_else(|| self.number(text))).collect()
+    }
 }
 
 /// A row whose partner codes and step ids are numbered as it was typed, in its span: renumbered for the
@@ -150,13 +161,29 @@ impl<T: Renumber + Send> Numbered<T> {
     /// The rows, numbered by the ledger's numberings (texts they have not seen yet are added to them).
     pub(super) fn number(mut self, ledger: &mut Lookups) -> Vec<Vec<T>> {
         use rayon::prelude::*;
+        // Most texts a part names the ledger numbers already (the step ids of steps.csv): looked up on
+        // every core first, then the others numbered in order as one pass would (the merge on one core
+        // showed in the 10^6 check target, BENCHMARKS.md).
+        let known = |own: &Interner, ledger: &Interner| own.texts.iter().map(|t| ledger.get(t)).collect::<Vec<_>>();
+        let found: Vec<[Vec<Option<u32>>; 3]> = self
+            .numbered
+            .par_iter()
+            .map(|own| {
+                [
+                    known(&own.partners, &ledger.partners),
+                    known(&own.steps, &ledger.steps),
+                    known(&own.texts, &ledger.texts),
+                ]
+            })
+            .collect();
         let maps: Vec<Maps> = self
             .numbered
             .into_iter()
-            .map(|own| Maps {
-                partners: own.partners.texts.into_iter().map(|t| ledger.partners.number(t)).collect(),
-                steps: own.steps.texts.into_iter().map(|t| ledger.steps.number(t)).collect(),
-                texts: own.texts.texts.into_iter().map(|t| ledger.texts.number(t)).collect(),
+            .zip(found)
+            .map(|(own, [partners, steps, texts])| Maps {
+                partners: ledger.partners.renumbering(own.partners.texts, partners),
+                steps: ledger.steps.renumbering(own.steps.texts, steps),
+                texts: ledger.texts.renumbering(own.texts.texts, texts),
             })
             .collect();
         self.parts.par_iter_mut().zip(maps).for_each(|(rows, maps)| {

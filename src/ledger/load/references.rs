@@ -29,8 +29,11 @@ pub(super) fn resolve_references(
             rayon::join(
                 || partner_references(l, sources, read),
                 || {
-                    let mut found = release_coherence(l, sources);
-                    found.extend(crate::meter::timed("repeated rows", || repeated_rows(l, sources)));
+                    let (mut found, repeated) = rayon::join(
+                        || release_coherence(l, sources),
+                        || crate::meter::timed("repeated rows", || repeated_rows(l, sources)),
+                    );
+                    found.extend(repeated);
                     found
                 },
             )
