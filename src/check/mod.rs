@@ -15,38 +15,16 @@ use crate::ledger::model::{Ledger, Loc};
 use crate::money;
 use crate::replay::{Index, Release, Replay, Requests, Settlement};
 
-/// What a rule sees: the ledger, the date, the replay of the releases, and each partner's envelope over
-/// time.
-pub struct Ctx<'a> {
+/// What every rule sees: the ledger, the date, and each partner's envelope over time.
+pub struct LedgerCtx<'a> {
     pub ledger: &'a Ledger,
     pub as_of: Date,
-    replay: &'a Replay<'a>,
     envelopes: rules::Envelopes<'a>,
 }
 
-impl<'a> Ctx<'a> {
-    pub fn new(ledger: &'a Ledger, replay: &'a Replay<'a>, as_of: Date) -> Self {
-        Ctx { ledger, as_of, replay, envelopes: rules::Envelopes::new(ledger) }
-    }
-
-    /// The releases, in the order they happened.
-    pub fn releases(&self) -> &'a [Release] {
-        &self.replay.releases
-    }
-
-    /// The regular releases replayed step by step.
-    pub fn settlements(&self) -> &'a [Settlement] {
-        &self.replay.settlements
-    }
-
-    /// Requests by id, with their assessments in order.
-    pub fn requests(&self) -> &'a Requests {
-        &self.replay.requests
-    }
-
-    /// Steps, their events and partners by id.
-    pub fn index(&self) -> &'a Index<'a> {
-        &self.replay.index
+impl<'a> LedgerCtx<'a> {
+    pub fn new(ledger: &'a Ledger, as_of: Date) -> Self {
+        LedgerCtx { ledger, as_of, envelopes: rules::Envelopes::new(ledger) }
     }
 
     /// Each partner's envelope over time.
@@ -70,10 +48,52 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What a rule over the releases sees: all a [`LedgerCtx`] holds, and the replay of the releases.
+pub struct Ctx<'c, 'a> {
+    base: &'c LedgerCtx<'a>,
+    replay: &'c Replay<'a>,
+}
+
+impl<'a> std::ops::Deref for Ctx<'_, 'a> {
+    type Target = LedgerCtx<'a>;
+
+    fn deref(&self) -> &LedgerCtx<'a> {
+        self.base
+    }
+}
+
+impl<'c, 'a> Ctx<'c, 'a> {
+    /// The releases, in the order they happened.
+    pub fn releases(&self) -> &'c [Release] {
+        &self.replay.releases
+    }
+
+    /// The regular releases replayed step by step.
+    pub fn settlements(&self) -> &'c [Settlement] {
+        &self.replay.settlements
+    }
+
+    /// Requests by id, with their assessments in order.
+    pub fn requests(&self) -> &'c Requests {
+        &self.replay.requests
+    }
+
+    /// Steps, their events and partners by id.
+    pub fn index(&self) -> &'c Index<'a> {
+        &self.replay.index
+    }
+}
+
 /// One rule of the registry.
 pub struct Rule {
     pub code: Code,
-    pub run: fn(&Ctx) -> Vec<Diagnostic>,
+    pub run: Run,
+}
+
+/// What a rule reads: the ledger alone, or the replay of its releases too.
+pub enum Run {
+    Ledger(fn(&LedgerCtx) -> Vec<Diagnostic>),
+    Replay(fn(&Ctx) -> Vec<Diagnostic>),
 }
 
 /// Every rule `check` runs, in code order.
@@ -81,23 +101,36 @@ pub fn rules() -> &'static [Rule] {
     rules::RULES
 }
 
-/// Runs every rule on a loaded ledger and the replay of its releases. The rules are independent, so
-/// they run on all cores; the findings are sorted afterwards, so the output does not depend on which
-/// finished first.
-pub fn run(ledger: &Ledger, replay: &Replay, as_of: Date) -> Vec<Diagnostic> {
-    let ctx = Ctx::new(ledger, replay, as_of);
-    crate::meter::phase("checking the rules", rules().len() as u64);
-    let found: Vec<Vec<Diagnostic>> = rules()
-        .par_iter()
-        .map(|r| {
-            let d = crate::meter::timed(r.code.id(), || (r.run)(&ctx));
-            crate::meter::advance(1);
-            d
-        })
-        .collect();
-    let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
-    diag::sort(&mut out);
-    out
+/// Replays the releases of a loaded ledger and runs every rule on it; the replay is returned for the
+/// figures. The rules are independent, so they run on all cores, and those over the ledger alone run
+/// while the replay is built (the 10^6 check target, BENCHMARKS.md). The findings are sorted afterwards,
+/// so the output does not depend on which finished first.
+pub fn run(ledger: &Ledger, as_of: Date) -> (Replay<'_>, Vec<Diagnostic>) {
+    let base = LedgerCtx::new(ledger, as_of);
+    let mut over_ledger = Vec::new();
+    let mut over_replay = Vec::new();
+    for r in rules() {
+        match r.run {
+            Run::Ledger(run) => over_ledger.push((r.code, run)),
+            Run::Replay(run) => over_replay.push((r.code, run)),
+        }
+    }
+    let timed = |code: Code, run: &dyn Fn() -> Vec<Diagnostic>| {
+        let d = crate::meter::timed(code.id(), run);
+        crate::meter::advance(1);
+        d
+    };
+    crate::meter::phase("replaying the releases and checking the rules", rules().len() as u64);
+    let (replay, mut found) = rayon::join(
+        || Replay::new(ledger),
+        || -> Vec<Diagnostic> {
+            over_ledger.par_iter().flat_map_iter(|&(code, run)| timed(code, &|| run(&base))).collect()
+        },
+    );
+    let ctx = Ctx { base: &base, replay: &replay };
+    found.par_extend(over_replay.par_iter().flat_map_iter(|&(code, run)| timed(code, &|| run(&ctx))));
+    diag::sort(&mut found);
+    (replay, found)
 }
 
 /// A control total as the ledgers see it, for reports and JSON output.

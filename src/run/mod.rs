@@ -96,7 +96,9 @@ fn check_command(
     let mut skipped = None;
     match &loaded.ledger {
         Some(l) if loaded.unread.is_empty() => {
-            diags.extend(check::run(l, &crate::replay::Replay::new(l), as_of));
+            let (replay, found) = check::run(l, as_of);
+            leave_to_exit(replay);
+            diags.extend(found);
             control = check::control_figures(l);
         }
         _ => {

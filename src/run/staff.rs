@@ -225,7 +225,7 @@ pub(super) fn record_command(
     let loaded = ledger::load::load_bytes(files, config.load);
     let mut diags = loaded.diagnostics.clone();
     if let (Some(l), true) = (&loaded.ledger, loaded.unread.is_empty()) {
-        diags.extend(check::run(l, &crate::replay::Replay::new(l), as_of));
+        diags.extend(check::run(l, as_of).1);
     }
     // A new row that an earlier correction voids at once would vanish from every figure unseen.
     if let Some(l) = &loaded.ledger {

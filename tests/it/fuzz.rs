@@ -376,7 +376,7 @@ fn examine(files: &Files, opts: LoadOptions) -> Result<(), TestCaseError> {
     let mut all = loaded.diagnostics.clone();
     if let Some(l) = loaded.ledger.as_ref().filter(|_| loaded.unread.is_empty()) {
         let as_of = growthplan::date::Date::from_ymd_opt(2026, 11, 28).unwrap();
-        all.extend(growthplan::check::run(l, &growthplan::replay::Replay::new(l), as_of));
+        all.extend(growthplan::check::run(l, as_of).1);
         let control = growthplan::check::control_figures(l);
         for p in &l.payments {
             prop_assert!(p.amount.abs() <= MAX_CELL_CENTS);

@@ -5,7 +5,6 @@ use proptest::prelude::*;
 use growthplan::check::{self, measure};
 use growthplan::ledger::model::Measure;
 use growthplan::ledger::{load, LoadOptions};
-use growthplan::replay::Replay;
 
 use crate::{illustrative, shuffled_copy};
 
@@ -13,13 +12,9 @@ fn verdict_and_totals(dir: &std::path::Path) -> (Vec<String>, Vec<i128>) {
     let loaded = load(dir, LoadOptions::default()).unwrap();
     let l = loaded.ledger.unwrap();
     let as_of = growthplan::date::parse_date("2026-11-28", false).unwrap();
-    let replay = Replay::new(&l);
-    let mut codes: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .chain(check::run(&l, &replay, as_of).iter())
-        .map(|d| d.code.id().to_string())
-        .collect();
+    let (replay, found) = check::run(&l, as_of);
+    let mut codes: Vec<String> =
+        loaded.diagnostics.iter().chain(found.iter()).map(|d| d.code.id().to_string()).collect();
     codes.sort();
     let mut totals = Vec::new();
     let mut partners: Vec<Option<String>> = l.partners.iter().map(|p| Some(p.code.to_string())).collect();

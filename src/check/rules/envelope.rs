@@ -3,7 +3,7 @@
 use super::*;
 
 /// C001: the grant allocations of all partners stay within the facility's grant envelope; loans likewise.
-pub(super) fn facility_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn facility_envelope(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     for (instrument, limit) in
@@ -38,7 +38,7 @@ pub(super) fn facility_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C002: no partner's envelope (per instrument) goes below zero.
-pub(super) fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn negative_envelope(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let mut running: BTreeMap<(&str, Instrument), i128> = BTreeMap::new();
@@ -67,7 +67,7 @@ pub(super) fn negative_envelope(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C003: what is committed never exceeds what is allocated, per partner and instrument, on any date.
-pub(super) fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn over_committed(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let cuts: FxHashMap<(&str, Instrument), Vec<&Allocation>> = grouped(
@@ -137,7 +137,7 @@ pub(super) fn over_committed(cx: &Ctx) -> Vec<Diagnostic> {
 ///
 /// One pass over the payments in the order they happened (date, then place in the file), each adding to
 /// the running totals of its partner and instrument.
-pub(super) fn over_paid(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn over_paid(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let commitments: FxHashMap<(&str, Instrument), Vec<&Commitment>> =

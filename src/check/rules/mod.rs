@@ -7,7 +7,7 @@ use std::hash::Hash;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::measure;
-use super::{Ctx, Rule};
+use super::{Ctx, LedgerCtx, Rule, Run};
 use crate::date::{self, Date};
 use crate::diag::{Code, Diagnostic};
 use crate::ledger::model::*;
@@ -25,36 +25,36 @@ use release::*;
 use request::*;
 
 pub static RULES: &[Rule] = &[
-    Rule { code: Code::FacilityEnvelopeExceeded, run: facility_envelope },
-    Rule { code: Code::NegativeEnvelope, run: negative_envelope },
-    Rule { code: Code::OverCommitted, run: over_committed },
-    Rule { code: Code::OverPaid, run: over_paid },
-    Rule { code: Code::PrefinancingAboveCap, run: prefinancing_cap },
-    Rule { code: Code::PrefinancingRepeated, run: prefinancing_repeated },
-    Rule { code: Code::PaidBeforeAgreements, run: paid_before_agreements },
-    Rule { code: Code::PaidWhileConditionsNotMet, run: paid_while_conditions_not_met },
-    Rule { code: Code::StepNotFulfilled, run: step_not_fulfilled },
-    Rule { code: Code::StepOverpaid, run: step_overpaid },
-    Rule { code: Code::ReleaseUnreconciled, run: release_unreconciled },
-    Rule { code: Code::ChannelInstrument, run: channel_instrument },
-    Rule { code: Code::WbifShareLow, run: wbif_share },
-    Rule { code: Code::PaidAfterGrace, run: paid_after_grace },
-    Rule { code: Code::OutsidePeriod, run: outside_period },
-    Rule { code: Code::AfterAsOf, run: after_as_of },
-    Rule { code: Code::EventBeforeStep, run: event_before_step },
-    Rule { code: Code::EventAfterFulfilled, run: event_after_fulfilled },
-    Rule { code: Code::ControlTotalMismatch, run: control_totals },
-    Rule { code: Code::TooManyReleases, run: too_many_releases },
-    Rule { code: Code::StepsExceedEnvelope, run: steps_exceed_envelope },
-    Rule { code: Code::PrefinancingLate, run: prefinancing_late },
-    Rule { code: Code::ReleaseSteps, run: release_steps },
-    Rule { code: Code::RequestNotAssessed, run: request_not_assessed },
-    Rule { code: Code::ReleasedAboveApproved, run: released_above_approved },
-    Rule { code: Code::ApprovedAboveRequested, run: approved_above_requested },
-    Rule { code: Code::StepCountsAboveClaimed, run: step_counts_above_claimed },
-    Rule { code: Code::PeriodEndNotDue, run: period_end_not_due },
-    Rule { code: Code::AssessmentOutOfOrder, run: assessment_out_of_order },
-    Rule { code: Code::RequestPaidAfterGrace, run: request_paid_after_grace },
+    Rule { code: Code::FacilityEnvelopeExceeded, run: Run::Ledger(facility_envelope) },
+    Rule { code: Code::NegativeEnvelope, run: Run::Ledger(negative_envelope) },
+    Rule { code: Code::OverCommitted, run: Run::Ledger(over_committed) },
+    Rule { code: Code::OverPaid, run: Run::Ledger(over_paid) },
+    Rule { code: Code::PrefinancingAboveCap, run: Run::Replay(prefinancing_cap) },
+    Rule { code: Code::PrefinancingRepeated, run: Run::Replay(prefinancing_repeated) },
+    Rule { code: Code::PaidBeforeAgreements, run: Run::Replay(paid_before_agreements) },
+    Rule { code: Code::PaidWhileConditionsNotMet, run: Run::Replay(paid_while_conditions_not_met) },
+    Rule { code: Code::StepNotFulfilled, run: Run::Replay(step_not_fulfilled) },
+    Rule { code: Code::StepOverpaid, run: Run::Replay(step_overpaid) },
+    Rule { code: Code::ReleaseUnreconciled, run: Run::Replay(release_unreconciled) },
+    Rule { code: Code::ChannelInstrument, run: Run::Ledger(channel_instrument) },
+    Rule { code: Code::WbifShareLow, run: Run::Ledger(wbif_share) },
+    Rule { code: Code::PaidAfterGrace, run: Run::Replay(paid_after_grace) },
+    Rule { code: Code::OutsidePeriod, run: Run::Ledger(outside_period) },
+    Rule { code: Code::AfterAsOf, run: Run::Ledger(after_as_of) },
+    Rule { code: Code::EventBeforeStep, run: Run::Replay(event_before_step) },
+    Rule { code: Code::EventAfterFulfilled, run: Run::Replay(event_after_fulfilled) },
+    Rule { code: Code::ControlTotalMismatch, run: Run::Ledger(control_totals) },
+    Rule { code: Code::TooManyReleases, run: Run::Replay(too_many_releases) },
+    Rule { code: Code::StepsExceedEnvelope, run: Run::Ledger(steps_exceed_envelope) },
+    Rule { code: Code::PrefinancingLate, run: Run::Replay(prefinancing_late) },
+    Rule { code: Code::ReleaseSteps, run: Run::Replay(release_steps) },
+    Rule { code: Code::RequestNotAssessed, run: Run::Replay(request_not_assessed) },
+    Rule { code: Code::ReleasedAboveApproved, run: Run::Replay(released_above_approved) },
+    Rule { code: Code::ApprovedAboveRequested, run: Run::Replay(approved_above_requested) },
+    Rule { code: Code::StepCountsAboveClaimed, run: Run::Replay(step_counts_above_claimed) },
+    Rule { code: Code::PeriodEndNotDue, run: Run::Ledger(period_end_not_due) },
+    Rule { code: Code::AssessmentOutOfOrder, run: Run::Replay(assessment_out_of_order) },
+    Rule { code: Code::RequestPaidAfterGrace, run: Run::Replay(request_paid_after_grace) },
 ];
 
 fn eur(v: i128) -> String {

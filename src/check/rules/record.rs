@@ -4,7 +4,7 @@
 use super::*;
 
 /// C015: every date lies in the facility's period (payments up to `payments_until`, steps due by `end`).
-pub(super) fn outside_period(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn outside_period(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let f = &l.facility;
     let mut out = Vec::new();
@@ -48,7 +48,7 @@ pub(super) fn outside_period(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C016: no event is dated after the as-of date (a typo in the year, or a payment recorded too early).
-pub(super) fn after_as_of(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn after_as_of(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let mut check = |at: Loc, field: &str, d: Date| {
@@ -159,7 +159,7 @@ pub(super) fn event_after_fulfilled(cx: &Ctx) -> Vec<Diagnostic> {
 
 /// C019: every control total matches the ledgers within its tolerance; one the ledgers itemise only in
 /// part (`itemised = partial`, a known gap) fails only when the ledgers exceed it.
-pub(super) fn control_totals(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn control_totals(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     for c in &l.control_totals {
@@ -245,7 +245,7 @@ pub(super) fn too_many_releases(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C021: the steps of a partner are together worth no more than its envelope.
-pub(super) fn steps_exceed_envelope(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn steps_exceed_envelope(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let mut out = Vec::new();
     let mut steps: FxHashMap<&str, Vec<&Step>> = FxHashMap::default();

@@ -243,7 +243,7 @@ pub(super) fn release_unreconciled(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C012: each channel carries only the instruments facility.toml allows (budget support is loan only).
-pub(super) fn channel_instrument(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn channel_instrument(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let f = &cx.ledger.facility;
     cx.ledger
         .payments
@@ -273,7 +273,7 @@ pub(super) fn channel_instrument(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C013: at the facility's end, the WBIF share of all payments is at least the minimum.
-pub(super) fn wbif_share(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn wbif_share(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     let end = l.facility.end;
     if cx.as_of < end {

@@ -182,7 +182,7 @@ pub(super) fn step_counts_above_claimed(cx: &Ctx) -> Vec<Diagnostic> {
 }
 
 /// C028: a request reports on a due date of the facility (the end of a half-year within its period).
-pub(super) fn period_end_not_due(cx: &Ctx) -> Vec<Diagnostic> {
+pub(super) fn period_end_not_due(cx: &LedgerCtx) -> Vec<Diagnostic> {
     let l = cx.ledger;
     l.requests
         .iter()
