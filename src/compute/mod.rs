@@ -64,21 +64,28 @@ pub fn progress(l: &Ledger, replay: &Replay, as_of: Date) -> Result<Progress, Co
     guard_overflow(l)?;
     let envelopes = crate::meter::timed("envelopes", || envelopes::envelope_tables(l, as_of))?;
     // Independent, so side by side: the 10^6 status and report targets (BENCHMARKS.md).
-    let (payments, steps) = rayon::join(
-        || crate::meter::timed("payments", || payments::payment_tables(l, as_of)),
-        || crate::meter::timed("steps", || steps::step_tables(l, replay, as_of)),
+    let ((payments, steps), (known_gaps, (by_partner, facility), request_states)) = rayon::join(
+        || {
+            rayon::join(
+                || crate::meter::timed("payments", || payments::payment_tables(l, as_of)),
+                || crate::meter::timed("steps", || steps::step_tables(l, replay, as_of)),
+            )
+        },
+        || {
+            let known_gaps = requests::known_gaps(l, as_of);
+            let figures = requests::request_figures(l, replay, as_of, &known_gaps);
+            (known_gaps, figures, requests::request_states(l, replay, as_of))
+        },
     );
     let (payments, steps) = (payments?, steps?);
     let mut progress = assemble(l, as_of, envelopes, payments, steps)?;
-    let known_gaps = requests::known_gaps(l, as_of);
-    let (by_partner, facility) = requests::request_figures(l, replay, as_of, &known_gaps);
     for p in &mut progress.partners {
         if let Some(i) = l.partner_codes.iter().position(|c| *c == p.code) {
             p.requests = by_partner[i].clone();
         }
     }
     progress.requests = facility;
-    progress.request_states = requests::request_states(l, replay, as_of);
+    progress.request_states = request_states;
     progress.known_gaps = known_gaps;
     progress.outlook = crate::meter::timed("outlook", || outlook::outlook(l, replay, &progress));
     Ok(progress)

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::frames::{day, month_number, per_partner_and_total, s, with_partner_codes, Tables};
+use super::frames::{month_number, per_partner_and_total, s, with_partner_codes, Tables};
 use super::timeline::timeline;
 use super::ComputeError;
 use crate::date::Date;
@@ -12,23 +12,13 @@ use crate::progress::TimelinePoint;
 
 /// The payments as of `as_of`, per partner and in total, and the timeline.
 pub(super) fn payment_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Vec<TimelinePoint>), ComputeError> {
-    let pay = crate::meter::timed("payments' frame", || payments_frame(l))?;
-    // The payments up to the date summed per partner and month (a few thousand groups at most): all of
-    // them, and those of grants, of the budget channel and of pre-financing; the other side of each is
-    // the difference. The figures per partner, in total and the timeline add up these sums, not the rows.
-    let sum_of = |flag: &str, name: &str| col("amount").filter(col(flag)).sum().alias(name);
-    let sums = [
-        col("amount").sum().alias("paid"),
-        sum_of("grant", "paid_grant"),
-        sum_of("budget", "paid_budget"),
-        sum_of("prefinancing", "paid_prefinancing"),
-    ];
+    let pay = crate::meter::timed("payments' frame", || payments_frame(l, as_of))?;
+    // The payments summed per partner and month (a few thousand groups at most): all of them, and those
+    // of grants, of the budget channel and of pre-financing; the other side of each is the difference. The
+    // figures per partner, in total and the timeline add up these sums, not the rows.
+    let figures = ["paid", "paid_grant", "paid_budget", "paid_prefinancing"];
     let months = crate::meter::timed("payments per partner and month", || {
-        pay.lazy()
-            .filter(col("day").lt_eq(lit(day(as_of))))
-            .group_by([col("partner"), col("month")])
-            .agg(sums)
-            .collect()
+        pay.lazy().group_by([col("partner"), col("month")]).agg(figures.map(|f| col(f).sum())).collect()
     })?
     .lazy()
     .with_columns([
@@ -43,33 +33,32 @@ pub(super) fn payment_tables(l: &Ledger, as_of: Date) -> Result<(Tables, Vec<Tim
     Ok(((pay_p, pay_t), timeline))
 }
 
-/// The payments' frame: one row per payment with its partner (the ledger's number for the code, turned
-/// back into the code after grouping by [`with_partner_codes`]), month, kind of money, day and amount.
-fn payments_frame(l: &Ledger) -> PolarsResult<DataFrame> {
+/// The payments' frame: a row per payment made on or before `as_of`, with its partner (the ledger's
+/// number for the code, turned back into the code after grouping by [`with_partner_codes`]), month, and
+/// amount: in all, and again in a column of each kind of money it is (zero in the others).
+fn payments_frame(l: &Ledger, as_of: Date) -> PolarsResult<DataFrame> {
     let n = l.payments.len();
     let mut partner = Vec::with_capacity(n);
     let mut month = Vec::with_capacity(n);
-    let mut prefinancing = Vec::with_capacity(n);
-    let mut budget = Vec::with_capacity(n);
+    let mut paid = Vec::with_capacity(n);
     let mut grant = Vec::with_capacity(n);
-    let mut days = Vec::with_capacity(n);
-    let mut amount = Vec::with_capacity(n);
-    for r in l.payments.iter() {
+    let mut budget = Vec::with_capacity(n);
+    let mut prefinancing = Vec::with_capacity(n);
+    let only = |yes: bool, amount: i64| if yes { amount } else { 0 };
+    for r in l.payments.iter().filter(|r| r.date <= as_of) {
         partner.push(r.partner.0);
         month.push(month_number(r.date));
-        prefinancing.push(r.kind == PaymentKind::PreFinancing);
-        budget.push(r.channel == Channel::Budget);
-        grant.push(r.instrument == Instrument::Grant);
-        days.push(day(r.date));
-        amount.push(r.amount);
+        paid.push(r.amount);
+        grant.push(only(r.instrument == Instrument::Grant, r.amount));
+        budget.push(only(r.channel == Channel::Budget, r.amount));
+        prefinancing.push(only(r.kind == PaymentKind::PreFinancing, r.amount));
     }
     DataFrame::new_infer_height(vec![
         Column::new(s("partner"), partner),
         Column::new(s("month"), month),
-        Column::new(s("prefinancing"), prefinancing),
-        Column::new(s("budget"), budget),
-        Column::new(s("grant"), grant),
-        Column::new(s("day"), days),
-        Column::new(s("amount"), amount),
+        Column::new(s("paid"), paid),
+        Column::new(s("paid_grant"), grant),
+        Column::new(s("paid_budget"), budget),
+        Column::new(s("paid_prefinancing"), prefinancing),
     ])
 }

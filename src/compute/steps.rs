@@ -126,10 +126,23 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
     // Computed once; the aggregations below read the frame.
     let step_rows = state.sort(["partner", "id"], SortMultipleOptions::default()).collect()?;
     let state = step_rows.clone().lazy();
-    let (step_p, step_t) = per_partner_and_total(state.clone(), &["partner"], step_aggs.clone())?;
+    // The figures per partner, per area and each step's state read the sorted frame alone: side by side
+    // (the 10^6 status and report targets, BENCHMARKS.md).
+    let ((steps, areas), step_states) = rayon::join(
+        || {
+            rayon::join(
+                || per_partner_and_total(state.clone(), &["partner"], step_aggs.clone()),
+                || per_partner_and_total(state.clone(), &["partner", "area"], step_aggs.clone()),
+            )
+        },
+        || step_states(l, &step_rows),
+    );
+    let ((step_p, step_t), (area_df, _)) = (steps?, areas?);
+    Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states? })
+}
 
-    let (area_df, _) = per_partner_and_total(state, &["partner", "area"], step_aggs)?;
-
+/// Each step's state in the sorted frame's order, its texts the ledger's step's (found by `pos`).
+fn step_states(l: &Ledger, step_rows: &DataFrame) -> PolarsResult<Vec<StepState>> {
     // The columns are looked up once; each step's row in the ledger comes with it (`pos`).
     let (pos, stage, assessment) =
         (step_rows.column("pos")?.i64()?, step_rows.column("stage")?.str()?, step_rows.column("status")?.str()?);
@@ -141,8 +154,7 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
         money("value_expired")?,
         money("value_ahead")?,
     );
-    // Each state in the sorted frame's order, its texts the ledger's step's (found by `pos`).
-    let step_states: Vec<StepState> = (0..step_rows.height())
+    Ok((0..step_rows.height())
         .filter_map(|row| Some((row, pos.get(row).and_then(|i| l.steps.get(i as usize))?)))
         .map(|(row, step)| StepState {
             id: step.id.clone(),
@@ -159,9 +171,7 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
             value_expired: expired.get(row).unwrap_or(0),
             value_ahead: ahead.get(row).unwrap_or(0),
         })
-        .collect();
-
-    Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states })
+        .collect())
 }
 
 fn stage_word(s: &str) -> &'static str {

@@ -63,6 +63,7 @@ pub(super) fn status_command(
         }
     };
     out.write_all(text.as_bytes()).context("cannot write the status")?;
+    leave_to_exit((replay, p));
     leave_to_exit(l);
     Ok(Outcome::Clean)
 }
