@@ -215,15 +215,15 @@ pub fn table(o: &Outlook, partner: Option<&str>) -> String {
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    // A cell per window: a dash where there is no projection for it (a folder with nothing allocated).
     let row = |name: &str, points: &[ProjectionPoint], rows: &mut Vec<Vec<String>>| {
         for s in SCENARIOS {
             let mut r = vec![inert(name), s.to_string()];
-            r.extend(
-                points
-                    .iter()
-                    .filter(|x| x.scenario == s)
-                    .map(|x| format!("{}/{}", format_millions(x.paid as i128), format_millions(x.expired as i128))),
-            );
+            r.extend(o.windows.iter().map(|&w| {
+                points.iter().find(|x| x.scenario == s && x.window_end == w).map_or("-".to_string(), |x| {
+                    format!("{}/{}", format_millions(x.paid as i128), format_millions(x.expired as i128))
+                })
+            }));
             rows.push(r);
         }
     };

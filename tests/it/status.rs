@@ -298,3 +298,22 @@ fn the_request_cycle_adds_up_and_the_july_2026_aggregate_is_a_known_gap() {
     assert_eq!(cents(&gap["published_eur"]) - cents(&gap["itemised_eur"]), cents(&gap["unitemised_eur"]));
     assert_eq!(cents(&v["facility"]["reported_unitemised_eur"]), cents(&gap["unitemised_eur"]));
 }
+
+/// A folder made by `init` has nothing to project: `status --outlook` shows each window as a dash, in
+/// every format, instead of failing (the table's rows were one cell per projection point, which it lacks).
+#[test]
+fn outlook_of_an_empty_folder_shows_dashes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = growthplan(tmp.path(), &["init", "empty"]);
+    assert_eq!(code, 0, "{err}");
+    for format in ["table", "json", "csv"] {
+        let args = ["status", "--data", "empty", "--as-of", "2025-08-01", "--outlook", "--format", format];
+        let (code, out, err) = growthplan(tmp.path(), &args);
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(!out.is_empty(), "{format}");
+        if format == "table" {
+            let row = out.lines().find(|l| l.starts_with("all") && l.contains("on_plan")).expect("the facility's row");
+            assert!(row.ends_with(" -") && !row.contains("EUR"), "{row}");
+        }
+    }
+}
