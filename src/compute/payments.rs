@@ -1,5 +1,6 @@
-//! The payments as of a date: one frame of every payment, summed per partner and month (all, grants,
-//! budget channel, pre-financing), and from those sums the figures per partner and in total.
+//! The payments as of a date: a frame of the payments up to it with a column per kind of money, summed
+//! per partner and month (all, grants, budget channel, pre-financing), and from those sums the figures
+//! per partner and in total.
 
 use polars::prelude::*;
 

@@ -128,7 +128,7 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
     let state = step_rows.clone().lazy();
     // The figures per partner, per area and each step's state read the sorted frame alone: side by side
     // (the 10^6 status and report targets, BENCHMARKS.md).
-    let ((steps, areas), step_states) = rayon::join(
+    let ((steps, areas), states) = rayon::join(
         || {
             rayon::join(
                 || per_partner_and_total(state.clone(), &["partner"], step_aggs.clone()),
@@ -138,7 +138,7 @@ pub(super) fn step_tables(l: &Ledger, replay: &Replay, as_of: Date) -> Result<St
         || step_states(l, &step_rows),
     );
     let ((step_p, step_t), (area_df, _)) = (steps?, areas?);
-    Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: step_states? })
+    Ok(StepTables { clear: (clear_p, clear_t), steps: (step_p, step_t), areas: area_df, states: states? })
 }
 
 /// Each step's state in the sorted frame's order, its texts the ledger's step's (found by `pos`).

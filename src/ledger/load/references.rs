@@ -15,8 +15,8 @@ pub(super) fn at(sources: &Sources, code: Code, loc: Loc, field: &str, message: 
 /// Cross-ledger references the payments make: partner codes and step ids exist (and each release's
 /// known steps, which the ledger keeps), releases are coherent (the steps' and events' own references
 /// are resolved while the payments are typed: [`step_references`]). References into a file that could not
-/// be read are not checked: that file's own diagnostics say why. The three kinds of check read different
-/// things, so they run side by side.
+/// be read are not checked: that file's own diagnostics say why. The checks read different things, so they
+/// run side by side (the 10^6 check and status targets, BENCHMARKS.md).
 pub(super) fn resolve_references(
     l: &Ledger,
     sources: &Sources,

@@ -489,7 +489,7 @@ impl PartnerNames {
         found.is_code = found.codes.iter().cloned().collect();
         for [code, name, local_name] in &rows {
             for n in partner_names(name, local_name) {
-                if !code.is_empty() && !found.codes.iter().any(|c| c.as_str() == n) {
+                if !code.is_empty() && !found.is_code.contains(n) {
                     found.names.push((n.to_lowercase(), Text::from(code.as_str())));
                 }
             }
