@@ -156,20 +156,19 @@ pub(super) fn report_command(
     for f in report::index(&l.facility.name, &months)? {
         crate::write::write_atomic(&reports.join(&f.path), &f.bytes)?;
     }
-    writeln!(
-        out,
-        "wrote {} ({} files){}",
-        target.display(),
-        files.len(),
-        if errors > 0 {
-            format!("; check finds {errors} errors, shown at the top of the report")
-        } else {
-            String::new()
-        }
-    )?;
+    writeln!(out, "wrote {} ({} files){}", target.display(), files.len(), errors_shown(errors, "of the report"))?;
     leave_to_exit(replay);
     leave_to_exit((l, now, before));
     Ok(Outcome::Clean)
+}
+
+/// What a publication's last line adds when `check` finds errors: where the reader sees them (`at`).
+fn errors_shown(errors: usize, at: &str) -> String {
+    if errors > 0 {
+        format!("; check finds {errors} errors, shown at the top {at}")
+    } else {
+        String::new()
+    }
 }
 
 /// `site`: the public website, from the same figures as `status`, `export` and `report`, written whole.
@@ -237,16 +236,7 @@ pub(super) fn site_command(
         &staging,
     )?;
     let files = staging.commit()?;
-    writeln!(
-        out,
-        "wrote {} ({files} files){}",
-        dir.display(),
-        if errors > 0 {
-            format!("; check finds {errors} errors, shown at the top of every page")
-        } else {
-            String::new()
-        }
-    )?;
+    writeln!(out, "wrote {} ({files} files){}", dir.display(), errors_shown(errors, "of every page"))?;
     leave_to_exit(replay);
     leave_to_exit((l, now, changes));
     Ok(Outcome::Clean)
