@@ -33,8 +33,8 @@ bench_steps() {
 # The synthetic folder of 10^EXP payment rows (20 partners), made once: prints its path.
 bench_data() {
   local exp=$1 data="$store/syn$1"
-  # requests.csv: a folder made before the request ledgers (issue 24) is made again.
-  if [[ ! -f "$data/requests.csv" ]]; then
+  # A folder made before the newest ledger (corrections.csv) is made again.
+  if [[ ! -f "$data/corrections.csv" ]]; then
     rm -rf "$data"
     "$bin" synth --out "$data" --partners 20 --steps "$(bench_steps "$exp")" --payments $((10 ** exp)) --seed 1 >/dev/null
   fi

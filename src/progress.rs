@@ -478,11 +478,13 @@ pub struct Table {
     pub rows: Vec<Vec<Value>>,
 }
 
-/// Something that happened between two dates (`from` exclusive, `to` inclusive).
+/// Something that happened between two dates (`from` exclusive, `to` inclusive). Its texts are borrowed
+/// from the ledger, the replay and the figures it was computed from: the changes since the facility's
+/// start are a row per release, a million at 10^6 rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
+pub struct Change<'a> {
     pub date: Date,
-    pub partner: String,
+    pub partner: &'a str,
     /// `pre_financing`, `regular` (a release), `fulfilled`, `partially_fulfilled` (an assessment),
     /// `overdue` (a step fell due unmet), `expired` (a grace period ended unmet), or `allocation_initial`,
     /// `allocation_cut`, `allocation_redistribution` (an envelope change), or `agenda_approved`,
@@ -491,12 +493,12 @@ pub struct Change {
     /// `commitment` (an agreement or project committing money; negative to de-commit).
     pub what: &'static str,
     /// The release id, step id, request id or instrument concerned.
-    pub reference: String,
+    pub reference: &'a str,
     /// Euros: transferred, found fulfilled, unmet, the allocation, requested or approved; `None` where
     /// there is no amount or it is not published.
     pub amount: Option<i64>,
     /// The source of the row it comes from (empty for what is derived: a step falling due or expiring).
-    pub source: String,
+    pub source: &'a str,
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ mod steps;
 mod timeline;
 
 pub use changes::changes;
-pub use parquet::parquet;
+pub use parquet::{changes_parquet, parquet};
 
 use frames::{get_i64, get_str, s, Tables};
 use steps::StepTables;

@@ -1,6 +1,8 @@
 //! The tables `export` writes (and the site offers as downloads): every computed table as rows of JSON
 //! values, and their CSV (formulas neutralised) and JSON forms, written row by row.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use crate::date;
@@ -8,22 +10,32 @@ use crate::money::format_plain;
 use crate::progress::{Change, Figures, Progress, RequestFigures, Table};
 use crate::render::status::{figures_json, partial_json, requests_json};
 
-/// The `changes` table of `export`.
+/// The columns of the `changes` table of `export`.
+pub const CHANGE_HEADER: [&str; 6] = ["date", "partner", "what", "reference", "amount_eur", "source"];
+
+/// A change as the cells of the `changes` table: text, or `None` for an amount that is not published.
+pub fn change_cells<'c>(c: &'c Change) -> [Option<Cow<'c, str>>; 6] {
+    [
+        Some(Cow::Owned(date::format(c.date))),
+        Some(Cow::Borrowed(c.partner)),
+        Some(Cow::Borrowed(c.what)),
+        Some(Cow::Borrowed(c.reference)),
+        c.amount.map(|a| Cow::Owned(format_plain(a))),
+        Some(Cow::Borrowed(c.source)),
+    ]
+}
+
+/// The `changes` table of `export`. Its CSV and JSON are written straight from the changes by
+/// [`write_changes_csv`] and [`write_changes_json`] (and its Parquet by `compute::changes_parquet`); the
+/// workbook takes this table.
 pub fn changes_table(changes: &[Change]) -> Table {
     Table {
         name: "changes",
-        header: ["date", "partner", "what", "reference", "amount_eur", "source"].map(String::from).to_vec(),
+        header: CHANGE_HEADER.map(String::from).to_vec(),
         rows: changes
             .iter()
             .map(|c| {
-                vec![
-                    json!(date::format(c.date)),
-                    json!(c.partner),
-                    json!(c.what),
-                    json!(c.reference),
-                    json!(c.amount.map(format_plain)),
-                    json!(c.source),
-                ]
+                change_cells(c).into_iter().map(|v| v.map_or(Value::Null, |s| Value::String(s.into_owned()))).collect()
             })
             .collect(),
     }
@@ -276,15 +288,59 @@ pub fn csv(t: &Table) -> String {
 
 /// [`csv`], written to `w` row by row.
 pub fn write_csv(t: &Table, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_csv_rows(&t.header, t.rows.iter(), w)
+}
+
+/// The `changes` table as CSV, written from the changes without building the table: the bytes of
+/// [`write_csv`] over [`changes_table`] (a million rows at 10^6: the site target, BENCHMARKS.md).
+pub fn write_changes_csv(changes: &[Change], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_csv_rows(&CHANGE_HEADER, changes.iter().map(change_cells), w)
+}
+
+/// A cell as the writers see it, from a table's JSON value or written straight from a row.
+enum Cell<'v> {
+    Text(&'v str),
+    Null,
+    /// A number, a truth value, a list or an object.
+    Other(&'v Value),
+}
+
+/// What a row of a table is made of.
+trait AsCell {
+    fn cell(&self) -> Cell<'_>;
+}
+
+impl AsCell for Value {
+    fn cell(&self) -> Cell<'_> {
+        match self {
+            Value::String(s) => Cell::Text(s),
+            Value::Null => Cell::Null,
+            other => Cell::Other(other),
+        }
+    }
+}
+
+impl AsCell for Option<Cow<'_, str>> {
+    fn cell(&self) -> Cell<'_> {
+        self.as_deref().map_or(Cell::Null, Cell::Text)
+    }
+}
+
+/// Rows of cells under `header` as CSV.
+fn write_csv_rows<H: AsRef<[u8]>, R: AsRef<[C]>, C: AsCell>(
+    header: &[H],
+    rows: impl Iterator<Item = R>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w);
-    w.write_record(&t.header)?;
-    for r in &t.rows {
-        for v in r {
-            match v {
-                Value::String(s) if is_number(s) => w.write_field(s)?,
-                Value::String(s) => w.write_field(&*neutralise(s))?,
-                Value::Null => w.write_field("")?,
-                other => w.write_field(other.to_string())?,
+    w.write_record(header)?;
+    for r in rows {
+        for v in r.as_ref() {
+            match v.cell() {
+                Cell::Text(s) if is_number(s) => w.write_field(s)?,
+                Cell::Text(s) => w.write_field(&*neutralise(s))?,
+                Cell::Null => w.write_field("")?,
+                Cell::Other(other) => w.write_field(other.to_string())?,
             }
         }
         // An empty record ends the row (its fields are written).
@@ -318,46 +374,136 @@ pub fn table_json(t: &Table) -> String {
 
 /// [`table_json`], written to `w`.
 pub fn write_table_json(t: &Table, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    use serde::ser::{SerializeMap, SerializeSeq};
-    use serde::Serialize;
+    write_json_rows(&t.header, t.rows.iter(), w)
+}
+
+/// The `changes` table as JSON, written from the changes without building the table: the bytes of
+/// [`write_table_json`] over [`changes_table`].
+pub fn write_changes_json(changes: &[Change], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_json_rows(&CHANGE_HEADER, changes.iter().map(change_cells), w)
+}
+
+/// Rows of cells under `header` as the bytes of `serde_json::to_writer_pretty` over an object per row,
+/// each key written once per table instead of a serializer's call per token (a third of the time of the
+/// site's downloads at 10^6 rows: the issue 25 target in BENCHMARKS.md).
+fn write_json_rows<H: AsRef<str>, R: AsRef<[C]>, C: AsCell>(
+    header: &[H],
+    rows: impl Iterator<Item = R>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     // The order of the keys in an object: whatever order serde_json's map keeps them in (sorted, unless a
     // dependency turns on its `preserve_order`).
-    let order: Vec<usize> = t
-        .header
+    let order: Vec<usize> = header
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.clone(), Value::from(i)))
+        .map(|(i, h)| (h.as_ref().to_string(), Value::from(i)))
         .collect::<Map<String, Value>>()
         .values()
         .filter_map(|v| v.as_u64().map(|i| i as usize))
         .collect();
-    struct Row<'a>(&'a [String], &'a [Value], &'a [usize]);
-    impl Serialize for Row<'_> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut m = serializer.serialize_map(Some(self.2.len()))?;
-            for &i in self.2 {
-                m.serialize_entry(&self.0[i], &self.1[i])?;
-            }
-            m.end()
+    // Each key as it starts its line: `    "name": `.
+    let keys: Vec<Vec<u8>> = order
+        .iter()
+        .map(|&i| {
+            let mut key = b"    ".to_vec();
+            serde_json::to_writer(&mut key, header[i].as_ref()).expect("writing to memory cannot fail");
+            key.extend_from_slice(b": ");
+            key
+        })
+        .collect();
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    buf.push(b'[');
+    let mut any = false;
+    for row in rows {
+        let row = row.as_ref();
+        buf.extend_from_slice(if any { b",\n  {" } else { b"\n  {" });
+        any = true;
+        for (k, &i) in order.iter().enumerate() {
+            buf.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
+            buf.extend_from_slice(&keys[k]);
+            json_cell(&mut buf, row[i].cell());
+        }
+        buf.extend_from_slice(if order.is_empty() { b"}" } else { b"\n  }" });
+        if buf.len() >= 1 << 16 {
+            w.write_all(&buf)?;
+            buf.clear();
         }
     }
-    struct Rows<'a>(&'a Table, &'a [usize]);
-    impl Serialize for Rows<'_> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut seq = serializer.serialize_seq(Some(self.0.rows.len()))?;
-            for r in &self.0.rows {
-                seq.serialize_element(&Row(&self.0.header, r, self.1))?;
-            }
-            seq.end()
+    buf.extend_from_slice(if any { b"\n]\n" } else { b"]\n" });
+    w.write_all(&buf)
+}
+
+/// A cell of a row, as serde_json writes it pretty two objects deep.
+fn json_cell(buf: &mut Vec<u8>, v: Cell) {
+    match v {
+        // Text with nothing JSON escapes, as it is.
+        Cell::Text(s) if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') => {
+            buf.push(b'"');
+            buf.extend_from_slice(s.as_bytes());
+            buf.push(b'"');
         }
+        Cell::Text(s) => serde_json::to_writer(&mut *buf, s).expect("writing to memory cannot fail"),
+        Cell::Null => buf.extend_from_slice(b"null"),
+        Cell::Other(v @ (Value::Array(_) | Value::Object(_))) => {
+            // Pretty on its own, then each line after the first indented to the depth it is written at
+            // (a line break inside a JSON string is always escaped).
+            let text = serde_json::to_string_pretty(v).expect("a JSON value is written");
+            buf.extend_from_slice(text.replace('\n', "\n    ").as_bytes());
+        }
+        Cell::Other(v) => serde_json::to_writer(&mut *buf, v).expect("writing to memory cannot fail"),
     }
-    serde_json::to_writer_pretty(&mut *w, &Rows(t, &order))?;
-    w.write_all(b"\n")
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A change as owned parts: days from 2024-01-01, partner, kind (in [`WHATS`]), reference, amount, source.
+    pub type ChangeParts = (i64, String, usize, String, Option<i64>, String);
+
+    /// Changes as owned parts, for the
+    /// property tests of the writers that take changes straight. Amounts stay within what a cell can hold:
+    /// the Parquet of a table reads its amounts back from their text, which stops there.
+    pub fn arbitrary_changes() -> impl Strategy<Value = Vec<ChangeParts>> {
+        const MAX: i64 = crate::money::MAX_CELL_CENTS;
+        let text = "(.|[\\x00-\\x1f\",=+@-]){0,8}";
+        proptest::collection::vec(
+            (-400i64..4000, text, 0usize..WHATS.len(), text, proptest::option::of(-MAX..=MAX), text),
+            0..12,
+        )
+    }
+
+    pub const WHATS: [&str; 3] = ["regular", "request_submitted", "expired"];
+
+    pub fn changes_of(parts: &[ChangeParts]) -> Vec<Change<'_>> {
+        let start = crate::date::Date::from_ymd_opt(2024, 1, 1).unwrap();
+        parts
+            .iter()
+            .map(|(days, partner, what, reference, amount, source)| Change {
+                date: start + chrono::Duration::days(*days),
+                partner,
+                what: WHATS[*what],
+                reference,
+                amount: *amount,
+                source,
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The changes written straight are the bytes of their table written as any table is.
+        #[test]
+        fn changes_written_straight_are_their_table(parts in arbitrary_changes()) {
+            let changes = changes_of(&parts);
+            let table = changes_table(&changes);
+            let (mut csv_bytes, mut json_bytes) = (Vec::new(), Vec::new());
+            write_changes_csv(&changes, &mut csv_bytes).unwrap();
+            write_changes_json(&changes, &mut json_bytes).unwrap();
+            prop_assert_eq!(String::from_utf8(csv_bytes).unwrap(), csv(&table));
+            prop_assert_eq!(String::from_utf8(json_bytes).unwrap(), table_json(&table));
+        }
+    }
 
     /// The JSON written row by row is what building an object per row gives, byte for byte.
     #[test]
@@ -368,10 +514,12 @@ mod tests {
             rows: vec![
                 vec![json!("z"), json!(null), json!("12.50"), json!("<AL>\u{1b}")],
                 vec![json!(3), json!("a\"b"), json!(null), json!("RS")],
+                vec![json!(-2.5), json!(["x", {"y": [1, {}], "z": []}]), json!({}), json!(true)],
             ],
         };
         let empty = Table { name: "e", header: vec!["a".into()], rows: Vec::new() };
-        for t in [t, empty] {
+        let no_columns = Table { name: "n", header: Vec::new(), rows: vec![Vec::new(), Vec::new()] };
+        for t in [t, empty, no_columns] {
             let objects: Vec<Value> = t
                 .rows
                 .iter()
@@ -514,11 +662,11 @@ mod tests {
         let mut all = tables(&p);
         all.push(changes_table(&[Change {
             date: p.as_of,
-            partner: "AA".into(),
+            partner: "AA",
             what: "regular",
-            reference: "R1".into(),
+            reference: "R1",
             amount: Some(5),
-            source: "x".into(),
+            source: "x",
         }]));
         for t in &all {
             assert!(!t.rows.is_empty(), "{}", t.name);

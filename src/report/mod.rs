@@ -85,7 +85,7 @@ pub struct ReportInput<'a> {
     /// The ledgers' last recorded event and its age in days at the report's date, when older than
     /// facility.toml's `stale_after_days`.
     pub stale: Option<(crate::date::Date, i64)>,
-    pub changes: &'a [Change],
+    pub changes: &'a [Change<'a>],
     pub findings: &'a [Diagnostic],
     pub control: &'a [crate::check::ControlFigure],
     pub inputs: &'a [Input],
@@ -218,15 +218,15 @@ pub fn build(r: &ReportInput) -> Result<Vec<ReportFile>, minijinja::Error> {
         .iter()
         .map(|c| ChangeRow {
             date: date::format(c.date),
-            partner: c.partner.clone(),
+            partner: c.partner.to_string(),
             what: what(c.what),
-            reference: c.reference.clone(),
+            reference: c.reference.to_string(),
             amount: match c.amount {
                 None if c.what.starts_with("request") => "not published".into(),
                 None => String::new(),
                 Some(a) => format!("EUR {}", format_grouped(a as i128)),
             },
-            source: c.source.clone(),
+            source: c.source.to_string(),
         })
         .collect();
     let findings = finding_rows(r.findings);

@@ -14,12 +14,21 @@ pub fn kind_word(k: crate::ledger::model::PaymentKind) -> &'static str {
 
 /// A part of a release as its row says: channel, instrument and amount (`budget loan EUR 26,300,000.00`).
 pub fn part_text(p: &crate::ledger::model::Payment) -> String {
-    format!(
-        "{} {} EUR {}",
-        p.channel.as_str().replace("wbif", "WBIF"),
-        p.instrument.as_str(),
-        crate::money::format_grouped(p.amount as i128)
-    )
+    let mut out = String::with_capacity(40);
+    push_part_text(&mut out, p);
+    out
+}
+
+/// [`part_text`], added to `out`.
+pub fn push_part_text(out: &mut String, p: &crate::ledger::model::Payment) {
+    out.push_str(match p.channel {
+        crate::ledger::model::Channel::Wbif => "WBIF",
+        crate::ledger::model::Channel::Budget => "budget",
+    });
+    out.push(' ');
+    out.push_str(p.instrument.as_str());
+    out.push_str(" EUR ");
+    crate::money::push_grouped(out, p.amount as i128);
 }
 
 /// The releases up to `as_of` the report lists, as their rows say, by partner, date and id: the latest

@@ -82,10 +82,11 @@ pub(super) fn export_command(
     let replay = crate::replay::Replay::new(&l);
     let p = crate::compute::progress(&l, &replay, as_of)?;
     let mut tables = export::tables(&p);
-    tables.push(export::changes_table(&crate::compute::changes(&l, &replay, &p, since)?));
+    let changes = crate::compute::changes(&l, &replay, &p, since)?;
     // Render everything before writing anything.
     let mut files = Vec::new();
     if format == ExportFormat::Xlsx {
+        tables.push(export::changes_table(&changes));
         use crate::workbook::write;
         let data = config.data.display().to_string();
         let commit = data_commit(&config.data);
@@ -102,6 +103,22 @@ pub(super) fn export_command(
             ExportFormat::Xlsx => continue,
         };
         files.push((dir.join(format!("{}.{ext}", t.name)), bytes));
+    }
+    // The changes, written straight from them (a million rows at 10^6).
+    let changes_file = |ext: &str| dir.join(format!("changes.{ext}"));
+    match format {
+        ExportFormat::Csv => {
+            let mut bytes = Vec::new();
+            export::write_changes_csv(&changes, &mut bytes)?;
+            files.push((changes_file("csv"), bytes));
+        }
+        ExportFormat::Json => {
+            let mut bytes = Vec::new();
+            export::write_changes_json(&changes, &mut bytes)?;
+            files.push((changes_file("json"), bytes));
+        }
+        ExportFormat::Parquet => files.push((changes_file("parquet"), crate::compute::changes_parquet(&changes)?)),
+        ExportFormat::Xlsx => {}
     }
     let _lock = crate::write::lock_output_folder(dir)?;
     for (path, bytes) in &files {

@@ -193,25 +193,26 @@ pub(super) fn site_command(
     };
     let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
 
-    // Compute: the figures on --as-of, and every change since the facility's start.
+    // Compute: the figures on --as-of; every change since the facility's start is computed as the site is
+    // made.
     let now = crate::compute::progress(&l, &replay, as_of)?;
     let start = l.facility.start.pred_opt().unwrap_or(l.facility.start);
-    let changes = crate::compute::changes(&l, &replay, &now, start)?;
     let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
 
-    // The ledgers as they were read, for the downloads: a mapped file in place, another read again.
+    // The ledgers as they were read, for the downloads: a mapped file in place, with the SHA-256 the
+    // loader took of it; another read again.
     let mut ledgers = Vec::new();
     for f in LedgerFile::ALL {
-        let bytes = match l.sources.get(f).text.file_bytes() {
-            Some(bytes) => std::borrow::Cow::Borrowed(bytes),
+        let source = l.sources.get(f);
+        let (bytes, sha256) = match source.text.file_bytes() {
+            Some(bytes) => (std::borrow::Cow::Borrowed(bytes), source.sha256.clone()),
             None => {
                 let path = config.data.join(f.file_name());
-                std::borrow::Cow::Owned(
-                    std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?,
-                )
+                let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                (std::borrow::Cow::Owned(bytes), None)
             }
         };
-        ledgers.push((f.file_name().to_string(), bytes));
+        ledgers.push(crate::site::LedgerFile { name: f.file_name().to_string(), bytes, sha256 });
     }
     // The monthly reports to publish with it: each month's folder as `report` wrote it.
     let reports = match reports {
@@ -225,7 +226,6 @@ pub(super) fn site_command(
             ledger: &l,
             replay: &replay,
             now: &now,
-            changes: &changes,
             findings: &findings,
             control: &check::control_figures(&l),
             charts: &charts,
@@ -233,12 +233,13 @@ pub(super) fn site_command(
             reports,
             base_url,
         },
+        || Ok(crate::compute::changes(&l, &replay, &now, start)?),
         &staging,
     )?;
     let files = staging.commit()?;
     writeln!(out, "wrote {} ({files} files){}", dir.display(), errors_shown(errors, "of every page"))?;
     leave_to_exit(replay);
-    leave_to_exit((l, now, changes));
+    leave_to_exit((l, now));
     Ok(Outcome::Clean)
 }
 

@@ -47,7 +47,7 @@ pub(super) fn home(s: &Site) -> anyhow::Result<Vec<u8>> {
     ];
     let month_ago = as_of.checked_sub_months(chrono::Months::new(1)).unwrap_or(as_of);
     let recent: Vec<Vec<Cell>> =
-        s.input.changes.iter().filter(|c| c.date > month_ago).map(|c| change_row(c, &s.pages)).collect();
+        s.changes.iter().filter(|c| c.date > month_ago).map(|c| change_row(c, &s.pages)).collect();
     let recent = Table::new(
         "recent",
         format!("What changed after {} up to {}", date::format(month_ago), date::format(as_of)),

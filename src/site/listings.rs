@@ -8,18 +8,10 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
     let as_of = now.as_of;
     let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
     let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
-    // Each filter offers the values the listing holds.
-    let distinct = |values: &mut dyn Iterator<Item = String>| -> Vec<String> {
-        values.collect::<std::collections::BTreeSet<String>>().into_iter().collect()
-    };
     let payment_values = vec![
-        distinct(&mut releases.iter().map(|r| r.partner_code(l).to_string())),
-        distinct(&mut releases.iter().map(|r| crate::report::quoted::kind_word(r.kind).to_string())),
-        distinct(
-            &mut releases
-                .iter()
-                .flat_map(|r| r.components(l).iter().map(|p| p.channel.as_str().to_string()).collect::<Vec<_>>()),
-        ),
+        distinct(releases.iter().map(|r| r.partner_code(l))),
+        distinct(releases.iter().map(|r| crate::report::quoted::kind_word(r.kind))),
+        distinct(releases.iter().flat_map(|r| r.components(l).into_iter().map(|p| p.channel.as_str()))),
     ];
     let names = tables::page_names("payments", releases.len());
     crate::meter::timed("site: payments pages", || {
@@ -48,8 +40,8 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
     let request_rows: Vec<Vec<Cell>> =
         now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
     let request_values = vec![
-        distinct(&mut now.request_states.iter().map(|q| q.partner.clone())),
-        distinct(&mut now.request_states.iter().map(|q| tables::request_stage(q, as_of).to_string())),
+        distinct(now.request_states.iter().map(|q| q.partner.as_str())),
+        distinct(now.request_states.iter().map(|q| tables::request_stage(q, as_of))),
     ];
     let table =
         Table::new("requests", "Every payment request, by partner and date", tables::request_columns(), request_rows)
@@ -77,8 +69,8 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
     } else {
         let names = tables::page_names("steps", now.steps.len());
         let step_values = vec![
-            distinct(&mut now.steps.iter().map(|st| st.partner.to_string())),
-            distinct(&mut now.steps.iter().map(|st| tables::step_stage(st.stage).to_string())),
+            distinct(now.steps.iter().map(|st| st.partner.as_str())),
+            distinct(now.steps.iter().map(|st| tables::step_stage(st.stage))),
         ];
         crate::meter::timed("site: steps pages", || {
             names
@@ -104,6 +96,11 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The values a filter offers: those the listing holds, each once, sorted.
+fn distinct<'v>(values: impl Iterator<Item = &'v str>) -> Vec<String> {
+    values.collect::<std::collections::BTreeSet<&str>>().into_iter().map(str::to_string).collect()
 }
 
 /// The pager of page `k` of a listing: every page's file, and which is this one.

@@ -62,18 +62,23 @@ pub struct SiteInput<'a> {
     pub replay: &'a Replay<'a>,
     /// The figures on the site's date.
     pub now: &'a Progress,
-    /// Every change from the facility's start up to the site's date.
-    pub changes: &'a [Change],
     pub findings: &'a [Diagnostic],
     pub control: &'a [ControlFigure],
     pub charts: &'a [ChartFile],
-    /// The data folder's files (facility.toml and every ledger) by name, as they were read: they become
-    /// downloads.
-    pub ledgers: Vec<(String, std::borrow::Cow<'a, [u8]>)>,
+    /// The data folder's files (facility.toml and every ledger), as they were read: they become downloads.
+    pub ledgers: Vec<LedgerFile<'a>>,
     /// The monthly reports published with the site (`--reports`), by month.
     pub reports: Vec<MonthReport>,
     /// Where the site is published (ends with `/`), for absolute preview-image addresses.
     pub base_url: Option<&'a str>,
+}
+
+/// A file of the data folder as it was read.
+pub struct LedgerFile<'a> {
+    pub name: String,
+    pub bytes: std::borrow::Cow<'a, [u8]>,
+    /// Its SHA-256 (lower-case hex), where the loader took it of these very bytes.
+    pub sha256: Option<String>,
 }
 
 /// A month's report folder as `report` wrote it: its month (`YYYY-MM`) and its files by path inside it.
@@ -85,6 +90,7 @@ pub struct MonthReport {
 /// The file name of each partner's page, by code. Codes are checked by the loader; a code that is not
 /// only letters, digits, `-` and `_`, or that would clash with another once lower-cased, gets its
 /// position instead: no path is built from other text.
+#[derive(Clone)]
 pub struct PartnerPages {
     files: BTreeMap<String, String>,
 }
@@ -150,9 +156,9 @@ fn change_columns() -> Vec<Column> {
 fn change_row(c: &Change, pages: &PartnerPages) -> Vec<Cell> {
     vec![
         Cell::text(date::format(c.date)),
-        Cell::partner(&c.partner, pages),
+        Cell::partner(c.partner, pages),
         Cell::text(what(c.what)),
-        Cell::text(&c.reference),
+        Cell::text(c.reference),
         match c.amount {
             None if c.what.starts_with("request") => {
                 Cell { t: "not published".into(), s: Some("-1".into()), ..Cell::default() }
@@ -160,7 +166,7 @@ fn change_row(c: &Change, pages: &PartnerPages) -> Vec<Cell> {
             None => Cell::default(),
             Some(a) => Cell::euros(a),
         },
-        Cell::source(&c.source),
+        Cell::source(c.source),
     ]
 }
 
@@ -236,10 +242,16 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     Ok(env)
 }
 
-/// Writes the files of the site into `out` (paths inside its folder) as they are made, the downloads beside
-/// the pages on the other core: at 10^6 payment rows the site is half a gigabyte, which held whole before
-/// writing needed more than the 1.5 GB of issue 25's target.
-pub fn build(mut input: SiteInput, out: &Staging) -> anyhow::Result<()> {
+/// Writes the files of the site into `out` (paths inside its folder) as they are made: at 10^6 payment rows
+/// the site is half a gigabyte, which held whole before writing needed more than the 1.5 GB of issue 25's
+/// target. `changes` computes every change from the facility's start up to the site's date: the pages
+/// and downloads made of them follow it on one side, while everything else is made on the other (the
+/// 10^6 site target, BENCHMARKS.md).
+pub fn build<'a>(
+    mut input: SiteInput<'a>,
+    changes: impl FnOnce() -> anyhow::Result<Vec<Change<'a>>> + Send,
+    out: &Staging,
+) -> anyhow::Result<()> {
     let ledgers = std::mem::take(&mut input.ledgers);
     let reports = std::mem::take(&mut input.reports);
     let months: Vec<String> = reports.iter().map(|r| r.month.clone()).collect();
@@ -255,24 +267,55 @@ pub fn build(mut input: SiteInput, out: &Staging) -> anyhow::Result<()> {
         }
     }
     let put_all = |files: Vec<(String, Vec<u8>)>| files.iter().try_for_each(|(path, bytes)| out.put(path, bytes));
-    let (data, pages) = rayon::join(
-        || crate::meter::timed("site: data and exports", || pages::data_pages(&s, ledgers, out)),
-        || -> anyhow::Result<()> {
-            out.put("index.html", &crate::meter::timed("site: home", || home::home(&s))?)?;
-            put_all(crate::meter::timed("site: partner pages", || partner::partner_pages(&s))?)?;
-            crate::meter::timed("site: listings", || listings::listings(&s, out))?;
-            put_all(crate::meter::timed("site: sources", || pages::sources_page(&s))?)?;
-            put_all(crate::meter::timed("site: changes and feed", || pages::changes_pages(&s))?)?;
-            put_all(crate::meter::timed("site: method", || pages::method_page(&s))?)
+    let export_tables = crate::meter::timed("site: export tables", || crate::render::export::tables(s.input.now));
+    let (with_changes, without) = rayon::join(
+        || -> anyhow::Result<(usize, Vec<Download>)> {
+            let changes = crate::meter::timed("site: changes", changes)?;
+            let s = Site { changes: &changes, ..s.clone() };
+            let (downloads, pages) = rayon::join(
+                || pages::changes_downloads(&changes, out),
+                || -> anyhow::Result<()> {
+                    out.put("index.html", &crate::meter::timed("site: home", || home::home(&s))?)?;
+                    put_all(crate::meter::timed("site: changes and feed", || pages::changes_pages(&s))?)
+                },
+            );
+            pages?;
+            Ok((changes.len(), downloads?))
+        },
+        || -> anyhow::Result<Vec<Download>> {
+            let (downloads, pages) = rayon::join(
+                || -> anyhow::Result<Vec<Download>> {
+                    let mut listed =
+                        crate::meter::timed("site: ledgers", || pages::ledger_downloads(&s, ledgers, out))?;
+                    listed.extend(pages::table_downloads(&export_tables, out)?);
+                    Ok(listed)
+                },
+                || -> anyhow::Result<()> {
+                    put_all(crate::meter::timed("site: partner pages", || partner::partner_pages(&s))?)?;
+                    crate::meter::timed("site: listings", || listings::listings(&s, out))?;
+                    put_all(crate::meter::timed("site: sources", || pages::sources_page(&s))?)?;
+                    put_all(crate::meter::timed("site: method", || pages::method_page(&s))?)
+                },
+            );
+            pages?;
+            downloads
         },
     );
-    data.and(pages)
+    let (changes, changes_downloads) = with_changes?;
+    let mut listed = without?;
+    listed.extend(changes_downloads);
+    let mut tables: Vec<_> = export_tables.iter().map(|t| (t.name, t.rows.len())).collect();
+    tables.push(("changes", changes));
+    pages::data_page(&s, listed, &tables, out)
 }
 
 /// What every page is built with: the input, the templates, the partners' page names and what every
 /// page's frame shows.
+#[derive(Clone)]
 struct Site<'a> {
     input: &'a SiteInput<'a>,
+    /// Every change from the facility's start up to the site's date (none until they are computed).
+    changes: &'a [Change<'a>],
     env: Environment<'static>,
     pages: PartnerPages,
     common: Value,
@@ -309,6 +352,7 @@ impl<'a> Site<'a> {
         };
         Ok(Site {
             input,
+            changes: &[],
             env: environment()?,
             pages,
             common,

@@ -60,7 +60,7 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
     let as_of = now.as_of;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut by_month: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
-    for c in s.input.changes {
+    for c in s.changes {
         by_month.entry(date::format(c.date)[..7].to_string()).or_default().push(c);
     }
     // A month with a report but no change is listed too, with its report.
@@ -111,7 +111,7 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
             }
         })
         .collect();
-    let feed_updated = s.input.changes.iter().map(|c| c.date).max().or(s.last_changed).unwrap_or(as_of);
+    let feed_updated = s.changes.iter().map(|c| c.date).max().or(s.last_changed).unwrap_or(as_of);
     let ctx = context! {
         facility => l.facility.name,
         short_name => l.facility.short_name,
@@ -124,56 +124,58 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
     Ok(files)
 }
 
-/// The downloads (ledgers, data package, exports, summary), each written as it is made with its SHA-256
-/// taken on the way, and the page that lists them.
-pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Cow<[u8]>)>, out: &Staging) -> anyhow::Result<()> {
-    let (l, now) = (s.input.ledger, s.input.now);
-    let as_of = now.as_of;
-    let mut listed: Vec<Download> = Vec::new();
-    let mut fixed: Vec<(String, String, Cow<[u8]>)> = Vec::new();
-    for (name, bytes) in ledgers {
-        fixed.push((format!("data/{name}"), format!("the ledger {name}, as recorded"), bytes));
+/// The downloads that are files as they are (the ledgers, the data package, the summary), each written
+/// with its SHA-256 taken on the way.
+pub(super) fn ledger_downloads(s: &Site, ledgers: Vec<LedgerFile>, out: &Staging) -> anyhow::Result<Vec<Download>> {
+    let as_of = s.input.now.as_of;
+    let mut fixed: Vec<(String, String, LedgerFile)> = Vec::new();
+    for f in ledgers {
+        fixed.push((format!("data/{}", f.name), format!("the ledger {}, as recorded", f.name), f));
     }
+    let made = |name: &str, bytes: String| LedgerFile {
+        name: name.into(),
+        bytes: Cow::Owned(bytes.into_bytes()),
+        sha256: None,
+    };
     fixed.push((
         "data/datapackage.json".into(),
         "the ledgers' Frictionless Data Package: every column, its type and meaning".into(),
-        Cow::Owned(crate::ledger::datapackage::datapackage_text().into_bytes()),
+        made("datapackage.json", crate::ledger::datapackage::datapackage_text()),
     ));
     fixed.push((
         "data/summary.json".into(),
         format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
-        Cow::Owned(crate::render::status::json(now, None).into_bytes()),
+        made("summary.json", crate::render::status::json(s.input.now, None)),
     ));
-    let written: Vec<anyhow::Result<Download>> =
-        fixed.par_iter().map(|(path, what, bytes)| download(out, path, what.clone(), |w| w.write_all(bytes))).collect();
-    for d in written {
-        listed.push(d?);
-    }
-    drop(fixed);
+    fixed
+        .par_iter()
+        .map(|(path, what, f)| match &f.sha256 {
+            // Digested as it was read: written as it is.
+            Some(sha256) => {
+                out.put(path, &f.bytes)?;
+                Ok(Download {
+                    path: path.clone(),
+                    what: what.clone(),
+                    size: size_text(f.bytes.len()),
+                    sha256: sha256.clone(),
+                })
+            }
+            None => download(out, path, what.clone(), |w| w.write_all(&f.bytes)),
+        })
+        .collect()
+}
 
-    let mut export_tables = crate::meter::timed("site: export tables", || crate::render::export::tables(now));
-    export_tables
-        .push(crate::meter::timed("site: changes table", || crate::render::export::changes_table(s.input.changes)));
-    let guide = export_guide();
-    let mut guides = Vec::new();
-    for t in &export_tables {
-        let (rows, columns) = guide.get(t.name).cloned().unwrap_or_default();
-        guides.push(context! {
-            name => t.name,
-            rows => Value::from_safe_string(rows),
-            columns => Value::from_safe_string(columns),
-            count => t.rows.len(),
-        });
-    }
+/// The exported `tables`, each as CSV, JSON and Parquet, listed table by table in that order.
+pub(super) fn table_downloads(tables: &[crate::progress::Table], out: &Staging) -> anyhow::Result<Vec<Download>> {
     // Each table as CSV and JSON side by side, beside the Parquet files made one after the other (polars
     // works on every core itself: Parquet jobs side by side only wait for each other).
-    let text_jobs: Vec<(usize, &str)> = (0..export_tables.len()).flat_map(|k| [(k, "csv"), (k, "json")]).collect();
+    let text_jobs: Vec<(usize, &str)> = (0..tables.len()).flat_map(|k| [(k, "csv"), (k, "json")]).collect();
     let (text, parquet) = rayon::join(
         || {
             text_jobs
                 .par_iter()
                 .map(|&(k, format)| {
-                    let t = &export_tables[k];
+                    let t = &tables[k];
                     let (path, what) = (
                         format!("data/export/{}.{format}", t.name),
                         format!("the {} table as {}", t.name, format.to_uppercase()),
@@ -188,7 +190,7 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Cow<[u8]>)>, out: &Stag
                 .collect::<Vec<_>>()
         },
         || {
-            export_tables
+            tables
                 .iter()
                 .map(|t| {
                     let bytes =
@@ -200,13 +202,66 @@ pub(super) fn data_pages(s: &Site, ledgers: Vec<(String, Cow<[u8]>)>, out: &Stag
                 .collect::<Vec<_>>()
         },
     );
-    drop(export_tables);
-    // Listed table by table, each as CSV, JSON and Parquet.
+    let mut listed = Vec::new();
     let mut text = text.into_iter();
     for parquet in parquet {
         for d in [text.next(), text.next()].into_iter().flatten().chain([parquet]) {
             listed.push(d?);
         }
+    }
+    Ok(listed)
+}
+
+/// The `changes` table as CSV, JSON and Parquet, each written from the changes as the others are, in that
+/// order.
+pub(super) fn changes_downloads(changes: &[Change], out: &Staging) -> anyhow::Result<Vec<Download>> {
+    let what = |format: &str| format!("the changes table as {format}");
+    let ((csv, json), parquet) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    crate::meter::timed("site: changes.csv", || {
+                        download(out, "data/export/changes.csv", what("CSV"), |w| {
+                            crate::render::export::write_changes_csv(changes, w)
+                        })
+                    })
+                },
+                || {
+                    crate::meter::timed("site: changes.json", || {
+                        download(out, "data/export/changes.json", what("JSON"), |w| {
+                            crate::render::export::write_changes_json(changes, w)
+                        })
+                    })
+                },
+            )
+        },
+        || {
+            let bytes = crate::meter::timed("site: changes.parquet", || crate::compute::changes_parquet(changes))?;
+            download(out, "data/export/changes.parquet", what("Parquet"), |w| w.write_all(&bytes))
+        },
+    );
+    Ok(vec![csv?, json?, parquet?])
+}
+
+/// The page that lists the downloads (`listed`, in order) with a guide to the exported `tables` (by name,
+/// with their count of rows) and to the ledgers' columns.
+pub(super) fn data_page(
+    s: &Site,
+    listed: Vec<Download>,
+    tables: &[(&'static str, usize)],
+    out: &Staging,
+) -> anyhow::Result<()> {
+    let l = s.input.ledger;
+    let guide = export_guide();
+    let mut guides = Vec::new();
+    for &(name, count) in tables {
+        let (rows, columns) = guide.get(name).cloned().unwrap_or_default();
+        guides.push(context! {
+            name => name,
+            rows => Value::from_safe_string(rows),
+            columns => Value::from_safe_string(columns),
+            count => count,
+        });
     }
     let ledger_guide: Vec<Value> = crate::ledger::schema::LedgerFile::TABLES
         .iter()
