@@ -189,6 +189,11 @@ pub struct Staging {
     _building: File,
     /// The staged folder's device and inode when made: it must still be that folder when put in place.
     made: Option<(u64, u64)>,
+    /// Files written, on their way to a thread of their own that waits for each to reach the disk: the
+    /// threads making files never wait for the disk (a tenth of a second idle at 10^6 rows, the site
+    /// target in BENCHMARKS.md). [`Staging::commit`] waits for it before anything is put in place.
+    to_sync: Option<std::sync::mpsc::Sender<(PathBuf, File)>>,
+    syncer: Option<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
 }
 
 /// The file inside a folder being built whose lock says that its writer is at work; removed before the
@@ -227,7 +232,16 @@ impl Staging {
                 return Err(e).with_context(|| format!("cannot lock `{}`", tmp.display()));
             }
         };
+        let (to_sync, synced) = std::sync::mpsc::channel::<(PathBuf, File)>();
+        let syncer = std::thread::spawn(move || {
+            for (path, file) in synced {
+                file.sync_all().map_err(|e| (path, e))?;
+            }
+            Ok(())
+        });
         Ok(Staging {
+            to_sync: Some(to_sync),
+            syncer: Some(syncer),
             target: target.to_path_buf(),
             parent: parent.to_path_buf(),
             old: parent.join(format!(".{name}.old-{}", std::process::id())),
@@ -265,7 +279,13 @@ impl Staging {
             }
             let mut w = std::io::BufWriter::with_capacity(1 << 16, File::create(&path)?);
             fill(&mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+            let file = w.into_inner().map_err(|e| e.into_error())?;
+            // Synced by the syncer; here when it has stopped on an error (which `commit` reports).
+            let unsent = match &self.to_sync {
+                Some(to_sync) => to_sync.send((path.clone(), file)).err().map(|e| e.0 .1),
+                None => Some(file),
+            };
+            unsent.map_or(Ok(()), |file| file.sync_all())
         })()
         .with_context(|| format!("cannot write `{}`", path.display()))?;
         self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -298,6 +318,15 @@ impl Staging {
             // Checked again: the target may have changed hands while the folder was built.
             ensure_ours(&self.target)?;
             self.put(MARKER, MARKER_TEXT.as_bytes())?;
+        }
+        // Every file on the disk before any is put in place.
+        drop(self.to_sync.take());
+        if let Some(syncer) = self.syncer.take() {
+            match syncer.join() {
+                Ok(Ok(())) => {}
+                Ok(Err((path, e))) => return Err(e).with_context(|| format!("cannot write `{}`", path.display())),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
         anyhow::ensure!(
             self.made.is_some() && identity(&self.tmp) == self.made,

@@ -2,8 +2,8 @@
 
 use super::*;
 
-/// The listings: payments and steps paged, requests whole; each page written as soon as it is rendered.
-pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
+/// The payments, paged; each page written as soon as it is rendered.
+pub(super) fn payments_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
     let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
@@ -35,8 +35,13 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
             out.put(name, &s.render("listing.html", ctx)?)
         })
         .collect::<anyhow::Result<()>>()
-    })?;
+    })
+}
 
+/// The payment requests, on one page.
+pub(super) fn requests_page(s: &Site, out: &Staging) -> anyhow::Result<()> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
     let request_rows: Vec<Vec<Cell>> =
         now.request_states.iter().map(|q| tables::request_row(q, as_of, &s.pages)).collect();
     let request_values = vec![
@@ -54,8 +59,13 @@ pub(super) fn listings(s: &Site, out: &Staging) -> anyhow::Result<()> {
         export => "data/export/requests.csv",
         ..s.page("requests.html", "", "Payment requests".into(), format!("Every payment request under the {} as of {}, with its assessment, payment and source.", l.facility.short_name, date::format(as_of)), "requests.png", true)
     };
-    out.put("requests.html", &s.render("listing.html", ctx)?)?;
+    out.put("requests.html", &s.render("listing.html", ctx)?)
+}
 
+/// The steps, paged where any are known; each page written as soon as it is rendered.
+pub(super) fn steps_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
+    let (l, now) = (s.input.ledger, s.input.now);
+    let as_of = now.as_of;
     let steps_description = format!(
         "The reform steps of the {} as of {}, where they are published.",
         l.facility.short_name,

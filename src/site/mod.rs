@@ -267,45 +267,64 @@ pub fn build<'a>(
         }
     }
     let put_all = |files: Vec<(String, Vec<u8>)>| files.iter().try_for_each(|(path, bytes)| out.put(path, bytes));
-    let export_tables = crate::meter::timed("site: export tables", || crate::render::export::tables(s.input.now));
-    let (with_changes, without) = rayon::join(
-        || -> anyhow::Result<(usize, Vec<Download>)> {
-            let changes = crate::meter::timed("site: changes", changes)?;
-            let s = Site { changes: &changes, ..s.clone() };
-            let (downloads, pages) = rayon::join(
-                || pages::changes_downloads(&changes, out),
-                || -> anyhow::Result<()> {
-                    out.put("index.html", &crate::meter::timed("site: home", || home::home(&s))?)?;
-                    put_all(crate::meter::timed("site: changes and feed", || pages::changes_pages(&s))?)
-                },
-            );
-            pages?;
-            Ok((changes.len(), downloads?))
-        },
-        || -> anyhow::Result<Vec<Download>> {
-            let (downloads, pages) = rayon::join(
-                || -> anyhow::Result<Vec<Download>> {
-                    let mut listed =
-                        crate::meter::timed("site: ledgers", || pages::ledger_downloads(&s, ledgers, out))?;
-                    listed.extend(pages::table_downloads(&export_tables, out)?);
-                    Ok(listed)
-                },
-                || -> anyhow::Result<()> {
-                    put_all(crate::meter::timed("site: partner pages", || partner::partner_pages(&s))?)?;
-                    crate::meter::timed("site: listings", || listings::listings(&s, out))?;
-                    put_all(crate::meter::timed("site: sources", || pages::sources_page(&s))?)?;
-                    put_all(crate::meter::timed("site: method", || pages::method_page(&s))?)
-                },
-            );
-            pages?;
-            downloads
-        },
-    );
-    let (changes, changes_downloads) = with_changes?;
-    let mut listed = without?;
-    listed.extend(changes_downloads);
-    let mut tables: Vec<_> = export_tables.iter().map(|t| (t.name, t.rows.len())).collect();
+    use crate::meter::timed;
+    // Each part of the site as a task of its own, longest first, taken by whichever core is free: the
+    // changes, and the pages and downloads made of them, after one another; the rest in any order (the
+    // 10^6 site target, BENCHMARKS.md).
+    let (mut with_changes, mut payments, mut tables, mut ledger_files, mut sources, mut steps, mut rest) =
+        (None, None, None, None, None, None, None);
+    rayon::scope_fifo(|scope| {
+        let s = &s;
+        let (with_changes, payments, tables, ledger_files) =
+            (&mut with_changes, &mut payments, &mut tables, &mut ledger_files);
+        let (sources, steps, rest) = (&mut sources, &mut steps, &mut rest);
+        scope.spawn_fifo(move |_| {
+            *with_changes = Some((|| -> anyhow::Result<(usize, Vec<Download>)> {
+                let changes = timed("site: changes", changes)?;
+                let s = Site { changes: &changes, ..s.clone() };
+                let (downloads, pages) = rayon::join(
+                    || pages::changes_downloads(&changes, out),
+                    || -> anyhow::Result<()> {
+                        out.put("index.html", &timed("site: home", || home::home(&s))?)?;
+                        put_all(timed("site: changes and feed", || pages::changes_pages(&s))?)
+                    },
+                );
+                pages?;
+                Ok((changes.len(), downloads?))
+            })());
+        });
+        scope.spawn_fifo(move |_| *payments = Some(listings::payments_pages(s, out)));
+        scope.spawn_fifo(move |_| {
+            let made = timed("site: export tables", || crate::render::export::tables(s.input.now));
+            let counts: Vec<(&'static str, usize)> = made.iter().map(|t| (t.name, t.rows.len())).collect();
+            *tables = Some(pages::table_downloads(&made, out).map(|listed| (counts, listed)));
+        });
+        scope.spawn_fifo(move |_| {
+            *ledger_files = Some(timed("site: ledgers", || pages::ledger_downloads(s, ledgers, out)))
+        });
+        scope.spawn_fifo(move |_| *sources = Some(timed("site: sources", || pages::sources_page(s)).and_then(put_all)));
+        scope.spawn_fifo(move |_| *steps = Some(timed("site: steps pages", || listings::steps_pages(s, out))));
+        scope.spawn_fifo(move |_| {
+            *rest = Some((|| -> anyhow::Result<()> {
+                put_all(timed("site: partner pages", || partner::partner_pages(s))?)?;
+                listings::requests_page(s, out)?;
+                put_all(timed("site: method", || pages::method_page(s))?)
+            })());
+        });
+    });
+    // Every task has run when the scope ends.
+    fn made<T>(part: Option<anyhow::Result<T>>) -> anyhow::Result<T> {
+        part.unwrap_or_else(|| Err(anyhow::anyhow!("a part of the site was not made")))
+    }
+    let (changes, changes_downloads) = made(with_changes)?;
+    for part in [payments, sources, steps, rest] {
+        made(part)?;
+    }
+    let (mut tables, table_downloads) = made(tables)?;
     tables.push(("changes", changes));
+    let mut listed = made(ledger_files)?;
+    listed.extend(table_downloads);
+    listed.extend(changes_downloads);
     pages::data_page(&s, listed, &tables, out)
 }
 

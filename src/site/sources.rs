@@ -46,15 +46,16 @@ struct Tally {
 
 impl Tally {
     /// A row citing the source, named `text` (the rows of a release, listed together, name it once).
-    fn cite(&mut self, text: impl FnOnce() -> String, href: impl FnOnce() -> Option<String>) {
+    fn cite(&mut self, text: &str, href: impl FnOnce() -> Option<String>) {
         self.count += 1;
-        let text = text();
         if self.named == 0 || self.last != text {
             self.named += 1;
             if self.rows.len() < NAMED {
-                self.rows.push(Row { text: text.clone(), href: href() });
+                self.rows.push(Row { text: text.to_string(), href: href() });
             }
-            self.last = text;
+            // In place: a million payment rows cite their sources at 10^6 rows.
+            self.last.clear();
+            self.last.push_str(text);
         }
     }
 }
@@ -75,9 +76,10 @@ pub fn query(s: &str) -> String {
 
 /// Every source cited up to `as_of`, sorted by address; `pages` gives a partner's page.
 pub fn cited(l: &Ledger, replay: &Replay, as_of: Date, pages: &super::PartnerPages) -> Vec<Source> {
-    let mut tally: BTreeMap<(TextId, &'static str), Tally> = BTreeMap::new();
+    // Tallied by source and ledger (a million payment rows at 10^6 rows: a hash map), then sorted.
+    let mut tally: rustc_hash::FxHashMap<(TextId, &'static str), Tally> = Default::default();
     fn at<'t>(
-        tally: &'t mut BTreeMap<(TextId, &'static str), Tally>,
+        tally: &'t mut rustc_hash::FxHashMap<(TextId, &'static str), Tally>,
         source: TextId,
         file: &'static str,
     ) -> &'t mut Tally {
@@ -85,52 +87,51 @@ pub fn cited(l: &Ledger, replay: &Replay, as_of: Date, pages: &super::PartnerPag
     }
     let partner_href = |code: &str| pages.href(code);
     for r in &l.partners {
-        at(&mut tally, r.source, "partners.csv").cite(|| r.code.to_string(), || partner_href(&r.code));
+        at(&mut tally, r.source, "partners.csv").cite(&r.code, || partner_href(&r.code));
     }
     for r in l.allocations.iter().filter(|r| r.date <= as_of) {
         let code = l.partner_code(r.partner);
         at(&mut tally, r.source, "allocations.csv")
-            .cite(|| format!("{code} {}", date::format(r.date)), || partner_href(code));
+            .cite(&format!("{code} {}", date::format(r.date)), || partner_href(code));
     }
     for r in l.commitments.iter().filter(|r| r.date <= as_of) {
         let code = l.partner_code(r.partner);
-        at(&mut tally, r.source, "commitments.csv").cite(|| r.id.to_string(), || partner_href(code));
+        at(&mut tally, r.source, "commitments.csv").cite(&r.id, || partner_href(code));
     }
     // The payments, by release in the order the payments pages list them (each page holds a thousand).
     for (k, r) in replay.releases.iter().filter(|r| r.date <= as_of).enumerate() {
         for p in r.components(l).iter() {
-            at(&mut tally, p.source, "payments.csv").cite(
-                || r.id.to_string(),
-                || Some(format!("{}?q={}", super::tables::page_of("payments", k), query(&r.id))),
-            );
+            at(&mut tally, p.source, "payments.csv")
+                .cite(&r.id, || Some(format!("{}?q={}", super::tables::page_of("payments", k), query(&r.id))));
         }
     }
     for r in l.conditions.iter().filter(|r| r.date <= as_of) {
         let code = l.partner_code(r.partner);
         at(&mut tally, r.source, "conditions.csv")
-            .cite(|| format!("{code} {}", date::format(r.date)), || partner_href(code));
+            .cite(&format!("{code} {}", date::format(r.date)), || partner_href(code));
     }
     for r in l.control_totals.iter().filter(|r| r.date <= as_of) {
         let who = r.partner.map_or("ALL", |p| l.partner_code(p));
-        at(&mut tally, r.source, "control_totals.csv").cite(
-            || format!("{who} {} {}", r.measure.as_str(), date::format(r.date)),
-            || Some("sources.html#control-totals".into()),
-        );
+        at(&mut tally, r.source, "control_totals.csv")
+            .cite(&format!("{who} {} {}", r.measure.as_str(), date::format(r.date)), || {
+                Some("sources.html#control-totals".into())
+            });
     }
     for r in l.requests.iter().filter(|r| r.date <= as_of) {
         let id = l.text(r.id);
-        at(&mut tally, r.source, "requests.csv")
-            .cite(|| id.to_string(), || Some(format!("requests.html?q={}", query(id))));
+        at(&mut tally, r.source, "requests.csv").cite(id, || Some(format!("requests.html?q={}", query(id))));
     }
     for r in l.assessments.iter().filter(|r| r.date <= as_of) {
         let id = l.text(r.request);
         at(&mut tally, r.source, "assessments.csv")
-            .cite(|| format!("{id} {}", date::format(r.date)), || Some(format!("requests.html?q={}", query(id))));
+            .cite(&format!("{id} {}", date::format(r.date)), || Some(format!("requests.html?q={}", query(id))));
     }
     for r in l.corrections.iter().filter(|r| r.date <= as_of) {
         at(&mut tally, r.source, "corrections.csv")
-            .cite(|| format!("{} {}", r.ledger.file_name(), date::format(r.date)), || None);
+            .cite(&format!("{} {}", r.ledger.file_name(), date::format(r.date)), || None);
     }
+    let mut tally: Vec<_> = tally.into_iter().collect();
+    tally.sort_unstable_by_key(|&(key, _)| key);
     let mut by_address: BTreeMap<&str, Vec<CitedBy>> = BTreeMap::new();
     for ((source, file), t) in tally {
         let address = l.text(source);
