@@ -29,7 +29,7 @@ pub fn changes<'a>(
             what: r.kind.as_str(),
             reference: r.id.as_str(),
             amount: Some(net),
-            source: l.text(r.first(l).source),
+            source: l.text(r.source),
         });
     }
     for (i, e) in l.step_events.iter().enumerate().filter(|(_, e)| within(e.date)) {

@@ -20,6 +20,12 @@ pub struct Release {
     /// The request it pays, or the requests separated by spaces (the first component naming any;
     /// `TextId::NONE`: none named). [`crate::replay::Requests::named`] reads it.
     pub request: TextId,
+    /// Its first component's source. With `channels`, read here rather than from the components, which
+    /// lie apart in memory when the file is not in date order (the site target at 10^6 rows,
+    /// BENCHMARKS.md).
+    pub source: TextId,
+    /// The channels of its components: bit `c as u8` for the channel `c`.
+    channels: u8,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: usize,
     /// Whether it names any step at all, known or not.
@@ -35,6 +41,11 @@ impl Release {
     /// Its components, in file order.
     pub fn components<'a>(&self, l: &'a Ledger) -> Components<'a> {
         l.release(self.at)
+    }
+
+    /// The channels it pays through, in the order of [`Channel::WORDS`].
+    pub fn channels(&self) -> impl Iterator<Item = &'static str> + '_ {
+        Channel::WORDS.iter().enumerate().filter(|&(c, _)| self.channels & (1 << c) != 0).map(|(_, word)| *word)
     }
 
     /// Its partner's code.
@@ -75,6 +86,8 @@ pub fn releases(l: &Ledger) -> Vec<Release> {
                 partner: first.partner,
                 net: components.iter().map(|p| p.amount as i128).sum(),
                 request: components.iter().map(|p| p.request).find(|&r| r != TextId::NONE).unwrap_or(TextId::NONE),
+                source: first.source,
+                channels: components.iter().fold(0, |set, p| set | 1 << p.channel as u8),
                 at,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
             }

@@ -11,7 +11,7 @@ pub(super) fn payments_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
     let payment_values = vec![
         distinct(releases.iter().map(|r| r.partner_code(l))),
         distinct(releases.iter().map(|r| crate::report::quoted::kind_word(r.kind))),
-        distinct(releases.iter().flat_map(|r| r.components(l).into_iter().map(|p| p.channel.as_str()))),
+        distinct(releases.iter().flat_map(|r| r.channels())),
     ];
     let names = tables::page_names("payments", releases.len());
     crate::meter::timed("site: payments pages", || {
@@ -20,8 +20,14 @@ pub(super) fn payments_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
         .enumerate()
         .map(|(k, name)| {
             let chunk = releases.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
-            let rows: Vec<Vec<Cell>> = chunk.iter().map(|r| tables::payment_row(l, r, &s.pages)).collect();
-            let table = Table::new("payments", "Every release, oldest first", tables::payment_columns(), rows)
+            let columns = tables::payment_columns();
+            let mut rows = tables::Rows::new(&columns, "", chunk.len());
+            let mut texts = tables::PaymentTexts::default();
+            for r in chunk {
+                rows.row(tables::payment_cells(l, r, &s.pages, &mut texts));
+            }
+            let body = rows.body;
+            let table = Table::written("payments", "Every release, oldest first", columns, chunk.len(), body)
                 .interactive(&payment_filters, &payment_values);
             let ctx = context! {
                 heading => "Payments",
@@ -88,8 +94,14 @@ pub(super) fn steps_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
             .enumerate()
             .map(|(k, name)| {
                 let chunk = now.steps.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
-                let rows: Vec<Vec<Cell>> = chunk.iter().map(|st| tables::step_row(st, &s.pages)).collect();
-                let table = Table::new("steps", "Reform steps by partner and id", tables::step_columns(), rows)
+                let columns = tables::step_columns();
+                let mut rows = tables::Rows::new(&columns, "", chunk.len());
+                let mut texts = tables::StepTexts::default();
+                for st in chunk {
+                    rows.row(tables::step_cells(st, &s.pages, &mut texts));
+                }
+                let body = rows.body;
+                let table = Table::written("steps", "Reform steps by partner and id", columns, chunk.len(), body)
                     .interactive(&[("partner", "partner"), ("status", "status")], &step_values);
                 let ctx = context! {
                     heading => "Reform steps",

@@ -115,17 +115,27 @@ impl PartnerPages {
 
     /// The page of the partner `code` (relative to the site's root), if it is one.
     pub fn href(&self, code: &str) -> Option<String> {
-        self.files.get(code).cloned()
+        self.href_str(code).map(str::to_string)
+    }
+
+    /// [`PartnerPages::href`], borrowed.
+    pub fn href_str(&self, code: &str) -> Option<&str> {
+        self.files.get(code).map(String::as_str)
     }
 }
 
 /// The host of a plain web address (`https://www.example.eu/x` -> `example.eu`), which the site shows as
 /// a link; `None` for anything else, which is shown as text.
 pub fn web_address(s: &str) -> Option<String> {
+    web_host(s).map(str::to_string)
+}
+
+/// [`web_address`], borrowed from `s`.
+pub fn web_host(s: &str) -> Option<&str> {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
     let plain = !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '\\'));
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    (plain && !host.is_empty()).then(|| host.strip_prefix("www.").unwrap_or(host).to_string())
+    (plain && !host.is_empty()).then(|| host.strip_prefix("www.").unwrap_or(host))
 }
 
 fn m(cents: i64) -> String {

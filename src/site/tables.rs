@@ -51,7 +51,33 @@ pub struct Cell {
     pub f: Option<String>,
 }
 
+/// A cell as a listing writes it, its texts borrowed: [`Cell`] without the strings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CellRef<'a> {
+    pub t: &'a str,
+    pub s: Option<&'a str>,
+    pub h: Option<&'a str>,
+    pub ext: bool,
+    pub f: Option<&'a str>,
+}
+
+impl CellRef<'_> {
+    pub fn to_cell(self) -> Cell {
+        Cell {
+            t: self.t.to_string(),
+            s: self.s.map(str::to_string),
+            h: self.h.map(str::to_string),
+            ext: self.ext,
+            f: self.f.map(str::to_string),
+        }
+    }
+}
+
 impl Cell {
+    pub fn as_ref(&self) -> CellRef<'_> {
+        CellRef { t: &self.t, s: self.s.as_deref(), h: self.h.as_deref(), ext: self.ext, f: self.f.as_deref() }
+    }
+
     pub fn text(t: impl Into<String>) -> Cell {
         Cell { t: t.into(), ..Cell::default() }
     }
@@ -125,6 +151,8 @@ pub struct Table {
     pub dates: bool,
     /// The way from the page the table is on to the site's root (`../` on a partner's page).
     pub root: &'static str,
+    /// Its rows already written ([`Table::written`]): how many, and their HTML.
+    pub written: Option<(usize, String)>,
 }
 
 impl Serialize for Table {
@@ -134,8 +162,16 @@ impl Serialize for Table {
         m.serialize_field("id", &self.id)?;
         m.serialize_field("caption", &self.caption)?;
         m.serialize_field("columns", &self.columns)?;
-        m.serialize_field("count", &self.rows.len())?;
-        m.serialize_field("body", &self.body_html())?;
+        match &self.written {
+            Some((count, body)) => {
+                m.serialize_field("count", count)?;
+                m.serialize_field("body", body)?;
+            }
+            None => {
+                m.serialize_field("count", &self.rows.len())?;
+                m.serialize_field("body", &self.body_html())?;
+            }
+        }
         m.serialize_field("interactive", &self.interactive)?;
         m.serialize_field("filters", &self.filters)?;
         m.serialize_field("dates", &self.dates)?;
@@ -179,7 +215,13 @@ impl Table {
             filters: Vec::new(),
             dates: false,
             root: "",
+            written: None,
         }
+    }
+
+    /// A table whose `count` rows are already written as `body` (by [`Rows`]).
+    pub fn written(id: &str, caption: impl Into<String>, columns: Vec<Column>, count: usize, body: String) -> Table {
+        Table { written: Some((count, body)), ..Table::new(id, caption, columns, Vec::new()) }
     }
 
     /// The table on a page `root` away from the site's root.
@@ -191,45 +233,11 @@ impl Table {
     /// The rows as HTML: one `<tr>` per row, a cell's sort key and filter words as data attributes, its
     /// link (`rel="noopener noreferrer"` for a source's address), every text escaped.
     pub fn body_html(&self) -> String {
-        let mut out = String::with_capacity(self.rows.len() * 200);
+        let mut rows = Rows::new(&self.columns, self.root, self.rows.len());
         for row in &self.rows {
-            out.push_str("<tr>");
-            for (k, c) in row.iter().enumerate() {
-                out.push_str("<td");
-                match self.columns.get(k).map(|col| (col.num, col.short)) {
-                    Some((true, _)) => out.push_str(" class=\"num\""),
-                    Some((false, true)) => out.push_str(" class=\"nw\""),
-                    _ => {}
-                }
-                if let Some(s) = &c.s {
-                    out.push_str(" data-sort=\"");
-                    push_escaped(&mut out, s);
-                    out.push('"');
-                }
-                if let Some(f) = &c.f {
-                    out.push_str(" data-f=\"");
-                    push_escaped(&mut out, f);
-                    out.push('"');
-                }
-                out.push('>');
-                match &c.h {
-                    Some(h) => {
-                        out.push_str("<a href=\"");
-                        if !c.ext {
-                            out.push_str(self.root);
-                        }
-                        push_escaped(&mut out, h);
-                        out.push_str(if c.ext { "\" rel=\"noopener noreferrer\">" } else { "\">" });
-                        push_escaped(&mut out, &c.t);
-                        out.push_str("</a>");
-                    }
-                    None => push_escaped(&mut out, &c.t),
-                }
-                out.push_str("</td>");
-            }
-            out.push_str("</tr>\n");
+            rows.row(row.iter().map(Cell::as_ref));
         }
-        out
+        rows.body
     }
 
     /// Sorting by every column and a text search; a filter per column given, with the values present.
@@ -247,6 +255,60 @@ impl Table {
             })
             .collect();
         self
+    }
+}
+
+/// Rows written into a table's body: one `<tr>` per row, a cell's sort key and filter words as data
+/// attributes, its link (`rel="noopener noreferrer"` for a source's address), every text escaped.
+pub struct Rows<'c> {
+    pub body: String,
+    columns: &'c [Column],
+    root: &'static str,
+}
+
+impl<'c> Rows<'c> {
+    /// For about `count` rows under `columns`, on a page `root` away from the site's root.
+    pub fn new(columns: &'c [Column], root: &'static str, count: usize) -> Rows<'c> {
+        Rows { body: String::with_capacity(count * 200), columns, root }
+    }
+
+    pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = CellRef<'a>>) {
+        let out = &mut self.body;
+        out.push_str("<tr>");
+        for (k, c) in cells.into_iter().enumerate() {
+            out.push_str("<td");
+            match self.columns.get(k).map(|col| (col.num, col.short)) {
+                Some((true, _)) => out.push_str(" class=\"num\""),
+                Some((false, true)) => out.push_str(" class=\"nw\""),
+                _ => {}
+            }
+            if let Some(s) = c.s {
+                out.push_str(" data-sort=\"");
+                push_escaped(out, s);
+                out.push('"');
+            }
+            if let Some(f) = c.f {
+                out.push_str(" data-f=\"");
+                push_escaped(out, f);
+                out.push('"');
+            }
+            out.push('>');
+            match c.h {
+                Some(h) => {
+                    out.push_str("<a href=\"");
+                    if !c.ext {
+                        out.push_str(self.root);
+                    }
+                    push_escaped(out, h);
+                    out.push_str(if c.ext { "\" rel=\"noopener noreferrer\">" } else { "\">" });
+                    push_escaped(out, c.t);
+                    out.push_str("</a>");
+                }
+                None => push_escaped(out, c.t),
+            }
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>\n");
     }
 }
 
@@ -279,15 +341,40 @@ pub fn payment_columns() -> Vec<Column> {
 
 /// A release as the payments page and a partner's page list it: its parts as the rows say.
 pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<Cell> {
+    payment_cells(l, r, pages, &mut PaymentTexts::default()).into_iter().map(CellRef::to_cell).collect()
+}
+
+/// The texts a release's row is made of, kept from one row to the next (a payments page at 10^6 rows
+/// lists a thousand releases; their cells made a dozen strings each: the site target, BENCHMARKS.md).
+#[derive(Default)]
+pub struct PaymentTexts {
+    date: String,
+    parts: String,
+    channels: String,
+    total: String,
+    cents: String,
+}
+
+/// The cells of a release's row ([`payment_columns`]), borrowed from the ledger, the pages and `texts`.
+pub fn payment_cells<'a>(
+    l: &'a Ledger,
+    r: &'a Release,
+    pages: &'a super::PartnerPages,
+    texts: &'a mut PaymentTexts,
+) -> [CellRef<'a>; 8] {
+    use std::fmt::Write;
     let parts = r.components(l);
-    // A few hundred thousand rows at 10^6 payment rows: each text is made in one string.
-    let (mut text, mut channels) = (String::with_capacity(48 * parts.len()), String::with_capacity(16));
+    let PaymentTexts { date: day, parts: text, channels, total, cents } = texts;
+    for t in [&mut *day, &mut *text, &mut *channels, &mut *total, &mut *cents] {
+        t.clear();
+    }
+    day.push_str(&date::format(r.date));
     let mut last_channel = None;
     for (k, p) in parts.iter().enumerate() {
         if k > 0 {
             text.push_str("; ");
         }
-        push_part_text(&mut text, p);
+        push_part_text(text, p);
         // Each run of one channel once.
         if last_channel != Some(p.channel) {
             if last_channel.is_some() {
@@ -297,16 +384,25 @@ pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<
             last_channel = Some(p.channel);
         }
     }
+    let net = i64::try_from(r.net).unwrap_or(i64::MAX);
+    total.push_str("EUR ");
+    crate::money::push_grouped(total, net as i128);
+    let _ = write!(cents, "{net}");
     let first = parts[0];
-    vec![
-        Cell::text(date::format(r.date)),
-        Cell::partner(r.partner_code(l), pages),
-        Cell::text(r.id.as_str()),
-        Cell::text(kind_word(r.kind)),
-        Cell { t: text, f: Some(channels), ..Cell::default() },
-        Cell::euros(i64::try_from(r.net).unwrap_or(i64::MAX)),
-        Cell::text(l.text(first.request)),
-        Cell::source(l.text(first.source)),
+    let code = r.partner_code(l);
+    let source = l.text(first.source);
+    [
+        CellRef { t: day, ..CellRef::default() },
+        CellRef { t: code, h: pages.href_str(code), ..CellRef::default() },
+        CellRef { t: r.id.as_str(), ..CellRef::default() },
+        CellRef { t: kind_word(r.kind), ..CellRef::default() },
+        CellRef { t: text, f: Some(channels), ..CellRef::default() },
+        CellRef { t: total, s: Some(cents), ..CellRef::default() },
+        CellRef { t: l.text(first.request), ..CellRef::default() },
+        match super::web_host(source) {
+            Some(host) => CellRef { t: host, h: Some(source), ext: true, ..CellRef::default() },
+            None => CellRef { t: source, ..CellRef::default() },
+        },
     ]
 }
 
@@ -404,18 +500,46 @@ pub fn step_stage(stage: &str) -> &'static str {
     }
 }
 
-pub fn step_row(s: &StepState, pages: &super::PartnerPages) -> Vec<Cell> {
-    vec![
-        Cell::text(s.id.as_str()),
-        Cell::partner(&s.partner, pages),
-        Cell::text(s.area.as_str()),
-        Cell::text(date::format(s.due)),
-        Cell::text(date::format(s.grace_end)),
-        Cell::euros(s.amount),
-        Cell::text(step_stage(s.stage)),
-        Cell::text(s.assessment.replace('_', " ")),
-        Cell::euros(s.value_withheld),
-        Cell::euros(s.value_expired),
+/// The texts a step's row is made of, kept from one row to the next (the steps pages list 10^5 steps).
+#[derive(Default)]
+pub struct StepTexts {
+    due: String,
+    grace_end: String,
+    assessment: String,
+    /// Each amount and its cents: amount, unmet in grace, expired.
+    amounts: [(String, String); 3],
+}
+
+/// The cells of a step's row ([`step_columns`]), borrowed from the step, the pages and `texts`.
+pub fn step_cells<'a>(s: &'a StepState, pages: &'a super::PartnerPages, texts: &'a mut StepTexts) -> [CellRef<'a>; 10] {
+    use std::fmt::Write;
+    let StepTexts { due, grace_end, assessment, amounts } = texts;
+    for (t, d) in [(&mut *due, s.due), (&mut *grace_end, s.grace_end)] {
+        t.clear();
+        t.push_str(&date::format(d));
+    }
+    assessment.clear();
+    assessment.extend(s.assessment.chars().map(|c| if c == '_' { ' ' } else { c }));
+    for ((text, cents), value) in amounts.iter_mut().zip([s.amount, s.value_withheld, s.value_expired]) {
+        text.clear();
+        text.push_str("EUR ");
+        crate::money::push_grouped(text, value as i128);
+        cents.clear();
+        let _ = write!(cents, "{value}");
+    }
+    let euros = |(text, cents): &'a (String, String)| CellRef { t: text, s: Some(cents), ..CellRef::default() };
+    let [amount, withheld, expired] = &*amounts;
+    [
+        CellRef { t: s.id.as_str(), ..CellRef::default() },
+        CellRef { t: s.partner.as_str(), h: pages.href_str(&s.partner), ..CellRef::default() },
+        CellRef { t: s.area.as_str(), ..CellRef::default() },
+        CellRef { t: due, ..CellRef::default() },
+        CellRef { t: grace_end, ..CellRef::default() },
+        euros(amount),
+        CellRef { t: step_stage(s.stage), ..CellRef::default() },
+        CellRef { t: assessment, ..CellRef::default() },
+        euros(withheld),
+        euros(expired),
     ]
 }
 
