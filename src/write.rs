@@ -190,11 +190,16 @@ pub struct Staging {
     /// The staged folder's device and inode when made: it must still be that folder when put in place.
     made: Option<(u64, u64)>,
     /// Files written, on their way to a thread of their own that waits for each to reach the disk: the
-    /// threads making files never wait for the disk (a tenth of a second idle at 10^6 rows, the site
-    /// target in BENCHMARKS.md). [`Staging::commit`] waits for it before anything is put in place.
-    to_sync: Option<std::sync::mpsc::Sender<(PathBuf, File)>>,
+    /// threads making files wait for the disk only when [`SYNC_QUEUE`] files are waiting already (a tenth
+    /// of a second idle at 10^6 rows, the site target in BENCHMARKS.md). [`Staging::commit`] waits for it
+    /// before anything is put in place.
+    to_sync: Option<std::sync::mpsc::SyncSender<(PathBuf, File)>>,
     syncer: Option<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
 }
+
+/// At most this many written files wait, open, for the syncing thread of a [`Staging`]: a bound on the
+/// files held open (a system may allow a process only 256).
+const SYNC_QUEUE: usize = 64;
 
 /// The file inside a folder being built whose lock says that its writer is at work; removed before the
 /// folder is put in place.
@@ -232,7 +237,7 @@ impl Staging {
                 return Err(e).with_context(|| format!("cannot lock `{}`", tmp.display()));
             }
         };
-        let (to_sync, synced) = std::sync::mpsc::channel::<(PathBuf, File)>();
+        let (to_sync, synced) = std::sync::mpsc::sync_channel::<(PathBuf, File)>(SYNC_QUEUE);
         let syncer = std::thread::spawn(move || {
             for (path, file) in synced {
                 file.sync_all().map_err(|e| (path, e))?;
@@ -254,13 +259,14 @@ impl Staging {
         })
     }
 
-    /// Writes the file `rel` (a path inside the folder) whole, flushed to disk.
+    /// Writes the file `rel` (a path inside the folder) whole; it is on the disk by the time [`Staging::commit`]
+    /// has put the folder in place.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         self.write_with(rel, |w| w.write_all(bytes))
     }
 
-    /// Writes the file `rel` through `fill`, buffered and flushed to disk: for files too big to hold in
-    /// memory first.
+    /// Writes the file `rel` through `fill`, buffered, then hands it to the syncing thread: for files too
+    /// big to hold in memory first.
     pub fn write_with(
         &self,
         rel: &str,

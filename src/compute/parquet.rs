@@ -55,7 +55,9 @@ pub fn parquet(t: &Table) -> Result<Vec<u8>, ComputeError> {
 }
 
 /// The `changes` table as Parquet, from the changes without building the table: the bytes of [`parquet`]
-/// over `render::export::changes_table` (a million rows at 10^6: the site target, BENCHMARKS.md).
+/// over `render::export::changes_table` (a million rows at 10^6: the site target, BENCHMARKS.md) for
+/// every amount a ledger cell can hold. An amount beyond that (a sum over EUR 10^12) is kept here, where
+/// the table's text read back as an amount loses it to null.
 pub fn changes_parquet(changes: &[Change]) -> Result<Vec<u8>, ComputeError> {
     let text = |name: &str, f: for<'c> fn(&'c Change<'c>) -> &'c str| {
         Column::new(s(name), changes.iter().map(|c| Some(f(c))).collect::<Vec<Option<&str>>>())

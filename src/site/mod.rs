@@ -254,9 +254,9 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
 
 /// Writes the files of the site into `out` (paths inside its folder) as they are made: at 10^6 payment rows
 /// the site is half a gigabyte, which held whole before writing needed more than the 1.5 GB of issue 25's
-/// target. `changes` computes every change from the facility's start up to the site's date: the pages
-/// and downloads made of them follow it on one side, while everything else is made on the other (the
-/// 10^6 site target, BENCHMARKS.md).
+/// target. `changes` computes every change from the facility's start up to the site's date, in a task of
+/// its own that then makes the pages and downloads that need them, while the other tasks make the rest
+/// (the 10^6 site target, BENCHMARKS.md).
 pub fn build<'a>(
     mut input: SiteInput<'a>,
     changes: impl FnOnce() -> anyhow::Result<Vec<Change<'a>>> + Send,

@@ -168,8 +168,8 @@ pub(super) fn ledger_downloads(s: &Site, ledgers: Vec<LedgerFile>, out: &Staging
 
 /// The exported `tables`, each as CSV, JSON and Parquet, listed table by table in that order.
 pub(super) fn table_downloads(tables: &[crate::progress::Table], out: &Staging) -> anyhow::Result<Vec<Download>> {
-    // Each table as CSV and JSON side by side, beside the Parquet files made one after the other (polars
-    // works on every core itself: Parquet jobs side by side only wait for each other).
+    // Each table as CSV and JSON side by side, beside its Parquet files made one after the other (polars
+    // works on every core itself; the changes' Parquet is made in the changes' own task).
     let text_jobs: Vec<(usize, &str)> = (0..tables.len()).flat_map(|k| [(k, "csv"), (k, "json")]).collect();
     let (text, parquet) = rayon::join(
         || {
