@@ -328,7 +328,7 @@ impl Staging {
         // Every file on the disk before any is put in place.
         drop(self.to_sync.take());
         if let Some(syncer) = self.syncer.take() {
-            match syncer.join() {
+            match crate::meter::timed("waiting for the last files to reach the disk", || syncer.join()) {
                 Ok(Ok(())) => {}
                 Ok(Err((path, e))) => return Err(e).with_context(|| format!("cannot write `{}`", path.display())),
                 Err(panic) => std::panic::resume_unwind(panic),
