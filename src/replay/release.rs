@@ -1,6 +1,7 @@
 //! Releases: the payment rows sharing an id, as one transfer, in the order they happened.
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use super::Index;
 use crate::date::Date;
@@ -24,8 +25,8 @@ pub struct Release {
     /// lie apart in memory when the file is not in date order (the site target at 10^6 rows,
     /// BENCHMARKS.md).
     pub source: TextId,
-    /// The channels of its components: bit `c as u8` for the channel `c`.
-    channels: u8,
+    /// The channels of its components, each once, in order.
+    channels: SmallVec<[Channel; 2]>,
     /// Its position in the ledger's releases (file order), where its components and known steps are.
     at: usize,
     /// Whether it names any step at all, known or not.
@@ -43,9 +44,9 @@ impl Release {
         l.release(self.at)
     }
 
-    /// The channels it pays through, in the order of [`Channel::WORDS`].
+    /// The channels it pays through, each once, in order.
     pub fn channels(&self) -> impl Iterator<Item = &'static str> + '_ {
-        Channel::WORDS.iter().enumerate().filter(|&(c, _)| self.channels & (1 << c) != 0).map(|(_, word)| *word)
+        self.channels.iter().map(|c| c.as_str())
     }
 
     /// Its partner's code.
@@ -87,7 +88,12 @@ pub fn releases(l: &Ledger) -> Vec<Release> {
                 net: components.iter().map(|p| p.amount as i128).sum(),
                 request: components.iter().map(|p| p.request).find(|&r| r != TextId::NONE).unwrap_or(TextId::NONE),
                 source: first.source,
-                channels: components.iter().fold(0, |set, p| set | 1 << p.channel as u8),
+                channels: {
+                    let mut channels: SmallVec<[Channel; 2]> = components.iter().map(|p| p.channel).collect();
+                    channels.sort_unstable();
+                    channels.dedup();
+                    channels
+                },
                 at,
                 names_step: components.iter().any(|p| !p.steps.is_empty()),
             }
