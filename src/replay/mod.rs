@@ -7,7 +7,7 @@ mod requests;
 mod settle;
 
 pub use index::{worth, Assessed, Index};
-pub use release::{releases, Release};
+pub use release::{releases, Listing, Part, Release};
 pub use requests::{Named, Requests};
 pub use settle::{settlements, Settlement};
 

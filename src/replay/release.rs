@@ -72,6 +72,77 @@ impl Release {
     }
 }
 
+/// What a listing shows of a release's component: its channel, instrument and amount, its source and
+/// the request it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub amount: i64,
+    pub source: TextId,
+    pub request: TextId,
+    pub channel: Channel,
+    pub instrument: Instrument,
+}
+
+impl Part {
+    pub fn of(p: &Payment) -> Part {
+        Part { amount: p.amount, source: p.source, request: p.request, channel: p.channel, instrument: p.instrument }
+    }
+}
+
+/// Releases in the order a listing shows them, with the parts of each, read from the ledger in file
+/// order. Read release by release in the listing's order instead, the components of neighbouring
+/// releases lie far apart in memory whenever the file is not in date order: at 10^6 payment rows, where
+/// the payments pages and the sources page walk every component, reading them so was a tenth of the
+/// site's work (the 10^6 site target, BENCHMARKS.md).
+pub struct Listing<'r> {
+    pub releases: Vec<&'r Release>,
+    /// Release `k`'s parts are `parts[starts[k]..starts[k + 1]]`.
+    starts: Vec<u32>,
+    parts: Vec<Part>,
+}
+
+impl<'r> Listing<'r> {
+    pub fn new(l: &Ledger, releases: Vec<&'r Release>) -> Listing<'r> {
+        const UNLISTED: u32 = u32::MAX;
+        // Where each of the ledger's releases is listed.
+        let mut listed_at = vec![UNLISTED; l.release_count()];
+        for (k, r) in releases.iter().enumerate() {
+            listed_at[r.at] = k as u32;
+        }
+        let mut starts = vec![0u32; releases.len() + 1];
+        for (at, &k) in listed_at.iter().enumerate() {
+            if k != UNLISTED {
+                starts[k as usize + 1] = l.release(at).len() as u32;
+            }
+        }
+        for k in 0..releases.len() {
+            starts[k + 1] += starts[k];
+        }
+        let blank = Part {
+            amount: 0,
+            source: TextId::NONE,
+            request: TextId::NONE,
+            channel: Channel::Wbif,
+            instrument: Instrument::Grant,
+        };
+        let mut parts = vec![blank; starts[releases.len()] as usize];
+        for (at, &k) in listed_at.iter().enumerate() {
+            if k != UNLISTED {
+                let start = starts[k as usize] as usize;
+                for (j, p) in l.release(at).iter().enumerate() {
+                    parts[start + j] = Part::of(p);
+                }
+            }
+        }
+        Listing { releases, starts, parts }
+    }
+
+    /// The parts of the `k`-th release listed, in file order.
+    pub fn parts(&self, k: usize) -> &[Part] {
+        &self.parts[self.starts[k] as usize..self.starts[k + 1] as usize]
+    }
+}
+
 /// The releases in the order they happened: by date, then id (ids are unique per release, so this is
 /// one order).
 pub fn releases(l: &Ledger) -> Vec<Release> {
@@ -161,5 +232,33 @@ mod tests {
                 ("UNKNOWN", vec![], false),
             ]
         );
+    }
+
+    /// A listing holds each listed release's parts as its components say, in file order, whatever order
+    /// the listing takes and whichever releases it leaves out.
+    #[test]
+    fn a_listing_has_the_parts_of_each_release_it_lists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = read_folder(&root.join("tests/cases/base"));
+        let text = "id,date,partner,kind,channel,instrument,amount_eur,steps,request,source,note\n\
+            LATE,2025-03-05,AA,regular,wbif,grant,1.00,,Q1,late,\n\
+            SPLIT,2025-03-04,AA,regular,wbif,grant,2.00,,Q2,split,\n\
+            EARLY,2025-03-01,AA,pre_financing,budget,loan,3.00,,,early,\n\
+            SPLIT,2025-03-04,AA,regular,budget,loan,4.00,,,split too,\n\
+            LEFT,2025-03-02,AA,regular,wbif,grant,5.00,,,left out,\n";
+        files.insert(LedgerFile::Payments, ("payments.csv".into(), Ok(text.as_bytes().to_vec().into())));
+        let l = load_bytes(files, Default::default()).ledger.expect("a ledger");
+        let releases = releases(&l);
+        let listed: Vec<&Release> = releases.iter().filter(|r| r.id != "LEFT").rev().collect();
+        let listing = Listing::new(&l, listed.clone());
+        assert_eq!(listing.releases.len(), 3);
+        for (k, r) in listed.iter().enumerate() {
+            let parts: Vec<Part> = r.components(&l).iter().map(|p| Part::of(p)).collect();
+            assert_eq!(listing.parts(k), parts, "{}", r.id);
+        }
+        let split = listed.iter().position(|r| r.id == "SPLIT").unwrap();
+        let amounts: Vec<i64> = listing.parts(split).iter().map(|p| p.amount).collect();
+        assert_eq!(amounts, [200, 400]);
+        assert_eq!(l.text(listing.parts(split)[1].source), "split too");
     }
 }

@@ -15,12 +15,12 @@ pub fn kind_word(k: crate::ledger::model::PaymentKind) -> &'static str {
 /// A part of a release as its row says: channel, instrument and amount (`budget loan EUR 26,300,000.00`).
 pub fn part_text(p: &crate::ledger::model::Payment) -> String {
     let mut out = String::with_capacity(40);
-    push_part_text(&mut out, p);
+    push_part_text(&mut out, &crate::replay::Part::of(p));
     out
 }
 
 /// [`part_text`], added to `out`.
-pub fn push_part_text(out: &mut String, p: &crate::ledger::model::Payment) {
+pub fn push_part_text(out: &mut String, p: &crate::replay::Part) {
     out.push_str(match p.channel {
         crate::ledger::model::Channel::Wbif => "WBIF",
         crate::ledger::model::Channel::Budget => "budget",

@@ -2,11 +2,27 @@
 
 use super::*;
 
+/// The releases up to the site's date, listed in the order they happened with their parts: the payments
+/// pages and the sources page, side by side.
+pub(super) fn payments_and_sources(s: &Site, out: &Staging) -> anyhow::Result<()> {
+    let as_of = s.input.now.as_of;
+    let listing = crate::meter::timed("site: listing the releases", || {
+        let releases = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
+        crate::replay::Listing::new(s.input.ledger, releases)
+    });
+    let (payments, sources) = rayon::join(
+        || payments_pages(s, &listing, out),
+        || crate::meter::timed("site: sources", || super::pages::sources_page(s, &listing)),
+    );
+    payments?;
+    sources?.iter().try_for_each(|(path, bytes)| out.put(path, bytes))
+}
+
 /// The payments, paged; each page written as soon as it is rendered.
-pub(super) fn payments_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
+fn payments_pages(s: &Site, listing: &crate::replay::Listing, out: &Staging) -> anyhow::Result<()> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
-    let releases: Vec<&crate::replay::Release> = s.input.replay.releases.iter().filter(|r| r.date <= as_of).collect();
+    let releases = &listing.releases;
     let payment_filters = [("partner", "partner"), ("kind", "kind"), ("channel", "channel")];
     let payment_values = vec![
         distinct(releases.iter().map(|r| r.partner_code(l))),
@@ -19,12 +35,13 @@ pub(super) fn payments_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
         .par_iter()
         .enumerate()
         .map(|(k, name)| {
+            let first = k * tables::PAGE_ROWS;
             let chunk = releases.chunks(tables::PAGE_ROWS).nth(k).unwrap_or_default();
             let columns = tables::payment_columns();
             let mut rows = tables::Rows::new(&columns, "", chunk.len());
             let mut texts = tables::PaymentTexts::default();
-            for r in chunk {
-                rows.row(tables::payment_cells(l, r, &s.pages, &mut texts));
+            for (j, r) in chunk.iter().enumerate() {
+                rows.row(tables::payment_cells(l, r, listing.parts(first + j), &s.pages, &mut texts));
             }
             let body = rows.body;
             let table = Table::written("payments", "Every release, oldest first", columns, chunk.len(), body)
@@ -122,7 +139,12 @@ pub(super) fn steps_pages(s: &Site, out: &Staging) -> anyhow::Result<()> {
 
 /// The values a filter offers: those the listing holds, each once, sorted.
 fn distinct<'v>(values: impl Iterator<Item = &'v str>) -> Vec<String> {
-    values.collect::<std::collections::BTreeSet<&str>>().into_iter().map(str::to_string).collect()
+    // One at a time: a few values, named by up to a million rows at 10^6 (collected whole, they were sorted).
+    let mut set = std::collections::BTreeSet::new();
+    for v in values {
+        set.insert(v);
+    }
+    set.into_iter().map(str::to_string).collect()
 }
 
 /// The pager of page `k` of a listing: every page's file, and which is this one.

@@ -281,13 +281,13 @@ pub fn build<'a>(
     // Each part of the site as a task of its own, longest first, taken by whichever core is free: the
     // changes, and the pages and downloads made of them, after one another; the rest in any order (the
     // 10^6 site target, BENCHMARKS.md).
-    let (mut with_changes, mut payments, mut tables, mut ledger_files, mut sources, mut steps, mut rest) =
-        (None, None, None, None, None, None, None);
+    let (mut with_changes, mut payments, mut tables, mut ledger_files, mut steps, mut rest) =
+        (None, None, None, None, None, None);
     rayon::scope_fifo(|scope| {
         let s = &s;
         let (with_changes, payments, tables, ledger_files) =
             (&mut with_changes, &mut payments, &mut tables, &mut ledger_files);
-        let (sources, steps, rest) = (&mut sources, &mut steps, &mut rest);
+        let (steps, rest) = (&mut steps, &mut rest);
         scope.spawn_fifo(move |_| {
             *with_changes = Some((|| -> anyhow::Result<(usize, Vec<Download>)> {
                 let changes = timed("site: changes", changes)?;
@@ -303,7 +303,7 @@ pub fn build<'a>(
                 Ok((changes.len(), downloads?))
             })());
         });
-        scope.spawn_fifo(move |_| *payments = Some(listings::payments_pages(s, out)));
+        scope.spawn_fifo(move |_| *payments = Some(listings::payments_and_sources(s, out)));
         scope.spawn_fifo(move |_| {
             let made = timed("site: export tables", || crate::render::export::tables(s.input.now));
             let counts: Vec<(&'static str, usize)> = made.iter().map(|t| (t.name, t.rows.len())).collect();
@@ -312,7 +312,6 @@ pub fn build<'a>(
         scope.spawn_fifo(move |_| {
             *ledger_files = Some(timed("site: ledgers", || pages::ledger_downloads(s, ledgers, out)))
         });
-        scope.spawn_fifo(move |_| *sources = Some(timed("site: sources", || pages::sources_page(s)).and_then(put_all)));
         scope.spawn_fifo(move |_| *steps = Some(timed("site: steps pages", || listings::steps_pages(s, out))));
         scope.spawn_fifo(move |_| {
             *rest = Some((|| -> anyhow::Result<()> {
@@ -327,7 +326,7 @@ pub fn build<'a>(
         part.unwrap_or_else(|| Err(anyhow::anyhow!("a part of the site was not made")))
     }
     let (changes, changes_downloads) = made(with_changes)?;
-    for part in [payments, sources, steps, rest] {
+    for part in [payments, steps, rest] {
         made(part)?;
     }
     let (mut tables, table_downloads) = made(tables)?;

@@ -7,11 +7,11 @@ use std::io::Write;
 use super::*;
 
 /// Every source cited, the published totals and the known gaps.
-pub(super) fn sources_page(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub(super) fn sources_page(s: &Site, payments: &crate::replay::Listing) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let (l, now) = (s.input.ledger, s.input.now);
     let as_of = now.as_of;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let sources = sources::cited(l, s.input.replay, as_of, &s.pages);
+    let sources = sources::cited(l, payments, as_of, &s.pages);
     let gaps: Vec<Vec<Cell>> = now
         .known_gaps
         .iter()

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::date::{self, Date};
 use crate::ledger::model::{Ledger, TextId};
-use crate::replay::Replay;
+use crate::replay::Listing;
 
 /// A source names at most this many of the rows of one ledger that cite it (the count says how many).
 pub const NAMED: usize = 12;
@@ -74,8 +74,9 @@ pub fn query(s: &str) -> String {
     out
 }
 
-/// Every source cited up to `as_of`, sorted by address; `pages` gives a partner's page.
-pub fn cited(l: &Ledger, replay: &Replay, as_of: Date, pages: &super::PartnerPages) -> Vec<Source> {
+/// Every source cited up to `as_of`, sorted by address; `payments` lists the releases up to `as_of`, as
+/// the payments pages do; `pages` gives a partner's page.
+pub fn cited(l: &Ledger, payments: &Listing, as_of: Date, pages: &super::PartnerPages) -> Vec<Source> {
     // Tallied by source and ledger (a million payment rows at 10^6 rows: a hash map), then sorted.
     let mut tally: rustc_hash::FxHashMap<(TextId, &'static str), Tally> = Default::default();
     fn at<'t>(
@@ -99,8 +100,8 @@ pub fn cited(l: &Ledger, replay: &Replay, as_of: Date, pages: &super::PartnerPag
         at(&mut tally, r.source, "commitments.csv").cite(&r.id, || partner_href(code));
     }
     // The payments, by release in the order the payments pages list them (each page holds a thousand).
-    for (k, r) in replay.releases.iter().filter(|r| r.date <= as_of).enumerate() {
-        for p in r.components(l).iter() {
+    for (k, r) in payments.releases.iter().enumerate() {
+        for p in payments.parts(k) {
             at(&mut tally, p.source, "payments.csv")
                 .cite(&r.id, || Some(format!("{}?q={}", super::tables::page_of("payments", k), query(&r.id))));
         }

@@ -8,8 +8,9 @@ use crate::date;
 use crate::ledger::model::Ledger;
 use crate::money::format_millions;
 use crate::progress::{Partial, RequestState, StepState};
-use crate::replay::Release;
+use crate::replay::{Part, Release};
 use crate::report::quoted::{kind_word, push_part_text};
+use smallvec::SmallVec;
 
 /// Rows per page of a listing (payments, steps): a page stays quick in a browser at any size.
 pub const PAGE_ROWS: usize = 1000;
@@ -341,7 +342,8 @@ pub fn payment_columns() -> Vec<Column> {
 
 /// A release as the payments page and a partner's page list it: its parts as the rows say.
 pub fn payment_row(l: &Ledger, r: &Release, pages: &super::PartnerPages) -> Vec<Cell> {
-    payment_cells(l, r, pages, &mut PaymentTexts::default()).into_iter().map(CellRef::to_cell).collect()
+    let parts: SmallVec<[Part; 4]> = r.components(l).iter().map(|p| Part::of(p)).collect();
+    payment_cells(l, r, &parts, pages, &mut PaymentTexts::default()).into_iter().map(CellRef::to_cell).collect()
 }
 
 /// The texts a release's row is made of, kept from one row to the next (a payments page at 10^6 rows
@@ -355,15 +357,16 @@ pub struct PaymentTexts {
     cents: String,
 }
 
-/// The cells of a release's row ([`payment_columns`]), borrowed from the ledger, the pages and `texts`.
+/// The cells of a release's row ([`payment_columns`]) with its `parts`, borrowed from the ledger, the
+/// pages and `texts`.
 pub fn payment_cells<'a>(
     l: &'a Ledger,
     r: &'a Release,
+    parts: &[Part],
     pages: &'a super::PartnerPages,
     texts: &'a mut PaymentTexts,
 ) -> [CellRef<'a>; 8] {
     use std::fmt::Write;
-    let parts = r.components(l);
     let PaymentTexts { date: day, parts: text, channels, total, cents } = texts;
     for t in [&mut *day, &mut *text, &mut *channels, &mut *total, &mut *cents] {
         t.clear();
