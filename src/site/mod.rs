@@ -65,21 +65,19 @@ pub struct SiteInput<'a> {
     pub findings: &'a [Diagnostic],
     pub control: &'a [ControlFigure],
     pub charts: &'a [ChartFile],
-    /// The data folder's files (facility.toml and every ledger), as they were read: they become downloads.
-    pub ledgers: Vec<LedgerFile<'a>>,
     /// The monthly reports published with the site (`--reports`), by month.
     pub reports: Vec<MonthReport>,
     /// Where the site is published (ends with `/`), for absolute preview-image addresses.
     pub base_url: Option<&'a str>,
 }
 
-/// A file of the data folder as it was read.
+/// A file of the data folder as it was read: the site offers it as a download ([`copy_ledgers`]).
 pub struct LedgerFile<'a> {
     pub name: String,
     pub bytes: std::borrow::Cow<'a, [u8]>,
-    /// Its SHA-256 (lower-case hex), where the loader took it of these very bytes.
-    pub sha256: Option<String>,
 }
+
+pub use pages::copy_ledgers;
 
 /// A month's report folder as `report` wrote it: its month (`YYYY-MM`) and its files by path inside it.
 pub struct MonthReport {
@@ -213,8 +211,9 @@ struct Big {
     detail: String,
 }
 
+/// A file of the data page's list: where it is, what it is, its size and SHA-256.
 #[derive(Serialize)]
-struct Download {
+pub struct Download {
     path: String,
     what: String,
     size: String,
@@ -256,13 +255,14 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
 /// the site is half a gigabyte, which held whole before writing needed more than the 1.5 GB of issue 25's
 /// target. `changes` computes every change from the facility's start up to the site's date, in a task of
 /// its own that then makes the pages and downloads that need them, while the other tasks make the rest
-/// (the 10^6 site target, BENCHMARKS.md).
+/// (the 10^6 site target, BENCHMARKS.md). `ledgers` gives the downloads of the data folder's files, which
+/// the caller copies into `out` ([`copy_ledgers`]); the data page lists them first.
 pub fn build<'a>(
     mut input: SiteInput<'a>,
     changes: impl FnOnce() -> anyhow::Result<Vec<Change<'a>>> + Send,
+    ledgers: impl FnOnce() -> anyhow::Result<Vec<Download>>,
     out: &Staging,
 ) -> anyhow::Result<()> {
-    let ledgers = std::mem::take(&mut input.ledgers);
     let reports = std::mem::take(&mut input.reports);
     let months: Vec<String> = reports.iter().map(|r| r.month.clone()).collect();
     let s = Site::new(&input, months)?;
@@ -281,12 +281,12 @@ pub fn build<'a>(
     // Each part of the site as a task of its own, longest first, taken by whichever core is free: the
     // changes, and the pages and downloads made of them, after one another; the rest in any order (the
     // 10^6 site target, BENCHMARKS.md).
-    let (mut with_changes, mut payments, mut tables, mut ledger_files, mut steps, mut rest) =
+    let (mut with_changes, mut payments, mut tables, mut made_files, mut steps, mut rest) =
         (None, None, None, None, None, None);
     rayon::scope_fifo(|scope| {
         let s = &s;
-        let (with_changes, payments, tables, ledger_files) =
-            (&mut with_changes, &mut payments, &mut tables, &mut ledger_files);
+        let (with_changes, payments, tables, made_files) =
+            (&mut with_changes, &mut payments, &mut tables, &mut made_files);
         let (steps, rest) = (&mut steps, &mut rest);
         scope.spawn_fifo(move |_| {
             *with_changes = Some((|| -> anyhow::Result<(usize, Vec<Download>)> {
@@ -309,9 +309,7 @@ pub fn build<'a>(
             let counts: Vec<(&'static str, usize)> = made.iter().map(|t| (t.name, t.rows.len())).collect();
             *tables = Some(pages::table_downloads(&made, out).map(|listed| (counts, listed)));
         });
-        scope.spawn_fifo(move |_| {
-            *ledger_files = Some(timed("site: ledgers", || pages::ledger_downloads(s, ledgers, out)))
-        });
+        scope.spawn_fifo(move |_| *made_files = Some(timed("site: made downloads", || pages::made_downloads(s, out))));
         scope.spawn_fifo(move |_| *steps = Some(timed("site: steps pages", || listings::steps_pages(s, out))));
         scope.spawn_fifo(move |_| {
             *rest = Some((|| -> anyhow::Result<()> {
@@ -331,7 +329,8 @@ pub fn build<'a>(
     }
     let (mut tables, table_downloads) = made(tables)?;
     tables.push(("changes", changes));
-    let mut listed = made(ledger_files)?;
+    let mut listed = ledgers()?;
+    listed.extend(made(made_files)?);
     listed.extend(table_downloads);
     listed.extend(changes_downloads);
     pages::data_page(&s, listed, &tables, out)

@@ -1,7 +1,6 @@
 //! The other pages: the sources cited and the published totals, the changes month by month with the
 //! Atom feed, the downloads with their SHA-256, and the method.
 
-use std::borrow::Cow;
 use std::io::Write;
 
 use super::*;
@@ -127,43 +126,36 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
 
 /// The downloads that are files as they are (the ledgers, the data package, the summary), each written
 /// with its SHA-256 taken on the way.
-pub(super) fn ledger_downloads(s: &Site, ledgers: Vec<LedgerFile>, out: &Staging) -> anyhow::Result<Vec<Download>> {
-    let as_of = s.input.now.as_of;
-    let mut fixed: Vec<(String, String, LedgerFile)> = Vec::new();
-    for f in ledgers {
-        fixed.push((format!("data/{}", f.name), format!("the ledger {}, as recorded", f.name), f));
-    }
-    let made = |name: &str, bytes: String| LedgerFile {
-        name: name.into(),
-        bytes: Cow::Owned(bytes.into_bytes()),
-        sha256: None,
-    };
-    fixed.push((
-        "data/datapackage.json".into(),
-        "the ledgers' Frictionless Data Package: every column, its type and meaning".into(),
-        made("datapackage.json", crate::ledger::datapackage::datapackage_text()),
-    ));
-    fixed.push((
-        "data/summary.json".into(),
-        format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
-        made("summary.json", crate::render::status::json(s.input.now, None)),
-    ));
-    fixed
-        .par_iter()
-        .map(|(path, what, f)| match &f.sha256 {
-            // Digested as it was read: written as it is.
-            Some(sha256) => {
-                out.put(path, &f.bytes)?;
-                Ok(Download {
-                    path: path.clone(),
-                    what: what.clone(),
-                    size: size_text(f.bytes.len()),
-                    sha256: sha256.clone(),
-                })
-            }
-            None => download(out, path, what.clone(), |w| w.write_all(&f.bytes)),
+/// The data folder's files as they were read, each digested as it is written, one after the other: the
+/// site copies them on a thread of its own while the figures are computed (`run`).
+pub fn copy_ledgers(ledgers: &[LedgerFile], out: &Staging) -> anyhow::Result<Vec<Download>> {
+    ledgers
+        .iter()
+        .map(|f| {
+            download(out, &format!("data/{}", f.name), format!("the ledger {}, as recorded", f.name), |w| {
+                w.write_all(&f.bytes)
+            })
         })
         .collect()
+}
+
+/// The ledgers' data package and the figures' summary.
+pub(super) fn made_downloads(s: &Site, out: &Staging) -> anyhow::Result<Vec<Download>> {
+    let as_of = s.input.now.as_of;
+    Ok(vec![
+        download(
+            out,
+            "data/datapackage.json",
+            "the ledgers' Frictionless Data Package: every column, its type and meaning".into(),
+            |w| w.write_all(crate::ledger::datapackage::datapackage_text().as_bytes()),
+        )?,
+        download(
+            out,
+            "data/summary.json",
+            format!("the figures as of {} (the document of status --format json)", date::format(as_of)),
+            |w| w.write_all(crate::render::status::json(s.input.now, None).as_bytes()),
+        )?,
+    ])
 }
 
 /// The exported `tables`, each as CSV, JSON and Parquet, listed table by table in that order.
@@ -213,11 +205,16 @@ pub(super) fn table_downloads(tables: &[crate::progress::Table], out: &Staging) 
     Ok(listed)
 }
 
-/// The `changes` table as CSV, JSON and Parquet, each written from the changes as the others are, in that
-/// order.
+/// The `changes` table as CSV, JSON and Parquet, each written from the changes as the others are, listed
+/// in that order. The Parquet, the longest, is begun first: the other core takes the text files when it is
+/// free (the 10^6 site target, BENCHMARKS.md).
 pub(super) fn changes_downloads(changes: &[Change], out: &Staging) -> anyhow::Result<Vec<Download>> {
     let what = |format: &str| format!("the changes table as {format}");
-    let ((csv, json), parquet) = rayon::join(
+    let (parquet, (csv, json)) = rayon::join(
+        || {
+            let bytes = crate::meter::timed("site: changes.parquet", || crate::compute::changes_parquet(changes))?;
+            download(out, "data/export/changes.parquet", what("Parquet"), |w| w.write_all(&bytes))
+        },
         || {
             rayon::join(
                 || {
@@ -235,10 +232,6 @@ pub(super) fn changes_downloads(changes: &[Change], out: &Staging) -> anyhow::Re
                     })
                 },
             )
-        },
-        || {
-            let bytes = crate::meter::timed("site: changes.parquet", || crate::compute::changes_parquet(changes))?;
-            download(out, "data/export/changes.parquet", what("Parquet"), |w| w.write_all(&bytes))
         },
     );
     Ok(vec![csv?, json?, parquet?])
