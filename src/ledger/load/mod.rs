@@ -213,16 +213,16 @@ fn load_in_parts(files: FolderBytes, opts: LoadOptions, reading: Reading) -> Loa
     // steps.csv first, in file order, then any other in the order the tables name them.
     // The empty source or note is text number 0.
     let mut ids = Lookups::default();
-    ids.texts.number(Text::default());
+    ids.texts.number("");
     let partners = others.partners.number(&mut ids).concat();
     for p in &partners {
-        ids.partners.number(p.code.clone());
+        ids.partners.number(&p.code);
     }
     let steps = crate::meter::timed("numbering steps", || others.steps.number(&mut ids).concat());
     // Each step id's row: the last row of an id.
     let mut step_rows: Vec<Option<u32>> = Vec::with_capacity(steps.len());
     for (row, s) in steps.iter().enumerate() {
-        let id = ids.steps.number(s.id.clone()) as usize;
+        let id = ids.steps.number(&s.id) as usize;
         if id == step_rows.len() {
             step_rows.push(None);
         }

@@ -23,15 +23,20 @@ pub(super) struct Interner {
 }
 
 impl Interner {
-    pub(super) fn number(&mut self, text: Text) -> u32 {
-        if self.texts.get(self.last as usize) == Some(&text) {
+    /// The number of `text`, given it if it has none: the text is copied only then.
+    pub(super) fn number(&mut self, text: &str) -> u32 {
+        if self.texts.get(self.last as usize).is_some_and(|t| t == text) {
             return self.last;
         }
-        let next = self.texts.len() as u32;
-        self.last = *self.numbers.entry(text).or_insert_with_key(|text| {
-            self.texts.push(text.clone());
-            next
-        });
+        self.last = match self.numbers.get(text) {
+            Some(&n) => n,
+            None => {
+                let n = self.texts.len() as u32;
+                self.texts.push(Text::from(text));
+                self.numbers.insert(Text::from(text), n);
+                n
+            }
+        };
         self.last
     }
 
@@ -43,7 +48,7 @@ impl Interner {
     /// The ledger's numbers for the texts a part numbered (`own`, in the part's order), adding those it
     /// has not seen yet in that order. `known` holds what [`Interner::get`] found for each beforehand.
     fn renumbering(&mut self, own: Vec<Text>, known: Vec<Option<u32>>) -> Vec<u32> {
-        own.into_iter().zip(known).map(|(text, known)| known.unwrap_or_else(|| self.number(text))).collect()
+        own.into_iter().zip(known).map(|(text, known)| known.unwrap_or_else(|| self.number(&text))).collect()
     }
 }
 

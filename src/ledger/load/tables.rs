@@ -182,7 +182,7 @@ fn step_list(r: &mut Row, name: &'static str) -> StepIds {
                 Some("separate step ids with spaces".into()),
             );
         } else {
-            let id = r.step_number(Text::from(s));
+            let id = r.step_number(s);
             if !steps.contains(&id) {
                 steps.push(id);
             }

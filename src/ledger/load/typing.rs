@@ -204,23 +204,23 @@ impl<'a> Row<'a> {
 
     /// A partner code's number in this span.
     pub(super) fn number(&mut self, code: Text) -> PartnerId {
-        PartnerId(self.lookups.partners.number(code))
+        PartnerId(self.lookups.partners.number(&code))
     }
 
     /// A source or note, numbered in this span.
     pub(super) fn cited(&mut self, name: &'static str) -> TextId {
-        let text = Text::from(self.raw(name));
+        let text = self.raw(name);
         TextId(self.lookups.texts.number(text))
     }
 
     /// A step id ([`Row::id`]), numbered in this span.
     pub(super) fn step_id(&mut self, name: &'static str) -> StepId {
         let id = self.id(name);
-        self.step_number(id)
+        self.step_number(&id)
     }
 
     /// A step id's number in this span.
-    pub(super) fn step_number(&mut self, id: Text) -> StepId {
+    pub(super) fn step_number(&mut self, id: &str) -> StepId {
         StepId(self.lookups.steps.number(id))
     }
 
@@ -359,17 +359,17 @@ impl<'a> Row<'a> {
         }
         // `v` is trimmed: with no white space inside, it is the one id (or none) as it stands.
         let text = if v.contains(char::is_whitespace) {
-            Text::from(v.split_whitespace().collect::<Vec<_>>().join(" "))
+            std::borrow::Cow::Owned(v.split_whitespace().collect::<Vec<_>>().join(" "))
         } else {
-            Text::from(v)
+            std::borrow::Cow::Borrowed(v)
         };
-        TextId(self.lookups.texts.number(text))
+        TextId(self.lookups.texts.number(&text))
     }
 
     /// A required id kept as a numbered text.
     pub(super) fn numbered_id(&mut self, name: &'static str) -> TextId {
         let v = self.id(name);
-        TextId(self.lookups.texts.number(v))
+        TextId(self.lookups.texts.number(&v))
     }
 
     pub(super) fn word<T>(&mut self, name: &'static str, from: fn(&str) -> Option<T>, words: &[&str]) -> Option<T> {
