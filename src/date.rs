@@ -97,10 +97,26 @@ fn split3(t: &str, sep: char) -> Option<[&str; 3]> {
 
 /// Canonical ISO text.
 pub fn format(d: Date) -> String {
-    // Written directly, not through chrono's format strings: the site's 10^6-row target (issue 25).
-    // Years beyond four digits keep chrono's form.
+    // Digit by digit, not through the formatting machinery: the site at 10^6 rows writes a date on each of
+    // three million rows, and `format!` took 4% of its time (the 10^6 site target, BENCHMARKS.md). Years
+    // beyond four digits keep chrono's form.
     if (0..=9999).contains(&d.year()) {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        let (y, m, day) = (d.year() as u32, d.month(), d.day());
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            '-',
+            digit(m / 10),
+            digit(m),
+            '-',
+            digit(day / 10),
+            digit(day),
+        ]
+        .into_iter()
+        .collect()
     } else {
         d.format("%Y-%m-%d").to_string()
     }
