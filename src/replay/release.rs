@@ -102,11 +102,13 @@ pub struct Listing<'r> {
 }
 
 impl<'r> Listing<'r> {
+    /// `releases` lists each of the ledger's releases at most once.
     pub fn new(l: &Ledger, releases: Vec<&'r Release>) -> Listing<'r> {
         const UNLISTED: u32 = u32::MAX;
         // Where each of the ledger's releases is listed.
         let mut listed_at = vec![UNLISTED; l.release_count()];
         for (k, r) in releases.iter().enumerate() {
+            debug_assert_eq!(listed_at[r.at], UNLISTED, "a release listed twice");
             listed_at[r.at] = k as u32;
         }
         let mut starts = vec![0u32; releases.len() + 1];

@@ -211,50 +211,34 @@ pub(super) fn site_command(
         None => Vec::new(),
     };
     let staging = crate::write::Staging::replace(dir)?;
+    // Set when no site will be written: the copies stop.
+    let give_up = std::sync::atomic::AtomicBool::new(false);
     // How many errors `check` finds, once the site is built (`None`: no site, for the findings).
-    let built = std::thread::scope(|scope| -> anyhow::Result<Option<usize>> {
+    let built = std::thread::scope(|scope| {
         // The ledgers are copied into the site on a thread of their own at the lowest priority while they
         // are checked and the figures computed: it takes a core only when the work leaves one waiting
-        // (the 10^6 site target, BENCHMARKS.md).
+        // (the 10^6 site target, BENCHMARKS.md). A panic there is the site's error, never the scope's.
         let copies = scope.spawn(|| {
             lowest_priority();
-            crate::site::copy_ledgers(&ledgers, &staging)
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::site::copy_ledgers(&ledgers, &staging, &give_up)
+            }))
+            .unwrap_or_else(|panic| {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(anyhow::anyhow!("copying the ledgers into the site failed: {why}"))
+            })
         });
-
-        // Validate as of --as-of, replaying the releases once for the rules and the figures.
-        let (replay, checked) = check::run(&l, as_of);
-        let Some(findings) = findings_for_publication(loaded_findings, checked, strict, "site") else {
-            return Ok(None);
-        };
-        let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
-
-        // Compute: the figures on --as-of; every change since the facility's start is computed as the site
-        // is made.
-        let now = crate::compute::progress(&l, &replay, as_of)?;
-        let start = l.facility.start.pred_opt().unwrap_or(l.facility.start);
-        let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
-
-        crate::meter::phase("rendering and writing the site", 0);
-        crate::site::build(
-            crate::site::SiteInput {
-                ledger: &l,
-                replay: &replay,
-                now: &now,
-                findings: &findings,
-                control: &check::control_figures(&l),
-                charts: &charts,
-                reports,
-                base_url,
-            },
-            || Ok(crate::compute::changes(&l, &replay, &now, start)?),
-            || copies.join().unwrap_or_else(|_| Err(anyhow::anyhow!("copying the ledgers into the site failed"))),
-            &staging,
-        )?;
-        leave_to_exit(replay);
-        leave_to_exit(now);
-        Ok(Some(errors))
-    })?;
-    let Some(errors) = built else { return Ok(Outcome::Findings) };
+        let built = site_in_scope(&l, loaded_findings, as_of, strict, base_url, reports, &staging, copies);
+        if !matches!(built, Ok(Some(_))) {
+            give_up.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        built
+    });
+    let Some(errors) = built? else { return Ok(Outcome::Findings) };
     let files = staging.commit()?;
     writeln!(out, "wrote {} ({files} files){}", dir.display(), errors_shown(errors, "of every page"))?;
     leave_to_exit(ledgers);
@@ -262,8 +246,57 @@ pub(super) fn site_command(
     Ok(Outcome::Clean)
 }
 
-/// Lowers the calling thread to the lowest priority (nice 19): it then runs when the other threads leave
-/// a core waiting, and yields it to them.
+/// The site's checks, figures and pages, written into `staging` while `copies` copies the ledgers there:
+/// how many errors `check` finds (`None`: no site, for the findings).
+#[allow(clippy::too_many_arguments)]
+fn site_in_scope(
+    l: &ledger::Ledger,
+    loaded_findings: Vec<diag::Diagnostic>,
+    as_of: date::Date,
+    strict: bool,
+    base_url: Option<&str>,
+    reports: Vec<crate::site::MonthReport>,
+    staging: &crate::write::Staging,
+    copies: std::thread::ScopedJoinHandle<'_, anyhow::Result<Vec<crate::site::Download>>>,
+) -> anyhow::Result<Option<usize>> {
+    // Validate as of --as-of, replaying the releases once for the rules and the figures.
+    let (replay, checked) = check::run(l, as_of);
+    let Some(findings) = findings_for_publication(loaded_findings, checked, strict, "site") else {
+        return Ok(None);
+    };
+    let errors = findings.iter().filter(|d| d.severity() == Severity::Error).count();
+
+    // Compute: the figures on --as-of; every change since the facility's start is computed as the site is
+    // made.
+    let now = crate::compute::progress(l, &replay, as_of)?;
+    let start = l.facility.start.pred_opt().unwrap_or(l.facility.start);
+    let charts = crate::charts::render_all(&now, crate::charts::Format::Both)?;
+
+    crate::meter::phase("rendering and writing the site", 0);
+    crate::site::build(
+        crate::site::SiteInput {
+            ledger: l,
+            replay: &replay,
+            now: &now,
+            findings: &findings,
+            control: &check::control_figures(l),
+            charts: &charts,
+            reports,
+            base_url,
+        },
+        || Ok(crate::compute::changes(l, &replay, &now, start)?),
+        // The thread catches its panics: joined, it gives its result.
+        || copies.join().unwrap_or_else(|_| Err(anyhow::anyhow!("copying the ledgers into the site failed"))),
+        staging,
+    )?;
+    leave_to_exit(replay);
+    leave_to_exit(now);
+    Ok(Some(errors))
+}
+
+/// Lowers the calling thread to the lowest priority (nice 19), on Linux: it then runs when the other
+/// threads leave a core waiting, and yields it to them. Best effort: where the call fails, or elsewhere,
+/// the thread keeps its priority.
 fn lowest_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls with no pointers; on Linux a nice value is a thread's, named by its id.

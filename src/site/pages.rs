@@ -124,14 +124,18 @@ pub(super) fn changes_pages(s: &Site) -> anyhow::Result<Vec<(String, Vec<u8>)>> 
     Ok(files)
 }
 
-/// The downloads that are files as they are (the ledgers, the data package, the summary), each written
-/// with its SHA-256 taken on the way.
 /// The data folder's files as they were read, each digested as it is written, one after the other: the
-/// site copies them on a thread of its own while the figures are computed (`run`).
-pub fn copy_ledgers(ledgers: &[LedgerFile], out: &Staging) -> anyhow::Result<Vec<Download>> {
+/// site copies them on a thread of its own while the figures are computed (`run`). Once `stop` is set,
+/// no further file is begun (no site will be written).
+pub fn copy_ledgers(
+    ledgers: &[LedgerFile],
+    out: &Staging,
+    stop: &std::sync::atomic::AtomicBool,
+) -> anyhow::Result<Vec<Download>> {
     ledgers
         .iter()
         .map(|f| {
+            anyhow::ensure!(!stop.load(std::sync::atomic::Ordering::Relaxed), "the site was given up");
             download(out, &format!("data/{}", f.name), format!("the ledger {}, as recorded", f.name), |w| {
                 w.write_all(&f.bytes)
             })

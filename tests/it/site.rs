@@ -299,6 +299,11 @@ fn a_folder_growthplan_did_not_make_is_refused_and_a_failed_build_changes_nothin
     assert_eq!(code, 1);
     assert!(err.contains("error[C011]") && err.contains("--strict"), "{err}");
     assert_eq!(snapshot(&broken.path().join("site")), before, "--strict leaves the old site");
+    let hidden = |dir: &std::path::Path| -> Vec<_> {
+        let names = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+        names.filter(|n| n.starts_with('.')).collect()
+    };
+    assert_eq!(hidden(broken.path()), Vec::<String>::new(), "--strict leaves no folder it staged");
     // Without --strict the site is built, and every page says that check finds errors.
     let (code, out, err) = growthplan(broken.path(), &["site", "--as-of", "2025-08-31"]);
     assert_eq!(code, 0, "{err}");
@@ -311,8 +316,7 @@ fn a_folder_growthplan_did_not_make_is_refused_and_a_failed_build_changes_nothin
     let (code, _, _) = growthplan(broken.path(), &["site", "--as-of", "2025-08-31"]);
     assert_ne!(code, 0);
     assert_eq!(snapshot(&site), built, "a build that fails leaves the old site");
-    let siblings: Vec<_> = std::fs::read_dir(broken.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(siblings.iter().all(|n| !n.to_string_lossy().starts_with('.')), "no temporary folder left: {siblings:?}");
+    assert_eq!(hidden(broken.path()), Vec::<String>::new(), "no temporary folder left");
 }
 
 /// A new data folder (`init`: ledgers with their headers only) gives a site whose pages say there is
