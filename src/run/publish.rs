@@ -221,7 +221,9 @@ pub(super) fn site_command(
         let copies = scope.spawn(|| {
             lowest_priority();
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::site::copy_ledgers(&ledgers, &staging, &give_up)
+                crate::meter::timed("copying the ledgers, on a thread of their own", || {
+                    crate::site::copy_ledgers(&ledgers, &staging, &give_up)
+                })
             }))
             .unwrap_or_else(|panic| {
                 let why = panic
