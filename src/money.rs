@@ -622,6 +622,22 @@ mod tests {
             prop_assert_eq!(format_plain(c), format!("{sign}{}.{:02}", m / 100, m % 100));
         }
 
+        /// Grouped text is the plain text with a comma before each group of three digits.
+        #[test]
+        fn grouping_is_the_plain_text_grouped(c in any::<i64>()) {
+            let group = |int: &str| -> String {
+                int.chars()
+                    .enumerate()
+                    .flat_map(|(i, d)| ((i > 0 && (int.len() - i).is_multiple_of(3)).then_some(',')).into_iter().chain([d]))
+                    .collect()
+            };
+            let plain = format_plain(c);
+            let (int, dec) = plain.trim_start_matches('-').split_once('.').unwrap();
+            let sign = if c < 0 { "-" } else { "" };
+            prop_assert_eq!(format_grouped(c as i128), format!("{sign}{}.{dec}", group(int)));
+            prop_assert_eq!(group_thousands(c.unsigned_abs() as u128), group(&c.unsigned_abs().to_string()));
+        }
+
         #[test]
         fn format_then_parse_is_identity(c in -MAX_CELL_CENTS..=MAX_CELL_CENTS) {
             prop_assert_eq!(p(&format_plain(c), Some(DecimalMark::Point)), Ok(c));
